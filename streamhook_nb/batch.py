@@ -1,0 +1,124 @@
+"""Rows that readers produce, one delivery (captured HTTP request) at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .fidelity import Fidelity, Transport
+from .headers import API_KEY, CONTENT_ENCODING, SIGNATURE, WEBHOOK_ATTEMPT, WEBHOOK_ID, Headers
+
+
+def picked_headers(
+    headers: Headers,
+) -> tuple[str | None, str | None, str | None, str | None, str | None]:
+    """The headers the frame has columns for (repeats joined by ``, ``), in row order."""
+    values = (
+        headers.get(SIGNATURE),
+        headers.get(API_KEY),
+        headers.get(WEBHOOK_ID),
+        headers.get(WEBHOOK_ATTEMPT),
+        headers.get(CONTENT_ENCODING),
+    )
+    return tuple(v if v is None or type(v) is str else ", ".join(v) for v in values)  # type: ignore[return-value]
+
+
+ROW_FIELDS = (
+    "source",
+    "transport",
+    "received_at",
+    "method",
+    "path",
+    "headers",
+    "body",
+    "fidelity",
+    "remote_addr",
+    "response_status",
+    "signature",
+    "api_key",
+    "webhook_id",
+    "attempt",
+    "content_encoding",
+)
+"""Order of the values in each row tuple of a :class:`DeliveryBatch`."""
+
+Row = tuple[
+    str,
+    str,
+    str | None,
+    str | None,
+    str | None,
+    Headers,
+    bytes | None,
+    str,
+    str | None,
+    int | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that could not be loaded: where it is and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class DeliveryBatch:
+    """Deliveries of one format as row tuples (see :data:`ROW_FIELDS`), plus rejected records."""
+
+    format: str
+    rows: list[Row] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(
+        self,
+        source: str,
+        *,
+        headers: Headers,
+        body: bytes | None,
+        fidelity: Fidelity = Fidelity.EXACT,
+        transport: Transport = Transport.HTTP,
+        received_at: str | None = None,
+        method: str | None = "POST",
+        path: str | None = None,
+        remote_addr: str | None = None,
+        response_status: int | None = None,
+    ) -> None:
+        """Append one delivery."""
+        self.rows.append(
+            (
+                source,
+                transport.value,
+                received_at,
+                method,
+                path,
+                headers,
+                body,
+                fidelity.value,
+                remote_addr,
+                response_status,
+                *picked_headers(headers),
+            )
+        )
+
+    def reject(self, source: str, reason: str) -> None:
+        """Record a rejected record."""
+        self.rejected.append(Rejected(source, reason))
+
+    def columns(self) -> dict[str, list[Any]]:
+        """The rows transposed into one list per field."""
+        if not self.rows:
+            return {name: [] for name in ROW_FIELDS}
+        return {
+            name: list(values) for name, values in zip(ROW_FIELDS, zip(*self.rows), strict=True)
+        }

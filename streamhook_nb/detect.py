@@ -1,0 +1,65 @@
+"""Recognise a capture format from a file's first bytes or its parsed JSON document."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+HEAD_BYTES = 64 * 1024
+_REQUEST_LINE = re.compile(rb"[A-Z][A-Z-]{1,15} \S+ HTTP/1\.[01]\r?\n")
+_CAPTURE_KEYS = ("body", "body_b64")
+JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
+
+
+def sniff(head: bytes) -> str | None:
+    """Guess the format from a file's first bytes; ``JSON_DOCUMENT`` means "parse, then classify"."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if _REQUEST_LINE.match(text):
+        return "raw-http"
+    if text.startswith(b"["):
+        return JSON_DOCUMENT
+    if not text.startswith(b"{"):
+        return None
+    lines = text.split(b"\n")
+    complete = lines[:-1] if len(lines) > 1 else []
+    for line in complete[:5]:
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            kind = _classify_object(record)
+            if kind in ("capture-jsonl", "sns"):
+                return kind
+    return JSON_DOCUMENT
+
+
+def classify(document: Any) -> str | None:
+    """Name the format of a parsed JSON document (HAR, ngrok, SQS, SNS), or ``None``."""
+    if isinstance(document, dict):
+        return _classify_object(document)
+    if isinstance(document, list) and document and isinstance(document[0], dict):
+        kind = _classify_object(document[0])
+        if kind in ("sns", "ngrok"):
+            return kind
+        if "Body" in document[0] and ("MessageId" in document[0] or "ReceiptHandle" in document[0]):
+            return "sqs"
+    return None
+
+
+def _classify_object(record: dict[str, Any]) -> str | None:
+    if any(key in record for key in _CAPTURE_KEYS) or ("headers" in record and "method" in record):
+        return "capture-jsonl"
+    if isinstance(record.get("log"), dict) and "entries" in record["log"]:
+        return "har"
+    if isinstance(record.get("requests"), list) or (
+        isinstance(record.get("request"), dict) and "raw" in record["request"]
+    ):
+        return "ngrok"
+    if "Messages" in record:
+        return "sqs"
+    if record.get("Type") == "Notification" and "Message" in record:
+        return "sns"
+    return None

@@ -1,0 +1,1 @@
+"""One module per capture format; each turns a source into :class:`DeliveryBatch` chunks."""

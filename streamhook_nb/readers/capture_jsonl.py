@@ -1,0 +1,219 @@
+"""Our own capture log: one JSON object per line (DESIGN.md §3), plain or gzip."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from ..batch import DeliveryBatch, Row, picked_headers
+from ..fidelity import Fidelity, Transport
+from ..gc_pause import each_with_paused_gc
+from ..headers import Headers, fold_mapping
+
+FORMAT = "capture-jsonl"
+MAX_LINE_BYTES = 16 * 1024 * 1024
+_TRANSPORTS = tuple(t.value for t in Transport)
+_FIDELITIES = tuple(f.value for f in Fidelity)
+_HTTP = Transport.HTTP.value
+_EXACT = Fidelity.EXACT.value
+_COMMON_KEYS = frozenset(
+    ("received_at", "method", "path", "remote_addr", "http_version", "headers", "body", "response")
+)
+"""The fields our receiver writes for a text body; records with exactly these go the fast way."""
+
+
+class BadRecord(ValueError):
+    """A line that is not a usable capture record; the message says why."""
+
+
+def read(
+    lines: Iterable[bytes],
+    name: str,
+    *,
+    chunk_size: int = 50_000,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    first_line: int = 1,
+) -> Iterator[DeliveryBatch]:
+    """Yield batches of at most ``chunk_size`` deliveries, rejecting bad lines one by one.
+
+    The common record (string body, lower-case string headers) takes a fast path; anything
+    else goes through :func:`parse_record`, which accepts ``body_b64`` and repeated headers
+    and names the exact problem of a bad record.
+    """
+    yield from each_with_paused_gc(
+        _read_lines(lines, name, chunk_size, max_line_bytes, first_line)
+    )
+
+
+def _read_lines(
+    lines: Iterable[bytes], name: str, chunk_size: int, max_line_bytes: int, first_line: int
+) -> Iterator[DeliveryBatch]:
+    batch = DeliveryBatch(FORMAT)
+    rows = batch.rows
+    loads = orjson.loads
+    common_keys = _COMMON_KEYS
+    join = "".join
+    for lineno, line in enumerate(lines, start=first_line):
+        try:
+            record = loads(line)
+            headers = record["headers"]
+            text = record["body"]
+            response = record["response"]
+            names = join(headers)
+            if (
+                record.keys() == common_keys
+                and type(headers) is dict
+                and type(text) is str
+                and type(response) is dict
+                and names.islower()
+                and "http_" not in names
+                and len(line) <= max_line_bytes
+            ):
+                when = record["received_at"]
+                method = record["method"]
+                path = record["path"]
+                remote = record["remote_addr"]
+                join((when, method, path, remote))  # TypeError unless all four are strings
+                join(headers.values())  # TypeError unless every header value is a string
+                status = response.get("status")
+                get = headers.get
+                rows.append(
+                    (
+                        f"{name}:{lineno}",
+                        _HTTP,
+                        when,
+                        method,
+                        path,
+                        headers,
+                        text.encode(),
+                        _EXACT,
+                        remote,
+                        status if type(status) is int else None,
+                        get("x-signature"),
+                        get("x-api-key"),
+                        get("x-webhook-id"),
+                        get("x-webhook-attempt"),
+                        get("content-encoding"),
+                    )
+                )
+            else:
+                raise BadRecord  # not the common shape: take the careful path
+        except Exception:  # noqa: BLE001 - every failure is re-examined just below
+            _careful(batch, line, f"{name}:{lineno}", max_line_bytes)
+        if len(rows) >= chunk_size:
+            yield batch
+            batch = DeliveryBatch(FORMAT)
+            rows = batch.rows
+    if rows or batch.rejected:
+        yield batch
+
+
+def _careful(batch: DeliveryBatch, line: bytes, source: str, max_line_bytes: int) -> None:
+    """Load one line the slow way, or reject it with the reason."""
+    if len(line) > max_line_bytes:
+        batch.reject(source, f"line is longer than {max_line_bytes} bytes")
+        return
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        if line.strip():
+            batch.reject(source, _json_reason(line, exc))
+        return
+    try:
+        batch.rows.append(parse_record(source, record))
+    except BadRecord as exc:
+        batch.reject(source, str(exc))
+
+
+def _json_reason(line: bytes, exc: orjson.JSONDecodeError) -> str:
+    if not line.endswith(b"\n"):
+        return "truncated last line (the writer stopped mid-record); the record is incomplete"
+    return f"not valid JSON ({exc.msg} at character {exc.pos + 1})"
+
+
+def parse_record(source: str, record: Any) -> Row:
+    """Validate one decoded capture record and return its row; :class:`BadRecord` says why not."""
+    if type(record) is not dict:
+        raise BadRecord(f"expected a JSON object, got {_json_type(record)}")
+    headers = record.get("headers")
+    if type(headers) is not dict:
+        raise BadRecord(_field_reason("headers", headers, "an object"))
+    try:
+        folded: Headers = fold_mapping(headers)
+    except TypeError as exc:
+        raise BadRecord(f"field 'headers': {exc}") from None
+    body = _body(record)
+    received_at = record.get("received_at")
+    if received_at is not None and type(received_at) is not str:
+        raise BadRecord(_field_reason("received_at", received_at, "a string or null"))
+    transport = _choice(record, "transport", _TRANSPORTS, _HTTP)
+    fidelity = _choice(record, "fidelity", _FIDELITIES, _EXACT)
+    response = record.get("response")
+    if response is not None and type(response) is not dict:
+        raise BadRecord(_field_reason("response", response, "an object"))
+    status = response.get("status") if response else None
+    return (
+        source,
+        transport,
+        received_at,
+        _optional_str(record, "method"),
+        _optional_str(record, "path"),
+        folded,
+        None if fidelity == Fidelity.MISSING else body,
+        fidelity,
+        _optional_str(record, "remote_addr"),
+        status if type(status) is int else None,
+        *picked_headers(folded),
+    )
+
+
+def _body(record: dict[str, Any]) -> bytes:
+    text = record.get("body")
+    if type(text) is str:
+        return text.encode("utf-8")
+    if text is not None:
+        raise BadRecord(_field_reason("body", text, "a string"))
+    encoded = record.get("body_b64")
+    if encoded is None:
+        raise BadRecord("record has neither 'body' nor 'body_b64'")
+    if type(encoded) is not str:
+        raise BadRecord(_field_reason("body_b64", encoded, "a base64 string"))
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRecord("field 'body_b64' is not valid base64") from None
+
+
+def _choice(record: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = record.get(name)
+    if value is None:
+        return default
+    if type(value) is not str or value not in allowed:
+        raise BadRecord(f"field {name!r} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _optional_str(record: dict[str, Any], name: str) -> str | None:
+    value = record.get(name)
+    if value is None or type(value) is str:
+        return value
+    raise BadRecord(_field_reason(name, value, "a string"))
+
+
+def _field_reason(name: str, value: object, expected: str) -> str:
+    if value is None:
+        return f"field {name!r} is missing (expected {expected})"
+    return f"field {name!r} must be {expected}, got {_json_type(value)}"
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)

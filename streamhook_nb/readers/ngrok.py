@@ -1,0 +1,73 @@
+"""ngrok agent API export: the JSON of ``GET /api/requests/http`` (or one request's detail)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..batch import DeliveryBatch
+from ..fidelity import Fidelity
+from ..headers import fold_mapping
+from .common import BadEntry, b64, field
+from .raw_http import HttpParseError, parse_request
+
+FORMAT = "ngrok"
+
+
+def read(document: Any, name: str) -> Iterator[DeliveryBatch]:
+    """One delivery per captured request, bytes taken from ``request.raw``."""
+    if isinstance(document, dict) and "requests" in document:
+        requests = field(document, "requests", list)
+    elif isinstance(document, list):
+        requests = document
+    else:
+        requests = [document]
+    batch = DeliveryBatch(FORMAT)
+    for number, item in enumerate(requests, start=1):
+        source = f"{name}#{number}"
+        try:
+            _add_request(batch, source, item)
+        except BadEntry as exc:
+            batch.reject(source, str(exc))
+    yield batch
+
+
+def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
+    if not isinstance(item, dict):
+        raise BadEntry("request is not an object")
+    request = field(item, "request", dict)
+    common: dict[str, Any] = {
+        "received_at": field(item, "start", str, required=False),
+        "remote_addr": field(item, "remote_addr", str, required=False),
+        "response_status": field(item, "response.status_code", int, required=False),
+    }
+    raw = request.get("raw")
+    if raw is None:
+        # No raw bytes: keep what ngrok parsed, but the body is lost.
+        try:
+            headers = fold_mapping(field(request, "headers", dict, required=False) or {})
+        except TypeError as exc:
+            raise BadEntry(f"field 'request.headers': {exc}") from None
+        batch.add(
+            source,
+            headers=headers,
+            body=None,
+            fidelity=Fidelity.MISSING,
+            method=field(request, "method", str, required=False),
+            path=field(request, "uri", str, required=False),
+            **common,
+        )
+        return
+    try:
+        parsed, _ = parse_request(b64(raw, "request.raw"))
+    except HttpParseError as exc:
+        raise BadEntry(f"field 'request.raw' is not an HTTP request: {exc}") from None
+    batch.add(
+        source,
+        headers=parsed.headers,
+        body=parsed.body,
+        fidelity=parsed.fidelity,
+        method=parsed.method,
+        path=parsed.target,
+        **common,
+    )
