@@ -3,6 +3,7 @@
 from .deliveries import COLUMNS, FORMATS
 from .errors import RecordError, SourceError, StreamhookError, UsageError
 from .fidelity import Fidelity, Transport
+from .inventory import inventory
 from .loading import LoadResult, iter_load, load_log
 from .signing import sign
 from .stream_json import encode as stream_encode
@@ -21,6 +22,7 @@ __all__ = [
     "Transport",
     "UsageError",
     "__version__",
+    "inventory",
     "iter_load",
     "load_log",
     "sign",

@@ -120,5 +120,6 @@ class DeliveryBatch:
         if not self.rows:
             return {name: [] for name in ROW_FIELDS}
         return {
-            name: list(values) for name, values in zip(ROW_FIELDS, zip(*self.rows), strict=True)
+            name: list(values)
+            for name, values in zip(ROW_FIELDS, zip(*self.rows, strict=False), strict=True)
         }

@@ -57,7 +57,7 @@ def from_batches(batches: Iterable[DeliveryBatch]) -> tuple[pd.DataFrame, list[R
 
 
 def from_batch(batch: DeliveryBatch) -> tuple[pd.DataFrame, list[Rejected]]:
-    """Build the typed frame for one batch; rows whose ``received_at`` is unparseable are rejected."""
+    """Build the typed frame for one batch; an unparseable ``received_at`` rejects its row."""
     data = batch.columns()
     n = len(batch)
     times = pd.Series(data["received_at"], dtype="object")
@@ -103,7 +103,7 @@ _SMALL_NUMBERS = {str(i): i for i in range(1, 100)}
 def _attempts(values: list[str | None]) -> pd.arrays.IntegerArray:
     """``X-Webhook-Attempt`` as Int64; anything but a whole number becomes NA."""
     small = _SMALL_NUMBERS
-    numbers = [small.get(v) if v in small else _whole(v) for v in values]  # type: ignore[arg-type]
+    numbers = [small[v] if v in small else _whole(v) for v in values]
     return pd.array(numbers, dtype="Int64")
 
 

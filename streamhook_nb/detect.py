@@ -14,7 +14,7 @@ JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
 
 
 def sniff(head: bytes) -> str | None:
-    """Guess the format from a file's first bytes; ``JSON_DOCUMENT`` means "parse, then classify"."""
+    """Guess the format from a file's first bytes (``JSON_DOCUMENT``: parse, then classify)."""
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if _REQUEST_LINE.match(text):
         return "raw-http"

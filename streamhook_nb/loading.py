@@ -135,18 +135,14 @@ def _read_source(source: Source, format: str | None, chunk: int) -> Iterator[Del
             head = stream.read(HEAD_BYTES)
             stream.seek(0)
         except (OSError, EOFError) as exc:
-            raise SourceError(f"cannot read ({exc})", source=source.name) from exc
+            raise _unreadable(source, exc) from exc
         kind = format or sniff(head)
         if kind is None:
             raise _unknown_format(source, "its content")
         try:
             yield from _dispatch(kind, stream, source, chunk)
         except (OSError, EOFError) as exc:
-            raise SourceError(
-                f"cannot read ({exc})",
-                source=source.name,
-                fix="The file may be damaged or cut short (a gzip file must be complete)",
-            ) from exc
+            raise _unreadable(source, exc) from exc
 
 
 def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Iterator[DeliveryBatch]:
@@ -183,6 +179,14 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         yield from readers[kind](document, name)
     except ValueError as exc:  # the document's top level is not what the format requires
         raise SourceError(f"not a {kind} document ({exc})", source=name) from None
+
+
+def _unreadable(source: Source, exc: BaseException) -> SourceError:
+    return SourceError(
+        f"cannot read ({exc})",
+        source=source.name,
+        fix="The file may be damaged or cut short (a gzip file must be complete)",
+    )
 
 
 def _unknown_format(source: Source, what: str) -> SourceError:

@@ -244,15 +244,23 @@ def damaged_log() -> bytes:
     return b"\n".join(lines) + b"\n" + torn
 
 
-def har_document(items: list[SampleDelivery]) -> dict[str, Any]:
-    """A devtools-style HAR export; gzip bodies are base64 with ``encoding``."""
+def har_document(items: list[SampleDelivery], *, damaged: int = 0) -> dict[str, Any]:
+    """A devtools-style HAR export; gzip bodies are base64 with ``encoding``.
+
+    The last ``damaged`` entries show what proxies do to big bodies: the first one is cut to
+    200 characters, the next loses its ``postData`` altogether.
+    """
     entries = []
-    for item in items:
-        post: dict[str, Any] = {"mimeType": "application/json"}
+    for n, item in enumerate(items):
+        post: dict[str, Any] | None = {"mimeType": "application/json"}
         if item.body[:2] == b"\x1f\x8b":
-            post.update(text=base64.b64encode(item.body).decode(), encoding="base64")
+            post = {**post, "text": base64.b64encode(item.body).decode(), "encoding": "base64"}
         else:
-            post["text"] = item.body.decode("utf-8")
+            post = {**post, "text": item.body.decode("utf-8")}
+        if n == len(items) - damaged:
+            post["text"] = post["text"][:200]
+        elif n > len(items) - damaged:
+            post = None
         entries.append(
             {
                 "startedDateTime": item.received_at.isoformat(timespec="milliseconds"),
@@ -266,7 +274,7 @@ def har_document(items: list[SampleDelivery]) -> dict[str, Any]:
                         {"name": _wire_name(k), "value": v} for k, v in item.headers.items()
                     ],
                     "queryString": [],
-                    "postData": post,
+                    **({"postData": post} if post else {}),
                     "headersSize": -1,
                     "bodySize": len(item.body),
                 },
@@ -383,7 +391,7 @@ def sns_envelope(item: SampleDelivery, n: int) -> dict[str, Any]:
 def write(directory: Path) -> dict[str, int]:
     """(Re)write every sample file under ``directory``; returns file -> deliveries written."""
     main = main_log()
-    extra = list(deliveries(24, seed=5))
+    extra = list(deliveries(26, seed=5))
     files: dict[str, bytes] = {
         "capture/stream-2026-11-26.jsonl": _jsonl([d.capture_record() for d in main]),
         "capture/damaged.jsonl": damaged_log(),
@@ -396,7 +404,9 @@ def write(directory: Path) -> dict[str, int]:
             ),
             mtime=0,
         ),
-        "har/devtools-export.har": _json(har_document(extra[:6] + [_gzipped(extra[6])])),
+        "har/devtools-export.har": _json(
+            har_document([*extra[:6], _gzipped(extra[6]), *extra[23:25]], damaged=2)
+        ),
         "ngrok/requests.json": _json(ngrok_document(extra[7:12])),
         "raw-http/two-requests.http": extra[12].raw_http() + b"\r\n" + extra[13].raw_http(),
         "raw-http/chunked.http": chunked(extra[14]),

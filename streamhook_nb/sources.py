@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import SourceError
 
@@ -36,8 +36,22 @@ class Source:
         head = raw.read(2)
         raw.seek(0)
         if head == GZIP_MAGIC:
-            return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+            return _GzipReader(raw)  # type: ignore[return-value]
         return raw
+
+
+class _GzipReader(gzip.GzipFile):
+    """A gzip reader that also closes the file under it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
 
 
 def _open_raw(url: str) -> IO[bytes]:
@@ -104,12 +118,19 @@ def _expand_url(url: str) -> Iterator[Source]:
         files = fsspec.open_files(url, mode="rb")
     except (ImportError, ValueError, OSError) as exc:
         raise SourceError(f"cannot list ({exc})", source=url) from exc
-    if not files:
-        raise SourceError("the URL matches no file", source=url)
+    if not files or not (glob.has_magic(url) or _exists(files[0])):
+        raise SourceError("the URL matches no file", source=url, fix="Check the URL")
     for handle in files:
-        full = handle.full_name
+        full = handle.full_name if glob.has_magic(url) else url
         try:
             size = handle.fs.size(handle.path)
         except (OSError, NotImplementedError):
             size = None
         yield Source(full, full, size)
+
+
+def _exists(handle: Any) -> bool:
+    try:
+        return bool(handle.fs.exists(handle.path))
+    except (OSError, NotImplementedError):
+        return True  # cannot tell: let opening it report the problem

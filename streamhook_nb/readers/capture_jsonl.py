@@ -26,7 +26,7 @@ _COMMON_KEYS = frozenset(
 """The fields our receiver writes for a text body; records with exactly these go the fast way."""
 
 
-class BadRecord(ValueError):
+class BadRecordError(ValueError):
     """A line that is not a usable capture record; the message says why."""
 
 
@@ -44,9 +44,7 @@ def read(
     else goes through :func:`parse_record`, which accepts ``body_b64`` and repeated headers
     and names the exact problem of a bad record.
     """
-    yield from each_with_paused_gc(
-        _read_lines(lines, name, chunk_size, max_line_bytes, first_line)
-    )
+    yield from each_with_paused_gc(_read_lines(lines, name, chunk_size, max_line_bytes, first_line))
 
 
 def _read_lines(
@@ -101,8 +99,8 @@ def _read_lines(
                     )
                 )
             else:
-                raise BadRecord  # not the common shape: take the careful path
-        except Exception:  # noqa: BLE001 - every failure is re-examined just below
+                raise BadRecordError  # not the common shape: take the careful path
+        except Exception:
             _careful(batch, line, f"{name}:{lineno}", max_line_bytes)
         if len(rows) >= chunk_size:
             yield batch
@@ -125,7 +123,7 @@ def _careful(batch: DeliveryBatch, line: bytes, source: str, max_line_bytes: int
         return
     try:
         batch.rows.append(parse_record(source, record))
-    except BadRecord as exc:
+    except BadRecordError as exc:
         batch.reject(source, str(exc))
 
 
@@ -136,25 +134,25 @@ def _json_reason(line: bytes, exc: orjson.JSONDecodeError) -> str:
 
 
 def parse_record(source: str, record: Any) -> Row:
-    """Validate one decoded capture record and return its row; :class:`BadRecord` says why not."""
+    """Validate one decoded capture record and return its row, or raise :class:`BadRecordError`."""
     if type(record) is not dict:
-        raise BadRecord(f"expected a JSON object, got {_json_type(record)}")
+        raise BadRecordError(f"expected a JSON object, got {_json_type(record)}")
     headers = record.get("headers")
     if type(headers) is not dict:
-        raise BadRecord(_field_reason("headers", headers, "an object"))
+        raise BadRecordError(_field_reason("headers", headers, "an object"))
     try:
         folded: Headers = fold_mapping(headers)
     except TypeError as exc:
-        raise BadRecord(f"field 'headers': {exc}") from None
+        raise BadRecordError(f"field 'headers': {exc}") from None
     body = _body(record)
     received_at = record.get("received_at")
     if received_at is not None and type(received_at) is not str:
-        raise BadRecord(_field_reason("received_at", received_at, "a string or null"))
+        raise BadRecordError(_field_reason("received_at", received_at, "a string or null"))
     transport = _choice(record, "transport", _TRANSPORTS, _HTTP)
     fidelity = _choice(record, "fidelity", _FIDELITIES, _EXACT)
     response = record.get("response")
     if response is not None and type(response) is not dict:
-        raise BadRecord(_field_reason("response", response, "an object"))
+        raise BadRecordError(_field_reason("response", response, "an object"))
     status = response.get("status") if response else None
     return (
         source,
@@ -176,16 +174,16 @@ def _body(record: dict[str, Any]) -> bytes:
     if type(text) is str:
         return text.encode("utf-8")
     if text is not None:
-        raise BadRecord(_field_reason("body", text, "a string"))
+        raise BadRecordError(_field_reason("body", text, "a string"))
     encoded = record.get("body_b64")
     if encoded is None:
-        raise BadRecord("record has neither 'body' nor 'body_b64'")
+        raise BadRecordError("record has neither 'body' nor 'body_b64'")
     if type(encoded) is not str:
-        raise BadRecord(_field_reason("body_b64", encoded, "a base64 string"))
+        raise BadRecordError(_field_reason("body_b64", encoded, "a base64 string"))
     try:
         return base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise BadRecord("field 'body_b64' is not valid base64") from None
+        raise BadRecordError("field 'body_b64' is not valid base64") from None
 
 
 def _choice(record: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
@@ -193,7 +191,7 @@ def _choice(record: dict[str, Any], name: str, allowed: tuple[str, ...], default
     if value is None:
         return default
     if type(value) is not str or value not in allowed:
-        raise BadRecord(f"field {name!r} must be one of {', '.join(allowed)}, got {value!r}")
+        raise BadRecordError(f"field {name!r} must be one of {', '.join(allowed)}, got {value!r}")
     return value
 
 
@@ -201,7 +199,7 @@ def _optional_str(record: dict[str, Any], name: str) -> str | None:
     value = record.get(name)
     if value is None or type(value) is str:
         return value
-    raise BadRecord(_field_reason(name, value, "a string"))
+    raise BadRecordError(_field_reason(name, value, "a string"))
 
 
 def _field_reason(name: str, value: object, expected: str) -> str:

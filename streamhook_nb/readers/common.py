@@ -12,18 +12,18 @@ from ..headers import Headers
 from ..sources import GZIP_MAGIC
 
 
-class BadEntry(ValueError):
+class BadEntryError(ValueError):
     """One entry of a document cannot be loaded; the message says why."""
 
 
 def b64(text: object, field: str) -> bytes:
-    """Decode a base64 field strictly, or raise :class:`BadEntry` naming the field."""
+    """Decode a base64 field strictly, or raise :class:`BadEntryError` naming the field."""
     if not isinstance(text, str):
-        raise BadEntry(f"field {field!r} must be a base64 string")
+        raise BadEntryError(f"field {field!r} must be a base64 string")
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise BadEntry(f"field {field!r} is not valid base64") from None
+        raise BadEntryError(f"field {field!r} is not valid base64") from None
 
 
 def field(mapping: Any, path: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:
@@ -33,10 +33,10 @@ def field(mapping: Any, path: str, kind: type | tuple[type, ...], *, required: b
         value = value.get(key) if isinstance(value, dict) else None
     if value is None:
         if required:
-            raise BadEntry(f"field {path!r} is missing")
+            raise BadEntryError(f"field {path!r} is missing")
         return None
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
-        raise BadEntry(f"field {path!r} has the wrong type ({type(value).__name__})")
+        raise BadEntryError(f"field {path!r} has the wrong type ({type(value).__name__})")
     return value
 
 

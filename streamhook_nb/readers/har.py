@@ -9,7 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from ..batch import DeliveryBatch
 from ..fidelity import Fidelity
 from ..headers import Headers, fold
-from .common import BadEntry, b64, body_fidelity, field
+from .common import BadEntryError, b64, body_fidelity, field
 
 FORMAT = "har"
 
@@ -22,14 +22,14 @@ def read(document: Any, name: str) -> Iterator[DeliveryBatch]:
         source = f"{name}#{number}"
         try:
             _add_entry(batch, source, entry)
-        except BadEntry as exc:
+        except BadEntryError as exc:
             batch.reject(source, str(exc))
     yield batch
 
 
 def _add_entry(batch: DeliveryBatch, source: str, entry: Any) -> None:
     if not isinstance(entry, dict):
-        raise BadEntry("entry is not an object")
+        raise BadEntryError("entry is not an object")
     request = field(entry, "request", dict)
     method = field(request, "method", str)
     url = field(request, "url", str)
@@ -56,7 +56,9 @@ def _headers(items: list[Any]) -> Headers:
         name = item.get("name") if isinstance(item, dict) else None
         value = item.get("value") if isinstance(item, dict) else None
         if not isinstance(name, str) or not isinstance(value, str):
-            raise BadEntry("field 'request.headers' holds an item without a string name and value")
+            raise BadEntryError(
+                "field 'request.headers' holds an item without a string name and value"
+            )
         if not name.startswith(":"):  # HTTP/2 pseudo-headers are not request headers
             pairs.append((name, value))
     return fold(pairs)
@@ -69,7 +71,7 @@ def _body(request: dict[str, Any], headers: Headers) -> tuple[bytes | None, Fide
     if post is None:
         return (b"", Fidelity.EXACT) if declared == 0 else (None, Fidelity.MISSING)
     if not isinstance(post, dict):
-        raise BadEntry("field 'request.postData' must be an object")
+        raise BadEntryError("field 'request.postData' must be an object")
     text = post.get("text")
     if text is None:
         params = post.get("params")
@@ -78,7 +80,7 @@ def _body(request: dict[str, Any], headers: Headers) -> tuple[bytes | None, Fide
             return urlencode(pairs).encode(), Fidelity.RECONSTRUCTED
         return (b"", Fidelity.EXACT) if declared == 0 else (None, Fidelity.MISSING)
     if not isinstance(text, str):
-        raise BadEntry("field 'request.postData.text' must be a string")
+        raise BadEntryError("field 'request.postData.text' must be a string")
     if post.get("encoding") == "base64":
         body = b64(text, "request.postData.text")
     else:

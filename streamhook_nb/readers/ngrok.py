@@ -8,7 +8,7 @@ from typing import Any
 from ..batch import DeliveryBatch
 from ..fidelity import Fidelity
 from ..headers import fold_mapping
-from .common import BadEntry, b64, field
+from .common import BadEntryError, b64, field
 from .raw_http import HttpParseError, parse_request
 
 FORMAT = "ngrok"
@@ -27,14 +27,14 @@ def read(document: Any, name: str) -> Iterator[DeliveryBatch]:
         source = f"{name}#{number}"
         try:
             _add_request(batch, source, item)
-        except BadEntry as exc:
+        except BadEntryError as exc:
             batch.reject(source, str(exc))
     yield batch
 
 
 def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
     if not isinstance(item, dict):
-        raise BadEntry("request is not an object")
+        raise BadEntryError("request is not an object")
     request = field(item, "request", dict)
     common: dict[str, Any] = {
         "received_at": field(item, "start", str, required=False),
@@ -47,7 +47,7 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
         try:
             headers = fold_mapping(field(request, "headers", dict, required=False) or {})
         except TypeError as exc:
-            raise BadEntry(f"field 'request.headers': {exc}") from None
+            raise BadEntryError(f"field 'request.headers': {exc}") from None
         batch.add(
             source,
             headers=headers,
@@ -61,7 +61,7 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
     try:
         parsed, _ = parse_request(b64(raw, "request.raw"))
     except HttpParseError as exc:
-        raise BadEntry(f"field 'request.raw' is not an HTTP request: {exc}") from None
+        raise BadEntryError(f"field 'request.raw' is not an HTTP request: {exc}") from None
     batch.add(
         source,
         headers=parsed.headers,

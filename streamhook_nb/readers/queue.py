@@ -10,7 +10,7 @@ import orjson
 from ..batch import DeliveryBatch
 from ..fidelity import Fidelity, Transport
 from ..headers import Headers
-from .common import BadEntry, b64, epoch_ms_to_iso, field
+from .common import BadEntryError, b64, epoch_ms_to_iso, field
 
 SQS = "sqs"
 SNS = "sns"
@@ -24,7 +24,7 @@ def read_sqs(document: Any, name: str) -> Iterator[DeliveryBatch]:
         source = f"{name}#{number}"
         try:
             _add_sqs(batch, source, message)
-        except BadEntry as exc:
+        except BadEntryError as exc:
             batch.reject(source, str(exc))
     yield batch
 
@@ -60,7 +60,7 @@ def _sns_batch(items: list[tuple[str, Any]], batch: DeliveryBatch) -> DeliveryBa
     for source, envelope in items:
         try:
             _add_sns(batch, source, envelope, sent_at=None)
-        except BadEntry as exc:
+        except BadEntryError as exc:
             batch.reject(source, str(exc))
     return batch
 
@@ -71,7 +71,7 @@ def _as_list(document: Any) -> list[Any]:
 
 def _add_sqs(batch: DeliveryBatch, source: str, message: Any) -> None:
     if not isinstance(message, dict):
-        raise BadEntry("message is not an object")
+        raise BadEntryError("message is not an object")
     body = field(message, "Body", str)
     sent_at = epoch_ms_to_iso(
         field(message, "Attributes.SentTimestamp", (str, int), required=False)
@@ -94,7 +94,7 @@ def _add_sqs(batch: DeliveryBatch, source: str, message: Any) -> None:
 
 def _add_sns(batch: DeliveryBatch, source: str, envelope: Any, *, sent_at: str | None) -> None:
     if not isinstance(envelope, dict) or envelope.get("Type") != "Notification":
-        raise BadEntry("not an SNS notification (field 'Type' must be 'Notification')")
+        raise BadEntryError("not an SNS notification (field 'Type' must be 'Notification')")
     message = field(envelope, "Message", str)
     payload, fidelity = _payload(message, "Message")
     batch.add(
@@ -129,5 +129,5 @@ def _payload(text: str, field_name: str) -> tuple[bytes, Fidelity]:
         return text.encode("utf-8"), Fidelity.EXACT
     try:
         return b64(text.strip(), field_name), Fidelity.DECODED
-    except BadEntry:
-        raise BadEntry(f"field {field_name!r} is neither JSON nor base64") from None
+    except BadEntryError:
+        raise BadEntryError(f"field {field_name!r} is neither JSON nor base64") from None

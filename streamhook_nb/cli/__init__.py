@@ -1,0 +1,1 @@
+"""The ``streamhook-nb`` command line: a thin layer over the package's functions."""

@@ -1,0 +1,39 @@
+"""Entry point: parse arguments, run a command, turn known errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import StreamhookError
+from . import exit_codes, load_command
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every command."""
+    parser = argparse.ArgumentParser(
+        prog="streamhook-nb",
+        description="Load, verify and audit Stream Chat webhook deliveries.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    load_command.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (never a traceback for a user error)."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except StreamhookError as exc:
+        print(f"streamhook-nb {args.command}: error: {exc}", file=sys.stderr)
+        return exit_codes.USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return exit_codes.INTERRUPTED
+    except BrokenPipeError:
+        return exit_codes.OK
+    return code

@@ -1,0 +1,32 @@
+"""Helpers shared by the tests: where the repo is, and builders of small logs."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def capture_line(
+    body: bytes = b'{"type":"message.new"}',
+    headers: dict[str, Any] | None = None,
+    **extra: Any,
+) -> bytes:
+    """One capture JSONL line holding ``body`` exactly."""
+    record: dict[str, Any] = {
+        "received_at": "2026-11-26T10:00:00.123456Z",
+        "method": "POST",
+        "path": "/hook",
+        "headers": headers if headers is not None else {"x-signature": "ab" * 32},
+    }
+    try:
+        record["body"] = body.decode("utf-8")
+    except UnicodeDecodeError:
+        record["body_b64"] = base64.b64encode(body).decode()
+    record.update(extra)
+    return orjson.dumps(record) + b"\n"

@@ -1,0 +1,90 @@
+"""``streamhook-nb load``: JSON shape, exit codes, conversion, and no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from streamhook_nb.cli.main import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "streamhook_nb", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_json_summary_and_exit_1_when_records_were_rejected(data_dir: Path) -> None:
+    done = run("load", str(data_dir), "--json")
+    assert done.returncode == 1
+    summary = orjson.loads(done.stdout)
+    assert summary["deliveries"] == 228
+    assert summary["rejected"] == 6
+    assert summary["by_format"]["ngrok"] == 5
+    assert summary["rejected_records"][0] == {
+        "source": f"{data_dir}/capture/damaged.jsonl:4",
+        "reason": "not valid JSON (unexpected end of data at character 73)",
+    }
+
+
+def test_clean_load_exits_0_with_a_readable_table(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["load", str(data_dir / "har"), str(data_dir / "ngrok")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("14 deliveries loaded, 0 rejected")
+    assert "har " in out
+    assert "ngrok " in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["load", "missing.jsonl"], "missing.jsonl: no such file or directory"),
+        (["load", "README.md"], "not a known capture format"),
+        (["load", "data/capture", "--strict"], "damaged.jsonl:4: not valid JSON"),
+    ],
+)
+def test_user_errors_exit_2_without_traceback(args: list[str], message: str) -> None:
+    done = run(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    done = run("load", "data", "--format", "pcap")
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr
+
+
+def test_to_jsonl_and_to_har(data_dir: Path, tmp_path: Path) -> None:
+    jsonl, har = tmp_path / "all.jsonl", tmp_path / "all.har"
+    done = run("load", str(data_dir / "ngrok"), "--to-jsonl", str(jsonl), "--to-har", str(har))
+    assert done.returncode == 0
+    assert "wrote 5 deliveries" in done.stderr
+    assert run("load", str(jsonl), "--json").returncode == 0
+    assert orjson.loads(run("load", str(har), "--json").stdout)["by_format"] == {"har": 5}
+
+
+def test_to_jsonl_on_stdout(data_dir: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streamhook_nb",
+            "load",
+            str(data_dir / "har"),
+            "--to-jsonl",
+            "-",
+            "--json",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    lines = done.stdout.split(b"\n")
+    assert orjson.loads(lines[0])["method"] == "POST"
