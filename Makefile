@@ -1,24 +1,32 @@
-# Two commands: `make lab` and `make test`. Both create .venv with the system python3.11.
-PYTHON ?= python3.11
+# The two commands: `make lab` (set up, then JupyterLab on notebooks/) and `make test`
+# (set up, then every test). Both build .venv with the system Python (3.11 or newer).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: lab test lint typecheck unit notebooks bench data clean
+.PHONY: lab test lint typecheck unit notebooks data bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV); \
+	  echo "'$(PYTHON) -m venv' failed: installing Debian's python3-venv"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv; \
+	  else echo "run: sudo apt-get install python3-venv" >&2; exit 1; fi; \
+	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
+	rm -f $(VENV)/.installed-*
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --no-browser
+	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser
 
 lint: $(STAMP)
-	$(BIN)/ruff check streamhook_nb tests benchmarks
+	$(BIN)/ruff check --output-format concise streamhook_nb tests benchmarks
 	$(BIN)/ruff format --check streamhook_nb tests benchmarks
 
 typecheck: $(STAMP)
@@ -28,7 +36,7 @@ unit: $(STAMP)
 	$(BIN)/pytest tests
 
 notebooks: $(STAMP)
-	$(BIN)/pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly
+	$(BIN)/pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
 
 test: lint typecheck unit notebooks
 

@@ -244,6 +244,9 @@ def damaged_log() -> bytes:
     return b"\n".join(lines) + b"\n" + torn
 
 
+_JSON = {"mimeType": "application/json"}
+
+
 def har_document(items: list[SampleDelivery], *, damaged: int = 0) -> dict[str, Any]:
     """A devtools-style HAR export; gzip bodies are base64 with ``encoding``.
 
@@ -252,11 +255,11 @@ def har_document(items: list[SampleDelivery], *, damaged: int = 0) -> dict[str, 
     """
     entries = []
     for n, item in enumerate(items):
-        post: dict[str, Any] | None = {"mimeType": "application/json"}
+        post: dict[str, Any] | None
         if item.body[:2] == b"\x1f\x8b":
-            post = {**post, "text": base64.b64encode(item.body).decode(), "encoding": "base64"}
+            post = {**_JSON, "text": base64.b64encode(item.body).decode(), "encoding": "base64"}
         else:
-            post = {**post, "text": item.body.decode("utf-8")}
+            post = {**_JSON, "text": item.body.decode("utf-8")}
         if n == len(items) - damaged:
             post["text"] = post["text"][:200]
         elif n > len(items) - damaged:
