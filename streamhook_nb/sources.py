@@ -13,6 +13,10 @@ from typing import IO, Any
 from .errors import SourceError
 
 GZIP_MAGIC = b"\x1f\x8b"
+NOT_LOGS = frozenset(
+    (".md", ".rst", ".html", ".ipynb", ".py", ".cfg", ".toml", ".yml", ".yaml", ".csv", ".png")
+)
+"""Suffixes skipped when walking a directory (its README, notes, pictures); name them to read."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,11 @@ def _expand_one(item: str) -> Iterator[Source]:
         return
     path = Path(item)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and not _hidden(p, path) and p.suffix.lower() not in NOT_LOGS
+        )
         if not files:
             raise SourceError("directory holds no files", source=item)
         for file in files:

@@ -60,6 +60,7 @@ def test_glob_and_directory(write_file: WriteFile, tmp_path: Path) -> None:
     write_file("logs/a.jsonl", capture_line(b"1"))
     write_file("logs/sub/b.jsonl", capture_line(b"2"))
     write_file("logs/.hidden/c.jsonl", capture_line(b"3"))
+    write_file("logs/README.md", b"# what these logs are\n")
     assert list(load_log(tmp_path / "logs").deliveries["body"]) == [b"1", b"2"]
     assert list(load_log(str(tmp_path / "logs" / "**" / "*.jsonl")).deliveries["body"]) == [
         b"1",
