@@ -46,7 +46,7 @@ data: $(STAMP)
 	$(BIN)/python -m streamhook_nb.sample_data data
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_load.py
+	cd benchmarks && ../$(BIN)/python bench_load.py && ../$(BIN)/python bench_verify.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -60,9 +60,7 @@ def from_batch(batch: DeliveryBatch) -> tuple[pd.DataFrame, list[Rejected]]:
     """Build the typed frame for one batch; an unparseable ``received_at`` rejects its row."""
     data = batch.columns()
     n = len(batch)
-    times = pd.Series(data["received_at"], dtype="object")
-    received = pd.to_datetime(times, format="ISO8601", utc=True, errors="coerce")
-    bad_time = (received.isna() & times.notna()).to_numpy()
+    times, received, bad_time = parse_received_at(data["received_at"])
     columns = {
         "source": pd.array(data["source"], dtype="string"),
         "format": pd.Categorical.from_codes(
@@ -78,7 +76,7 @@ def from_batch(batch: DeliveryBatch) -> tuple[pd.DataFrame, list[Rejected]]:
         "signature": pd.array(data["signature"], dtype="string"),
         "api_key": pd.array(data["api_key"], dtype="string"),
         "webhook_id": pd.array(data["webhook_id"], dtype="string"),
-        "attempt": _attempts(data["attempt"]),
+        "attempt": attempts(data["attempt"]),
         "content_encoding": pd.array(
             _content_encoding(data["content_encoding"], data["body"]), dtype="string"
         ),
@@ -89,25 +87,37 @@ def from_batch(batch: DeliveryBatch) -> tuple[pd.DataFrame, list[Rejected]]:
     rejected = list(batch.rejected)
     if bad_time.any():
         for source, value in zip(frame["source"][bad_time], times[bad_time], strict=True):
-            rejected.append(
-                Rejected(str(source), f"field 'received_at' is not an ISO 8601 time: {value!r}")
-            )
+            rejected.append(Rejected(str(source), bad_time_reason(value)))
         frame = frame[~bad_time].reset_index(drop=True)
         rejected.sort(key=lambda r: source_order(r.source))
     return frame, rejected
 
 
+def parse_received_at(
+    values: Sequence[str | None],
+) -> tuple[pd.Series, pd.Series, npt.NDArray[np.bool_]]:
+    """The raw values, their UTC times, and a mask of values that are not ISO 8601 times."""
+    times = pd.Series(list(values), dtype="object")
+    received = pd.to_datetime(times, format="ISO8601", utc=True, errors="coerce")
+    return times, received, (received.isna() & times.notna()).to_numpy()
+
+
+def bad_time_reason(value: object) -> str:
+    """The rejection reason for an unreadable ``received_at``."""
+    return f"field 'received_at' is not an ISO 8601 time: {value!r}"
+
+
 _SMALL_NUMBERS = {str(i): i for i in range(1, 100)}
 
 
-def _attempts(values: list[str | None]) -> pd.arrays.IntegerArray:
+def attempts(values: list[str | None]) -> pd.arrays.IntegerArray:
     """``X-Webhook-Attempt`` as Int64; anything but a whole number becomes NA."""
     small = _SMALL_NUMBERS
-    numbers = [small[v] if v in small else _whole(v) for v in values]
+    numbers = [small[v] if v in small else whole_number(v) for v in values]
     return pd.array(numbers, dtype="Int64")
 
 
-def _whole(value: str | None) -> int | None:
+def whole_number(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip()

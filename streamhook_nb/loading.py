@@ -113,7 +113,7 @@ def _batches(
     total = sum(s for s in sizes if s is not None) if all(s is not None for s in sizes) else None
     with byte_bar(total, progress, "loading") as bar:
         for source in sources:
-            for batch in _read_source(source, format, chunk):
+            for batch in read_batches(source, format, chunk):
                 _check_strict(batch.rejected, strict)
                 yield batch
             bar.update(source.size or 0)
@@ -129,7 +129,8 @@ def _check_strict(rejected: list[Rejected], strict: bool) -> None:
         )
 
 
-def _read_source(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
+def read_batches(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
+    """Raw reader batches (rows, not yet a DataFrame) for one source."""
     with source.open() as stream:
         try:
             head = stream.read(HEAD_BYTES)

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from typing import Any
 
 AUTO_THRESHOLD_BYTES = 32 * 1024 * 1024
+
+
+class _Silent:
+    """Stands in for a disabled bar: no tqdm object, so no monitor thread either."""
+
+    def update(self, _: float) -> None:
+        """Ignore progress."""
 
 
 def interactive() -> bool:
@@ -14,14 +22,21 @@ def interactive() -> bool:
 
 
 def byte_bar(total: int | None, enabled: bool | None, description: str) -> Any:
-    """A tqdm bar counting bytes; ``enabled=None`` shows it for big loads in interactive use."""
-    from tqdm.auto import tqdm
+    """A context manager giving a bar that counts bytes.
 
+    ``enabled=None`` shows it for big loads (32 MiB and more) in a terminal or notebook.
+    """
     if enabled is None:
         enabled = interactive() and (total or 0) >= AUTO_THRESHOLD_BYTES
-    return tqdm(
+    if not enabled:
+        return nullcontext(_Silent())
+    from tqdm.auto import tqdm
+
+    class Bar(tqdm):  # type: ignore[misc]
+        monitor_interval = 0  # tqdm's monitor thread would make forking workers unsafe
+
+    return Bar(
         total=total,
-        disable=not enabled,
         unit="B",
         unit_scale=True,
         unit_divisor=1024,

@@ -30,6 +30,12 @@ DEMO_SECRET = "demo-secret-do-not-use-in-production"
 SECOND_API_KEY = "demo_second_app"
 SECOND_SECRET = "demo-second-secret-do-not-use"
 START = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
+DEMO_SECRETS_TOML = f"""\
+# Demo-only secrets for the sample logs in this folder (see README.md). They protect nothing.
+# Format: API key = "secret", or a list of secrets, newest first (key rotation).
+{DEMO_API_KEY} = "{DEMO_SECRET}"
+{SECOND_API_KEY} = "{SECOND_SECRET}"
+"""
 _NAMESPACE = uuid.UUID("6f1c2b0e-6d2b-4c55-9f0e-5a7c1d2e3f40")
 _CHANNELS = ("messaging:general", "messaging:support", "livestream:launch", "team:ops")
 _USERS = ("ada", "grace", "linus", "margaret", "tommaso", "thierry")
@@ -113,7 +119,7 @@ def _personalise(payload: dict[str, Any], rng: random.Random, when: datetime, n:
         payload["user"]["id"] = user_id
     message = payload.get("message")
     if isinstance(message, dict):
-        message["id"] = str(uuid.uuid5(_NAMESPACE, f"message-{n}"))
+        message["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         if isinstance(message.get("user"), dict):
             message["user"]["id"] = user_id
         if isinstance(message.get("text"), str):
@@ -150,7 +156,8 @@ def deliveries(
         payload = copy.deepcopy(templates[n % len(templates)])
         _personalise(payload, rng, when, n)
         body = encode(payload)
-        headers = stream_headers(body, secret, api_key, str(uuid.uuid5(_NAMESPACE, f"hook-{n}")))
+        webhook_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        headers = stream_headers(body, secret, api_key, webhook_id)
         lag = timedelta(milliseconds=rng.randint(20, 900))
         yield SampleDelivery(
             when + lag,
@@ -415,6 +422,7 @@ def write(directory: Path) -> dict[str, int]:
         "raw-http/chunked.http": chunked(extra[14]),
         "sqs/receive-message.json": _json(sqs_document(extra[15:22])),
         "sns/notification.json": _json(sns_envelope(extra[22], 99)),
+        "demo-secrets.toml": DEMO_SECRETS_TOML.encode(),
     }
     for name, content in files.items():
         target = directory / name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -25,3 +26,18 @@ def go_escape(compact: bytes) -> bytes:
 def encode(payload: Any) -> bytes:
     """Encode ``payload`` as Stream's servers do (Go ``encoding/json``, key order kept)."""
     return go_escape(orjson.dumps(payload))
+
+
+def reserialized_forms(payload: Any) -> list[bytes]:
+    """Encodings Stream's original bytes may have had, for a payload someone parsed and re-dumped.
+
+    Go's form (compact, ``<>&`` escaped, raw UTF-8) first; then the same with every non-ASCII
+    character escaped (``ensure_ascii``), and plain compact JSON without Go's escapes.
+    """
+    compact = orjson.dumps(payload)
+    go_form = go_escape(compact)
+    ascii_form = go_escape(
+        json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    )
+    forms = [go_form, ascii_form, compact]
+    return list(dict.fromkeys(forms))

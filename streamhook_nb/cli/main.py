@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import StreamhookError
-from . import exit_codes, load_command
+from . import exit_codes, load_command, verify_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     load_command.add_parser(commands)
+    verify_command.add_parser(commands)
     return parser
 
 

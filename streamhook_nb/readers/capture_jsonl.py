@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -53,55 +53,14 @@ def _read_lines(
     batch = DeliveryBatch(FORMAT)
     rows = batch.rows
     loads = orjson.loads
-    common_keys = _COMMON_KEYS
-    join = "".join
     for lineno, line in enumerate(lines, start=first_line):
+        source = f"{name}:{lineno}"
         try:
-            record = loads(line)
-            headers = record["headers"]
-            text = record["body"]
-            response = record["response"]
-            names = join(headers)
-            if (
-                record.keys() == common_keys
-                and type(headers) is dict
-                and type(text) is str
-                and type(response) is dict
-                and names.islower()
-                and "http_" not in names
-                and len(line) <= max_line_bytes
-            ):
-                when = record["received_at"]
-                method = record["method"]
-                path = record["path"]
-                remote = record["remote_addr"]
-                join((when, method, path, remote))  # TypeError unless all four are strings
-                join(headers.values())  # TypeError unless every header value is a string
-                status = response.get("status")
-                get = headers.get
-                rows.append(
-                    (
-                        f"{name}:{lineno}",
-                        _HTTP,
-                        when,
-                        method,
-                        path,
-                        headers,
-                        text.encode(),
-                        _EXACT,
-                        remote,
-                        status if type(status) is int else None,
-                        get("x-signature"),
-                        get("x-api-key"),
-                        get("x-webhook-id"),
-                        get("x-webhook-attempt"),
-                        get("content-encoding"),
-                    )
-                )
-            else:
-                raise BadRecordError  # not the common shape: take the careful path
+            if len(line) > max_line_bytes:
+                raise BadRecordError
+            rows.append(common_row(common_parts(loads(line)), source))
         except Exception:
-            _careful(batch, line, f"{name}:{lineno}", max_line_bytes)
+            careful(batch, line, source, max_line_bytes)
         if len(rows) >= chunk_size:
             yield batch
             batch = DeliveryBatch(FORMAT)
@@ -110,7 +69,61 @@ def _read_lines(
         yield batch
 
 
-def _careful(batch: DeliveryBatch, line: bytes, source: str, max_line_bytes: int) -> None:
+CommonParts = tuple[dict[str, str], str, str, str, str, str, dict[str, Any]]
+
+
+def common_parts(record: Any) -> CommonParts:
+    """``(headers, body text, received_at, method, path, remote_addr, response)`` of a record
+    in the shape our receiver writes (text body, plain lower-case headers); raises for anything
+    else, which then takes the careful path (:func:`parse_record`).
+    """
+    headers = record["headers"]
+    text = record["body"]
+    response = record["response"]
+    names = "".join(headers)
+    if not (
+        record.keys() == _COMMON_KEYS
+        and type(headers) is dict
+        and type(text) is str
+        and type(response) is dict
+        and names.islower()
+        and "http_" not in names
+    ):
+        raise BadRecordError
+    when = record["received_at"]
+    method = record["method"]
+    path = record["path"]
+    remote = record["remote_addr"]
+    "".join((when, method, path, remote))  # TypeError unless all four are strings
+    "".join(headers.values())  # TypeError unless every header value is a string
+    return headers, text, when, method, path, remote, response
+
+
+def common_row(parts: CommonParts, source: str, body: bytes | None = None) -> Row:
+    """The row for a record's :func:`common_parts` (``body``: the text already encoded)."""
+    headers, text, when, method, path, remote, response = parts
+    status = response.get("status")
+    get = headers.get
+    return (
+        source,
+        _HTTP,
+        when,
+        method,
+        path,
+        cast(Headers, headers),
+        text.encode() if body is None else body,
+        _EXACT,
+        remote,
+        status if type(status) is int else None,
+        get("x-signature"),
+        get("x-api-key"),
+        get("x-webhook-id"),
+        get("x-webhook-attempt"),
+        get("content-encoding"),
+    )
+
+
+def careful(batch: DeliveryBatch, line: bytes, source: str, max_line_bytes: int) -> None:
     """Load one line the slow way, or reject it with the reason."""
     if len(line) > max_line_bytes:
         batch.reject(source, f"line is longer than {max_line_bytes} bytes")

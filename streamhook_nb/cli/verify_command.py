@@ -1,0 +1,93 @@
+"""``streamhook-nb verify``: every signature in the logs, with reasons and hints."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..reasons import HINTS, Reason
+from ..stream_verify import VerifyReport, verify_sources
+from . import exit_codes
+from .load_command import add_source_arguments
+from .output import print_json, table
+from .secret_options import add_secret_arguments, keyring_from
+
+FAILURES_SHOWN = 20
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the ``verify`` command."""
+    parser = commands.add_parser(
+        "verify",
+        help="verify every X-Signature and explain each failure",
+        description="Verify every delivery's signature. Exit 0 when every signed delivery is "
+        "valid and nothing was rejected, 1 otherwise, 2 for unreadable input or bad options.",
+    )
+    add_source_arguments(parser)
+    add_secret_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--details", action="store_true", help="one entry per delivery, in input order"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="processes to use (default: every core)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Verify and print the report."""
+    report = verify_sources(
+        args.sources,
+        keyring_from(args),
+        format=args.format,
+        details=args.details or not args.json,
+        workers=args.workers,
+    )
+    if args.strict and report.rejected:
+        first = report.rejected[0]
+        print(f"streamhook-nb verify: error: {first.source}: {first.reason}")
+        return exit_codes.USAGE
+    if args.json:
+        document = report.as_json()
+        if not args.details:
+            document.pop("details", None)
+        print_json(document)
+    else:
+        print(describe(report, everything=args.details))
+    problems = report.invalid or report.rejected
+    return exit_codes.PROBLEMS_FOUND if problems else exit_codes.OK
+
+
+def describe(report: VerifyReport, *, everything: bool = False) -> str:
+    """A readable report: counts by reason, then each failing reason with its hint and sources."""
+    lines = [
+        f"{report.deliveries} deliveries: {report.valid} valid, {report.invalid} invalid, "
+        f"{report.unverifiable} without a verdict, {len(report.rejected)} records rejected",
+        "",
+        table(
+            ["reason", "deliveries"],
+            [(r.value, report.reasons[r.value]) for r in Reason if report.reasons[r.value]],
+        ),
+    ]
+    by_reason: dict[str, list[dict[str, object]]] = {}
+    for item in report.details or []:
+        if item["reason"] != Reason.OK.value:
+            by_reason.setdefault(str(item["reason"]), []).append(item)
+    for reason in Reason:
+        items = by_reason.get(reason.value, [])
+        if not items:
+            continue
+        lines += ["", f"{reason.value} ({len(items)}): {HINTS[reason]}"]
+        if reason.valid is None:  # no verdict: the count and the hint say it all
+            continue
+        shown = items if everything else items[:FAILURES_SHOWN]
+        lines += [f"  {i['source']}  {i['event_type'] or '(unreadable)'}" for i in shown]
+        if len(shown) < len(items):
+            lines.append(f"  ... and {len(items) - len(shown)} more (--details lists all)")
+    note = report.other_app_note()
+    if note:
+        lines += ["", f"Note: {note}"]
+    if report.rejected:
+        lines += ["", "Rejected records:"]
+        lines += [f"  {r.source}: {r.reason}" for r in report.rejected]
+    return "\n".join(lines)
