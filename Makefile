@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: lab test lint typecheck unit notebooks data bench clean
+.PHONY: lab test lint typecheck unit notebooks run-notebooks data bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -41,6 +41,11 @@ notebooks: $(STAMP)
 	$(BIN)/pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
 
 test: lint typecheck unit notebooks
+
+# Re-execute every notebook in place on data/ (commit the result; nbval compares against it).
+run-notebooks: $(STAMP)
+	cd notebooks && for nb in *.ipynb; do \
+	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
 
 data: $(STAMP)
 	$(BIN)/python -m streamhook_nb.sample_data data

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from .secrets import Secret
 
-def sign(body: bytes, secret: str) -> str:
-    """Lower-case hex HMAC-SHA256 of ``body`` keyed with ``secret`` (UTF-8)."""
-    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+def sign(body: bytes, secret: Secret | str) -> str:
+    """Lower-case hex HMAC-SHA256 of ``body`` keyed with the secret's UTF-8 bytes."""
+    key = secret.key if isinstance(secret, Secret) else secret.encode("utf-8")
+    return hmac.new(key, body, hashlib.sha256).hexdigest()

@@ -107,3 +107,18 @@ def detail_rows(verified: pd.DataFrame) -> list[dict[str, Any]]:
             strict=True,
         )
     ]
+
+
+def failures(verified: pd.DataFrame) -> pd.DataFrame:
+    """The invalid deliveries with what a reader needs: where, which event, why, what to do."""
+    invalid = verified[verified["valid"].eq(False).fillna(False)]
+    return pd.DataFrame(
+        {
+            "source": invalid["source"],
+            "received_at": invalid["received_at"],
+            "event_type": pd.array(invalid["body"].map(event_type).tolist(), dtype="string"),
+            "api_key": invalid["api_key"],
+            "reason": invalid["reason"],
+            "hint": invalid["hint"],
+        }
+    ).reset_index(drop=True)

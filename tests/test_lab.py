@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from helpers import ROOT
 
 
@@ -24,7 +23,7 @@ def _free_port() -> int:
 @pytest.mark.timeout(120)
 def test_jupyterlab_serves_the_notebooks(tmp_path: Path) -> None:
     port = _free_port()
-    token = "test-token-not-secret"  # noqa: S105 - a throwaway token for this local server
+    token = "test-token-not-secret"
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "jupyter"),

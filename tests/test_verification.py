@@ -48,10 +48,14 @@ def test_sample_data_verdicts(data_dir: Path, demo_ring: Keyring) -> None:
     }
     for column, dtype in VERDICT_COLUMNS.items():
         assert verified[column].dtype == dtype
-    assert verified["matched_secret"].dropna().str.endswith(("demo_api_key", "demo_second_app")).all()
+    assert (
+        verified["matched_secret"].dropna().str.endswith(("demo_api_key", "demo_second_app")).all()
+    )
     assert verified.loc[verified["reason"] == "ok", "hint"].isna().all()
     assert verified.loc[verified["reason"] != "ok", "hint"].notna().all()
-    assert list(verified.columns[: len(result.deliveries.columns)]) == list(result.deliveries.columns)
+    assert list(verified.columns[: len(result.deliveries.columns)]) == list(
+        result.deliveries.columns
+    )
 
 
 def test_original_frame_is_not_changed(data_dir: Path, demo_ring: Keyring) -> None:
@@ -97,7 +101,14 @@ def test_reasons_on_deliveries_from_every_capture_tool(write_file: WriteFile) ->
             ]
         }
     }
-    ngrok = {"requests": [{"start": "2026-11-26T10:00:02Z", "request": {"raw": base64.b64encode(_raw(BODY, good)).decode()}}]}
+    ngrok = {
+        "requests": [
+            {
+                "start": "2026-11-26T10:00:02Z",
+                "request": {"raw": base64.b64encode(_raw(BODY, good)).decode()},
+            }
+        ]
+    }
     sqs = {"Messages": [{"MessageId": "m", "Body": base64.b64encode(BODY).decode()}]}
     sources = [
         write_file("a.har", orjson.dumps(har)),
@@ -126,12 +137,31 @@ def test_reasons_on_deliveries_from_every_capture_tool(write_file: WriteFile) ->
 
 def test_summary_shape(data_dir: Path, demo_ring: Keyring) -> None:
     result = load_log(data_dir)
-    report = summary(verify_deliveries(result.deliveries, demo_ring), len(result.rejected), details=True)
-    assert set(report) == {"deliveries", "valid", "invalid", "unverifiable", "rejected", "reasons", "details"}
+    report = summary(
+        verify_deliveries(result.deliveries, demo_ring), len(result.rejected), details=True
+    )
+    assert set(report) == {
+        "deliveries",
+        "valid",
+        "invalid",
+        "unverifiable",
+        "rejected",
+        "reasons",
+        "details",
+    }
     assert report["deliveries"] == report["valid"] + report["invalid"] + report["unverifiable"]
     assert [d["source"] for d in report["details"]] == list(result.deliveries["source"])
     first = report["details"][0]
-    assert set(first) == {"source", "webhook_id", "attempt", "event_type", "valid", "reason", "matched_secret", "hint"}
+    assert set(first) == {
+        "source",
+        "webhook_id",
+        "attempt",
+        "event_type",
+        "valid",
+        "reason",
+        "matched_secret",
+        "hint",
+    }
     assert isinstance(first["attempt"], int)
 
 
@@ -143,7 +173,9 @@ def test_streaming_verification_gives_the_same_report(
 
     monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
     result = load_log(data_dir)
-    expected = summary(verify_deliveries(result.deliveries, demo_ring), len(result.rejected), details=True)
+    expected = summary(
+        verify_deliveries(result.deliveries, demo_ring), len(result.rejected), details=True
+    )
     streamed = verify_sources(data_dir, demo_ring, details=True, workers=workers)
     assert streamed.as_json() == expected
     assert [r.source for r in streamed.rejected] == list(result.rejected["source"])
@@ -169,7 +201,9 @@ def test_split_log_in_parallel_matches_serial(
 
     monkeypatch.setattr(stream_verify, "_split", counting_split)
     log = tmp_path / "big.jsonl"
-    lines = (data_dir / "capture" / "stream-2026-11-26.jsonl").read_bytes().splitlines(keepends=True)
+    lines = (
+        (data_dir / "capture" / "stream-2026-11-26.jsonl").read_bytes().splitlines(keepends=True)
+    )
     damaged = (data_dir / "capture" / "damaged.jsonl").read_bytes().splitlines(keepends=True)[:-1]
     log.write_bytes(b"".join(lines[:60] + damaged + lines[60:]))
     ring = Keyring((Secret(DEMO_SECRET, "S"),), expected_api_key="demo_api_key")

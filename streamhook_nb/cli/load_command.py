@@ -16,6 +16,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the ``load`` command."""
     parser = commands.add_parser(
         "load",
+        allow_abbrev=False,
         help="load captured logs in any supported format and report what was found",
         description="Load deliveries from files, directories, globs or fsspec URLs. Exit 0 when "
         "every record loaded, 1 when some were rejected, 2 when a source cannot be read.",

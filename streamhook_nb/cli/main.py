@@ -5,16 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import StreamhookError
 from . import exit_codes, load_command, verify_command
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors that never echo values: a stray one may be a pasted secret."""
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            options = [w for w in message[len(prefix) :].split() if w.startswith("-")]
+            shown = " ".join(options) if options else "a value"
+            message = f"{prefix}{shown} (values are not shown; secrets go in env vars or files)"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="streamhook-nb",
+        allow_abbrev=False,
         description="Load, verify and audit Stream Chat webhook deliveries.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -18,6 +18,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the ``verify`` command."""
     parser = commands.add_parser(
         "verify",
+        allow_abbrev=False,
         help="verify every X-Signature and explain each failure",
         description="Verify every delivery's signature. Exit 0 when every signed delivery is "
         "valid and nothing was rejected, 1 otherwise, 2 for unreadable input or bad options.",
