@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every command."""
-    parser = _Parser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="streamhook-nb",
         allow_abbrev=False,
         description="Load, verify and audit Stream Chat webhook deliveries.",
