@@ -1,11 +1,16 @@
 """Load, verify and audit Stream Chat webhook deliveries in pandas and Jupyter."""
 
+from . import plots, tables
+from .audit import Audit, audit
+from .audit_filter import AuditController, AuditFilter
 from .deliveries import COLUMNS, FORMATS
 from .errors import RecordError, SourceError, StreamhookError, UsageError
+from .events import dedupe, events_frame
 from .fidelity import Fidelity, Transport
 from .inventory import inventory
 from .loading import LoadResult, iter_load, load_log
 from .reasons import Reason
+from .report import build_report
 from .retries import conflicting_duplicates, group_retries, retried
 from .secrets import Keyring, Secret, SecretError, keyring
 from .signing import sign
@@ -17,9 +22,23 @@ from .writers import to_capture_jsonl, to_har
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``AuditView`` imports ipywidgets, so it loads only when asked for."""
+    if name == "AuditView":
+        from .audit_widget import AuditView
+
+        return AuditView
+    raise AttributeError(f"module 'streamhook_nb' has no attribute {name!r}")
+
+
 __all__ = [
     "COLUMNS",
     "FORMATS",
+    "Audit",
+    "AuditController",
+    "AuditFilter",
+    "AuditView",
     "Fidelity",
     "Keyring",
     "LoadResult",
@@ -34,7 +53,11 @@ __all__ = [
     "Verdict",
     "VerifyReport",
     "__version__",
+    "audit",
+    "build_report",
     "conflicting_duplicates",
+    "dedupe",
+    "events_frame",
     "failures",
     "group_retries",
     "inventory",
@@ -42,10 +65,12 @@ __all__ = [
     "judge",
     "keyring",
     "load_log",
+    "plots",
     "retried",
     "sign",
     "stream_encode",
     "summary",
+    "tables",
     "to_capture_jsonl",
     "to_har",
     "verify_deliveries",

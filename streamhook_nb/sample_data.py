@@ -204,6 +204,43 @@ def _with_body(delivery: SampleDelivery, body: bytes, note: str) -> SampleDelive
     return replace(delivery, body=body, headers=headers, notes=(note,))
 
 
+def _resigned(delivery: SampleDelivery, payload: dict[str, Any]) -> SampleDelivery:
+    """The same delivery carrying another payload, signed like the rest."""
+    body = encode(payload)
+    headers = {
+        **delivery.headers,
+        "content-length": str(len(body)),
+        "x-signature": sign(body, DEMO_SECRET),
+    }
+    return replace(delivery, body=body, headers=headers, event_type=str(payload["type"]))
+
+
+def _custom_event(when: datetime) -> dict[str, Any]:
+    """A custom event an app sends with ``channel.sendEvent``; Stream forwards it as is."""
+    return {
+        "type": "order.shipped",
+        "cid": "messaging:support",
+        "channel_type": "messaging",
+        "channel_id": "support",
+        "user": {"id": "ada", "role": "user"},
+        "order_id": "A-1042",
+        "created_at": (when - timedelta(milliseconds=300)).isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _moderation_event(when: datetime) -> dict[str, Any]:
+    """A moderation product event, with created_at in epoch nanoseconds as newer fixtures have."""
+    created = when - timedelta(milliseconds=450)
+    return {
+        "type": "moderation.flagged",
+        "created_at": int(created.timestamp()) * 1_000_000_000 + created.microsecond * 1000,
+        "item": {"entity_type": "stream:chat:v1:message", "entity_id": "msg-77"},
+    }
+
+
+_OTHER_EVENTS = {124: _custom_event, 125: _moderation_event}
+
+
 def main_log() -> list[SampleDelivery]:
     """The day's capture log: mostly valid, with every classic failure planted once or more."""
     planted: list[SampleDelivery] = []
@@ -225,6 +262,8 @@ def main_log() -> list[SampleDelivery]:
         elif n == 81:
             headers = {**item.headers, "x-signature": "sha256=" + item.headers["x-signature"]}
             planted.append(replace(item, headers=headers, notes=("malformed signature",)))
+        elif n in _OTHER_EVENTS:
+            planted.append(_resigned(item, _OTHER_EVENTS[n](item.received_at)))
         else:
             planted.append(item)
     second = list(deliveries(12, seed=11, secret=SECOND_SECRET, api_key=SECOND_API_KEY))

@@ -9,7 +9,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import StreamhookError
-from . import exit_codes, load_command, verify_command
+from . import events_command, exit_codes, load_command, verify_command
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     load_command.add_parser(commands)
     verify_command.add_parser(commands)
+    events_command.add_parsers(commands)
     return parser
 
 

@@ -1,0 +1,30 @@
+"""Audit speed: the events frame plus the type table, against verifying the same deliveries.
+
+Both start from the same loaded deliveries frame (200k deliveries), in one run:
+verify = ``verify_deliveries``; audit = ``events_frame`` + ``tables.by_type``.
+Run: ``.venv/bin/python benchmarks/bench_events.py``. Target (issue 4): audit <= 0.5x verify.
+"""
+
+from __future__ import annotations
+
+from common import capture_log, timed
+
+from streamhook_nb import Keyring, Secret, events_frame, load_log, tables, verify_deliveries
+from streamhook_nb.sample_data import DEMO_SECRET
+
+
+def main() -> None:
+    path = capture_log()
+    deliveries = load_log(path, progress=False).deliveries
+    ring = Keyring((Secret(DEMO_SECRET, "DEMO"),))
+    verified = verify_deliveries(deliveries, ring)
+    verify = timed(lambda: verify_deliveries(deliveries, ring))
+    audit = timed(lambda: tables.by_type(events_frame(verified)))
+    print(f"file: {path.name}, {len(deliveries)} deliveries")
+    print(f"verify_deliveries          : {verify:.2f} s")
+    ratio = audit / verify
+    print(f"events_frame + by_type     : {audit:.2f} s -> {ratio:.2f}x verify (target <= 0.5x)")
+
+
+if __name__ == "__main__":
+    main()

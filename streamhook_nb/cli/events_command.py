@@ -1,0 +1,98 @@
+"""``streamhook-nb events`` and ``streamhook-nb report``: the audit from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..audit import Audit, audit
+from ..report import build_report
+from ..secrets import DEFAULT_SECRET_ENV, Keyring, SecretError
+from ..tables import by_type
+from . import exit_codes
+from .load_command import add_source_arguments
+from .output import print_json
+from .secret_options import add_secret_arguments, keyring_from
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``events`` and ``report``."""
+    events = commands.add_parser(
+        "events",
+        allow_abbrev=False,
+        help="count deliveries and events by type, split by verdict",
+        description="Count deliveries and distinct events (webhook ids) per event type. Exit 1 "
+        "when a delivery is invalid or a record was rejected.",
+    )
+    add_source_arguments(events)
+    add_secret_arguments(events)
+    events.add_argument("--json", action="store_true", help="print the counts as JSON")
+    events.set_defaults(run=run_events)
+    report = commands.add_parser(
+        "report",
+        allow_abbrev=False,
+        help="write a standalone HTML audit report",
+        description="Write one HTML file (tables and embedded plots, no external assets).",
+    )
+    add_source_arguments(report)
+    add_secret_arguments(report)
+    report.add_argument("-o", "--output", required=True, metavar="OUT.html", help="report file")
+    report.add_argument("--title", default="Stream webhook audit", help="the report's title")
+    report.set_defaults(run=run_report)
+
+
+def _keyring_or_none(args: argparse.Namespace) -> Keyring | None:
+    """The keyring; with no secret option and no default secret, audit without verdicts."""
+    try:
+        return keyring_from(args)
+    except SecretError:
+        if args.secret_env or args.secrets_file:
+            raise
+        print(
+            f"note: {DEFAULT_SECRET_ENV} is not set and no secrets file was given: "
+            "every delivery is counted as unverifiable",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _exit_code(result: Audit) -> int:
+    invalid = bool(result.events["valid"].eq(False).any()) if result.verified else False
+    return exit_codes.PROBLEMS_FOUND if invalid or len(result.loaded.rejected) else exit_codes.OK
+
+
+def run_events(args: argparse.Namespace) -> int:
+    """Print counts by event type."""
+    result = audit(args.sources, _keyring_or_none(args), format=args.format, strict=args.strict)
+    if args.json:
+        print_json(result.summary())
+    else:
+        summary = result.summary()
+        print(f"{summary['deliveries']} deliveries, {summary['events']} events")
+        print()
+        print(by_type(result.events).to_string())
+    return _exit_code(result)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Write the HTML report."""
+    result = audit(args.sources, _keyring_or_none(args), format=args.format, strict=args.strict)
+    page = build_report(
+        result.events,
+        title=args.title,
+        sources=list(args.sources),
+        rejected=result.loaded.rejected,
+        now=datetime.now(UTC),
+    )
+    target = Path(args.output)
+    try:
+        target.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        print(
+            f"streamhook-nb report: error: cannot write {target} ({exc.strerror})", file=sys.stderr
+        )
+        return exit_codes.USAGE
+    print(f"wrote {target} ({len(result.events)} deliveries)", file=sys.stderr)
+    return _exit_code(result)

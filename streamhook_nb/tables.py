@@ -1,0 +1,142 @@
+"""Audit tables over an events frame: pure functions, each returning a new DataFrame."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .catalog import is_documented
+from .events import UNKNOWN_TYPE
+
+VERDICTS = ("valid", "invalid", "unverifiable")
+_VERDICT_DTYPE = pd.CategoricalDtype(list(VERDICTS))
+
+
+def verdict_labels(events: pd.DataFrame) -> pd.Series:
+    """``valid`` / ``invalid`` / ``unverifiable`` per row (all unverifiable when not verified)."""
+    if "valid" not in events:
+        return pd.Series("unverifiable", index=events.index, dtype=_VERDICT_DTYPE)
+    valid = events["valid"]
+    labels = valid.map({True: "valid", False: "invalid"}).astype(object)
+    return labels.where(valid.notna(), "unverifiable").astype(_VERDICT_DTYPE)
+
+
+def event_keys(events: pd.DataFrame) -> pd.Series:
+    """What identifies an event: its ``X-Webhook-Id``, else the delivery itself."""
+    own = pd.Series([f"#{n}" for n in range(len(events))], index=events.index, dtype="string")
+    return events["webhook_id"].fillna(own)
+
+
+def by_type(events: pd.DataFrame) -> pd.DataFrame:
+    """Per event type: deliveries, distinct events (webhook ids), and deliveries by verdict."""
+    kinds = events["event_type"].astype("category")
+    with_id = events["webhook_id"].notna()
+    deliveries = kinds.value_counts(sort=False)
+    distinct = events.loc[with_id, "webhook_id"].groupby(kinds[with_id], observed=True).nunique()
+    without_id = kinds[~with_id].value_counts(sort=False)
+    verdicts = (
+        pd.Series(1, index=events.index)
+        .groupby([kinds, verdict_labels(events)], observed=False)
+        .sum()
+        .unstack(fill_value=0)
+    )
+    table = pd.DataFrame(
+        {
+            "deliveries": deliveries,
+            "events": distinct.reindex(deliveries.index, fill_value=0)
+            + without_id.reindex(deliveries.index, fill_value=0),
+        }
+    ).join(verdicts.reindex(columns=list(VERDICTS), fill_value=0))
+    table = table[table["deliveries"] > 0].fillna(0).astype("int64")
+    table.index = table.index.astype(str).rename("event_type")
+    table.columns.name = None
+    return table.sort_values(["deliveries", "events"], ascending=False, kind="stable")
+
+
+def by_type_and_channel_type(events: pd.DataFrame) -> pd.DataFrame:
+    """Deliveries per event type x channel type (``(none)`` for events without a channel)."""
+    channel = events["channel_type"].astype(object).where(events["channel_type"].notna(), "(none)")
+    return pd.crosstab(events["event_type"].astype(str), channel.rename("channel_type"))
+
+
+def by_type_and_period(events: pd.DataFrame, freq: str = "h") -> pd.DataFrame:
+    """Deliveries per event type x period of ``received_at`` (UTC), e.g. ``"h"`` or ``"D"``."""
+    timed = events[events["received_at"].notna()]
+    period = timed["received_at"].dt.floor(freq).rename("received_at (UTC)")
+    return pd.crosstab(period, timed["event_type"].astype(str))
+
+
+def top(events: pd.DataFrame, column: str, n: int = 10) -> pd.DataFrame:
+    """The ``n`` values of ``column`` with the most deliveries, with their distinct events."""
+    present = events[events[column].notna()]
+    frame = pd.DataFrame({column: present[column].astype(str), "key": event_keys(present)})
+    grouped = frame.groupby(column, sort=True)
+    table = pd.DataFrame({"deliveries": grouped.size(), "events": grouped["key"].nunique()})
+    return table.sort_values(["deliveries", "events"], ascending=False, kind="stable").head(n)
+
+
+def top_channels(events: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Channels (``cid``) with the most deliveries."""
+    return top(events, "cid", n)
+
+
+def top_users(events: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Users with the most deliveries."""
+    return top(events, "user_id", n)
+
+
+def attempt_histogram(events: pd.DataFrame) -> pd.DataFrame:
+    """Deliveries per ``X-Webhook-Attempt`` value (``<NA>`` when the header is absent)."""
+    counts = events["attempt"].value_counts(dropna=False).sort_index()
+    return counts.rename("deliveries").rename_axis("attempt").to_frame()
+
+
+def duplicate_rate(events: pd.DataFrame) -> pd.DataFrame:
+    """Per event type: deliveries, events, extra deliveries (retries/duplicates) and their rate."""
+    table = by_type(events)[["deliveries", "events"]].copy()
+    table["duplicates"] = table["deliveries"] - table["events"]
+    table["duplicate_rate"] = (table["duplicates"] / table["deliveries"]).round(4)
+    return table.sort_values(["duplicate_rate", "deliveries"], ascending=False, kind="stable")
+
+
+def lag_percentiles(
+    events: pd.DataFrame, percentiles: Sequence[float] = (0.5, 0.9, 0.99)
+) -> pd.DataFrame:
+    """Delivery lag (``received_at - created_at``) in seconds: per event type, and ``(all)``."""
+    timed = events[events["lag"].notna()]
+    seconds = timed["lag"].dt.total_seconds()
+    names = [f"p{round(p * 100):g}" for p in percentiles]
+    if timed.empty:
+        return pd.DataFrame(columns=["deliveries", *names]).rename_axis("event_type")
+    per_type = seconds.groupby(timed["event_type"].astype(str)).quantile(list(percentiles))
+    table = per_type.unstack()
+    table.columns = names
+    overall = pd.DataFrame([seconds.quantile(list(percentiles)).to_numpy()], columns=names)
+    overall.index = pd.Index(["(all)"])
+    table.insert(0, "deliveries", timed.groupby(timed["event_type"].astype(str)).size())
+    overall.insert(0, "deliveries", len(timed))
+    combined: pd.DataFrame = pd.concat([table.sort_index(), overall])
+    return combined.rename_axis("event_type")
+
+
+def gaps(events: pd.DataFrame, threshold: str | pd.Timedelta = "15min") -> pd.DataFrame:
+    """Periods longer than ``threshold`` with no delivery at all (start, end, duration)."""
+    times = events["received_at"].dropna().sort_values().reset_index(drop=True)
+    limit = pd.Timedelta(threshold)
+    following = times.shift(-1)
+    wide = (following - times) > limit
+    return pd.DataFrame(
+        {
+            "start": times[wide].to_numpy(),
+            "end": following[wide].to_numpy(),
+            "duration": (following - times)[wide].to_numpy(),
+        }
+    ).astype({"start": "datetime64[ns, UTC]", "end": "datetime64[ns, UTC]"})
+
+
+def undocumented_types(events: pd.DataFrame) -> pd.DataFrame:
+    """Event types that are not in Stream's documented webhook catalogue, with their counts."""
+    table = by_type(events)
+    keep = [t for t in table.index if t != UNKNOWN_TYPE and not is_documented(t)]
+    return table.loc[keep, ["deliveries", "events"]]
