@@ -9,7 +9,8 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import StreamhookError
-from . import events_command, exit_codes, load_command, verify_command
+from ..stream_api import ApiError
+from . import events_command, exit_codes, load_command, verify_command, webhook_command
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     load_command.add_parser(commands)
     verify_command.add_parser(commands)
     events_command.add_parsers(commands)
+    webhook_command.add_parsers(commands)
     return parser
 
 
@@ -44,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
+    except ApiError as exc:
+        print(f"streamhook-nb {args.command}: error: {exc}", file=sys.stderr)
+        return exit_codes.PROBLEMS_FOUND
     except StreamhookError as exc:
         print(f"streamhook-nb {args.command}: error: {exc}", file=sys.stderr)
         return exit_codes.USAGE

@@ -1,0 +1,121 @@
+"""``streamhook-nb webhook show|set`` and ``streamhook-nb check-endpoint``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+
+from ..backups import save_backup
+from ..endpoint_check import FAIL, check_endpoint
+from ..hooks_plan import WebhookChange, plan_change, validate_url
+from ..secrets import SecretError, env_value, from_env
+from ..stream_api import BASE_URL_ENV, client_from_env
+from ..webhook_controller import hooks_table, public_settings
+from . import exit_codes
+from .output import print_json
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``webhook`` (show, set) and ``check-endpoint``."""
+    webhook = commands.add_parser(
+        "webhook",
+        allow_abbrev=False,
+        help="show or change the app's webhook settings",
+        description="Read or change the app's webhook settings through Stream's API "
+        f"(STREAM_API_KEY / STREAM_API_SECRET; base URL from ${BASE_URL_ENV}). Exit 1 when "
+        "the API refuses, 2 for a bad URL or missing credentials.",
+    )
+    actions = webhook.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = actions.add_parser("show", allow_abbrev=False, help="print the configured hooks")
+    show.add_argument("--json", action="store_true", help="print the settings as JSON")
+    show.add_argument("--base-url", help=f"API base URL (default: ${BASE_URL_ENV} or Stream's)")
+    show.set_defaults(run=run_show)
+    change = actions.add_parser(
+        "set",
+        allow_abbrev=False,
+        help="point the webhook at a URL (prints the diff; applies with --yes or on confirmation)",
+    )
+    change.add_argument("--url", required=True, help="the webhook URL")
+    change.add_argument("--events", help="comma-separated event types (default: keep; '' = all)")
+    change.add_argument("--hook", help="id or URL of the webhook hook to change, or 'new'")
+    change.add_argument("--disable", action="store_true", help="turn the hook off")
+    change.add_argument("--dry-run", action="store_true", help="print the change; send nothing")
+    change.add_argument("--yes", action="store_true", help="apply without asking")
+    change.add_argument("--base-url", help=f"API base URL (default: ${BASE_URL_ENV} or Stream's)")
+    change.set_defaults(run=run_set)
+    check = commands.add_parser(
+        "check-endpoint",
+        allow_abbrev=False,
+        help="check a webhook endpoint against Stream's requirements",
+        description="Exit 0 when nothing fails, 1 when a requirement fails, 2 for a bad URL.",
+    )
+    check.add_argument("url", metavar="URL")
+    check.add_argument("--json", action="store_true", help="print the results as JSON")
+    check.set_defaults(run=run_check)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print the hooks."""
+    client = client_from_env(base_url=args.base_url)
+    settings = client.get()
+    if args.json:
+        print_json(public_settings(settings))
+    else:
+        print(f"{client.api_key} at {client.base_url}")
+        print(hooks_table(settings).to_string(index=False))
+    return exit_codes.OK
+
+
+def run_set(args: argparse.Namespace) -> int:
+    """Plan, show, confirm and apply a webhook change."""
+    url = validate_url(args.url)
+    events = (
+        None
+        if args.events is None
+        else tuple(t.strip() for t in args.events.split(",") if t.strip())
+    )
+    client = client_from_env(base_url=args.base_url)
+    settings = client.get()
+    plan = plan_change(settings, WebhookChange(url, events, not args.disable, args.hook))
+    print(f"PATCH {client.base_url}/app ({plan.mode}):")
+    print("\n".join(plan.diff))
+    if not plan.changes_anything:
+        print("Nothing to change.")
+        return exit_codes.OK
+    if args.dry_run:
+        print("Dry run: nothing was sent.")
+        return exit_codes.OK
+    if not args.yes and not _confirmed():
+        print("Not applied.", file=sys.stderr)
+        return exit_codes.USAGE
+    backup = save_backup(settings, client.api_key)
+    client.update(plan.body)
+    print(f"Applied. Previous settings saved in {backup}.")
+    return exit_codes.OK
+
+
+def _confirmed() -> bool:
+    if not sys.stdin.isatty():
+        print(
+            "streamhook-nb webhook set: not a terminal: pass --yes to apply, or --dry-run",
+            file=sys.stderr,
+        )
+        return False
+    return input("Apply this change? [y/N] ").strip().lower() in ("y", "yes")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Check the endpoint and print each requirement."""
+    url = validate_url(args.url)
+    try:
+        (secret,) = from_env()
+    except SecretError:
+        secret = None
+    results = check_endpoint(url, secret, env_value("STREAM_API_KEY") or "")
+    if args.json:
+        print_json({"url": url, "requirements": [asdict(r) for r in results]})
+    else:
+        for result in results:
+            print(f"{result.status.upper():4}  {result.name}: {result.message}")
+    return exit_codes.PROBLEMS_FOUND if any(r.status == FAIL for r in results) else exit_codes.OK
