@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 from aiohttp import web
+
+from .background_server import BackgroundServer
 
 DEMO_APP_SETTINGS: dict[str, Any] = {
     "name": "demo-app",
@@ -83,9 +84,7 @@ class StandIn:
     requests: list[Recorded] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # statuses to answer with, in order
     delay_seconds: float = 0.0
-    _loop: asyncio.AbstractEventLoop | None = None
-    _thread: threading.Thread | None = None
-    _runner: web.AppRunner | None = None
+    _server: BackgroundServer | None = None
     url: str = ""
 
     def __repr__(self) -> str:
@@ -100,28 +99,16 @@ class StandIn:
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve in a background thread; returns the base URL."""
-        loop = asyncio.new_event_loop()
-        runner = web.AppRunner(self.app(), access_log=None)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, host, port)
-        loop.run_until_complete(site.start())
-        bound = runner.addresses[0]
-        self.url = f"http://{bound[0]}:{bound[1]}"
-        self._loop, self._runner = loop, runner
-        self._thread = threading.Thread(target=loop.run_forever, name="stream-standin", daemon=True)
-        self._thread.start()
+        self._server = BackgroundServer(self.app(), "stream-standin")
+        bound_host, bound_port = self._server.start(host, port)
+        self.url = f"http://{bound_host}:{bound_port}"
         return self.url
 
     def stop(self) -> None:
         """Stop the server and its thread."""
-        if self._loop is None or self._runner is None or self._thread is None:
-            return
-        future = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
-        future.result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-        self._loop = self._runner = self._thread = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> StandIn:
         self.start()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from aiohttp import web
 from helpers import capture_line
 
 from streamhook_nb import COLUMNS, FORMATS, SourceError, UsageError, iter_load, load_log
+from streamhook_nb.background_server import BackgroundServer
 from streamhook_nb.detect import JSON_DOCUMENT, sniff
 
 WriteFile = Callable[[str, bytes], Path]
@@ -159,19 +158,10 @@ def http_server(data_dir: Path) -> Iterator[str]:
     app = web.Application()
     app.router.add_static("/data", data_dir)
     app.router.add_get("/forbidden.jsonl", _forbidden)
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    port = runner.addresses[0][1]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}/data"
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join()
-    loop.run_until_complete(runner.cleanup())
-    loop.close()
+    server = BackgroundServer(app)
+    host, port = server.start()
+    yield f"http://{host}:{port}/data"
+    server.stop()
 
 
 def test_https_style_url_over_a_local_server(http_server: str, data_dir: Path) -> None:

@@ -1,0 +1,75 @@
+"""A small webhook endpoint on 127.0.0.1 for demos and tests: it verifies X-Signature.
+
+Its behaviour can be bent to fail each of Stream's requirements (slow answers, errors, closed
+connections, accepting bad signatures), so that the endpoint check has something to find.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from .background_server import BackgroundServer
+from .secrets import Keyring, Secret
+from .verdict import judge
+
+
+@dataclass
+class DemoEndpoint:
+    """``POST /webhooks/stream``: 200 for a valid signature, else 401 (unless told to accept)."""
+
+    secret: Secret
+    status: int | None = None  # answer this status whatever the signature
+    delay_seconds: float = 0.0
+    close_connections: bool = False
+    accept_bad_signatures: bool = False
+    received: list[bytes] = field(default_factory=list)
+    url: str = ""
+    _server: BackgroundServer | None = None
+
+    def __repr__(self) -> str:
+        return f"DemoEndpoint(url={self.url!r})"
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.received.append(body)
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        verdict = judge(
+            body,
+            request.headers.get("X-Signature"),
+            request.headers.get("X-Api-Key"),
+            "http",
+            "exact",
+            Keyring((self.secret,)),
+        )
+        status = self.status or (200 if verdict.valid or self.accept_bad_signatures else 401)
+        headers = {"Connection": "close"} if self.close_connections else {}
+        response = web.Response(status=status, text=verdict.reason.value, headers=headers)
+        if self.close_connections:
+            response.force_close()
+        return response
+
+    def start(self, path: str = "/webhooks/stream") -> str:
+        """Serve in a background thread; returns the endpoint's URL."""
+        application = web.Application()
+        application.router.add_post(path, self._hook)
+        self._server = BackgroundServer(application, "demo-endpoint")
+        host, port = self._server.start()
+        self.url = f"http://{host}:{port}{path}"
+        return self.url
+
+    def stop(self) -> None:
+        """Stop the server and its thread."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> DemoEndpoint:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
