@@ -7,6 +7,7 @@ already runs an event loop.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 
 from aiohttp import web
@@ -24,11 +25,13 @@ class BackgroundServer:
         self._address: tuple[str, int] | None = None
         self._error: BaseException | None = None
 
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
-        """Listen (port 0: any free port) and serve until :meth:`stop`."""
+    def start(
+        self, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+    ) -> tuple[str, int]:
+        """Listen (port 0: any free port; TLS with ``ssl_context``) and serve until :meth:`stop`."""
         ready = threading.Event()
         self._thread = threading.Thread(
-            target=self._serve, args=(host, port, ready), name=self._name, daemon=True
+            target=self._serve, args=(host, port, ssl_context, ready), name=self._name, daemon=True
         )
         self._thread.start()
         ready.wait(timeout=30)
@@ -37,14 +40,17 @@ class BackgroundServer:
             raise OSError(f"cannot listen on {host}:{port}") from self._error
         return self._address
 
-    def _serve(self, host: str, port: int, ready: threading.Event) -> None:
+    def _serve(
+        self, host: str, port: int, ssl_context: ssl.SSLContext | None, ready: threading.Event
+    ) -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
             runner = web.AppRunner(self._application, access_log=None)
             loop.run_until_complete(runner.setup())
-            loop.run_until_complete(web.TCPSite(runner, host, port).start())
-        except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
+            site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
+            loop.run_until_complete(site.start())
+        except BaseException as exc:
             self._error = exc
             ready.set()
             loop.close()

@@ -7,6 +7,7 @@ connections, accepting bad signatures), so that the endpoint check has something
 from __future__ import annotations
 
 import asyncio
+import ssl
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -52,13 +53,16 @@ class DemoEndpoint:
             response.force_close()
         return response
 
-    def start(self, path: str = "/webhooks/stream") -> str:
-        """Serve in a background thread; returns the endpoint's URL."""
+    def start(
+        self, path: str = "/webhooks/stream", ssl_context: ssl.SSLContext | None = None
+    ) -> str:
+        """Serve in a background thread (HTTPS with ``ssl_context``); returns the URL."""
         application = web.Application()
         application.router.add_post(path, self._hook)
         self._server = BackgroundServer(application, "demo-endpoint")
-        host, port = self._server.start()
-        self.url = f"http://{host}:{port}{path}"
+        host, port = self._server.start(ssl_context=ssl_context)
+        scheme = "https" if ssl_context else "http"
+        self.url = f"{scheme}://{host}:{port}{path}"
         return self.url
 
     def stop(self) -> None:

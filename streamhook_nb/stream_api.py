@@ -72,16 +72,20 @@ class AppSettingsClient:
                 source=self.base_url,
                 fix=fix,
             ) from None
-        except requests.Timeout:
-            raise ApiError(
-                f"no answer within {self.timeout:g} s", source=self.base_url, fix="Try again later"
-            ) from None
         except requests.RequestException as exc:
-            raise ApiError(
-                f"cannot reach the API ({type(exc).__name__})",
-                source=self.base_url,
-                fix=f"Check the network and {BASE_URL_ENV}",
-            ) from None
+            raise self._unreachable(exc) from None
+
+    def _unreachable(self, exc: requests.RequestException) -> ApiError:
+        # The SDK retries once, so a read timeout surfaces as a ConnectionError.
+        if isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower():
+            return ApiError(
+                f"no answer within {self.timeout:g} s", source=self.base_url, fix="Try again later"
+            )
+        return ApiError(
+            f"cannot reach the API ({type(exc).__name__})",
+            source=self.base_url,
+            fix=f"Check the network and {BASE_URL_ENV}",
+        )
 
 
 def client_from_env(

@@ -93,6 +93,8 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
                 self.messages,
             ]
         )
+        if c.settings is not None:  # the controller was loaded before the view was made
+            self._show_hooks()
 
     def _say(self, *lines: Any) -> None:
         self.said = [line for line in lines if isinstance(line, str)]

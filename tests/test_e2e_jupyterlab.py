@@ -1,0 +1,137 @@
+"""End to end in a real browser: JupyterLab runs notebook 04, a user types a URL into the widget,
+previews, applies, and the (stand-in) Stream API receives the PATCH."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from helpers import ROOT
+
+from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+from streamhook_nb.standin import StandIn
+
+ARTIFACTS = ROOT / "test-artifacts"
+NOTEBOOK = "04-configure-webhook.ipynb"
+NEW_URL = "https://e2e.example.com/webhooks/stream"
+TOKEN = "e2e-token-not-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[tuple[str, StandIn]]:
+    """JupyterLab on a copy of notebook 04, its kernel pointed at a stand-in of Stream's API."""
+    (tmp_path / "notebooks").mkdir()
+    tracker = tmp_path / "lab-settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    # Render every cell (JupyterLab 4 only renders the cells in view by default).
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / "notebooks" / NOTEBOOK)
+    with StandIn(DEMO_API_KEY, DEMO_SECRET) as stand_in:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "STREAM_API_KEY": DEMO_API_KEY,
+            "STREAM_API_SECRET": DEMO_SECRET,
+            "STREAM_CHAT_URL": stand_in.url,
+            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "lab-settings"),
+        }
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "jupyter"),
+                "lab",
+                "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                f"--IdentityProvider.token={TOKEN}",
+                "--ServerApp.disable_check_xsrf=True",
+                "--LabApp.news_url=",
+                *(["--allow-root"] if os.geteuid() == 0 else []),
+            ],
+            cwd=tmp_path / "notebooks",
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    if requests.get(f"{base}/api/status?token={TOKEN}", timeout=5).ok:
+                        break
+                except requests.ConnectionError:
+                    pass
+                assert server.poll() is None, "JupyterLab exited"
+                assert time.monotonic() < deadline, "JupyterLab did not start"
+                time.sleep(0.5)
+            yield base, stand_in
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@pytest.mark.timeout(300)
+def test_configure_the_webhook_from_the_notebook_in_chromium(lab: tuple[str, StandIn]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, stand_in = lab
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={TOKEN}")
+            expect(page.locator(".jp-Notebook")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=90_000)
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.locator("li[data-command='runmenu:run-all']").click()
+            url_field = page.get_by_placeholder("https://example.com/webhooks/stream")
+            expect(url_field).to_be_visible(timeout=90_000)
+            expect(url_field).to_have_value(
+                "https://hooks.example.com/webhooks/stream", timeout=30_000
+            )
+            url_field.fill(NEW_URL)
+            url_field.press("Enter")
+            page.get_by_role("button", name="Preview").click()
+            apply = page.get_by_role("button", name="Apply")
+            expect(apply).to_be_enabled(timeout=30_000)
+            expect(page.get_by_text("Press Apply to send it.")).to_be_visible(timeout=30_000)
+            apply.click()
+            expect(page.get_by_text("Applied. The previous settings are saved in")).to_be_visible(
+                timeout=30_000
+            )
+            page.screenshot(path=str(ARTIFACTS / "configure-webhook.png"), full_page=False)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "configure-webhook-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+    patches = [r for r in stand_in.requests if r.method == "PATCH"]
+    assert len(patches) == 1
+    hooks = patches[0].body["event_hooks"]
+    assert hooks[0]["webhook_url"] == NEW_URL
+    assert [h["hook_type"] for h in hooks] == ["webhook", "sqs", "sns", "pending_message"]
+    assert stand_in.settings["event_hooks"][0]["webhook_url"] == NEW_URL
