@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
+from typing import Any
 
 from aiohttp import web
 
@@ -16,8 +17,14 @@ from aiohttp import web
 class BackgroundServer:
     """An aiohttp app served from its own event loop thread; ``start()`` returns host and port."""
 
-    def __init__(self, application: web.Application, name: str = "streamhook-server") -> None:
+    def __init__(
+        self,
+        application: web.Application,
+        name: str = "streamhook-server",
+        **runner_options: Any,
+    ) -> None:
         self._application = application
+        self._runner_options = runner_options
         self._name = name
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -46,7 +53,8 @@ class BackgroundServer:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            runner = web.AppRunner(self._application, access_log=None)
+            options = {"access_log": None, **self._runner_options}
+            runner = web.AppRunner(self._application, **options)
             loop.run_until_complete(runner.setup())
             site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
             loop.run_until_complete(site.start())

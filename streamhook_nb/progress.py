@@ -21,13 +21,21 @@ def interactive() -> bool:
     return sys.stderr.isatty() or "ipykernel" in sys.modules
 
 
-def byte_bar(total: int | None, enabled: bool | None, description: str) -> Any:
-    """A context manager giving a bar that counts bytes.
+def byte_bar(
+    total: int | None,
+    enabled: bool | None,
+    description: str,
+    *,
+    unit: str = "B",
+    threshold: int = AUTO_THRESHOLD_BYTES,
+) -> Any:
+    """A context manager giving a progress bar (bytes by default).
 
-    ``enabled=None`` shows it for big loads (32 MiB and more) in a terminal or notebook.
+    ``enabled=None`` shows it for big jobs (``threshold`` units and more) in a terminal or
+    notebook.
     """
     if enabled is None:
-        enabled = interactive() and (total or 0) >= AUTO_THRESHOLD_BYTES
+        enabled = interactive() and (total or 0) >= threshold
     if not enabled:
         return nullcontext(_Silent())
     from tqdm.auto import tqdm
@@ -37,9 +45,9 @@ def byte_bar(total: int | None, enabled: bool | None, description: str) -> Any:
 
     return Bar(
         total=total,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
+        unit=unit,
+        unit_scale=unit == "B",
+        unit_divisor=1024 if unit == "B" else 1000,
         desc=description,
         leave=False,
     )

@@ -10,7 +10,14 @@ from typing import NoReturn
 from .. import __version__
 from ..errors import StreamhookError
 from ..stream_api import ApiError
-from . import events_command, exit_codes, load_command, verify_command, webhook_command
+from . import (
+    capture_command,
+    events_command,
+    exit_codes,
+    load_command,
+    verify_command,
+    webhook_command,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify_command.add_parser(commands)
     events_command.add_parsers(commands)
     webhook_command.add_parsers(commands)
+    capture_command.add_parsers(commands)
     return parser
 
 

@@ -1,0 +1,116 @@
+"""``streamhook-nb capture`` and ``streamhook-nb replay``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from ..capture_log import CaptureLog
+from ..capture_server import DEFAULT_BODY_LIMIT, CaptureSettings, serve
+from ..loading import load_log
+from ..replay import Selection, replay
+from ..secrets import Keyring, from_env
+from . import exit_codes
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``capture`` and ``replay``."""
+    capture = commands.add_parser(
+        "capture",
+        allow_abbrev=False,
+        help="receive deliveries and append each to a capture log before answering 200",
+        description="An HTTP/1.1 receiver for Stream's webhooks: every POST is written to the "
+        "capture log (exact bytes, all headers), then answered. Stops cleanly on SIGINT/SIGTERM.",
+    )
+    capture.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    capture.add_argument("--port", type=int, default=8000)
+    capture.add_argument("--out", required=True, metavar="FILE", help="the capture log (appended)")
+    capture.add_argument("--path", help="take deliveries only on this path (default: any path)")
+    capture.add_argument("--secret-env", metavar="NAME", help="verify with the secret in $NAME")
+    capture.add_argument(
+        "--reject-invalid", action="store_true", help="answer 401 to a bad signature (still logged)"
+    )
+    capture.add_argument(
+        "--max-body", type=int, default=DEFAULT_BODY_LIMIT, metavar="BYTES", help="413 above this"
+    )
+    capture.add_argument("--rotate-bytes", type=int, metavar="BYTES", help="rotate at this size")
+    capture.add_argument("--rotate-daily", action="store_true", help="rotate at midnight UTC")
+    capture.add_argument(
+        "--fsync", action="store_true", help="fsync before answering (group commit)"
+    )
+    capture.set_defaults(run=run_capture)
+
+    again = commands.add_parser(
+        "replay",
+        allow_abbrev=False,
+        help="resend captured deliveries (original headers, exact bodies) to a URL",
+        description="Exit 0 when every delivery got a 2xx, 1 otherwise, 2 for bad input.",
+    )
+    again.add_argument("sources", nargs="+", metavar="SOURCE")
+    again.add_argument("--to", required=True, metavar="URL", help="where to send them")
+    again.add_argument("--type", action="append", default=[], help="only this event type (repeat)")
+    again.add_argument("--since", help="only deliveries received at or after (ISO 8601, UTC)")
+    again.add_argument("--until", help="only deliveries received before (ISO 8601, UTC)")
+    again.add_argument("--rate", type=float, help="at most N deliveries per second")
+    again.add_argument(
+        "--resign-secret-env", metavar="NAME", help="re-sign with the secret in $NAME"
+    )
+    again.add_argument("--dry-run", action="store_true", help="list what would be sent")
+    again.add_argument("--yes", action="store_true", help="send without asking")
+    again.set_defaults(run=run_replay)
+
+
+def run_capture(args: argparse.Namespace) -> int:
+    """Serve until stopped."""
+    keyring = Keyring(from_env([args.secret_env])) if args.secret_env else None
+    if args.reject_invalid and keyring is None:
+        print("streamhook-nb capture: error: --reject-invalid needs --secret-env", file=sys.stderr)
+        return exit_codes.USAGE
+    log = CaptureLog(
+        args.out, fsync=args.fsync, rotate_bytes=args.rotate_bytes, rotate_daily=args.rotate_daily
+    )
+    settings = CaptureSettings(keyring, args.reject_invalid, args.path, args.max_body)
+    print(f"capturing to {args.out}", flush=True)
+    serve(log, settings, args.host, args.port)
+    return exit_codes.OK
+
+
+def _time(text: str | None) -> pd.Timestamp | None:
+    """An ISO 8601 time; without an offset it is taken as UTC."""
+    if text is None:
+        return None
+    moment = pd.Timestamp(text)
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """Select, confirm, send, and print one line per delivery."""
+    resign = from_env([args.resign_secret_env])[0] if args.resign_secret_env else None
+    try:
+        selection = Selection(tuple(args.type), _time(args.since), _time(args.until))
+    except ValueError as exc:
+        print(f"streamhook-nb replay: error: bad --since/--until ({exc})", file=sys.stderr)
+        return exit_codes.USAGE
+    chosen = selection.apply(load_log(args.sources).deliveries)
+    if not args.dry_run and not args.yes and not _confirmed(len(chosen), args.to):
+        return exit_codes.USAGE
+    results = replay(chosen, args.to, rate=args.rate, resign=resign, dry_run=args.dry_run)
+    print(results.to_string(index=False) if len(results) else "nothing selected")
+    if args.dry_run:
+        print(f"dry run: {len(results)} deliveries would be sent to {args.to}")
+        return exit_codes.OK
+    ok = results["status"].between(200, 299).fillna(False)
+    print(f"{int(ok.sum())} of {len(results)} deliveries got a 2xx")
+    return exit_codes.OK if ok.all() else exit_codes.PROBLEMS_FOUND
+
+
+def _confirmed(count: int, url: str) -> bool:
+    if not sys.stdin.isatty():
+        print(
+            "streamhook-nb replay: not a terminal: pass --yes to send, or --dry-run",
+            file=sys.stderr,
+        )
+        return False
+    return input(f"Send {count} deliveries to {url}? [y/N] ").strip().lower() in ("y", "yes")
