@@ -3,6 +3,8 @@
 from . import plots, tables
 from .audit import Audit, audit
 from .audit_filter import AuditController, AuditFilter
+from .capture_log import CaptureLog
+from .capture_server import CaptureServer, CaptureSettings
 from .deliveries import COLUMNS, FORMATS
 from .endpoint_check import Requirement, check_endpoint
 from .errors import RecordError, SourceError, StreamhookError, UsageError
@@ -12,6 +14,7 @@ from .hooks_plan import Plan, PlanError, WebhookChange, plan_change
 from .inventory import inventory
 from .loading import LoadResult, iter_load, load_log
 from .reasons import Reason
+from .replay import Selection, replay
 from .report import build_report
 from .retries import conflicting_duplicates, group_retries, retried
 from .secrets import Keyring, Secret, SecretError, keyring
@@ -35,6 +38,10 @@ def __getattr__(name: str) -> object:
         from .audit_widget import AuditView
 
         return AuditView
+    if name == "LiveCountsView":
+        from .live_counts import LiveCountsView
+
+        return LiveCountsView
     if name == "WebhookView":
         from .webhook_widget import WebhookView
 
@@ -51,8 +58,12 @@ __all__ = [
     "AuditController",
     "AuditFilter",
     "AuditView",
+    "CaptureLog",
+    "CaptureServer",
+    "CaptureSettings",
     "Fidelity",
     "Keyring",
+    "LiveCountsView",
     "LoadResult",
     "Plan",
     "PlanError",
@@ -61,6 +72,7 @@ __all__ = [
     "Requirement",
     "Secret",
     "SecretError",
+    "Selection",
     "SourceError",
     "StandIn",
     "StreamhookError",
@@ -89,6 +101,7 @@ __all__ = [
     "load_log",
     "plan_change",
     "plots",
+    "replay",
     "retried",
     "send_test_event",
     "sign",

@@ -16,6 +16,8 @@ JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
 def sniff(head: bytes) -> str | None:
     """Guess the format from a file's first bytes (``JSON_DOCUMENT``: parse, then classify)."""
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not text:  # an empty log (a receiver that got nothing yet): no records, no error
+        return "capture-jsonl"
     if _REQUEST_LINE.match(text):
         return "raw-http"
     if text.startswith(b"["):
