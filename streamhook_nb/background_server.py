@@ -78,3 +78,40 @@ class BackgroundServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop = self._runner = self._thread = None
+
+
+class ServedInBackground:
+    """Mixin for a class that builds an aiohttp app: serve it, stop it, use it in ``with``.
+
+    The class defines ``application()`` and a ``start()`` that calls :meth:`_serve` and makes
+    its URL from the bound address.
+    """
+
+    _server: BackgroundServer | None = None
+
+    def application(self) -> web.Application:
+        """The aiohttp application to serve."""
+        raise NotImplementedError
+
+    def _serve(
+        self, host: str, port: int, ssl_context: ssl.SSLContext | None = None, **options: Any
+    ) -> tuple[str, int]:
+        self._server = BackgroundServer(self.application(), type(self).__name__, **options)
+        return self._server.start(host, port, ssl_context)
+
+    def start(self) -> str:
+        """Serve in a background thread; returns the URL."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop serving (safe to call twice)."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> Any:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from .background_server import BackgroundServer
+from .background_server import ServedInBackground
 from .capture_log import CaptureLog
 from .headers import fold
 from .secrets import Keyring
@@ -130,7 +130,7 @@ def serve(log: CaptureLog, settings: CaptureSettings, host: str, port: int) -> N
     )
 
 
-class CaptureServer:
+class CaptureServer(ServedInBackground):
     """The receiver in a background thread, for notebooks: ``start()`` returns its URL."""
 
     def __init__(
@@ -139,26 +139,15 @@ class CaptureServer:
         self.log = CaptureLog(log_path, **log_options)
         self.settings = settings or CaptureSettings()
         self.url = ""
-        self._server: BackgroundServer | None = None
+
+    def application(self) -> web.Application:
+        """The receiver's aiohttp application."""
+        return build_app(self.log, self.settings)
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Listen on ``host`` (loopback by default) and serve until :meth:`stop`."""
         options = runner_options()
         options.pop("access_log")
-        self._server = BackgroundServer(build_app(self.log, self.settings), "capture", **options)
-        bound_host, bound_port = self._server.start(host, port)
+        bound_host, bound_port = self._serve(host, port, **options)
         self.url = f"http://{bound_host}:{bound_port}"
         return self.url
-
-    def stop(self) -> None:
-        """Stop serving; the log is flushed and closed."""
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    def __enter__(self) -> CaptureServer:
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()

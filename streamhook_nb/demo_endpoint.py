@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from .background_server import BackgroundServer
+from .background_server import ServedInBackground
 from .secrets import Keyring, Secret
 from .verdict import judge
 
 
 @dataclass
-class DemoEndpoint:
+class DemoEndpoint(ServedInBackground):
     """``POST /webhooks/stream``: 200 for a valid signature, else 401 (unless told to accept)."""
 
     secret: Secret
@@ -27,8 +27,8 @@ class DemoEndpoint:
     close_connections: bool = False
     accept_bad_signatures: bool = False
     received: list[bytes] = field(default_factory=list)
+    path: str = "/webhooks/stream"
     url: str = ""
-    _server: BackgroundServer | None = None
 
     def __repr__(self) -> str:
         return f"DemoEndpoint(url={self.url!r})"
@@ -53,27 +53,15 @@ class DemoEndpoint:
             response.force_close()
         return response
 
-    def start(
-        self, path: str = "/webhooks/stream", ssl_context: ssl.SSLContext | None = None
-    ) -> str:
-        """Serve in a background thread (HTTPS with ``ssl_context``); returns the URL."""
+    def application(self) -> web.Application:
+        """The aiohttp application."""
         application = web.Application()
-        application.router.add_post(path, self._hook)
-        self._server = BackgroundServer(application, "demo-endpoint")
-        host, port = self._server.start(ssl_context=ssl_context)
+        application.router.add_post(self.path, self._hook)
+        return application
+
+    def start(self, ssl_context: ssl.SSLContext | None = None) -> str:
+        """Serve in a background thread (HTTPS with ``ssl_context``); returns the URL."""
+        host, port = self._serve("127.0.0.1", 0, ssl_context)
         scheme = "https" if ssl_context else "http"
-        self.url = f"{scheme}://{host}:{port}{path}"
+        self.url = f"{scheme}://{host}:{port}{self.path}"
         return self.url
-
-    def stop(self) -> None:
-        """Stop the server and its thread."""
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    def __enter__(self) -> DemoEndpoint:
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()

@@ -17,7 +17,7 @@ from typing import Any
 import jwt
 from aiohttp import web
 
-from .background_server import BackgroundServer
+from .background_server import ServedInBackground
 
 DEMO_APP_SETTINGS: dict[str, Any] = {
     "name": "demo-app",
@@ -75,7 +75,7 @@ class Recorded:
 
 
 @dataclass
-class StandIn:
+class StandIn(ServedInBackground):
     """The stand-in server; ``start()`` runs it in a background thread."""
 
     api_key: str
@@ -84,13 +84,12 @@ class StandIn:
     requests: list[Recorded] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # statuses to answer with, in order
     delay_seconds: float = 0.0
-    _server: BackgroundServer | None = None
     url: str = ""
 
     def __repr__(self) -> str:
         return f"StandIn(url={self.url!r}, api_key={self.api_key!r})"
 
-    def app(self) -> web.Application:
+    def application(self) -> web.Application:
         """The aiohttp application."""
         application = web.Application()
         application.router.add_get("/app", self._get)
@@ -99,23 +98,9 @@ class StandIn:
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve in a background thread; returns the base URL."""
-        self._server = BackgroundServer(self.app(), "stream-standin")
-        bound_host, bound_port = self._server.start(host, port)
+        bound_host, bound_port = self._serve(host, port)
         self.url = f"http://{bound_host}:{bound_port}"
         return self.url
-
-    def stop(self) -> None:
-        """Stop the server and its thread."""
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    def __enter__(self) -> StandIn:
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
     async def _record(self, request: web.Request) -> web.Response | None:
         body = await request.json() if request.can_read_body else None

@@ -30,3 +30,28 @@ def capture_line(
         record["body_b64"] = base64.b64encode(body).decode()
     record.update(extra)
     return orjson.dumps(record) + b"\n"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+"""Headless Chromium as root on a machine with no network beyond loopback."""
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (installed by ``make test``)."""
+    import shutil
+
+    return shutil.which("chromium") or "/usr/bin/chromium"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import free_port
 
 from streamhook_nb import Keyring, Secret, load_log, verify_deliveries
 from streamhook_nb.capture_log import CaptureLog
@@ -139,12 +139,6 @@ def test_fsync_mode_groups_commits(tmp_path: Path) -> None:
     assert len(load_log(tmp_path / "log.jsonl").deliveries) == 5
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start(log: Path, port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [sys.executable, "-m", "streamhook_nb", "capture", "--port", str(port), "--out", str(log)],
@@ -162,7 +156,7 @@ def _start(log: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process = _start(tmp_path / "log.jsonl", port)
     item = next(deliveries(1))
     assert requests.post(f"http://127.0.0.1:{port}/h", data=item.body, headers=item.headers).ok
@@ -176,7 +170,7 @@ def test_kill_9_under_load_loses_nothing_that_got_a_200(tmp_path: Path) -> None:
     import threading
 
     log = tmp_path / "log.jsonl"
-    port = _free_port()
+    port = free_port()
     process = _start(log, port)
     items = list(deliveries(3000, seed=9))
     acknowledged: list[bytes] = []

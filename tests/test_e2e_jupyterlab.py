@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import ROOT
+from helpers import ROOT, free_port
 
 from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
 from streamhook_nb.standin import StandIn
@@ -23,12 +22,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 NOTEBOOK = "04-configure-webhook.ipynb"
 NEW_URL = "https://e2e.example.com/webhooks/stream"
 TOKEN = "e2e-token-not-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -41,7 +34,7 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, StandIn]]:
     (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / "notebooks" / NOTEBOOK)
     with StandIn(DEMO_API_KEY, DEMO_SECRET) as stand_in:
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "STREAM_API_KEY": DEMO_API_KEY,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,18 +10,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from helpers import ROOT, free_port
 
 
 @pytest.mark.timeout(120)
 def test_jupyterlab_serves_the_notebooks(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     token = "test-token-not-secret"
     server = subprocess.Popen(
         [

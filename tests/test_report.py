@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -12,13 +11,12 @@ from pathlib import Path
 
 import orjson
 import pytest
-from helpers import ROOT
+from helpers import CHROMIUM_ARGS, ROOT, chromium_path
 
 from streamhook_nb import build_report, events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.sample_data import DEMO_SECRET, SECOND_SECRET
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -83,15 +81,7 @@ def test_report_renders_in_chromium(page: str, tmp_path: Path) -> None:
     target.write_text(page, encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-            ],
-        )
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             tab = browser.new_page(viewport={"width": 1200, "height": 900})
             tab.goto(target.as_uri())
