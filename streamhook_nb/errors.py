@@ -25,5 +25,9 @@ class SourceError(StreamhookError):
     """A source could not be opened, read or recognised."""
 
 
+class ApiError(StreamhookError):
+    """Stream's API refused a request or could not be reached; the settings are untouched."""
+
+
 class RecordError(StreamhookError):
     """One record in a source is malformed (raised only in strict mode)."""

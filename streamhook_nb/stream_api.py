@@ -10,15 +10,11 @@ import requests
 from stream_chat import StreamChat
 from stream_chat.base.exceptions import StreamAPIException
 
-from .errors import StreamhookError
+from .errors import ApiError
 from .secrets import DEFAULT_KEY_ENV, Secret, SecretError, env_value, from_env
 
 DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
 BASE_URL_ENV = "STREAM_CHAT_URL"  # the SDK's own variable
-
-
-class ApiError(StreamhookError):
-    """Stream's API refused a request or could not be reached; the settings are untouched."""
 
 
 _FIXES = {

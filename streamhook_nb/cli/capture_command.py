@@ -8,9 +8,7 @@ import sys
 import pandas as pd
 
 from ..capture_log import CaptureLog
-from ..capture_server import DEFAULT_BODY_LIMIT, CaptureSettings, serve
 from ..loading import load_log
-from ..replay import Selection, replay
 from ..secrets import Keyring, from_env
 from . import exit_codes
 
@@ -33,7 +31,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--reject-invalid", action="store_true", help="answer 401 to a bad signature (still logged)"
     )
     capture.add_argument(
-        "--max-body", type=int, default=DEFAULT_BODY_LIMIT, metavar="BYTES", help="413 above this"
+        "--max-body", type=int, default=8 * 1024 * 1024, metavar="BYTES", help="413 above this"
     )
     capture.add_argument("--rotate-bytes", type=int, metavar="BYTES", help="rotate at this size")
     capture.add_argument("--rotate-daily", action="store_true", help="rotate at midnight UTC")
@@ -64,6 +62,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run_capture(args: argparse.Namespace) -> int:
     """Serve until stopped."""
+    from ..capture_server import CaptureSettings, serve  # aiohttp: only for this command
+
     keyring = Keyring(from_env([args.secret_env])) if args.secret_env else None
     if args.reject_invalid and keyring is None:
         print("streamhook-nb capture: error: --reject-invalid needs --secret-env", file=sys.stderr)
@@ -87,6 +87,8 @@ def _time(text: str | None) -> pd.Timestamp | None:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Select, confirm, send, and print one line per delivery."""
+    from ..replay import Selection, replay  # requests: only for this command
+
     resign = from_env([args.resign_secret_env])[0] if args.resign_secret_env else None
     try:
         selection = Selection(tuple(args.type), _time(args.since), _time(args.until))

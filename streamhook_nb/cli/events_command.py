@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..audit import Audit, audit
-from ..report import build_report
 from ..secrets import DEFAULT_SECRET_ENV, Keyring, SecretError
 from ..tables import by_type
 from . import exit_codes
@@ -78,6 +77,8 @@ def run_events(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report."""
+    from ..report import build_report  # matplotlib: only for this command
+
     result = audit(args.sources, _keyring_or_none(args), format=args.format, strict=args.strict)
     page = build_report(
         result.events,

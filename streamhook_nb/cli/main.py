@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
-from ..errors import StreamhookError
-from ..stream_api import ApiError
+from ..errors import ApiError, StreamhookError
 from . import (
     capture_command,
     events_command,
@@ -54,12 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except ApiError as exc:
-        print(f"streamhook-nb {args.command}: error: {exc}", file=sys.stderr)
-        return exit_codes.PROBLEMS_FOUND
     except StreamhookError as exc:
         print(f"streamhook-nb {args.command}: error: {exc}", file=sys.stderr)
-        return exit_codes.USAGE
+        refused = isinstance(exc, ApiError)  # the API said no: the settings are untouched
+        return exit_codes.PROBLEMS_FOUND if refused else exit_codes.USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED

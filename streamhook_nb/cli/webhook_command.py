@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict
+from typing import Any
 
 from ..backups import save_backup
-from ..endpoint_check import FAIL, check_endpoint
 from ..hooks_plan import WebhookChange, plan_change, validate_url
 from ..secrets import SecretError, env_value, from_env
-from ..stream_api import BASE_URL_ENV, client_from_env
-from ..webhook_controller import hooks_table, public_settings
 from . import exit_codes
 from .output import print_json
+
+BASE_URL_ENV = "STREAM_CHAT_URL"
+
+
+def _api() -> Any:
+    """The Stream SDK wrapper, imported only when a command talks to the API."""
+    from .. import stream_api
+
+    return stream_api
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,7 +64,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run_show(args: argparse.Namespace) -> int:
     """Print the hooks."""
-    client = client_from_env(base_url=args.base_url)
+    from ..webhook_controller import hooks_table, public_settings
+
+    client = _api().client_from_env(base_url=args.base_url)
     settings = client.get()
     if args.json:
         print_json(public_settings(settings))
@@ -75,7 +84,7 @@ def run_set(args: argparse.Namespace) -> int:
         if args.events is None
         else tuple(t.strip() for t in args.events.split(",") if t.strip())
     )
-    client = client_from_env(base_url=args.base_url)
+    client = _api().client_from_env(base_url=args.base_url)
     settings = client.get()
     plan = plan_change(settings, WebhookChange(url, events, not args.disable, args.hook))
     print(f"PATCH {client.base_url}/app ({plan.mode}):")
@@ -107,6 +116,8 @@ def _confirmed() -> bool:
 
 def run_check(args: argparse.Namespace) -> int:
     """Check the endpoint and print each requirement."""
+    from ..endpoint_check import FAIL, check_endpoint
+
     url = validate_url(args.url)
     try:
         (secret,) = from_env()
