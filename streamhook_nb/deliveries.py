@@ -43,19 +43,12 @@ _FORMAT_DTYPE = pd.CategoricalDtype(list(FORMATS))
 def from_batches(batches: Iterable[DeliveryBatch]) -> tuple[pd.DataFrame, list[Rejected]]:
     """Concatenate reader batches into one typed deliveries frame plus the rejected records.
 
-    Consecutive batches of one format are merged first, so a big log becomes one frame built
-    once rather than many frames concatenated.
+    Each batch becomes a frame as soon as it is read, so its intermediate lists are freed
+    before the next one is parsed (a lower peak than one big frame at the end).
     """
-    merged: list[DeliveryBatch] = []
-    for batch in batches:
-        if merged and merged[-1].format == batch.format:
-            merged[-1].rows.extend(batch.rows)
-            merged[-1].rejected.extend(batch.rejected)
-        else:
-            merged.append(DeliveryBatch(batch.format, list(batch.rows), list(batch.rejected)))
     frames: list[pd.DataFrame] = []
     rejected: list[Rejected] = []
-    for batch in merged:
+    for batch in batches:
         frame, bad = from_batch(batch)
         if len(frame):
             frames.append(frame)
