@@ -10,7 +10,8 @@ import pandas as pd
 
 from . import tables
 from .events import events_frame
-from .loading import LoadResult, SourceLike, load_log
+from .loading import LoadResult, load_log
+from .reading import SourceLike
 from .secrets import Keyring
 from .verification import verify_deliveries
 

@@ -123,3 +123,25 @@ class DeliveryBatch:
             name: list(values)
             for name, values in zip(ROW_FIELDS, zip(*self.rows, strict=False), strict=True)
         }
+
+
+def source_order(source: str) -> tuple[str, int]:
+    """Sort key for ``file:line`` / ``file#entry`` that orders numbers numerically."""
+    for separator in (":", "#"):
+        name, sep, number = source.rpartition(separator)
+        if sep and number.isdigit():
+            return name, int(number)
+    return source, 0
+
+
+def whole_number(value: str | None) -> int | None:
+    """A header value such as ``X-Webhook-Attempt`` as an int, or None when it is not one."""
+    if value is None:
+        return None
+    text = value.strip()
+    return int(text) if text.isdigit() else None
+
+
+def bad_time_reason(value: object) -> str:
+    """The rejection reason for an unreadable ``received_at``."""
+    return f"field 'received_at' is not an ISO 8601 time: {value!r}"

@@ -8,7 +8,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .batch import DeliveryBatch, Rejected
+from .batch import DeliveryBatch, Rejected, bad_time_reason, source_order, whole_number
+from .detect import FORMATS
 from .fidelity import Fidelity, Transport
 from .sources import GZIP_MAGIC
 
@@ -34,7 +35,6 @@ COLUMNS: dict[str, str] = {
 
 REJECTED_COLUMNS: dict[str, str] = {"source": "string", "reason": "string"}
 
-FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns")
 _TRANSPORT_DTYPE = pd.CategoricalDtype([t.value for t in Transport])
 _FIDELITY_DTYPE = pd.CategoricalDtype([f.value for f in Fidelity])
 _FORMAT_DTYPE = pd.CategoricalDtype(list(FORMATS))
@@ -106,11 +106,6 @@ def parse_received_at(
     return times, received, (received.isna() & times.notna()).to_numpy()
 
 
-def bad_time_reason(value: object) -> str:
-    """The rejection reason for an unreadable ``received_at``."""
-    return f"field 'received_at' is not an ISO 8601 time: {value!r}"
-
-
 _SMALL_NUMBERS = {str(i): i for i in range(1, 100)}
 
 
@@ -121,28 +116,12 @@ def attempts(values: list[str | None]) -> pd.arrays.IntegerArray:
     return pd.array(numbers, dtype="Int64")
 
 
-def whole_number(value: str | None) -> int | None:
-    if value is None:
-        return None
-    text = value.strip()
-    return int(text) if text.isdigit() else None
-
-
 def _content_encoding(announced: list[str | None], bodies: list[bytes | None]) -> list[str | None]:
     """The ``Content-Encoding`` header, or ``gzip`` for a headerless body with the gzip magic."""
     return [
         "gzip" if value is None and body is not None and body.startswith(GZIP_MAGIC) else value
         for value, body in zip(announced, bodies, strict=True)
     ]
-
-
-def source_order(source: str) -> tuple[str, int]:
-    """Sort key for ``file:line`` / ``file#entry`` that orders numbers numerically."""
-    for separator in (":", "#"):
-        name, sep, number = source.rpartition(separator)
-        if sep and number.isdigit():
-            return name, int(number)
-    return source, 0
 
 
 def _object_array(values: Sequence[object]) -> npt.NDArray[np.object_]:

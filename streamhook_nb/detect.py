@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 
+FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns")
+"""Every format a log can be read in (each can be forced instead of detected)."""
 HEAD_BYTES = 64 * 1024
 _REQUEST_LINE = re.compile(rb"[A-Z][A-Z-]{1,15} \S+ HTTP/1\.[01]\r?\n")
 _CAPTURE_KEYS = ("body", "body_b64")

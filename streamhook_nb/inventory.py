@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .fidelity import Fidelity
-from .loading import SourceLike, load_log
+from .loading import load_log
+from .reading import SourceLike
 from .sources import expand
 
 

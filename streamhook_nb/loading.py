@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
-import orjson
 import pandas as pd
 
 from . import deliveries
 from .batch import DeliveryBatch, Rejected
-from .detect import HEAD_BYTES, JSON_DOCUMENT, classify, sniff
-from .errors import RecordError, SourceError, UsageError
+from .detect import FORMATS
+from .errors import RecordError, UsageError
 from .gc_pause import each_with_paused_gc, paused_gc
 from .progress import byte_bar
-from .readers import capture_jsonl, har, ngrok, queue, raw_http
+from .reading import SourceLike, read_batches
 from .sources import Source, expand
 
-SourceLike = str | os.PathLike[str]
 DEFAULT_CHUNK_SIZE = 50_000
-FORMATS = deliveries.FORMATS
 
 
 @dataclass(frozen=True)
@@ -127,72 +123,3 @@ def _check_strict(rejected: list[Rejected], strict: bool) -> None:
             source=first.source,
             fix="Fix or remove the record, or load without strict",
         )
-
-
-def read_batches(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
-    """Raw reader batches (rows, not yet a DataFrame) for one source."""
-    with source.open() as stream:
-        try:
-            head = stream.read(HEAD_BYTES)
-            stream.seek(0)
-        except (OSError, EOFError) as exc:
-            raise _unreadable(source, exc) from exc
-        kind = format or sniff(head)
-        if kind is None:
-            raise _unknown_format(source, "its content")
-        try:
-            yield from _dispatch(kind, stream, source, chunk)
-        except (OSError, EOFError) as exc:
-            raise _unreadable(source, exc) from exc
-
-
-def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Iterator[DeliveryBatch]:
-    name = source.name
-    if kind == "capture-jsonl":
-        yield from capture_jsonl.read(stream, name, chunk_size=chunk)
-        return
-    data = stream.read()
-    if kind == "raw-http":
-        yield from raw_http.read(data, name)
-        return
-    if kind == "sns":
-        yield from queue.read_sns(data, name)
-        return
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise SourceError(
-            f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
-            source=name,
-            fix=f"Formats tried: {', '.join(FORMATS)}",
-        ) from None
-    if kind == JSON_DOCUMENT:
-        kind = classify(document) or ""
-    readers = {
-        "har": har.read,
-        "ngrok": ngrok.read,
-        "sqs": queue.read_sqs,
-        "sns": queue.read_sns_document,
-    }
-    if kind not in readers:
-        raise _unknown_format(source, "its JSON document")
-    try:
-        yield from readers[kind](document, name)
-    except ValueError as exc:  # the document's top level is not what the format requires
-        raise SourceError(f"not a {kind} document ({exc})", source=name) from None
-
-
-def _unreadable(source: Source, exc: BaseException) -> SourceError:
-    return SourceError(
-        f"cannot read ({exc})",
-        source=source.name,
-        fix="The file may be damaged or cut short (a gzip file must be complete)",
-    )
-
-
-def _unknown_format(source: Source, what: str) -> SourceError:
-    return SourceError(
-        f"not a known capture format (recognised none in {what}; tried {', '.join(FORMATS)})",
-        source=source.name,
-        fix="Pass format=... (CLI: --format) if you know the format",
-    )

@@ -19,17 +19,17 @@ from typing import Any
 
 import orjson
 
-from .batch import DeliveryBatch, Rejected
-from .deliveries import bad_time_reason, parse_received_at, source_order, whole_number
-from .detect import HEAD_BYTES, sniff
+from .batch import DeliveryBatch, Rejected, bad_time_reason, source_order, whole_number
+from .detect import FORMATS, HEAD_BYTES, sniff
 from .errors import UsageError
-from .loading import FORMATS, SourceLike, read_batches
+from .payload import event_type
 from .readers import capture_jsonl
+from .reading import SourceLike, read_batches
 from .reasons import Reason
 from .secrets import Keyring
 from .sources import GZIP_MAGIC, Source, expand
+from .timestamps import invalid_times
 from .verdict import judge, quick_ok
-from .verification import event_type
 
 SPLIT_MIN_BYTES = 16 * 1024 * 1024
 STREAM_CHUNK = 4096
@@ -111,12 +111,13 @@ def verify_batch(batch: DeliveryBatch, keyring: Keyring, report: VerifyReport) -
     rows = batch.rows
     if not rows:
         return
-    times, _, bad = parse_received_at([row[2] for row in rows])
-    if bad.any():
-        for index in bad.nonzero()[0]:
-            report.rejected.append(Rejected(rows[index][0], bad_time_reason(times[index])))
+    bad = invalid_times([row[2] for row in rows])
+    if bad:
+        for index in bad:
+            report.rejected.append(Rejected(rows[index][0], bad_time_reason(rows[index][2])))
         report.rejected.sort(key=lambda r: source_order(r.source))
-        rows = [row for row, is_bad in zip(rows, bad, strict=True) if not is_bad]
+        dropped = set(bad)
+        rows = [row for index, row in enumerate(rows) if index not in dropped]
     results = [judge(r[6], r[10], r[11], r[1], r[7], keyring) for r in rows]
     report.deliveries += len(results)
     reasons = Counter(v.reason for v in results)
@@ -246,13 +247,10 @@ def _settle(times: list[str], lines: list[int], name: str, report: VerifyReport)
     """Count the quick ``ok`` lines, rejecting those whose received_at the loader would reject."""
     if not times:
         return
-    values, _, bad = parse_received_at(times)
-    if bad.any():
-        for index in bad.nonzero()[0]:
-            report.rejected.append(
-                Rejected(f"{name}:{lines[index]}", bad_time_reason(values[index]))
-            )
-    good = len(times) - int(bad.sum())
+    bad = invalid_times(times)
+    for index in bad:
+        report.rejected.append(Rejected(f"{name}:{lines[index]}", bad_time_reason(times[index])))
+    good = len(times) - len(bad)
     report.deliveries += good
     report.reasons[Reason.OK] += good
     times.clear()

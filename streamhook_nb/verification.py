@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import orjson
 import pandas as pd
 
+from .payload import event_type
 from .reasons import Reason
 from .secrets import Keyring
-from .verdict import Verdict, judge, signed_bytes
+from .verdict import Verdict, judge
 
 REASON_DTYPE = pd.CategoricalDtype([r.value for r in Reason])
 VERDICT_COLUMNS: dict[str, Any] = {
@@ -51,18 +51,6 @@ def verify_deliveries(deliveries: pd.DataFrame, keyring: Keyring) -> pd.DataFram
         matched_secret=pd.array([v.matched_secret for v in results], dtype="string"),
         hint=pd.array([None if v.reason is Reason.OK else v.hint for v in results], dtype="string"),
     )
-
-
-def event_type(body: bytes | None) -> str | None:
-    """The payload's ``type``, or None when the body is missing or not a JSON object."""
-    if body is None:
-        return None
-    try:
-        payload = orjson.loads(signed_bytes(body))
-    except (ValueError, orjson.JSONDecodeError):
-        return None
-    kind = payload.get("type") if isinstance(payload, dict) else None
-    return kind if isinstance(kind, str) else None
 
 
 def summary(verified: pd.DataFrame, rejected: int, *, details: bool = False) -> dict[str, Any]:

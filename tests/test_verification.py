@@ -221,3 +221,32 @@ def test_split_log_in_parallel_matches_serial(
         k: v for k, v in serial.as_json().items() if k != "details"
     }
     assert serial.reasons[Reason.API_KEY_MISMATCH] == 12
+
+
+def test_received_at_checks_agree_with_the_loader() -> None:
+    from streamhook_nb.deliveries import parse_received_at
+    from streamhook_nb.timestamps import invalid_times
+
+    values = [
+        "2026-11-26T10:00:00.123456Z",
+        "2026-11-26T10:00:00Z",
+        "2026-11-26T10:00:00+02:00",
+        "2026-11-26T10:00:00.123456789Z",
+        "2026-11-26 10:00:00",
+        "2026-13-01T00:00:00Z",
+        "0001-01-01T00:00:00Z",
+        "yesterday",
+        "",
+        None,
+    ]
+    _, _, bad = parse_received_at(values)
+    assert invalid_times(values) == [int(i) for i in bad.nonzero()[0]]
+
+
+def test_the_command_line_starts_without_pandas() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, streamhook_nb.cli.main; print('pandas' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

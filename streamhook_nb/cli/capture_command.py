@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..capture_log import CaptureLog
-from ..loading import load_log
 from ..secrets import Keyring, from_env
+
+if TYPE_CHECKING:
+    import pandas as pd
 from . import exit_codes
 
 
@@ -81,12 +82,15 @@ def _time(text: str | None) -> pd.Timestamp | None:
     """An ISO 8601 time; without an offset it is taken as UTC."""
     if text is None:
         return None
+    import pandas as pd
+
     moment = pd.Timestamp(text)
     return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
 
 
 def run_replay(args: argparse.Namespace) -> int:
     """Select, confirm, send, and print one line per delivery."""
+    from ..loading import load_log
     from ..replay import Selection, replay  # requests: only for this command
 
     resign = from_env([args.resign_secret_env])[0] if args.resign_secret_env else None

@@ -6,14 +6,16 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..audit import Audit, audit
 from ..secrets import DEFAULT_SECRET_ENV, Keyring, SecretError
-from ..tables import by_type
 from . import exit_codes
-from .load_command import add_source_arguments
 from .output import print_json
 from .secret_options import add_secret_arguments, keyring_from
+from .source_options import add_source_arguments
+
+if TYPE_CHECKING:
+    from ..audit import Audit
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,6 +66,9 @@ def _exit_code(result: Audit) -> int:
 
 def run_events(args: argparse.Namespace) -> int:
     """Print counts by event type."""
+    from ..audit import audit
+    from ..tables import by_type
+
     result = audit(args.sources, _keyring_or_none(args), format=args.format, strict=args.strict)
     if args.json:
         print_json(result.summary())
@@ -77,6 +82,7 @@ def run_events(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report."""
+    from ..audit import audit
     from ..report import build_report  # matplotlib: only for this command
 
     result = audit(args.sources, _keyring_or_none(args), format=args.format, strict=args.strict)

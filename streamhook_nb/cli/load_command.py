@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from ..loading import FORMATS, LoadResult, load_log
-from ..writers import to_capture_jsonl, to_har
 from . import exit_codes
 from .output import print_json, table
+from .source_options import add_source_arguments
+
+if TYPE_CHECKING:
+    from ..loading import LoadResult
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,23 +30,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(run=run)
 
 
-def add_source_arguments(parser: argparse.ArgumentParser) -> None:
-    """SOURCE..., --format and --strict, shared by every command that reads logs."""
-    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, directory, glob or URL")
-    parser.add_argument("--format", choices=FORMATS, help="skip detection and read this format")
-    parser.add_argument(
-        "--strict", action="store_true", help="stop at the first rejected record (exit 2)"
-    )
-
-
-def load_sources(args: argparse.Namespace) -> LoadResult:
-    """Load what the shared source arguments name."""
-    return load_log(args.sources, format=args.format, strict=args.strict)
-
-
 def run(args: argparse.Namespace) -> int:
     """Load, optionally convert, and print the summary."""
-    result = load_sources(args)
+    from ..loading import load_log  # pandas: only when a command needs a DataFrame
+    from ..writers import to_capture_jsonl, to_har
+
+    result = load_log(args.sources, format=args.format, strict=args.strict)
     if args.to_jsonl:
         written = to_capture_jsonl(result.deliveries, _target(args.to_jsonl))
         print(f"wrote {written} deliveries to {args.to_jsonl}", file=sys.stderr)

@@ -7,9 +7,9 @@ import argparse
 from ..reasons import HINTS, Reason
 from ..stream_verify import VerifyReport, verify_sources
 from . import exit_codes
-from .load_command import add_source_arguments
 from .output import print_json, table
 from .secret_options import add_secret_arguments, keyring_from
+from .source_options import add_source_arguments
 
 FAILURES_SHOWN = 20
 

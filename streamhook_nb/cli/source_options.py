@@ -1,0 +1,16 @@
+"""SOURCE..., --format and --strict: the arguments of every command that reads logs."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..detect import FORMATS
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the shared source arguments to ``parser``."""
+    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, directory, glob or URL")
+    parser.add_argument("--format", choices=FORMATS, help="skip detection and read this format")
+    parser.add_argument(
+        "--strict", action="store_true", help="stop at the first rejected record (exit 2)"
+    )

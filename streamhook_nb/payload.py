@@ -1,0 +1,19 @@
+"""Reading a delivery's payload: the JSON Stream signed, gzip undone."""
+
+from __future__ import annotations
+
+import orjson
+
+from .verdict import signed_bytes
+
+
+def event_type(body: bytes | None) -> str | None:
+    """The payload's ``type``, or None when the body is missing or not a JSON object."""
+    if body is None:
+        return None
+    try:
+        payload = orjson.loads(signed_bytes(body))
+    except (ValueError, orjson.JSONDecodeError):
+        return None
+    kind = payload.get("type") if isinstance(payload, dict) else None
+    return kind if isinstance(kind, str) else None

@@ -1,0 +1,40 @@
+"""Which ``received_at`` values the loader would reject, without importing pandas when it can."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)")
+_PANDAS_YEARS = range(1678, 2262)  # datetime64[ns] holds these years
+
+
+def invalid_times(values: Sequence[str | None]) -> list[int]:
+    """Indexes of the values that are not ISO 8601 times (``None`` is valid: unknown).
+
+    The form our receiver writes is checked here; any other form is left to pandas, the
+    loader's own parser, so both always agree.
+    """
+    unsure: list[int] = []
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        if _CANONICAL.fullmatch(value) and int(value[:4]) in _PANDAS_YEARS:
+            try:
+                datetime.fromisoformat(value)
+                continue
+            except ValueError:
+                pass
+        unsure.append(index)
+    if not unsure:
+        return []
+    import pandas as pd
+
+    parsed = pd.to_datetime(
+        pd.Series([values[i] for i in unsure], dtype="object"),
+        format="ISO8601",
+        utc=True,
+        errors="coerce",
+    )
+    return [index for index, missing in zip(unsure, parsed.isna(), strict=True) if missing]
