@@ -224,3 +224,21 @@ def test_live_counts_headless(tmp_path: Path) -> None:
         view.refresh_button.click()
         assert view.status.value == "4 deliveries so far"
         assert counts_by_type(log, RING)["valid"].sum() == 4
+
+
+def test_daily_rotation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamhook_nb import capture_log
+
+    day = ["2026-11-26"]
+    monkeypatch.setattr(capture_log, "_today", lambda: day[0])
+    log = CaptureLog(tmp_path / "log.jsonl", rotate_daily=True)
+    log.write(b'{"n":1}\n')
+    log.write(b'{"n":2}\n')
+    day[0] = "2026-11-27"
+    log.write(b'{"n":3}\n')
+    log.close()
+    files = sorted(tmp_path.glob("log*.jsonl"))
+    assert len(files) == 2
+    assert (tmp_path / "log.jsonl").read_bytes() == b'{"n":3}\n'
+    rotated = next(f for f in files if f.name != "log.jsonl")
+    assert rotated.read_bytes() == b'{"n":1}\n{"n":2}\n'

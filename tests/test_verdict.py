@@ -198,3 +198,31 @@ def test_valid_agrees_with_the_official_sdk(
 def test_sqs_base64_capture_is_unsigned() -> None:
     payload = base64.b64encode(BODY)
     assert check(payload, transport="sqs")[0] is Reason.UNSIGNED
+
+
+def test_every_sample_delivery_agrees_with_the_official_sdk() -> None:
+    from helpers import DATA
+
+    from streamhook_nb import load_log
+    from streamhook_nb.sample_data import DEMO_SECRET, SECOND_API_KEY, SECOND_SECRET
+    from streamhook_nb.verdict import signed_bytes
+
+    ring = Keyring(
+        apps={
+            "demo_api_key": (Secret(DEMO_SECRET, "A"),),
+            SECOND_API_KEY: (Secret(SECOND_SECRET, "B"),),
+        }
+    )
+    frame = load_log(DATA).deliveries
+    exact = frame[
+        (frame["transport"] == "http")
+        & frame["fidelity"].isin(["exact", "decoded"])
+        & frame["signature"].notna()
+    ]
+    assert len(exact) > 200
+    for body, signature, api_key in zip(
+        exact["body"], exact["signature"], exact["api_key"], strict=True
+    ):
+        secret = SECOND_SECRET if api_key == SECOND_API_KEY else DEMO_SECRET
+        ours = judge(body, signature, api_key, "http", "exact", ring).valid
+        assert ours is verify_signature(signed_bytes(body), signature.strip().lower(), secret)
