@@ -20,7 +20,7 @@ from .background_server import ServedInBackground
 from .capture_log import CaptureLog
 from .headers import fold
 from .secrets import Keyring
-from .verdict import judge
+from .verdict import judge_request
 
 DEFAULT_BODY_LIMIT = 8 * 1024 * 1024
 HEADER_LIMITS = {"max_line_size": 8190, "max_field_size": 8190, "max_headers": 128}
@@ -79,14 +79,7 @@ def build_app(log: CaptureLog, settings: CaptureSettings) -> web.Application:
         verdict = None
         status = 200
         if settings.keyring is not None:
-            result = judge(
-                body,
-                request.headers.get("X-Signature"),
-                request.headers.get("X-Api-Key"),
-                "http",
-                "exact",
-                settings.keyring,
-            )
+            result = judge_request(body, request.headers, settings.keyring)
             verdict = result.reason.value
             if settings.reject_invalid and result.valid is False:
                 status = 401

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from .background_server import ServedInBackground
 from .secrets import Keyring, Secret
-from .verdict import judge
+from .verdict import judge_request
 
 
 @dataclass
@@ -38,14 +38,7 @@ class DemoEndpoint(ServedInBackground):
         self.received.append(body)
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
-        verdict = judge(
-            body,
-            request.headers.get("X-Signature"),
-            request.headers.get("X-Api-Key"),
-            "http",
-            "exact",
-            Keyring((self.secret,)),
-        )
+        verdict = judge_request(body, request.headers, Keyring((self.secret,)))
         status = self.status or (200 if verdict.valid or self.accept_bad_signatures else 401)
         headers = {"Connection": "close"} if self.close_connections else {}
         response = web.Response(status=status, text=verdict.reason.value, headers=headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from hmac import compare_digest, digest
@@ -108,6 +109,13 @@ def quick_ok(
             if compare_digest(digest(secret.key, body, "sha256"), expected):
                 return _ok(secret.label)
     return None
+
+
+def judge_request(body: bytes, headers: Mapping[str, str], keyring: Keyring) -> Verdict:
+    """The verdict for a request as it arrives (headers looked up case-insensitively)."""
+    return judge(
+        body, headers.get("X-Signature"), headers.get("X-Api-Key"), "http", "exact", keyring
+    )
 
 
 @cache

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +57,51 @@ def chromium_path() -> str:
     import shutil
 
     return shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@contextmanager
+def jupyterlab(
+    folder: Path, runtime: Path, token: str, env: dict[str, str] | None = None, *extra: str
+) -> Iterator[str]:
+    """JupyterLab on 127.0.0.1 serving ``folder``; yields its base URL once it answers."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.runtime_dir={runtime}",
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+            *extra,
+        ],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if requests.get(f"{base}/api/status?token={token}", timeout=5).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert server.poll() is None, "JupyterLab exited"
+            assert time.monotonic() < deadline, "JupyterLab did not start"
+            time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
-from helpers import ROOT, free_port
+from helpers import CHROMIUM_ARGS, ROOT, chromium_path, jupyterlab
 
 from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
 from streamhook_nb.standin import StandIn
@@ -34,48 +30,16 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, StandIn]]:
     (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / "notebooks" / NOTEBOOK)
     with StandIn(DEMO_API_KEY, DEMO_SECRET) as stand_in:
-        port = free_port()
         env = {
             **os.environ,
             "STREAM_API_KEY": DEMO_API_KEY,
             "STREAM_API_SECRET": DEMO_SECRET,
             "STREAM_CHAT_URL": stand_in.url,
-            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
             "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "lab-settings"),
         }
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "jupyter"),
-                "lab",
-                "--no-browser",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={port}",
-                f"--IdentityProvider.token={TOKEN}",
-                "--ServerApp.disable_check_xsrf=True",
-                "--LabApp.news_url=",
-                *(["--allow-root"] if os.geteuid() == 0 else []),
-            ],
-            cwd=tmp_path / "notebooks",
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if requests.get(f"{base}/api/status?token={TOKEN}", timeout=5).ok:
-                        break
-                except requests.ConnectionError:
-                    pass
-                assert server.poll() is None, "JupyterLab exited"
-                assert time.monotonic() < deadline, "JupyterLab did not start"
-                time.sleep(0.5)
+        options = ("--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=")
+        with jupyterlab(tmp_path / "notebooks", tmp_path / "runtime", TOKEN, env, *options) as base:
             yield base, stand_in
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 @pytest.mark.timeout(300)
@@ -85,15 +49,7 @@ def test_configure_the_webhook_from_the_notebook_in_chromium(lab: tuple[str, Sta
     base, stand_in = lab
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-            ],
-        )
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={TOKEN}")

@@ -23,6 +23,10 @@ def _api() -> Any:
     return stream_api
 
 
+def _add_base_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help=f"API base URL (default: ${BASE_URL_ENV} or Stream's)")
+
+
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``webhook`` (show, set) and ``check-endpoint``."""
     webhook = commands.add_parser(
@@ -36,7 +40,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     actions = webhook.add_subparsers(dest="action", required=True, metavar="ACTION")
     show = actions.add_parser("show", allow_abbrev=False, help="print the configured hooks")
     show.add_argument("--json", action="store_true", help="print the settings as JSON")
-    show.add_argument("--base-url", help=f"API base URL (default: ${BASE_URL_ENV} or Stream's)")
+    _add_base_url(show)
     show.set_defaults(run=run_show)
     change = actions.add_parser(
         "set",
@@ -49,7 +53,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     change.add_argument("--disable", action="store_true", help="turn the hook off")
     change.add_argument("--dry-run", action="store_true", help="print the change; send nothing")
     change.add_argument("--yes", action="store_true", help="apply without asking")
-    change.add_argument("--base-url", help=f"API base URL (default: ${BASE_URL_ENV} or Stream's)")
+    _add_base_url(change)
     change.set_defaults(run=run_set)
     check = commands.add_parser(
         "check-endpoint",
