@@ -85,9 +85,15 @@ class Keyring:
         return bool(self.apps)
 
     def candidates(self, api_key: str | None) -> tuple[Secret, ...]:
-        """The secrets to try, in order, for a delivery carrying ``api_key``."""
+        """The secrets to try, in order, for a delivery carrying ``api_key``.
+
+        A delivery whose capture lost ``X-Api-Key`` is tried against every configured secret:
+        the header only chooses the secret, the signature is what proves the app.
+        """
         if api_key is not None and api_key in self.apps:
             return self.apps[api_key] + self.shared
+        if api_key is None and self.apps:
+            return self.shared + tuple(s for secrets in self.apps.values() for s in secrets)
         return self.shared
 
     def others(self, api_key: str | None) -> Iterable[tuple[str, Secret]]:

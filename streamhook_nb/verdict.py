@@ -181,6 +181,8 @@ def diagnose(
             Reason.API_KEY_MISMATCH,
             detail=f"(X-Api-Key {api_key!r}, expected {keyring.expected_api_key!r})",
         )
+    if keyring.keyed and api_key is None:
+        return Verdict(Reason.UNKNOWN_APP, detail="(no X-Api-Key header, and no secret matches)")
     if not candidates:
         return Verdict(Reason.UNKNOWN_APP, detail=f"(X-Api-Key {api_key!r})")
     return Verdict(Reason.SIGNATURE_MISMATCH)

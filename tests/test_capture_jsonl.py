@@ -188,3 +188,10 @@ def test_any_body_and_headers_round_trip_byte_exact(
     assert list(second["body"]) == bodies
     assert list(second["headers"]) == list(first["headers"])
     assert list(second["received_at"]) == list(first["received_at"])
+
+
+def test_byte_order_mark_and_crlf_line_ends(write_file: WriteFile) -> None:
+    path = write_file("notepad.jsonl", b"\xef\xbb\xbf" + capture_line().replace(b"\n", b"\r\n") * 2)
+    result = load_log(path)
+    assert len(result.deliveries) == 2
+    assert len(result.rejected) == 0

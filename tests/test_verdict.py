@@ -226,3 +226,11 @@ def test_every_sample_delivery_agrees_with_the_official_sdk() -> None:
         secret = SECOND_SECRET if api_key == SECOND_API_KEY else DEMO_SECRET
         ours = judge(body, signature, api_key, "http", "exact", ring).valid
         assert ours is verify_signature(signed_bytes(body), signature.strip().lower(), secret)
+
+
+def test_lost_api_key_header_tries_every_configured_app() -> None:
+    other_body = encode({"type": "user.updated"})
+    assert check(other_body, sign(other_body, OTHER), None, keyring=BOTH) == (Reason.OK, "f:key2")
+    unknown = judge(other_body, sign(other_body, "third"), None, "http", "exact", BOTH)
+    assert unknown.reason is Reason.UNKNOWN_APP
+    assert "no X-Api-Key header" in unknown.hint

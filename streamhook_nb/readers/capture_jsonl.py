@@ -44,7 +44,19 @@ def read(
     else goes through :func:`parse_record`, which accepts ``body_b64`` and repeated headers
     and names the exact problem of a bad record.
     """
-    yield from each_with_paused_gc(_read_lines(lines, name, chunk_size, max_line_bytes, first_line))
+    yield from each_with_paused_gc(
+        _read_lines(_without_bom(lines), name, chunk_size, max_line_bytes, first_line)
+    )
+
+
+def _without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines, the first one without a UTF-8 byte order mark (editors on Windows add one)."""
+    iterator = iter(lines)
+    first = next(iterator, None)
+    if first is None:
+        return
+    yield first.removeprefix(b"\xef\xbb\xbf")
+    yield from iterator
 
 
 def _read_lines(
