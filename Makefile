@@ -28,8 +28,8 @@ lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser $(ROOT_FLAG)
 
 lint: $(STAMP)
-	$(BIN)/ruff check --output-format concise streamhook_nb tests benchmarks
-	$(BIN)/ruff format --check streamhook_nb tests benchmarks
+	$(BIN)/ruff check --output-format concise streamhook_nb tests benchmarks notebooks
+	$(BIN)/ruff format --check streamhook_nb tests benchmarks notebooks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

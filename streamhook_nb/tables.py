@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .catalog import is_documented
@@ -30,28 +33,41 @@ def event_keys(events: pd.DataFrame) -> pd.Series:
 
 def by_type(events: pd.DataFrame) -> pd.DataFrame:
     """Per event type: deliveries, distinct events (webhook ids), and deliveries by verdict."""
-    kinds = events["event_type"].astype("category")
-    with_id = events["webhook_id"].notna()
-    deliveries = kinds.value_counts(sort=False)
-    distinct = events.loc[with_id, "webhook_id"].groupby(kinds[with_id], observed=True).nunique()
-    without_id = kinds[~with_id].value_counts(sort=False)
-    verdicts = (
-        pd.Series(1, index=events.index)
-        .groupby([kinds, verdict_labels(events)], observed=False)
-        .sum()
-        .unstack(fill_value=0)
-    )
+    kinds = _type_codes(events)
+    types = len(kinds.categories)
+    codes = kinds.codes.astype(np.int64)
+    verdicts = np.bincount(
+        codes * len(VERDICTS) + verdict_labels(events).cat.codes.to_numpy(),
+        minlength=types * len(VERDICTS),
+    ).reshape(types, len(VERDICTS))
     table = pd.DataFrame(
-        {
-            "deliveries": deliveries,
-            "events": distinct.reindex(deliveries.index, fill_value=0)
-            + without_id.reindex(deliveries.index, fill_value=0),
-        }
-    ).join(verdicts.reindex(columns=list(VERDICTS), fill_value=0))
-    table = table[table["deliveries"] > 0].fillna(0).astype("int64")
-    table.index = table.index.astype(str).rename("event_type")
-    table.columns.name = None
+        {"deliveries": verdicts.sum(axis=1), "events": _distinct_events(events, codes, types)},
+        index=pd.Index(kinds.categories.astype(str), name="event_type"),
+    )
+    table[list(VERDICTS)] = verdicts
+    table = table[table["deliveries"] > 0].astype("int64")
     return table.sort_values(["deliveries", "events"], ascending=False, kind="stable")
+
+
+def _type_codes(events: pd.DataFrame) -> pd.Categorical:
+    """``event_type`` as a categorical, a missing type counted as ``(unknown)``."""
+    kinds = pd.Categorical(events["event_type"])
+    if (kinds.codes < 0).any():
+        if UNKNOWN_TYPE not in kinds.categories:
+            kinds = kinds.add_categories([UNKNOWN_TYPE])
+        kinds = kinds.fillna(UNKNOWN_TYPE)
+    return kinds
+
+
+def _distinct_events(events: pd.DataFrame, codes: npt.NDArray[np.int64], types: int) -> Any:
+    """Per type code: distinct webhook ids, plus every delivery that has none."""
+    with_id = events["webhook_id"].notna().to_numpy()
+    ids, uniques = pd.factorize(events["webhook_id"][with_id])
+    pairs = np.sort(codes[with_id] * (len(uniques) + 1) + ids)  # sorting beats hashing here
+    first_of_pair = np.diff(pairs, prepend=-1) != 0
+    return np.bincount(pairs[first_of_pair] // (len(uniques) + 1), minlength=types) + np.bincount(
+        codes[~with_id], minlength=types
+    )
 
 
 def by_type_and_channel_type(events: pd.DataFrame) -> pd.DataFrame:

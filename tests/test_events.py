@@ -122,3 +122,34 @@ def test_dedupe_keeps_first_attempt(data_dir: Path) -> None:
     assert len(retried) == 7
     assert (retried["attempt"] == 1).all()
     assert unique["received_at"].dropna().is_monotonic_increasing
+
+
+def test_one_odd_body_in_a_chunk_does_not_change_its_neighbours(write_file: WriteFile) -> None:
+    payloads: list[object] = [
+        {"type": "message.new", "cid": f"messaging:c{n}", "user": {"id": f"u{n}"}}
+        for n in range(5000)
+    ]
+    payloads[2500] = {"type": "message.new", "created_at": True, "user": {"id": 7}}
+    payloads[2501] = b"\x00not json"
+    events = events_frame(_log(write_file, *payloads))
+    assert len(events) == 5000
+    assert events["user_id"].iloc[2499] == "u2499"
+    assert pd.isna(events["user_id"].iloc[2500])
+    assert pd.isna(events["created_at"].iloc[2500])
+    assert events["event_type"].iloc[2500] == "message.new"
+    assert events["event_type"].iloc[2501] == UNKNOWN_TYPE
+    assert events["channel_id"].iloc[4999] == "c4999"
+    assert events["user_id"].iloc[4999] == "u4999"
+
+
+def test_channel_id_is_derived_when_only_it_is_missing(write_file: WriteFile) -> None:
+    events = events_frame(
+        _log(
+            write_file,
+            {"type": "channel.updated", "cid": "livestream:tv", "channel_type": "livestream"},
+            {"type": "channel.updated", "cid": "no-colon"},
+        )
+    )
+    assert (events["channel_type"].iloc[0], events["channel_id"].iloc[0]) == ("livestream", "tv")
+    assert pd.isna(events["channel_type"].iloc[1])
+    assert pd.isna(events["channel_id"].iloc[1])

@@ -129,3 +129,22 @@ def test_undocumented_types(events: pd.DataFrame) -> None:
 def test_unverified_events_count_as_unverifiable(data_dir: Path) -> None:
     events = events_frame(load_log(data_dir / "ngrok").deliveries)
     assert tables.by_type(events)["unverifiable"].sum() == 5
+
+
+def test_by_type_on_a_hand_made_frame() -> None:
+    events = pd.DataFrame(
+        {
+            "event_type": pd.Categorical(["a", "a", "a", "b", None, "b"]),
+            "webhook_id": pd.array(["w1", "w1", None, "w2", "w3", "w2"], dtype="string"),
+            "valid": pd.array([True, False, None, True, True, True], dtype="boolean"),
+        }
+    )
+    table = tables.by_type(events)
+    assert table.to_dict("index") == {
+        "a": {"deliveries": 3, "events": 2, "valid": 1, "invalid": 1, "unverifiable": 1},
+        "b": {"deliveries": 2, "events": 1, "valid": 2, "invalid": 0, "unverifiable": 0},
+        "(unknown)": {"deliveries": 1, "events": 1, "valid": 1, "invalid": 0, "unverifiable": 0},
+    }
+    assert list(table.dtypes.astype(str)) == ["int64"] * 5
+    assert table.index.name == "event_type"
+    assert tables.by_type(events.iloc[:0]).empty

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
@@ -54,9 +55,8 @@ def _without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:
     iterator = iter(lines)
     first = next(iterator, None)
     if first is None:
-        return
-    yield first.removeprefix(b"\xef\xbb\xbf")
-    yield from iterator
+        return iter(())
+    return itertools.chain((first.removeprefix(b"\xef\xbb\xbf"),), iterator)
 
 
 def _read_lines(
