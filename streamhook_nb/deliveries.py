@@ -118,8 +118,11 @@ def attempts(values: list[str | None]) -> pd.arrays.IntegerArray:
 
 def _content_encoding(announced: list[str | None], bodies: list[bytes | None]) -> list[str | None]:
     """The ``Content-Encoding`` header, or ``gzip`` for a headerless body with the gzip magic."""
+    first = GZIP_MAGIC[0]  # checked first: cheaper than startswith on every body
     return [
-        "gzip" if value is None and body is not None and body.startswith(GZIP_MAGIC) else value
+        "gzip"
+        if value is None and body and body[0] == first and body.startswith(GZIP_MAGIC)
+        else value
         for value, body in zip(announced, bodies, strict=True)
     ]
 

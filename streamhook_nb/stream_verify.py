@@ -17,8 +17,6 @@ from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
-import orjson
-
 from .batch import DeliveryBatch, Rejected, bad_time_reason, source_order, whole_number
 from .detect import FORMATS, HEAD_BYTES, sniff
 from .errors import UsageError
@@ -211,7 +209,6 @@ def verify_lines(
     failing signature, a bad record) goes through the same path as :func:`verify_batch`, so
     both give the same counts.
     """
-    loads = orjson.loads
     pending = DeliveryBatch(capture_jsonl.FORMAT)  # lines that need the careful path
     times: list[str] = []  # received_at of the quick ones, checked per chunk like the loader
     quick_lines: list[int] = []
@@ -220,17 +217,17 @@ def verify_lines(
         try:
             if len(line) > limit:
                 raise capture_jsonl.BadRecordError
-            parts = capture_jsonl.common_parts(loads(line))
+            record = capture_jsonl.common_record(line)
+            body = record.body.encode()
         except Exception:
             capture_jsonl.careful(pending, line, f"{name}:{lineno}", limit)
         else:
-            headers = parts[0]
-            body = parts[1].encode()
+            headers = record.headers
             api_key = headers.get("x-api-key")
             if quick_ok(body, headers.get("x-signature"), api_key, keyring) is None:
-                pending.rows.append(capture_jsonl.common_row(parts, f"{name}:{lineno}", body))
+                pending.rows.append(capture_jsonl.common_row(record, f"{name}:{lineno}", body))
             else:
-                times.append(parts[2])
+                times.append(record.received_at)
                 quick_lines.append(lineno)
                 report.valid_api_keys.add(api_key)
         if len(times) >= STREAM_CHUNK:

@@ -195,3 +195,52 @@ def test_byte_order_mark_and_crlf_line_ends(write_file: WriteFile) -> None:
     result = load_log(path)
     assert len(result.deliveries) == 2
     assert len(result.rejected) == 0
+
+
+_COMMON = {
+    "received_at": "2026-11-26T10:00:00.123456Z",
+    "method": "POST",
+    "path": "/hook",
+    "remote_addr": "203.0.113.10",
+    "http_version": "1.1",
+    "headers": {"x-signature": "ab" * 32, "x-api-key": "k", "x-webhook-attempt": "2"},
+    "body": '{"type":"message.new","text":"h\\u00e9 \\"q\\" </b> \\ud83d\\ude00"}',
+    "response": {"status": 200, "duration_ms": 1.5},
+}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"response": {"status": 200.0}},
+        {"response": {"status": True}},
+        {"response": None},
+        {"received_at": None},
+        {"verdict": "ok"},
+        {"http_version": 2},
+        {"headers": {"X-Signature": "ab" * 32, "X-Api-Key": "k"}},
+        {"headers": {"http_x_signature": "ab" * 32}},
+        {"headers": {"x-signature": ["ab" * 32, "cd" * 32]}},
+        {"headers": {}},
+        {"remote_addr": None},
+    ],
+)
+def test_fast_and_careful_paths_give_the_same_row(change: dict[str, object]) -> None:
+    record = {**_COMMON, **change}
+    line = orjson.dumps(record) + b"\n"
+    (batch,) = capture_jsonl.read([line], "log.jsonl")
+    assert batch.rows == [capture_jsonl.parse_record("log.jsonl:1", orjson.loads(line))]
+    fast = set(change) <= {"http_version"}  # only the receiver's shape skips the careful path
+    try:
+        capture_jsonl.common_record(line)
+    except Exception:
+        assert not fast
+    else:
+        assert fast
+
+
+def test_a_record_without_http_version_still_loads() -> None:
+    record = {k: v for k, v in _COMMON.items() if k != "http_version"}
+    (batch,) = capture_jsonl.read([orjson.dumps(record) + b"\n"], "log.jsonl")
+    assert batch.rows[0][6] == _COMMON["body"].encode()  # type: ignore[union-attr]
