@@ -12,12 +12,10 @@ Targets (issue 3): (c) at least 8x faster than (a), at most 1.2x (b); memory <= 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from common import capture_log
+from common import capture_log, run_command
 
 from streamhook_nb.sample_data import DEMO_SECRET
 
@@ -51,30 +49,12 @@ print(valid)
 """
 
 
-def run(command: list[str], repeat: int) -> tuple[float, int]:
-    """Best wall time and the peak RSS (KiB) of the largest process, via GNU time."""
-    best, peak = float("inf"), 0
-    env = {**os.environ, "STREAM_API_SECRET": DEMO_SECRET}
-    for _ in range(repeat):
-        start = time.perf_counter()
-        done = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", *command],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        )
-        best = min(best, time.perf_counter() - start)
-        peak = max(peak, int(done.stderr.strip().splitlines()[-1]))
-    return best, peak
-
-
 def main() -> None:
     path = capture_log()
     size = path.stat().st_size
-    by_hand = run([sys.executable, "-c", BY_HAND, str(path), DEMO_SECRET], 1)
-    floor = run([sys.executable, "-c", FLOOR, str(path), DEMO_SECRET], 3)
-    ours = run([str(BIN / "streamhook-nb"), "verify", str(path), "--json"], 3)
+    by_hand = run_command([sys.executable, "-c", BY_HAND, str(path), DEMO_SECRET], 1)
+    floor = run_command([sys.executable, "-c", FLOOR, str(path), DEMO_SECRET], 3)
+    ours = run_command([str(BIN / "streamhook-nb"), "verify", str(path), "--json"], 3)
     print(f"file: {path.name}, {size / 1e6:.0f} MB, {os.cpu_count()} cores")
     print(f"(a) by hand (json + SDK + json_normalize): {by_hand[0]:6.2f} s")
     print(f"(b) floor (orjson + hmac.digest)         : {floor[0]:6.2f} s")

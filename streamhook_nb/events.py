@@ -10,10 +10,8 @@ import orjson
 import pandas as pd
 
 from .gc_pause import paused_gc
+from .payload import UNKNOWN_TYPE as UNKNOWN_TYPE  # also known here
 from .verdict import signed_bytes
-
-UNKNOWN_TYPE = "(unknown)"
-"""``event_type`` of a delivery whose payload cannot be read or has no ``type``."""
 
 EVENT_COLUMNS = (
     "event_type",

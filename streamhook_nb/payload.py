@@ -6,6 +6,9 @@ import orjson
 
 from .verdict import signed_bytes
 
+UNKNOWN_TYPE = "(unknown)"
+"""The event type of a delivery whose payload cannot be read or has no ``type``."""
+
 
 def event_type(body: bytes | None) -> str | None:
     """The payload's ``type``, or None when the body is missing or not a JSON object."""

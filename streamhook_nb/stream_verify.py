@@ -20,6 +20,7 @@ from typing import Any
 from .batch import DeliveryBatch, Rejected, bad_time_reason, source_order, whole_number
 from .detect import FORMATS, HEAD_BYTES, sniff
 from .errors import UsageError
+from .event_tally import EventTally, event_kind, verdict_label
 from .payload import event_type
 from .readers import capture_jsonl
 from .reading import SourceLike, read_batches
@@ -30,9 +31,9 @@ from .timestamps import invalid_times
 from .verdict import judge, quick_ok
 
 SPLIT_MIN_BYTES = 16 * 1024 * 1024
+"""Capture logs at least this big are split across worker processes."""
 STREAM_CHUNK = 4096
 """Rows verified at a time: small enough to stay in the CPU cache."""
-"""Capture logs at least this big are split across worker processes."""
 
 
 @dataclass
@@ -45,6 +46,8 @@ class VerifyReport:
     mismatch_api_keys: Counter[str | None] = field(default_factory=Counter)
     rejected: list[Rejected] = field(default_factory=list)
     details: list[dict[str, Any]] | None = None
+    tally: EventTally | None = None
+    """Counts by event type and verdict, when asked for (``streamhook-nb events``)."""
 
     @property
     def valid(self) -> int:
@@ -87,6 +90,8 @@ class VerifyReport:
         self.rejected.extend(other.rejected)
         if self.details is not None and other.details is not None:
             self.details.extend(other.details)
+        if self.tally is not None and other.tally is not None:
+            self.tally.merge(other.tally)
 
     def as_json(self) -> dict[str, Any]:
         """The ``streamhook-nb verify --json`` shape (DESIGN.md §3)."""
@@ -118,6 +123,9 @@ def verify_batch(batch: DeliveryBatch, keyring: Keyring, report: VerifyReport) -
         rows = [row for index, row in enumerate(rows) if index not in dropped]
     results = [judge(r[6], r[10], r[11], r[1], r[7], keyring) for r in rows]
     report.deliveries += len(results)
+    if report.tally is not None:
+        for row, verdict in zip(rows, results, strict=True):
+            report.tally.add(event_kind(row[6]), verdict_label(verdict.valid), row[12])
     reasons = Counter(v.reason for v in results)
     report.reasons.update(reasons)
     if reasons[Reason.OK] == len(results):
@@ -210,8 +218,7 @@ def verify_lines(
     both give the same counts.
     """
     pending = DeliveryBatch(capture_jsonl.FORMAT)  # lines that need the careful path
-    times: list[str] = []  # received_at of the quick ones, checked per chunk like the loader
-    quick_lines: list[int] = []
+    quick = _QuickLines(name, report)
     limit = capture_jsonl.MAX_LINE_BYTES
     for lineno, line in enumerate(lines, start=first_line):
         try:
@@ -227,31 +234,56 @@ def verify_lines(
             if quick_ok(body, headers.get("x-signature"), api_key, keyring) is None:
                 pending.rows.append(capture_jsonl.common_row(record, f"{name}:{lineno}", body))
             else:
-                times.append(record.received_at)
-                quick_lines.append(lineno)
+                quick.add(lineno, record.received_at, body, headers.get("x-webhook-id"))
                 report.valid_api_keys.add(api_key)
-        if len(times) >= STREAM_CHUNK:
-            _settle(times, quick_lines, name, report)
+        if len(quick.times) >= STREAM_CHUNK:
+            quick.settle()
         if len(pending.rows) >= STREAM_CHUNK:
             verify_batch(pending, keyring, report)
             pending = DeliveryBatch(capture_jsonl.FORMAT)
-    _settle(times, quick_lines, name, report)
+    quick.settle()
     verify_batch(pending, keyring, report)
     report.rejected.sort(key=lambda r: source_order(r.source))
 
 
-def _settle(times: list[str], lines: list[int], name: str, report: VerifyReport) -> None:
-    """Count the quick ``ok`` lines, rejecting those whose received_at the loader would reject."""
-    if not times:
-        return
-    bad = invalid_times(times)
-    for index in bad:
-        report.rejected.append(Rejected(f"{name}:{lines[index]}", bad_time_reason(times[index])))
-    good = len(times) - len(bad)
-    report.deliveries += good
-    report.reasons[Reason.OK] += good
-    times.clear()
-    lines.clear()
+class _QuickLines:
+    """Lines that verified the quick way, counted a chunk at a time once their received_at
+    passes the loader's check (a bad one rejects the line, as loading would)."""
+
+    def __init__(self, name: str, report: VerifyReport) -> None:
+        self.name = name
+        self.report = report
+        self.times: list[str] = []
+        self.lines: list[int] = []
+        self.kinds: list[str] = []  # event types and webhook ids, when tallying
+        self.webhook_ids: list[str | None] = []
+
+    def add(self, lineno: int, received_at: str, body: bytes, webhook_id: str | None) -> None:
+        """Remember one quick ``ok`` line."""
+        self.times.append(received_at)
+        self.lines.append(lineno)
+        if self.report.tally is not None:
+            self.kinds.append(event_kind(body))
+            self.webhook_ids.append(webhook_id)
+
+    def settle(self) -> None:
+        """Count the remembered lines into the report, rejecting those with a bad time."""
+        if not self.times:
+            return
+        report = self.report
+        bad = invalid_times(self.times)
+        for index in bad:
+            source = f"{self.name}:{self.lines[index]}"
+            report.rejected.append(Rejected(source, bad_time_reason(self.times[index])))
+        good = len(self.times) - len(bad)
+        report.deliveries += good
+        report.reasons[Reason.OK] += good
+        if report.tally is not None:
+            for index in sorted(bad, reverse=True):  # rejected: not counted
+                del self.kinds[index], self.webhook_ids[index]
+            report.tally.add_many(self.kinds, "valid", self.webhook_ids)
+        for pending in (self.times, self.lines, self.kinds, self.webhook_ids):
+            pending.clear()
 
 
 _WORKER_STATE: dict[str, Any] = {}
@@ -260,7 +292,9 @@ _WORKER_STATE: dict[str, Any] = {}
 def _run(task: _Task) -> VerifyReport:
     keyring: Keyring = _WORKER_STATE["keyring"]
     details = _WORKER_STATE["details"]
-    report = VerifyReport(details=[] if details else None)
+    report = VerifyReport(
+        details=[] if details else None, tally=EventTally() if _WORKER_STATE["tally"] else None
+    )
     if task.end is not None and not details:
         verify_lines(_range_lines(task), task.source.name, task.first_line, keyring, report)
         return report
@@ -287,11 +321,13 @@ def verify_sources(
     format: str | None = None,
     details: bool = False,
     workers: int | None = None,
+    tally: bool = False,
 ) -> VerifyReport:
     """Verify every delivery in the sources, streaming; big capture logs use ``workers`` cores.
 
     ``workers=None`` uses every core. Worker processes are forked, which is safe only while
     this process runs a single thread; otherwise the work runs here, one source at a time.
+    ``tally=True`` also counts deliveries and events by type (``report.tally``).
     """
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
@@ -303,8 +339,8 @@ def verify_sources(
             tasks.extend(_split(source, wanted))
         else:
             tasks.append(_Task(source))
-    _WORKER_STATE.update(keyring=keyring, details=details, format=format)
-    report = VerifyReport(details=[] if details else None)
+    _WORKER_STATE.update(keyring=keyring, details=details, format=format, tally=tally)
+    report = VerifyReport(details=[] if details else None, tally=EventTally() if tally else None)
     try:
         if parallel and len(tasks) > 1:
             context = multiprocessing.get_context("fork")

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .catalog import is_documented
-from .events import UNKNOWN_TYPE
+from .payload import UNKNOWN_TYPE
 
 VERDICTS = ("valid", "invalid", "unverifiable")
 _VERDICT_DTYPE = pd.CategoricalDtype(list(VERDICTS))

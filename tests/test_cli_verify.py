@@ -16,10 +16,10 @@ ENV = {**os.environ, "STREAM_API_SECRET": DEMO_SECRET, "STREAM_API_KEY": "demo_a
 
 
 def run(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, command: str = "verify"
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", "verify", *args],
+        [sys.executable, "-m", "streamhook_nb", command, *args],
         capture_output=True,
         text=True,
         check=False,
@@ -157,3 +157,24 @@ def test_two_workers_agree_with_one(big_log: Path) -> None:
     assert report["rejected"] == 1
     counts = orjson.loads(run(str(big_log), "--json", "--workers", "2").stdout)
     assert counts == {k: v for k, v in report.items() if k != "details"}
+
+
+def test_events_command_streams_the_same_counts_as_the_audit(big_log: Path) -> None:
+    from streamhook_nb import audit
+    from streamhook_nb.secrets import Keyring, Secret
+
+    done = run("--json", str(big_log), command="events")
+    assert done.returncode == 1, done.stderr
+    ring = Keyring((Secret(DEMO_SECRET, "S"),), expected_api_key="demo_api_key")
+    expected = audit(big_log, ring).summary()
+    assert orjson.loads(done.stdout) == expected
+
+
+@pytest.mark.parametrize("command", ["verify", "events"])
+def test_strict_stops_at_the_first_rejected_record(data_dir: Path, command: str) -> None:
+    done = run(str(data_dir / "capture"), "--strict", "--json", command=command)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "damaged.jsonl:4: not valid JSON" in done.stderr
+    assert "run without --strict" in done.stderr
+    assert "Traceback" not in done.stderr

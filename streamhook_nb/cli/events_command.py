@@ -6,13 +6,15 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..secrets import DEFAULT_SECRET_ENV, Keyring, SecretError
+from ..stream_verify import verify_sources
 from . import exit_codes
-from .output import print_json
+from .output import print_json, table
 from .secret_options import add_secret_arguments, keyring_from
 from .source_options import add_source_arguments
+from .verify_command import check_strict
 
 if TYPE_CHECKING:
     from ..audit import Audit
@@ -65,19 +67,45 @@ def _exit_code(result: Audit) -> int:
 
 
 def run_events(args: argparse.Namespace) -> int:
-    """Print counts by event type."""
-    from ..audit import audit
-    from ..tables import by_type
+    """Print counts by event type: streamed when there is a secret, else from the events frame."""
+    keyring = _keyring_or_none(args)
+    if keyring is None:
+        return _events_unverified(args)
+    report = verify_sources(args.sources, keyring, format=args.format, tally=True)
+    check_strict(report, args.strict)
+    assert report.tally is not None
+    _print_counts(report.tally.as_json(), args.json)
+    problems = report.invalid or report.rejected
+    return exit_codes.PROBLEMS_FOUND if problems else exit_codes.OK
 
-    result = audit(args.sources, _keyring_or_none(args), format=args.format, strict=args.strict)
-    if args.json:
-        print_json(result.summary())
+
+def _print_counts(counts: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(counts)
     else:
-        summary = result.summary()
-        print(f"{summary['deliveries']} deliveries, {summary['events']} events")
-        print()
-        print(by_type(result.events).to_string())
-    return _exit_code(result)
+        print(describe_counts(counts))
+
+
+def describe_counts(counts: dict[str, Any]) -> str:
+    """The events summary as text: totals, then one line per event type."""
+    columns = ("deliveries", "events", "valid", "invalid", "unverifiable")
+    rows = [(kind, *(row[c] for c in columns)) for kind, row in counts["event_types"].items()]
+    return "\n".join(
+        [
+            f"{counts['deliveries']} deliveries, {counts['events']} events",
+            "",
+            table(["event_type", *columns], rows),
+        ]
+    )
+
+
+def _events_unverified(args: argparse.Namespace) -> int:
+    """Without a secret: every delivery unverifiable, counted from the events frame."""
+    from ..audit import audit
+
+    result = audit(args.sources, None, format=args.format, strict=args.strict)
+    _print_counts(result.summary(), args.json)
+    return exit_codes.PROBLEMS_FOUND if len(result.loaded.rejected) else exit_codes.OK
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import RecordError
 from ..reasons import HINTS, Reason
 from ..stream_verify import VerifyReport, verify_sources
 from . import exit_codes
@@ -44,10 +45,7 @@ def run(args: argparse.Namespace) -> int:
         details=args.details or not args.json,
         workers=args.workers,
     )
-    if args.strict and report.rejected:
-        first = report.rejected[0]
-        print(f"streamhook-nb verify: error: {first.source}: {first.reason}")
-        return exit_codes.USAGE
+    check_strict(report, args.strict)
     if args.json:
         document = report.as_json()
         if not args.details:
@@ -57,6 +55,17 @@ def run(args: argparse.Namespace) -> int:
         print(describe(report, everything=args.details))
     problems = report.invalid or report.rejected
     return exit_codes.PROBLEMS_FOUND if problems else exit_codes.OK
+
+
+def check_strict(report: VerifyReport, strict: bool) -> None:
+    """With ``--strict``, a rejected record is an error (exit 2), as when loading."""
+    if strict and report.rejected:
+        first = report.rejected[0]
+        raise RecordError(
+            first.reason,
+            source=first.source,
+            fix="Fix or remove the record, or run without --strict",
+        )
 
 
 def describe(report: VerifyReport, *, everything: bool = False) -> str:
