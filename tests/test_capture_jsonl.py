@@ -244,3 +244,15 @@ def test_a_record_without_http_version_still_loads() -> None:
     record = {k: v for k, v in _COMMON.items() if k != "http_version"}
     (batch,) = capture_jsonl.read([orjson.dumps(record) + b"\n"], "log.jsonl")
     assert batch.rows[0][6] == _COMMON["body"].encode()  # type: ignore[union-attr]
+
+
+def test_repeated_keys_take_the_last_value_on_both_paths() -> None:
+    line = (
+        b'{"received_at":"2026-11-26T10:00:00Z","method":"POST","path":"/h",'
+        b'"remote_addr":"1.2.3.4","http_version":"1.1",'
+        b'"headers":{"x-signature":"a","x-signature":"b"},"body":"first","body":"second",'
+        b'"response":{"status":200}}\n'
+    )
+    (batch,) = capture_jsonl.read([line], "log.jsonl")
+    assert batch.rows == [capture_jsonl.parse_record("log.jsonl:1", orjson.loads(line))]
+    assert batch.rows[0][6] == b"second"
