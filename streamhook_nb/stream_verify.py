@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
-from typing import Any
+from typing import Any, Literal
 
 from .batch import DeliveryBatch, Rejected, bad_time_reason, source_order, whole_number
 from .detect import FORMATS, HEAD_BYTES, sniff
@@ -46,6 +46,8 @@ class VerifyReport:
     mismatch_api_keys: Counter[str | None] = field(default_factory=Counter)
     rejected: list[Rejected] = field(default_factory=list)
     details: list[dict[str, Any]] | None = None
+    failures_only: bool = False
+    """Whether ``details`` keeps only the deliveries that are not ``ok``."""
     tally: EventTally | None = None
     """Counts by event type and verdict, when asked for (``streamhook-nb events``)."""
 
@@ -149,6 +151,7 @@ def verify_batch(batch: DeliveryBatch, keyring: Keyring, report: VerifyReport) -
                 "hint": None if verdict.reason is Reason.OK else verdict.hint,
             }
             for row, verdict in zip(rows, results, strict=True)
+            if not report.failures_only or verdict.reason is not Reason.OK
         )
 
 
@@ -211,7 +214,7 @@ def _range_lines(task: _Task) -> Iterator[bytes]:
 def verify_lines(
     lines: Iterable[bytes], name: str, first_line: int, keyring: Keyring, report: VerifyReport
 ) -> None:
-    """Verify a capture log's lines into ``report`` (counts only: no details).
+    """Verify a capture log's lines into ``report`` (details, if kept, only of failures).
 
     The common record that verifies skips building a row; every other line (another shape, a
     failing signature, a bad record) goes through the same path as :func:`verify_batch`, so
@@ -291,11 +294,8 @@ _WORKER_STATE: dict[str, Any] = {}
 
 def _run(task: _Task) -> VerifyReport:
     keyring: Keyring = _WORKER_STATE["keyring"]
-    details = _WORKER_STATE["details"]
-    report = VerifyReport(
-        details=[] if details else None, tally=EventTally() if _WORKER_STATE["tally"] else None
-    )
-    if task.end is not None and not details:
+    report = _new_report(_WORKER_STATE["details"], _WORKER_STATE["tally"])
+    if task.end is not None and (report.details is None or report.failures_only):
         verify_lines(_range_lines(task), task.source.name, task.first_line, keyring, report)
         return report
     if task.end is None:
@@ -319,7 +319,7 @@ def verify_sources(
     keyring: Keyring,
     *,
     format: str | None = None,
-    details: bool = False,
+    details: bool | Literal["failures"] = False,
     workers: int | None = None,
     tally: bool = False,
 ) -> VerifyReport:
@@ -327,7 +327,8 @@ def verify_sources(
 
     ``workers=None`` uses every core. Worker processes are forked, which is safe only while
     this process runs a single thread; otherwise the work runs here, one source at a time.
-    ``tally=True`` also counts deliveries and events by type (``report.tally``).
+    ``details=True`` keeps one dict per delivery, ``"failures"`` only those that are not
+    ``ok``; ``tally=True`` also counts deliveries and events by type (``report.tally``).
     """
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
@@ -340,7 +341,7 @@ def verify_sources(
         else:
             tasks.append(_Task(source))
     _WORKER_STATE.update(keyring=keyring, details=details, format=format, tally=tally)
-    report = VerifyReport(details=[] if details else None, tally=EventTally() if tally else None)
+    report = _new_report(details, tally)
     try:
         if parallel and len(tasks) > 1:
             context = multiprocessing.get_context("fork")
@@ -354,6 +355,14 @@ def verify_sources(
     finally:
         _WORKER_STATE.clear()
     return report
+
+
+def _new_report(details: bool | Literal["failures"], tally: bool) -> VerifyReport:
+    return VerifyReport(
+        details=[] if details else None,
+        failures_only=details == "failures",
+        tally=EventTally() if tally else None,
+    )
 
 
 def _number_lines(tasks: list[_Task], counts: list[int]) -> list[_Task]:

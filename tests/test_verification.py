@@ -250,3 +250,23 @@ def test_the_command_line_starts_without_pandas() -> None:
     code = "import sys, streamhook_nb.cli.main; print('pandas' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_failure_details_are_the_failing_part_of_all_details(
+    data_dir: Path, workers: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from streamhook_nb import stream_verify
+
+    monkeypatch.setattr(stream_verify, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
+    log = tmp_path / "log.jsonl"
+    log.write_bytes((data_dir / "capture" / "stream-2026-11-26.jsonl").read_bytes())
+    ring = keyring(secrets_file=data_dir / "demo-secrets.toml")
+    for source in (data_dir, log):
+        full = verify_sources(source, ring, details=True, workers=workers)
+        failures = verify_sources(source, ring, details="failures", workers=workers)
+        assert full.details is not None
+        assert failures.details == [d for d in full.details if d["reason"] != "ok"]
+        assert failures.details
+        assert failures.as_json()["reasons"] == full.as_json()["reasons"]

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         args.sources,
         keyring_from(args),
         format=args.format,
-        details=args.details or not args.json,
+        details=args.details if args.json else "failures",  # text lists only the failures
         workers=args.workers,
     )
     check_strict(report, args.strict)
