@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -40,16 +40,23 @@ _FIDELITY_DTYPE = pd.CategoricalDtype([f.value for f in Fidelity])
 _FORMAT_DTYPE = pd.CategoricalDtype(list(FORMATS))
 
 
-def from_batches(batches: Iterable[DeliveryBatch]) -> tuple[pd.DataFrame, list[Rejected]]:
+def from_batches(
+    batches: Iterable[DeliveryBatch],
+    *,
+    on_rejected: Callable[[list[Rejected]], None] | None = None,
+) -> tuple[pd.DataFrame, list[Rejected]]:
     """Concatenate reader batches into one typed deliveries frame plus the rejected records.
 
     Each batch becomes a frame as soon as it is read, so its intermediate lists are freed
     before the next one is parsed (a lower peak than one big frame at the end).
+    ``on_rejected`` sees each batch's rejected records (a strict load raises there).
     """
     frames: list[pd.DataFrame] = []
     rejected: list[Rejected] = []
     for batch in batches:
         frame, bad = from_batch(batch)
+        if on_rejected is not None:
+            on_rejected(bad)
         if len(frame):
             frames.append(frame)
         rejected.extend(bad)

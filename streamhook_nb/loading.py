@@ -9,13 +9,11 @@ from typing import Any
 import pandas as pd
 
 from . import deliveries
-from .batch import DeliveryBatch, Rejected
-from .detect import FORMATS
-from .errors import RecordError, UsageError
+from .batch import DeliveryBatch
+from .errors import UsageError
 from .gc_pause import each_with_paused_gc, paused_gc
-from .progress import byte_bar
-from .reading import SourceLike, read_batches
-from .sources import Source, expand
+from .reading import SourceLike, check_strict, read_sources
+from .sources import expand
 
 DEFAULT_CHUNK_SIZE = 50_000
 
@@ -67,9 +65,10 @@ def load_log(
     reporting it. ``progress`` shows a bar (``None``: only for big loads in a terminal or
     notebook).
     """
+    batches = read_sources(expand(sources), format, strict, progress, DEFAULT_CHUNK_SIZE)
     with paused_gc():
         frame, rejected = deliveries.from_batches(
-            _batches(expand(sources), format, strict, progress, DEFAULT_CHUNK_SIZE)
+            batches, on_rejected=lambda bad: check_strict(bad, strict)
         )
     return LoadResult(frame, deliveries.rejected_frame(rejected))
 
@@ -89,37 +88,12 @@ def iter_load(
     """
     if chunk_size < 1:
         raise UsageError("chunk_size must be at least 1")
-    batches = _batches(expand(sources), format, strict, progress, chunk_size)
+    batches = read_sources(expand(sources), format, strict, progress, chunk_size)
     yield from each_with_paused_gc(_results(batches, strict))
 
 
 def _results(batches: Iterator[DeliveryBatch], strict: bool) -> Iterator[LoadResult]:
     for batch in batches:
         frame, rejected = deliveries.from_batch(batch)
-        _check_strict(rejected, strict)
+        check_strict(rejected, strict)
         yield LoadResult(frame, deliveries.rejected_frame(rejected))
-
-
-def _batches(
-    sources: list[Source], format: str | None, strict: bool, progress: bool | None, chunk: int
-) -> Iterator[DeliveryBatch]:
-    if format is not None and format not in FORMATS:
-        raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
-    sizes = [s.size for s in sources]
-    total = sum(s for s in sizes if s is not None) if all(s is not None for s in sizes) else None
-    with byte_bar(total, progress, "loading") as bar:
-        for source in sources:
-            for batch in read_batches(source, format, chunk):
-                _check_strict(batch.rejected, strict)
-                yield batch
-            bar.update(source.size or 0)
-
-
-def _check_strict(rejected: list[Rejected], strict: bool) -> None:
-    if strict and rejected:
-        first = rejected[0]
-        raise RecordError(
-            first.reason,
-            source=first.source,
-            fix="Fix or remove the record, or load without strict",
-        )

@@ -11,13 +11,44 @@ from typing import IO
 
 import orjson
 
-from .batch import DeliveryBatch
+from .batch import DeliveryBatch, Rejected
 from .detect import FORMATS, HEAD_BYTES, JSON_DOCUMENT, classify, sniff
-from .errors import SourceError
+from .errors import RecordError, SourceError, UsageError
+from .progress import byte_bar
 from .readers import capture_jsonl, har, ngrok, queue, raw_http
 from .sources import Source
 
 SourceLike = str | os.PathLike[str]
+
+
+def read_sources(
+    sources: list[Source], format: str | None, strict: bool, progress: bool | None, chunk: int
+) -> Iterator[DeliveryBatch]:
+    """Reader batches of every source in turn, with a progress bar over their bytes.
+
+    ``strict`` raises :class:`RecordError` at the first batch with a rejected record.
+    """
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
+    sizes = [s.size for s in sources]
+    total = sum(s for s in sizes if s is not None) if all(s is not None for s in sizes) else None
+    with byte_bar(total, progress, "loading") as bar:
+        for source in sources:
+            for batch in read_batches(source, format, chunk):
+                check_strict(batch.rejected, strict)
+                yield batch
+            bar.update(source.size or 0)
+
+
+def check_strict(rejected: list[Rejected], strict: bool) -> None:
+    """In strict mode, the first rejected record is an error naming its file and line."""
+    if strict and rejected:
+        first = rejected[0]
+        raise RecordError(
+            first.reason,
+            source=first.source,
+            fix="Fix or remove the record, or load without strict",
+        )
 
 
 def read_batches(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:

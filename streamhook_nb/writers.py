@@ -63,17 +63,50 @@ def to_capture_jsonl(frame: pd.DataFrame, target: Target) -> int:
 
 def to_har(frame: pd.DataFrame, target: Target) -> int:
     """Write ``frame`` as a HAR 1.2 log that any HAR viewer opens. Returns entries written."""
-    entries = [_har_entry(record) for record in capture_records(frame)]
-    document = {
-        "log": {
-            "version": "1.2",
-            "creator": {"name": _package.replace("_", "-"), "version": _version()},
-            "entries": entries,
-        }
-    }
-    with _open(target) as out:
-        out.write(orjson.dumps(document, option=orjson.OPT_INDENT_2))
-    return len(entries)
+    with HarWriter(target) as har:
+        return har.write(frame)
+
+
+class HarWriter:
+    """A HAR 1.2 log written frame by frame, for logs bigger than memory.
+
+    The bytes are those of the whole document dumped at once with a two-space indent.
+    """
+
+    def __init__(self, target: Target) -> None:
+        self._target = _open(target)
+        self._out: IO[bytes] | None = None
+        self._end = b""
+        self.entries = 0
+
+    def __enter__(self) -> HarWriter:
+        self._out = self._target.__enter__()
+        creator = {"name": _package.replace("_", "-"), "version": _version()}
+        empty = {"log": {"version": "1.2", "creator": creator, "entries": []}}
+        head, self._end = orjson.dumps(empty, option=orjson.OPT_INDENT_2).rsplit(b"[]", 1)
+        self._out.write(head + b"[")
+        return self
+
+    def write(self, frame: pd.DataFrame) -> int:
+        """Append the frame's deliveries as entries; returns how many."""
+        if self._out is None:
+            raise RuntimeError("use HarWriter in a with block")
+        before = self.entries
+        for record in capture_records(frame):
+            entry = orjson.dumps(_har_entry(record), option=orjson.OPT_INDENT_2)
+            self._out.write(b",\n" if self.entries else b"\n")
+            self._out.write(_ENTRY_INDENT + entry.replace(b"\n", b"\n" + _ENTRY_INDENT))
+            self.entries += 1
+        return self.entries - before
+
+    def __exit__(self, *exc: object) -> None:
+        if self._out is not None:
+            self._out.write((b"\n    ]" if self.entries else b"]") + self._end)
+        self._target.__exit__(*exc)
+
+
+_ENTRY_INDENT = b"      "
+"""Entries sit three levels deep in the document (log, entries, the entry)."""
 
 
 def _har_entry(record: dict[str, Any]) -> dict[str, Any]:

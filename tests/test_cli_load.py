@@ -88,3 +88,44 @@ def test_to_jsonl_on_stdout(data_dir: Path) -> None:
     )
     lines = done.stdout.split(b"\n")
     assert orjson.loads(lines[0])["method"] == "POST"
+
+
+def test_the_streamed_summary_is_the_load_summary(data_dir: Path) -> None:
+    from streamhook_nb import load_log
+    from streamhook_nb.load_summary import summarize
+
+    for source in (data_dir, data_dir / "capture", data_dir / "sqs"):
+        assert summarize(source).as_json() == load_log(source).summary()
+
+
+def test_conversion_in_chunks_equals_converting_the_whole_frame(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamhook_nb import load_log, to_capture_jsonl, to_har
+    from streamhook_nb.cli import load_command
+
+    monkeypatch.setattr(load_command, "CONVERT_CHUNK", 7)  # many chunks
+    whole = load_log(data_dir).deliveries
+    to_capture_jsonl(whole, tmp_path / "whole.jsonl")
+    to_har(whole, tmp_path / "whole.har")
+    jsonl, har = tmp_path / "chunked.jsonl", tmp_path / "chunked.har"
+    code = main(["load", str(data_dir), "--to-jsonl", str(jsonl), "--to-har", str(har)])
+    assert code == 1  # the damaged sample records are rejected, the rest converted
+    assert jsonl.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+    assert har.read_bytes() == (tmp_path / "whole.har").read_bytes()
+
+
+def test_an_output_that_cannot_be_written_is_a_clear_error(data_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "out.jsonl"
+    done = run("load", str(data_dir / "ngrok"), "--to-jsonl", str(target))
+    assert done.returncode == 2
+    assert f"cannot write {target}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_failed_conversion_leaves_no_half_written_file(data_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.har"
+    done = run("load", str(data_dir / "capture"), "--strict", "--to-har", str(target))
+    assert done.returncode == 2
+    assert "damaged.jsonl:4" in done.stderr
+    assert not target.exists()

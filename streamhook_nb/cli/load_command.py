@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import IO, TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import IO, Any
 
+from ..batch import Rejected
+from ..errors import UsageError
 from . import exit_codes
 from .output import print_json, table
 from .source_options import add_source_arguments
 
-if TYPE_CHECKING:
-    from ..loading import LoadResult
+CONVERT_CHUNK = 50_000
+"""Deliveries converted at a time: memory stays bounded however big the log."""
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,37 +36,77 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load, optionally convert, and print the summary."""
-    from ..loading import load_log  # pandas: only when a command needs a DataFrame
-    from ..writers import to_capture_jsonl, to_har
-
-    result = load_log(args.sources, format=args.format, strict=args.strict)
-    if args.to_jsonl:
-        written = to_capture_jsonl(result.deliveries, _target(args.to_jsonl))
-        print(f"wrote {written} deliveries to {args.to_jsonl}", file=sys.stderr)
-    if args.to_har:
-        written = to_har(result.deliveries, _target(args.to_har))
-        print(f"wrote {written} deliveries to {args.to_har}", file=sys.stderr)
-    if args.json:
-        print_json(result.summary())
+    """Load (one chunk at a time), optionally convert, and print the summary."""
+    if args.to_jsonl or args.to_har:
+        summary = _convert(args)
     else:
-        print(describe(result))
-    return exit_codes.PROBLEMS_FOUND if len(result.rejected) else exit_codes.OK
+        from ..load_summary import summarize  # no pandas: counting needs no DataFrame
+
+        summary = summarize(args.sources, format=args.format, strict=args.strict).as_json()
+    if args.json:
+        print_json(summary)
+    else:
+        print(describe(summary))
+    return exit_codes.PROBLEMS_FOUND if summary["rejected"] else exit_codes.OK
 
 
-def _target(path: str) -> str | IO[bytes]:
-    return sys.stdout.buffer if path == "-" else path
+def _convert(args: argparse.Namespace) -> dict[str, Any]:
+    """Write the conversions chunk by chunk (memory stays bounded); the load summary."""
+    from ..load_summary import LoadSummary
+    from ..loading import iter_load  # pandas: the writers take DataFrames
+    from ..writers import HarWriter, to_capture_jsonl
+
+    summary = LoadSummary()
+    with ExitStack() as stack:
+        jsonl = stack.enter_context(_opened(args.to_jsonl)) if args.to_jsonl else None
+        har_out = stack.enter_context(_opened(args.to_har)) if args.to_har else None
+        har = stack.enter_context(HarWriter(har_out)) if har_out is not None else None
+        chunks = iter_load(
+            args.sources, chunk_size=CONVERT_CHUNK, format=args.format, strict=args.strict
+        )
+        for chunk in chunks:
+            counts = chunk.summary()
+            rejected = [Rejected(r["source"], r["reason"]) for r in counts["rejected_records"]]
+            summary.add_counts(counts["deliveries"], counts["by_format"], rejected)
+            if jsonl is not None:
+                to_capture_jsonl(chunk.deliveries, jsonl)
+            if har is not None:
+                har.write(chunk.deliveries)
+    for path in (args.to_jsonl, args.to_har):
+        if path:
+            print(f"wrote {summary.deliveries} deliveries to {path}", file=sys.stderr)
+    return summary.as_json()
 
 
-def describe(result: LoadResult) -> str:
+@contextmanager
+def _opened(path: str) -> Iterator[IO[bytes]]:
+    """The output file (``-``: standard output); a clear error naming it when it cannot be
+    written, and no half-written file left behind when the load fails."""
+    if path == "-":
+        yield sys.stdout.buffer
+        return
+    try:
+        out = open(path, "wb")  # noqa: SIM115  (closed by the with below)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write {path} ({exc.strerror})",
+            fix="Check that its folder exists and that you may write there",
+        ) from None
+    with out:
+        try:
+            yield out
+        except BaseException:
+            out.close()
+            Path(path).unlink(missing_ok=True)
+            raise
+
+
+def describe(summary: dict[str, Any]) -> str:
     """A short human report: deliveries per format and every rejected record."""
-    lines = [f"{len(result.deliveries)} deliveries loaded, {len(result.rejected)} rejected"]
-    if result.by_format:
-        lines += ["", table(["format", "deliveries"], result.by_format.items())]
-    if len(result.rejected):
+    lines = [f"{summary['deliveries']} deliveries loaded, {summary['rejected']} rejected"]
+    if summary["by_format"]:
+        lines += ["", table(["format", "deliveries"], summary["by_format"].items())]
+    if summary["rejected_records"]:
         lines += ["", "Rejected records:"]
-        lines += [
-            f"  {s}: {r}"
-            for s, r in zip(result.rejected["source"], result.rejected["reason"], strict=False)
-        ]
+        lines += [f"  {r['source']}: {r['reason']}" for r in summary["rejected_records"]]
     return "\n".join(lines)
