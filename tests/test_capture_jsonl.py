@@ -150,6 +150,21 @@ def test_strict_names_file_and_line(write_file: WriteFile) -> None:
         load_log(path, strict=True)
 
 
+def test_strict_stops_at_a_bad_received_at_too(write_file: WriteFile) -> None:
+    from streamhook_nb import iter_load
+    from streamhook_nb.load_summary import summarize
+
+    path = write_file("log.jsonl", capture_line() + capture_line(received_at="yesterday"))
+    expected = rf"^{path}:2: field 'received_at' is not an ISO 8601 time: 'yesterday'"
+    for load in (
+        lambda: load_log(path, strict=True),
+        lambda: list(iter_load(path, strict=True)),
+        lambda: summarize(path, strict=True),
+    ):
+        with pytest.raises(RecordError, match=expected):
+            load()
+
+
 def test_missing_fidelity_means_no_body(write_file: WriteFile) -> None:
     path = write_file("log.jsonl", capture_line(b"", fidelity="missing"))
     row = load_log(path).deliveries.iloc[0]
