@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 
 from . import tables
+from .deliveries import empty_frame, rejected_frame
 from .events import events_frame
-from .loading import LoadResult, load_log
+from .loading import LoadResult, iter_load, load_log
 from .reading import SourceLike
 from .secrets import Keyring
 from .verification import verify_deliveries
@@ -43,10 +44,45 @@ def audit(
     *,
     format: str | None = None,
     strict: bool = False,
+    keep_deliveries: bool = True,
 ) -> Audit:
-    """Load the sources and build the events frame, verified when ``keyring`` is given."""
-    loaded = load_log(sources, format=format, strict=strict)
-    deliveries = loaded.deliveries
+    """Load the sources and build the events frame, verified when ``keyring`` is given.
+
+    ``keep_deliveries=False`` is for logs bigger than memory: the log is loaded, verified and
+    reduced to its events a chunk at a time, and ``loaded.deliveries`` stays empty (no bodies
+    or headers are kept).
+    """
+    if keep_deliveries:
+        loaded = load_log(sources, format=format, strict=strict)
+        return Audit(loaded, _events(loaded.deliveries, keyring), keyring is not None)
+    events: list[pd.DataFrame] = []
+    rejected: list[pd.DataFrame] = []
+    for chunk in iter_load(sources, chunk_size=AUDIT_CHUNK, format=format, strict=strict):
+        events.append(_events(chunk.deliveries, keyring))
+        rejected.append(chunk.rejected)
+    if not events:  # no record at all: typed empty frames
+        events, rejected = [_events(empty_frame(), keyring)], [rejected_frame([])]
+    loaded = LoadResult(empty_frame(), pd.concat(rejected, ignore_index=True))
+    return Audit(loaded, concat_events(events), keyring is not None)
+
+
+AUDIT_CHUNK = 50_000
+"""Deliveries verified and reduced to events at a time when the deliveries are not kept."""
+
+
+def _events(deliveries: pd.DataFrame, keyring: Keyring | None) -> pd.DataFrame:
     if keyring is not None:
         deliveries = verify_deliveries(deliveries, keyring)
-    return Audit(loaded, events_frame(deliveries), keyring is not None)
+    return events_frame(deliveries)
+
+
+def concat_events(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Events frames of consecutive chunks as one, categories merged (kept categorical)."""
+    if len(frames) == 1:
+        return frames[0]
+    frames = [frame.copy() for frame in frames]
+    for name in ("event_type", "channel_type"):
+        merged = sorted(set().union(*(frame[name].cat.categories for frame in frames)))
+        for frame in frames:
+            frame[name] = frame[name].cat.set_categories(merged)
+    return pd.concat(frames, ignore_index=True)

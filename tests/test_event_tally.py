@@ -91,3 +91,22 @@ def test_merging_parts_counts_ids_once() -> None:
             },
         },
     }
+
+
+@pytest.mark.parametrize("verified", [True, False])
+def test_an_audit_in_chunks_equals_the_whole_audit(
+    data_dir: Path, demo_ring: Keyring, verified: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    import pandas as pd
+
+    audit_module = importlib.import_module("streamhook_nb.audit")  # the name is the function
+    monkeypatch.setattr(audit_module, "AUDIT_CHUNK", 7)
+    ring = demo_ring if verified else None
+    whole = audit(data_dir, ring)
+    chunked = audit(data_dir, ring, keep_deliveries=False)
+    pd.testing.assert_frame_equal(chunked.events, whole.events)
+    pd.testing.assert_frame_equal(chunked.loaded.rejected, whole.loaded.rejected)
+    assert chunked.summary() == whole.summary()
+    assert chunked.loaded.deliveries.empty

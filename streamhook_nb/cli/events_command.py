@@ -103,7 +103,9 @@ def _events_unverified(args: argparse.Namespace) -> int:
     """Without a secret: every delivery unverifiable, counted from the events frame."""
     from ..audit import audit
 
-    result = audit(args.sources, None, format=args.format, strict=args.strict)
+    result = audit(
+        args.sources, None, format=args.format, strict=args.strict, keep_deliveries=False
+    )
     _print_counts(result.summary(), args.json)
     return exit_codes.PROBLEMS_FOUND if len(result.loaded.rejected) else exit_codes.OK
 
@@ -113,7 +115,10 @@ def run_report(args: argparse.Namespace) -> int:
     from ..audit import audit
     from ..report import build_report  # matplotlib: only for this command
 
-    result = audit(args.sources, _keyring_or_none(args), format=args.format, strict=args.strict)
+    ring = _keyring_or_none(args)
+    result = audit(
+        args.sources, ring, format=args.format, strict=args.strict, keep_deliveries=False
+    )
     page = build_report(
         result.events,
         title=args.title,
