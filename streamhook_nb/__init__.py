@@ -34,10 +34,11 @@ if TYPE_CHECKING:
     from .standin import StandIn
     from .stream_api import AppSettingsClient, client_from_env
     from .stream_json import encode as stream_encode
-    from .stream_verify import VerifyReport, verify_sources
+    from .stream_verify import verify_sources
     from .test_event import send_test_event
     from .verdict import Verdict, judge
     from .verification import failures, summary, verify_deliveries
+    from .verify_report import VerifyReport
     from .webhook_controller import WebhookController, hooks_table
     from .webhook_widget import WebhookView
     from .writers import to_capture_jsonl, to_har
@@ -74,7 +75,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Transport": ("fidelity", "Transport"),
     "UsageError": ("errors", "UsageError"),
     "Verdict": ("verdict", "Verdict"),
-    "VerifyReport": ("stream_verify", "VerifyReport"),
+    "VerifyReport": ("verify_report", "VerifyReport"),
     "WebhookChange": ("hooks_plan", "WebhookChange"),
     "WebhookController": ("webhook_controller", "WebhookController"),
     "WebhookView": ("webhook_widget", "WebhookView"),

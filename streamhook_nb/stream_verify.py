@@ -11,16 +11,16 @@ import multiprocessing
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from itertools import pairwise
+from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any, Literal
 
+from . import log_ranges
 from .batch import DeliveryBatch, Rejected, bad_time_reason, source_order, whole_number
 from .detect import FORMATS, HEAD_BYTES, sniff
 from .errors import UsageError
 from .event_tally import EventTally, event_kind, verdict_label
+from .log_ranges import LogRange, count_lines, number_lines, range_lines
 from .payload import event_type
 from .readers import capture_jsonl
 from .reading import SourceLike, read_batches
@@ -29,85 +29,12 @@ from .secrets import Keyring
 from .sources import GZIP_MAGIC, Source, expand
 from .timestamps import invalid_times
 from .verdict import judge, quick_ok
+from .verify_report import VerifyReport
 
 SPLIT_MIN_BYTES = 16 * 1024 * 1024
 """Capture logs at least this big are split across worker processes."""
 STREAM_CHUNK = 4096
 """Rows verified at a time: small enough to stay in the CPU cache."""
-
-
-@dataclass
-class VerifyReport:
-    """Counts of a verification run, plus rejected records and optional per-delivery details."""
-
-    deliveries: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-    valid_api_keys: set[str | None] = field(default_factory=set)
-    mismatch_api_keys: Counter[str | None] = field(default_factory=Counter)
-    rejected: list[Rejected] = field(default_factory=list)
-    details: list[dict[str, Any]] | None = None
-    failures_only: bool = False
-    """Whether ``details`` keeps only the deliveries that are not ``ok``."""
-    tally: EventTally | None = None
-    """Counts by event type and verdict, when asked for (``streamhook-nb events``)."""
-
-    @property
-    def valid(self) -> int:
-        """Deliveries whose signature matches."""
-        return self.reasons[Reason.OK.value]
-
-    @property
-    def unverifiable(self) -> int:
-        """Deliveries without a verdict (unverifiable capture or unsigned transport)."""
-        return self.reasons[Reason.UNVERIFIABLE.value] + self.reasons[Reason.UNSIGNED.value]
-
-    @property
-    def invalid(self) -> int:
-        """Deliveries whose signature is missing, malformed or does not match."""
-        return self.deliveries - self.valid - self.unverifiable
-
-    def other_app_note(self) -> str | None:
-        """A sentence when failing deliveries carry another X-Api-Key than every valid one."""
-        if len(self.valid_api_keys) != 1:
-            return None
-        (good,) = self.valid_api_keys
-        strangers = {
-            key: n for key, n in self.mismatch_api_keys.items() if key is not None and key != good
-        }
-        if good is None or not strangers:
-            return None
-        names = ", ".join(f"{key!r} ({n})" for key, n in strangers.items())
-        return (
-            f"Every valid delivery carries X-Api-Key {good!r}, but failing ones carry {names}: "
-            "they are probably another app's; map each API key to its secret with "
-            "--secrets-file."
-        )
-
-    def merge(self, other: VerifyReport) -> None:
-        """Add another part's results after this one's (keeps input order)."""
-        self.deliveries += other.deliveries
-        self.reasons.update(other.reasons)
-        self.valid_api_keys |= other.valid_api_keys
-        self.mismatch_api_keys.update(other.mismatch_api_keys)
-        self.rejected.extend(other.rejected)
-        if self.details is not None and other.details is not None:
-            self.details.extend(other.details)
-        if self.tally is not None and other.tally is not None:
-            self.tally.merge(other.tally)
-
-    def as_json(self) -> dict[str, Any]:
-        """The ``streamhook-nb verify --json`` shape (DESIGN.md §3)."""
-        report: dict[str, Any] = {
-            "deliveries": self.deliveries,
-            "valid": self.valid,
-            "invalid": self.invalid,
-            "unverifiable": self.unverifiable,
-            "rejected": len(self.rejected),
-            "reasons": {r.value: self.reasons[r.value] for r in Reason if self.reasons[r.value]},
-        }
-        if self.details is not None:
-            report["details"] = self.details
-        return report
 
 
 def verify_batch(batch: DeliveryBatch, keyring: Keyring, report: VerifyReport) -> None:
@@ -155,60 +82,12 @@ def verify_batch(batch: DeliveryBatch, keyring: Keyring, report: VerifyReport) -
         )
 
 
-@dataclass(frozen=True)
-class _Task:
-    """One unit of work: a whole source, or a line-aligned byte range of a capture log."""
-
-    source: Source
-    start: int = 0
-    end: int | None = None
-    first_line: int = 1
-
-
-def _split(source: Source, parts: int) -> list[_Task]:
-    """Line-aligned byte ranges of a local capture log."""
-    size = source.size or 0
-    bounds = [0]
-    with open(source.url, "rb") as handle:
-        for k in range(1, parts):
-            handle.seek(max(size * k // parts, bounds[-1]))
-            handle.readline()
-            bounds.append(min(handle.tell(), size))
-    bounds.append(size)
-    return [_Task(source, a, b) for a, b in pairwise(bounds) if b > a]
-
-
 def _splittable(source: Source, format: str | None) -> bool:
     if "://" in source.url or (source.size or 0) < SPLIT_MIN_BYTES:
         return False
     with open(source.url, "rb") as handle:
         head = handle.read(HEAD_BYTES)
     return not head.startswith(GZIP_MAGIC) and (format or sniff(head)) == capture_jsonl.FORMAT
-
-
-def _count_lines(task: _Task) -> int:
-    count = 0
-    with open(task.source.url, "rb") as handle:
-        handle.seek(task.start)
-        remaining = (task.end or 0) - task.start
-        while remaining > 0:
-            block = handle.read(min(remaining, 8 << 20))
-            if not block:
-                break
-            count += block.count(b"\n")
-            remaining -= len(block)
-    return count
-
-
-def _range_lines(task: _Task) -> Iterator[bytes]:
-    with open(task.source.url, "rb") as handle:
-        handle.seek(task.start)
-        position = task.start
-        for line in handle:
-            if position >= (task.end or 0):
-                return
-            position += len(line)
-            yield line
 
 
 def verify_lines(
@@ -292,11 +171,11 @@ class _QuickLines:
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _run(task: _Task) -> VerifyReport:
+def _run(task: LogRange) -> VerifyReport:
     keyring: Keyring = _WORKER_STATE["keyring"]
     report = _new_report(_WORKER_STATE["details"], _WORKER_STATE["tally"])
     if task.end is not None and (report.details is None or report.failures_only):
-        verify_lines(_range_lines(task), task.source.name, task.first_line, keyring, report)
+        verify_lines(range_lines(task), task.source.name, task.first_line, keyring, report)
         return report
     if task.end is None:
         batches: Iterable[DeliveryBatch] = read_batches(
@@ -304,7 +183,7 @@ def _run(task: _Task) -> VerifyReport:
         )
     else:
         batches = capture_jsonl.read(
-            _range_lines(task),
+            range_lines(task),
             task.source.name,
             first_line=task.first_line,
             chunk_size=STREAM_CHUNK,
@@ -334,19 +213,19 @@ def verify_sources(
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
     wanted = workers or os.cpu_count() or 1
     parallel = wanted > 1 and _can_fork()
-    tasks: list[_Task] = []
+    tasks: list[LogRange] = []
     for source in expand(sources):
         if parallel and _splittable(source, format):
-            tasks.extend(_split(source, wanted))
+            tasks.extend(log_ranges.split(source, wanted))
         else:
-            tasks.append(_Task(source))
+            tasks.append(LogRange(source))
     _WORKER_STATE.update(keyring=keyring, details=details, format=format, tally=tally)
     report = _new_report(details, tally)
     try:
         if parallel and len(tasks) > 1:
             context = multiprocessing.get_context("fork")
             with context.Pool(min(wanted, len(tasks))) as pool:
-                tasks = _number_lines(tasks, pool.map(_count_lines, tasks))
+                tasks = number_lines(tasks, pool.map(count_lines, tasks))
                 for part in pool.imap(_run, tasks):
                     report.merge(part)
         else:
@@ -363,20 +242,6 @@ def _new_report(details: bool | Literal["failures"], tally: bool) -> VerifyRepor
         failures_only=details == "failures",
         tally=EventTally() if tally else None,
     )
-
-
-def _number_lines(tasks: list[_Task], counts: list[int]) -> list[_Task]:
-    """Give each byte range the number of its first line, counting within its file."""
-    numbered: list[_Task] = []
-    lines_before: dict[str, int] = {}
-    for task, count in zip(tasks, counts, strict=True):
-        if task.end is None:
-            numbered.append(task)
-            continue
-        before = lines_before.get(task.source.url, 0)
-        numbered.append(_Task(task.source, task.start, task.end, before + 1))
-        lines_before[task.source.url] = before + count
-    return numbered
 
 
 def _can_fork() -> bool:

@@ -15,6 +15,7 @@ from streamhook_nb.reasons import Reason
 from streamhook_nb.sample_data import DEMO_SECRET
 from streamhook_nb.secrets import Keyring, Secret, keyring
 from streamhook_nb.signing import sign
+from streamhook_nb.sources import Source
 from streamhook_nb.stream_json import encode
 from streamhook_nb.stream_verify import verify_sources
 from streamhook_nb.verification import VERDICT_COLUMNS, summary, verify_deliveries
@@ -191,15 +192,17 @@ def test_split_log_in_parallel_matches_serial(
     # Earlier tests may leave library threads behind (fsspec's IO loop); this test is about
     # splitting, so it lets the workers fork anyway.
     monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
-    splits: list[int] = []
-    real_split = stream_verify._split
+    from streamhook_nb import log_ranges
 
-    def counting_split(source: stream_verify.Source, parts: int) -> list[stream_verify._Task]:
+    splits: list[int] = []
+    real_split = log_ranges.split
+
+    def counting_split(source: Source, parts: int) -> list[log_ranges.LogRange]:
         tasks = real_split(source, parts)
         splits.append(len(tasks))
         return tasks
 
-    monkeypatch.setattr(stream_verify, "_split", counting_split)
+    monkeypatch.setattr(log_ranges, "split", counting_split)
     log = tmp_path / "big.jsonl"
     lines = (
         (data_dir / "capture" / "stream-2026-11-26.jsonl").read_bytes().splitlines(keepends=True)

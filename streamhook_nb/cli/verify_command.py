@@ -6,7 +6,8 @@ import argparse
 
 from ..errors import RecordError
 from ..reasons import HINTS, Reason
-from ..stream_verify import VerifyReport, verify_sources
+from ..stream_verify import verify_sources
+from ..verify_report import VerifyReport
 from . import exit_codes
 from .output import print_json, table
 from .secret_options import add_secret_arguments, keyring_from

@@ -1,0 +1,73 @@
+"""Line-aligned byte ranges of a capture log, so that worker processes can share it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+
+from .sources import Source
+
+
+@dataclass(frozen=True)
+class LogRange:
+    """One unit of work: a whole source, or a line-aligned byte range of a capture log."""
+
+    source: Source
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+
+def split(source: Source, parts: int) -> list[LogRange]:
+    """Line-aligned byte ranges of a local capture log."""
+    size = source.size or 0
+    bounds = [0]
+    with open(source.url, "rb") as handle:
+        for k in range(1, parts):
+            handle.seek(max(size * k // parts, bounds[-1]))
+            handle.readline()
+            bounds.append(min(handle.tell(), size))
+    bounds.append(size)
+    return [LogRange(source, a, b) for a, b in pairwise(bounds) if b > a]
+
+
+def count_lines(task: LogRange) -> int:
+    """Newlines in the range (its number of lines)."""
+    count = 0
+    with open(task.source.url, "rb") as handle:
+        handle.seek(task.start)
+        remaining = (task.end or 0) - task.start
+        while remaining > 0:
+            block = handle.read(min(remaining, 8 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            remaining -= len(block)
+    return count
+
+
+def range_lines(task: LogRange) -> Iterator[bytes]:
+    """The range's lines, read from its file."""
+    with open(task.source.url, "rb") as handle:
+        handle.seek(task.start)
+        position = task.start
+        for line in handle:
+            if position >= (task.end or 0):
+                return
+            position += len(line)
+            yield line
+
+
+def number_lines(tasks: list[LogRange], counts: list[int]) -> list[LogRange]:
+    """Give each byte range the number of its first line, counting within its file."""
+    numbered: list[LogRange] = []
+    lines_before: dict[str, int] = {}
+    for task, count in zip(tasks, counts, strict=True):
+        if task.end is None:
+            numbered.append(task)
+            continue
+        before = lines_before.get(task.source.url, 0)
+        numbered.append(LogRange(task.source, task.start, task.end, before + 1))
+        lines_before[task.source.url] = before + count
+    return numbered
