@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from ..batch import DeliveryBatch
 from ..fidelity import Fidelity
 from ..headers import Headers
 from ..sources import GZIP_MAGIC
@@ -14,6 +16,21 @@ from ..sources import GZIP_MAGIC
 
 class BadEntryError(ValueError):
     """One entry of a document cannot be loaded; the message says why."""
+
+
+def entries_batch(
+    format: str, name: str, entries: Iterable[Any], add: Callable[[DeliveryBatch, str, Any], None]
+) -> DeliveryBatch:
+    """One delivery per entry of a document, sources ``file#N`` from 1; ``add`` raises
+    :class:`BadEntryError` for an entry it cannot use, which is then rejected with the reason."""
+    batch = DeliveryBatch(format)
+    for number, entry in enumerate(entries, start=1):
+        source = f"{name}#{number}"
+        try:
+            add(batch, source, entry)
+        except BadEntryError as exc:
+            batch.reject(source, str(exc))
+    return batch
 
 
 def b64(text: object, field: str) -> bytes:

@@ -9,22 +9,14 @@ from urllib.parse import urlencode, urlsplit
 from ..batch import DeliveryBatch
 from ..fidelity import Fidelity
 from ..headers import Headers, fold
-from .common import BadEntryError, b64, body_fidelity, field
+from .common import BadEntryError, b64, body_fidelity, entries_batch, field
 
 FORMAT = "har"
 
 
 def read(document: Any, name: str) -> Iterator[DeliveryBatch]:
     """One delivery per ``log.entries[]`` item; sources are ``file#N`` counting from 1."""
-    batch = DeliveryBatch(FORMAT)
-    entries = field(document, "log.entries", list)
-    for number, entry in enumerate(entries, start=1):
-        source = f"{name}#{number}"
-        try:
-            _add_entry(batch, source, entry)
-        except BadEntryError as exc:
-            batch.reject(source, str(exc))
-    yield batch
+    yield entries_batch(FORMAT, name, field(document, "log.entries", list), _add_entry)
 
 
 def _add_entry(batch: DeliveryBatch, source: str, entry: Any) -> None:

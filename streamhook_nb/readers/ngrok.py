@@ -8,7 +8,7 @@ from typing import Any
 from ..batch import DeliveryBatch
 from ..fidelity import Fidelity
 from ..headers import fold_mapping
-from .common import BadEntryError, b64, field
+from .common import BadEntryError, b64, entries_batch, field
 from .raw_http import HttpParseError, parse_request
 
 FORMAT = "ngrok"
@@ -22,14 +22,7 @@ def read(document: Any, name: str) -> Iterator[DeliveryBatch]:
         requests = document
     else:
         requests = [document]
-    batch = DeliveryBatch(FORMAT)
-    for number, item in enumerate(requests, start=1):
-        source = f"{name}#{number}"
-        try:
-            _add_request(batch, source, item)
-        except BadEntryError as exc:
-            batch.reject(source, str(exc))
-    yield batch
+    yield entries_batch(FORMAT, name, requests, _add_request)
 
 
 def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:

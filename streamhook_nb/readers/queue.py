@@ -10,7 +10,7 @@ import orjson
 from ..batch import DeliveryBatch
 from ..fidelity import Fidelity, Transport
 from ..headers import Headers
-from .common import BadEntryError, b64, epoch_ms_to_iso, field
+from .common import BadEntryError, b64, entries_batch, epoch_ms_to_iso, field
 
 SQS = "sqs"
 SNS = "sns"
@@ -19,14 +19,7 @@ SNS = "sns"
 def read_sqs(document: Any, name: str) -> Iterator[DeliveryBatch]:
     """One delivery per SQS message; a message wrapping an SNS envelope counts as SNS."""
     messages = document if isinstance(document, list) else field(document, "Messages", list)
-    batch = DeliveryBatch(SQS)
-    for number, message in enumerate(messages, start=1):
-        source = f"{name}#{number}"
-        try:
-            _add_sqs(batch, source, message)
-        except BadEntryError as exc:
-            batch.reject(source, str(exc))
-    yield batch
+    yield entries_batch(SQS, name, messages, _add_sqs)
 
 
 def read_sns_document(document: Any, name: str) -> Iterator[DeliveryBatch]:
