@@ -11,7 +11,8 @@ from .sources import Source
 
 @dataclass(frozen=True)
 class LogRange:
-    """One unit of work: a whole source, or a line-aligned byte range of a capture log."""
+    """One unit of work: a whole source (``end`` None), or a line-aligned byte range of a
+    capture log whose first line is number ``first_line``."""
 
     source: Source
     start: int = 0
@@ -32,12 +33,12 @@ def split(source: Source, parts: int) -> list[LogRange]:
     return [LogRange(source, a, b) for a, b in pairwise(bounds) if b > a]
 
 
-def count_lines(task: LogRange) -> int:
+def count_lines(part: LogRange) -> int:
     """Newlines in the range (its number of lines)."""
     count = 0
-    with open(task.source.url, "rb") as handle:
-        handle.seek(task.start)
-        remaining = (task.end or 0) - task.start
+    with open(part.source.url, "rb") as handle:
+        handle.seek(part.start)
+        remaining = (part.end or 0) - part.start
         while remaining > 0:
             block = handle.read(min(remaining, 8 << 20))
             if not block:
@@ -47,27 +48,27 @@ def count_lines(task: LogRange) -> int:
     return count
 
 
-def range_lines(task: LogRange) -> Iterator[bytes]:
+def range_lines(part: LogRange) -> Iterator[bytes]:
     """The range's lines, read from its file."""
-    with open(task.source.url, "rb") as handle:
-        handle.seek(task.start)
-        position = task.start
+    with open(part.source.url, "rb") as handle:
+        handle.seek(part.start)
+        position = part.start
         for line in handle:
-            if position >= (task.end or 0):
+            if position >= (part.end or 0):
                 return
             position += len(line)
             yield line
 
 
-def number_lines(tasks: list[LogRange], counts: list[int]) -> list[LogRange]:
+def number_lines(ranges: list[LogRange], counts: list[int]) -> list[LogRange]:
     """Give each byte range the number of its first line, counting within its file."""
     numbered: list[LogRange] = []
     lines_before: dict[str, int] = {}
-    for task, count in zip(tasks, counts, strict=True):
-        if task.end is None:
-            numbered.append(task)
+    for part, count in zip(ranges, counts, strict=True):
+        if part.end is None:
+            numbered.append(part)
             continue
-        before = lines_before.get(task.source.url, 0)
-        numbered.append(LogRange(task.source, task.start, task.end, before + 1))
-        lines_before[task.source.url] = before + count
+        before = lines_before.get(part.source.url, 0)
+        numbered.append(LogRange(part.source, part.start, part.end, before + 1))
+        lines_before[part.source.url] = before + count
     return numbered
