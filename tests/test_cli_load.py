@@ -129,3 +129,26 @@ def test_a_failed_conversion_leaves_no_half_written_file(data_dir: Path, tmp_pat
     assert done.returncode == 2
     assert "damaged.jsonl:4" in done.stderr
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["load", "{data}/capture/stream-2026-11-26.jsonl", "--json"],
+        ["verify", "{data}/capture", "--secrets-file", "{data}/demo-secrets.toml", "--json"],
+        ["events", "{data}/capture", "--secrets-file", "{data}/demo-secrets.toml", "--json"],
+    ],
+)
+def test_streaming_commands_never_import_pandas(data_dir: Path, args: list[str]) -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from streamhook_nb.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(sys.argv[1:])\n"
+        "print('pandas' in sys.modules)"
+    )
+    argv = [a.format(data=data_dir) for a in args]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
