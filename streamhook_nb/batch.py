@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .fidelity import Fidelity, Transport
 from .headers import API_KEY, CONTENT_ENCODING, SIGNATURE, WEBHOOK_ATTEMPT, WEBHOOK_ID, Headers
+from .timestamps import invalid_times
 
 
 def picked_headers(
@@ -123,6 +125,12 @@ class DeliveryBatch:
             name: list(values)
             for name, values in zip(ROW_FIELDS, zip(*self.rows, strict=False), strict=True)
         }
+
+
+def time_rejections(rows: Sequence[Row]) -> tuple[list[int], list[Rejected]]:
+    """Rows whose ``received_at`` is not a time, which loading rejects: indexes and reasons."""
+    bad = invalid_times([row[2] for row in rows])
+    return bad, [Rejected(rows[i][0], bad_time_reason(rows[i][2])) for i in bad]
 
 
 def source_order(source: str) -> tuple[str, int]:

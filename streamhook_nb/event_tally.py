@@ -12,16 +12,12 @@ from typing import Any
 
 import msgspec
 
-from .payload import UNKNOWN_TYPE, event_type
+from .payload import UNKNOWN_TYPE, Typed, event_type
 
 VERDICT_LABELS = ("valid", "invalid", "unverifiable")
 
 
-class _Typed(msgspec.Struct, gc=False):
-    type: str | None = None
-
-
-_DECODE_TYPE = msgspec.json.Decoder(_Typed).decode
+_DECODE_TYPE = msgspec.json.Decoder(Typed).decode
 
 
 def event_kind(body: bytes | None) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .gc_pause import paused_gc
 from .payload import UNKNOWN_TYPE as UNKNOWN_TYPE  # also known here
+from .payload import Typed
 from .verdict import signed_bytes
 
 EVENT_COLUMNS = (
@@ -46,10 +47,6 @@ class _Member(msgspec.Struct, gc=False):
     user_id: str | None = None
 
 
-class _Typed(msgspec.Struct, gc=False):
-    type: str | None = None
-
-
 class _Fields(msgspec.Struct, gc=False):
     """The payload fields the events frame keeps; everything else is skipped unread."""
 
@@ -63,8 +60,8 @@ class _Fields(msgspec.Struct, gc=False):
     message: _Ref | None = None
     message_id: str | None = None
     member: _Member | None = None
-    reaction: _Typed | None = None
-    request_info: _Typed | None = None
+    reaction: Typed | None = None
+    request_info: Typed | None = None
 
 
 _DECODE = msgspec.json.Decoder(_Fields).decode
@@ -115,8 +112,8 @@ def _fields_leniently(body: bytes) -> _Fields:
         message=_Ref(_nested(payload, "message", "id")),
         message_id=_id(payload.get("message_id")),
         member=_Member(_nested(payload, "member", "user_id")),
-        reaction=_Typed(_nested(payload, "reaction", "type")),
-        request_info=_Typed(_nested(payload, "request_info", "type")),
+        reaction=Typed(_nested(payload, "reaction", "type")),
+        request_info=Typed(_nested(payload, "request_info", "type")),
     )
 
 

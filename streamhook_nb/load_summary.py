@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .batch import DeliveryBatch, Rejected, bad_time_reason, source_order
+from .batch import DeliveryBatch, Rejected, source_order, time_rejections
 from .detect import FORMATS
 from .gc_pause import each_with_paused_gc
 from .reading import SourceLike, check_strict, read_sources
 from .sources import expand
-from .timestamps import invalid_times
+
+if TYPE_CHECKING:
+    from .loading import LoadResult
 
 CHUNK = 4096
 """Deliveries held at a time: counting needs only one small batch in memory."""
@@ -29,19 +31,21 @@ class LoadSummary:
     def add(self, batch: DeliveryBatch, strict: bool = False) -> None:
         """Count one reader batch; a row whose received_at is not a time is rejected, as
         loading rejects it (``strict``: raise instead)."""
-        rows = batch.rows
-        bad = invalid_times([row[2] for row in rows])
-        rejected = list(batch.rejected)
-        if bad:
-            rejected += [Rejected(rows[i][0], bad_time_reason(rows[i][2])) for i in bad]
+        bad, late = time_rejections(batch.rows)
+        rejected = batch.rejected + late
+        if late:
             rejected.sort(key=lambda r: source_order(r.source))
         check_strict(rejected, strict)
-        self.add_counts(len(rows) - len(bad), {batch.format: len(rows) - len(bad)}, rejected)
+        kept = len(batch) - len(bad)
+        self._add(kept, {batch.format: kept}, rejected)
 
-    def add_counts(
-        self, deliveries: int, by_format: dict[str, int], rejected: list[Rejected]
-    ) -> None:
-        """Count deliveries and rejected records found some other way (a loaded chunk)."""
+    def add_loaded(self, result: LoadResult) -> None:
+        """Count a chunk that was loaded into a frame (when converting)."""
+        records = zip(result.rejected["source"], result.rejected["reason"], strict=True)
+        rejected = [Rejected(str(source), str(reason)) for source, reason in records]
+        self._add(len(result.deliveries), result.by_format, rejected)
+
+    def _add(self, deliveries: int, by_format: dict[str, int], rejected: list[Rejected]) -> None:
         self.deliveries += deliveries
         self.by_format.update({name: n for name, n in by_format.items() if n})
         self.rejected += rejected

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import msgspec
 import orjson
 
 from .verdict import signed_bytes
 
 UNKNOWN_TYPE = "(unknown)"
 """The event type of a delivery whose payload cannot be read or has no ``type``."""
+
+
+class Typed(msgspec.Struct, gc=False):
+    """Any JSON object's ``type`` field, the rest skipped unread (msgspec)."""
+
+    type: str | None = None
 
 
 def event_type(body: bytes | None) -> str | None:

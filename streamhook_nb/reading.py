@@ -40,15 +40,14 @@ def read_sources(
             bar.update(source.size or 0)
 
 
-def check_strict(rejected: list[Rejected], strict: bool) -> None:
+def check_strict(
+    rejected: list[Rejected],
+    strict: bool,
+    fix: str = "Fix or remove the record, or load without strict",
+) -> None:
     """In strict mode, the first rejected record is an error naming its file and line."""
     if strict and rejected:
-        first = rejected[0]
-        raise RecordError(
-            first.reason,
-            source=first.source,
-            fix="Fix or remove the record, or load without strict",
-        )
+        raise RecordError(rejected[0].reason, source=rejected[0].source, fix=fix)
 
 
 def read_batches(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:

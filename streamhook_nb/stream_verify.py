@@ -16,7 +16,14 @@ from operator import itemgetter
 from typing import Any, Literal
 
 from . import log_ranges
-from .batch import DeliveryBatch, Rejected, bad_time_reason, source_order, whole_number
+from .batch import (
+    DeliveryBatch,
+    Rejected,
+    bad_time_reason,
+    source_order,
+    time_rejections,
+    whole_number,
+)
 from .detect import FORMATS, HEAD_BYTES, sniff
 from .errors import UsageError
 from .event_tally import EventTally, event_kind, verdict_label
@@ -43,10 +50,9 @@ def verify_batch(batch: DeliveryBatch, keyring: Keyring, report: VerifyReport) -
     rows = batch.rows
     if not rows:
         return
-    bad = invalid_times([row[2] for row in rows])
+    bad, late = time_rejections(rows)
     if bad:
-        for index in bad:
-            report.rejected.append(Rejected(rows[index][0], bad_time_reason(rows[index][2])))
+        report.rejected += late
         report.rejected.sort(key=lambda r: source_order(r.source))
         dropped = set(bad)
         rows = [row for index, row in enumerate(rows) if index not in dropped]

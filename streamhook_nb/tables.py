@@ -10,9 +10,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from .catalog import is_documented
+from .event_tally import VERDICT_LABELS
 from .payload import UNKNOWN_TYPE
 
-VERDICTS = ("valid", "invalid", "unverifiable")
+VERDICTS = VERDICT_LABELS
 _VERDICT_DTYPE = pd.CategoricalDtype(list(VERDICTS))
 
 

@@ -26,3 +26,20 @@ def write_file(tmp_path: Path) -> Callable[[str, bytes], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the streaming verifier fork its workers even when earlier tests left library
+    threads behind (fsspec's IO loop): these tests are about the workers."""
+    from streamhook_nb import stream_verify
+
+    monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
+
+
+@pytest.fixture
+def split_logs(monkeypatch: pytest.MonkeyPatch, forking: None) -> None:
+    """Split every capture log across the workers, however small."""
+    from streamhook_nb import stream_verify
+
+    monkeypatch.setattr(stream_verify, "SPLIT_MIN_BYTES", 1)

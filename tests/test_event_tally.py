@@ -28,12 +28,10 @@ def test_event_kind_is_the_events_frame_type(data_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.usefixtures("forking")
 def test_streamed_counts_equal_the_audit_summary(
-    data_dir: Path, demo_ring: Keyring, workers: int, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, demo_ring: Keyring, workers: int
 ) -> None:
-    from streamhook_nb import stream_verify
-
-    monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
     streamed = verify_sources(data_dir, demo_ring, workers=workers, tally=True)
     assert streamed.tally is not None
     counts = streamed.tally.as_json()
@@ -42,14 +40,13 @@ def test_streamed_counts_equal_the_audit_summary(
     assert list(counts["event_types"]) == list(expected["event_types"])  # same order too
 
 
+@pytest.mark.usefixtures("split_logs")
 def test_split_log_counts_equal_the_audit_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
     from streamhook_nb import stream_verify
 
-    monkeypatch.setattr(stream_verify, "SPLIT_MIN_BYTES", 1)
     monkeypatch.setattr(stream_verify, "STREAM_CHUNK", 5)
-    monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
     lines = (data_dir / "capture" / "stream-2026-11-26.jsonl").read_bytes().splitlines(True)
     bad_time = orjson.loads(lines[3])
     bad_time["received_at"] = "yesterday"  # verifies the quick way, then is rejected

@@ -167,12 +167,10 @@ def test_summary_shape(data_dir: Path, demo_ring: Keyring) -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.usefixtures("forking")
 def test_streaming_verification_gives_the_same_report(
-    data_dir: Path, demo_ring: Keyring, workers: int, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, demo_ring: Keyring, workers: int
 ) -> None:
-    from streamhook_nb import stream_verify
-
-    monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
     result = load_log(data_dir)
     expected = summary(
         verify_deliveries(result.deliveries, demo_ring), len(result.rejected), details=True
@@ -182,17 +180,13 @@ def test_streaming_verification_gives_the_same_report(
     assert [r.source for r in streamed.rejected] == list(result.rejected["source"])
 
 
+@pytest.mark.usefixtures("split_logs")
 def test_split_log_in_parallel_matches_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
-    from streamhook_nb import stream_verify
+    from streamhook_nb import log_ranges, stream_verify
 
-    monkeypatch.setattr(stream_verify, "SPLIT_MIN_BYTES", 1)
     monkeypatch.setattr(stream_verify, "STREAM_CHUNK", 7)
-    # Earlier tests may leave library threads behind (fsspec's IO loop); this test is about
-    # splitting, so it lets the workers fork anyway.
-    monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
-    from streamhook_nb import log_ranges
 
     splits: list[int] = []
     real_split = log_ranges.split
@@ -256,13 +250,10 @@ def test_the_command_line_starts_without_pandas() -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.usefixtures("split_logs")
 def test_failure_details_are_the_failing_part_of_all_details(
-    data_dir: Path, workers: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    data_dir: Path, workers: int, tmp_path: Path
 ) -> None:
-    from streamhook_nb import stream_verify
-
-    monkeypatch.setattr(stream_verify, "SPLIT_MIN_BYTES", 1)
-    monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
     log = tmp_path / "log.jsonl"
     log.write_bytes((data_dir / "capture" / "stream-2026-11-26.jsonl").read_bytes())
     ring = keyring(secrets_file=data_dir / "demo-secrets.toml")

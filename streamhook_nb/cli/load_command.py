@@ -9,7 +9,6 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from ..batch import Rejected
 from ..errors import UsageError
 from . import exit_codes
 from .output import print_json, table
@@ -65,9 +64,7 @@ def _convert(args: argparse.Namespace) -> dict[str, Any]:
             args.sources, chunk_size=CONVERT_CHUNK, format=args.format, strict=args.strict
         )
         for chunk in chunks:
-            counts = chunk.summary()
-            rejected = [Rejected(r["source"], r["reason"]) for r in counts["rejected_records"]]
-            summary.add_counts(counts["deliveries"], counts["by_format"], rejected)
+            summary.add_loaded(chunk)
             if jsonl is not None:
                 to_capture_jsonl(chunk.deliveries, jsonl)
             if har is not None:

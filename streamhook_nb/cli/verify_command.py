@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import RecordError
+from .. import reading
 from ..reasons import HINTS, Reason
 from ..stream_verify import verify_sources
 from ..verify_report import VerifyReport
@@ -60,13 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 def check_strict(report: VerifyReport, strict: bool) -> None:
     """With ``--strict``, a rejected record is an error (exit 2), as when loading."""
-    if strict and report.rejected:
-        first = report.rejected[0]
-        raise RecordError(
-            first.reason,
-            source=first.source,
-            fix="Fix or remove the record, or run without --strict",
-        )
+    reading.check_strict(
+        report.rejected, strict, fix="Fix or remove the record, or run without --strict"
+    )
 
 
 def describe(report: VerifyReport, *, everything: bool = False) -> str:
