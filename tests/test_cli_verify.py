@@ -178,3 +178,10 @@ def test_strict_stops_at_the_first_rejected_record(data_dir: Path, command: str)
     assert "damaged.jsonl:4: not valid JSON" in done.stderr
     assert "run without --strict" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_events_text_names_the_rejected_records(data_dir: Path) -> None:
+    done = run(str(data_dir / "capture"), command="events")
+    assert done.returncode == 1
+    assert "6 records rejected" in done.stdout.splitlines()[0]
+    assert "damaged.jsonl:4: not valid JSON" in done.stdout

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..batch import Rejected
 from ..secrets import DEFAULT_SECRET_ENV, Keyring, SecretError
 from ..stream_verify import verify_sources
 from . import exit_codes
@@ -74,29 +75,31 @@ def run_events(args: argparse.Namespace) -> int:
     report = verify_sources(args.sources, keyring, format=args.format, tally=True)
     check_strict(report, args.strict)
     assert report.tally is not None
-    _print_counts(report.tally.as_json(), args.json)
+    _print_counts(report.tally.as_json(), args.json, report.rejected)
     problems = report.invalid or report.rejected
     return exit_codes.PROBLEMS_FOUND if problems else exit_codes.OK
 
 
-def _print_counts(counts: dict[str, Any], as_json: bool) -> None:
+def _print_counts(counts: dict[str, Any], as_json: bool, rejected: list[Rejected]) -> None:
     if as_json:
         print_json(counts)
     else:
-        print(describe_counts(counts))
+        print(describe_counts(counts, rejected))
 
 
-def describe_counts(counts: dict[str, Any]) -> str:
-    """The events summary as text: totals, then one line per event type."""
+def describe_counts(counts: dict[str, Any], rejected: list[Rejected]) -> str:
+    """The events summary as text: totals, one line per event type, then rejected records."""
     columns = ("deliveries", "events", "valid", "invalid", "unverifiable")
     rows = [(kind, *(row[c] for c in columns)) for kind, row in counts["event_types"].items()]
-    return "\n".join(
-        [
-            f"{counts['deliveries']} deliveries, {counts['events']} events",
-            "",
-            table(["event_type", *columns], rows),
-        ]
-    )
+    lines = [
+        f"{counts['deliveries']} deliveries, {counts['events']} events, "
+        f"{len(rejected)} records rejected",
+        "",
+        table(["event_type", *columns], rows),
+    ]
+    if rejected:
+        lines += ["", "Rejected records:", *(f"  {r.source}: {r.reason}" for r in rejected)]
+    return "\n".join(lines)
 
 
 def _events_unverified(args: argparse.Namespace) -> int:
@@ -106,8 +109,10 @@ def _events_unverified(args: argparse.Namespace) -> int:
     result = audit(
         args.sources, None, format=args.format, strict=args.strict, keep_deliveries=False
     )
-    _print_counts(result.summary(), args.json)
-    return exit_codes.PROBLEMS_FOUND if len(result.loaded.rejected) else exit_codes.OK
+    records = zip(result.loaded.rejected["source"], result.loaded.rejected["reason"], strict=True)
+    rejected = [Rejected(str(source), str(reason)) for source, reason in records]
+    _print_counts(result.summary(), args.json, rejected)
+    return exit_codes.PROBLEMS_FOUND if rejected else exit_codes.OK
 
 
 def run_report(args: argparse.Namespace) -> int:
