@@ -80,9 +80,12 @@ def concat_events(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Events frames of consecutive chunks as one, categories merged (kept categorical)."""
     if len(frames) == 1:
         return frames[0]
-    frames = [frame.copy() for frame in frames]
-    for name in ("event_type", "channel_type"):
-        merged = sorted(set().union(*(frame[name].cat.categories for frame in frames)))
-        for frame in frames:
-            frame[name] = frame[name].cat.set_categories(merged)
-    return pd.concat(frames, ignore_index=True)
+    merged = {
+        name: sorted(set().union(*(frame[name].cat.categories for frame in frames)))
+        for name in ("event_type", "channel_type")
+    }
+    recoded = [  # assign shares the other columns' data (copy on write)
+        frame.assign(**{name: frame[name].cat.set_categories(c) for name, c in merged.items()})
+        for frame in frames
+    ]
+    return pd.concat(recoded, ignore_index=True)
