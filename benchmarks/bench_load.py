@@ -13,7 +13,7 @@ import orjson
 from common import capture_log, peak_rss_of, timed
 
 from streamhook_nb import load_log
-from streamhook_nb.gc_pause import paused_gc
+from streamhook_nb.load.gc_pause import paused_gc
 
 
 def orjson_loop(path: str) -> int:

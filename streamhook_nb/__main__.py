@@ -1,5 +1,5 @@
 """``python -m streamhook_nb`` runs the command line."""
 
-from .cli.main import main
+from streamhook_nb.cli.main import main
 
 raise SystemExit(main())

@@ -21,9 +21,9 @@ from typing import Any
 
 import orjson
 
-from .catalog import documented_examples
-from .signing import sign
-from .stream_json import encode
+from streamhook_nb.events.catalog import documented_examples
+from streamhook_nb.verify.signing import sign
+from streamhook_nb.verify.stream_json import encode
 
 DEMO_API_KEY = "demo_api_key"
 DEMO_SECRET = "demo-secret-do-not-use-in-production"

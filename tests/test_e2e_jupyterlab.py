@@ -12,7 +12,7 @@ import pytest
 from helpers import CHROMIUM_ARGS, ROOT, chromium_path, jupyterlab
 
 from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
-from streamhook_nb.standin import StandIn
+from streamhook_nb.webhook.standin import StandIn
 
 ARTIFACTS = ROOT / "test-artifacts"
 NOTEBOOK = "04-configure-webhook.ipynb"

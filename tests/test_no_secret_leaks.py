@@ -11,10 +11,10 @@ import pytest
 from helpers import ROOT
 
 from streamhook_nb import load_log
+from streamhook_nb.pipeline.verify_logs import verify_sources
 from streamhook_nb.sample_data import DEMO_SECRET, SECOND_SECRET
-from streamhook_nb.secrets import Keyring, Secret, keyring
-from streamhook_nb.stream_verify import verify_sources
-from streamhook_nb.verification import verify_deliveries
+from streamhook_nb.verify.frame import verify_deliveries
+from streamhook_nb.verify.secrets import Keyring, Secret, keyring
 
 LEAK = "leak-canary-9f8e7d6c5b4a"
 SECRETS = (DEMO_SECRET, SECOND_SECRET, LEAK)

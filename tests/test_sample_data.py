@@ -8,9 +8,9 @@ from pathlib import Path
 from stream_chat.webhook import verify_signature
 
 from streamhook_nb import load_log
-from streamhook_nb.catalog import WEBHOOK_EVENT_TYPES, documented_examples
+from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES, documented_examples
 from streamhook_nb.sample_data import DEMO_SECRET, SECOND_API_KEY, SECOND_SECRET, main_log, write
-from streamhook_nb.stream_json import encode
+from streamhook_nb.verify.stream_json import encode
 
 
 def test_data_dir_is_exactly_what_the_generator_writes(data_dir: Path, tmp_path: Path) -> None:

@@ -6,12 +6,12 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from ..capture_log import CaptureLog
-from ..secrets import Keyring, from_env
+from streamhook_nb.capture.log import CaptureLog
+from streamhook_nb.verify.secrets import Keyring, from_env
 
 if TYPE_CHECKING:
     import pandas as pd
-from . import exit_codes
+from streamhook_nb.cli import exit_codes
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,7 +63,10 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run_capture(args: argparse.Namespace) -> int:
     """Serve until stopped."""
-    from ..capture_server import CaptureSettings, serve  # aiohttp: only for this command
+    from streamhook_nb.capture.server import (  # aiohttp: only for this command
+        CaptureSettings,
+        serve,
+    )
 
     keyring = Keyring(from_env([args.secret_env])) if args.secret_env else None
     if args.reject_invalid and keyring is None:
@@ -90,8 +93,8 @@ def _time(text: str | None) -> pd.Timestamp | None:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Select, confirm, send, and print one line per delivery."""
-    from ..loading import load_log
-    from ..replay import Selection, replay  # requests: only for this command
+    from streamhook_nb.capture.replay import Selection, replay  # requests: only for this command
+    from streamhook_nb.load.loading import load_log
 
     resign = from_env([args.resign_secret_env])[0] if args.resign_secret_env else None
     try:

@@ -8,17 +8,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..batch import Rejected
-from ..secrets import DEFAULT_SECRET_ENV, Keyring, SecretError
-from ..stream_verify import verify_sources
-from . import exit_codes
-from .output import print_json, table
-from .secret_options import add_secret_arguments, keyring_from
-from .source_options import add_source_arguments
-from .verify_command import check_strict
+from streamhook_nb.cli import exit_codes
+from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
+from streamhook_nb.cli.source_options import add_source_arguments
+from streamhook_nb.cli.verify_command import check_strict
+from streamhook_nb.load.batch import Rejected
+from streamhook_nb.pipeline.verify_logs import verify_sources
+from streamhook_nb.verify.secrets import DEFAULT_SECRET_ENV, Keyring, SecretError
 
 if TYPE_CHECKING:
-    from ..audit import Audit
+    from streamhook_nb.pipeline.audit import Audit
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -104,7 +104,7 @@ def describe_counts(counts: dict[str, Any], rejected: list[Rejected]) -> str:
 
 def _events_unverified(args: argparse.Namespace) -> int:
     """Without a secret: every delivery unverifiable, counted from the events frame."""
-    from ..audit import audit
+    from streamhook_nb.pipeline.audit import audit
 
     result = audit(
         args.sources, None, format=args.format, strict=args.strict, keep_deliveries=False
@@ -117,8 +117,8 @@ def _events_unverified(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report."""
-    from ..audit import audit
-    from ..report import build_report  # matplotlib: only for this command
+    from streamhook_nb.events.report import build_report  # matplotlib: only for this command
+    from streamhook_nb.pipeline.audit import audit
 
     ring = _keyring_or_none(args)
     result = audit(

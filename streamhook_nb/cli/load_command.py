@@ -9,10 +9,10 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import UsageError
-from . import exit_codes
-from .output import print_json, table
-from .source_options import add_source_arguments
+from streamhook_nb.cli import exit_codes
+from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.source_options import add_source_arguments
+from streamhook_nb.errors import UsageError
 
 CONVERT_CHUNK = 50_000
 """Deliveries converted at a time: memory stays bounded however big the log."""
@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     if args.to_jsonl or args.to_har:
         summary = _convert(args)
     else:
-        from ..load_summary import summarize  # no pandas: counting needs no DataFrame
+        from streamhook_nb.pipeline.load_summary import (
+            summarize,  # no pandas: counting needs no DataFrame
+        )
 
         summary = summarize(args.sources, format=args.format, strict=args.strict).as_json()
     if args.json:
@@ -51,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _convert(args: argparse.Namespace) -> dict[str, Any]:
     """Write the conversions chunk by chunk (memory stays bounded); the load summary."""
-    from ..load_summary import LoadSummary
-    from ..loading import iter_load  # pandas: the writers take DataFrames
-    from ..writers import HarWriter, to_capture_jsonl
+    from streamhook_nb.load.loading import iter_load  # pandas: the writers take DataFrames
+    from streamhook_nb.load.writers import HarWriter, to_capture_jsonl
+    from streamhook_nb.pipeline.load_summary import LoadSummary
 
     summary = LoadSummary()
     with ExitStack() as stack:

@@ -7,9 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from .. import __version__
-from ..errors import ApiError, StreamhookError
-from . import (
+from streamhook_nb import __version__
+from streamhook_nb.cli import (
     capture_command,
     events_command,
     exit_codes,
@@ -17,6 +16,7 @@ from . import (
     verify_command,
     webhook_command,
 )
+from streamhook_nb.errors import ApiError, StreamhookError
 
 
 class _Parser(argparse.ArgumentParser):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..secrets import DEFAULT_SECRET_ENV, Keyring, keyring
+from streamhook_nb.verify.secrets import DEFAULT_SECRET_ENV, Keyring, keyring
 
 
 def add_secret_arguments(parser: argparse.ArgumentParser) -> None:

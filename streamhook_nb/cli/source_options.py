@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..detect import FORMATS
+from streamhook_nb.load.detect import FORMATS
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from .. import reading
-from ..reasons import HINTS, Reason
-from ..stream_verify import verify_sources
-from ..verify_report import VerifyReport
-from . import exit_codes
-from .output import print_json, table
-from .secret_options import add_secret_arguments, keyring_from
-from .source_options import add_source_arguments
+from streamhook_nb.cli import exit_codes
+from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
+from streamhook_nb.cli.source_options import add_source_arguments
+from streamhook_nb.load import reading
+from streamhook_nb.pipeline.verify_logs import verify_sources
+from streamhook_nb.pipeline.verify_report import VerifyReport
+from streamhook_nb.verify.reasons import HINTS, Reason
 
 FAILURES_SHOWN = 20
 

@@ -7,18 +7,18 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from ..backups import save_backup
-from ..hooks_plan import WebhookChange, plan_change, validate_url
-from ..secrets import SecretError, env_value, from_env
-from . import exit_codes
-from .output import print_json
+from streamhook_nb.cli import exit_codes
+from streamhook_nb.cli.output import print_json
+from streamhook_nb.verify.secrets import SecretError, env_value, from_env
+from streamhook_nb.webhook.backups import save_backup
+from streamhook_nb.webhook.plan import WebhookChange, plan_change, validate_url
 
 BASE_URL_ENV = "STREAM_CHAT_URL"
 
 
 def _api() -> Any:
     """The Stream SDK wrapper, imported only when a command talks to the API."""
-    from .. import stream_api
+    from streamhook_nb.webhook import stream_api
 
     return stream_api
 
@@ -68,7 +68,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run_show(args: argparse.Namespace) -> int:
     """Print the hooks."""
-    from ..webhook_controller import hooks_table, public_settings
+    from streamhook_nb.webhook.controller import hooks_table, public_settings
 
     client = _api().client_from_env(base_url=args.base_url)
     settings = client.get()
@@ -120,7 +120,7 @@ def _confirmed() -> bool:
 
 def run_check(args: argparse.Namespace) -> int:
     """Check the endpoint and print each requirement."""
-    from ..endpoint_check import FAIL, check_endpoint
+    from streamhook_nb.webhook.endpoint_check import FAIL, check_endpoint
 
     url = validate_url(args.url)
     try:

@@ -1,0 +1,60 @@
+"""A small webhook endpoint on 127.0.0.1 for demos and tests: it verifies X-Signature.
+
+Its behaviour can be bent to fail each of Stream's requirements (slow answers, errors, closed
+connections, accepting bad signatures), so that the endpoint check has something to find.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from streamhook_nb.background_server import ServedInBackground
+from streamhook_nb.verify.secrets import Keyring, Secret
+from streamhook_nb.verify.verdict import judge_request
+
+
+@dataclass
+class DemoEndpoint(ServedInBackground):
+    """``POST /webhooks/stream``: 200 for a valid signature, else 401 (unless told to accept)."""
+
+    secret: Secret
+    status: int | None = None  # answer this status whatever the signature
+    delay_seconds: float = 0.0
+    close_connections: bool = False
+    accept_bad_signatures: bool = False
+    received: list[bytes] = field(default_factory=list)
+    path: str = "/webhooks/stream"
+    url: str = ""
+
+    def __repr__(self) -> str:
+        return f"DemoEndpoint(url={self.url!r})"
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.received.append(body)
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        verdict = judge_request(body, request.headers, Keyring((self.secret,)))
+        status = self.status or (200 if verdict.valid or self.accept_bad_signatures else 401)
+        headers = {"Connection": "close"} if self.close_connections else {}
+        response = web.Response(status=status, text=verdict.reason.value, headers=headers)
+        if self.close_connections:
+            response.force_close()
+        return response
+
+    def application(self) -> web.Application:
+        """The aiohttp application."""
+        application = web.Application()
+        application.router.add_post(self.path, self._hook)
+        return application
+
+    def start(self, ssl_context: ssl.SSLContext | None = None) -> str:
+        """Serve in a background thread (HTTPS with ``ssl_context``); returns the URL."""
+        host, port = self._serve("127.0.0.1", 0, ssl_context)
+        scheme = "https" if ssl_context else "http"
+        self.url = f"{scheme}://{host}:{port}{self.path}"
+        return self.url

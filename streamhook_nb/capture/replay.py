@@ -1,0 +1,124 @@
+"""Resend captured deliveries to a URL: original headers and exact bodies, rate-limited."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import requests
+
+from streamhook_nb.events.frame import events_frame
+from streamhook_nb.load.body import signed_bytes
+from streamhook_nb.load.headers import joined
+from streamhook_nb.load.progress import byte_bar
+from streamhook_nb.verify.secrets import Secret
+from streamhook_nb.verify.signing import sign
+from streamhook_nb.webhook.plan import validate_url
+
+HOP_BY_HOP = frozenset(
+    (
+        "host",
+        "content-length",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "upgrade",
+        "proxy-connection",
+        "expect",
+    )
+)
+"""Headers that belong to one connection and are not resent."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which deliveries to replay: event types (empty: all) and a received_at window."""
+
+    types: tuple[str, ...] = ()
+    since: pd.Timestamp | None = None
+    until: pd.Timestamp | None = None
+
+    def apply(self, deliveries: pd.DataFrame) -> pd.DataFrame:
+        """The selected HTTP deliveries that still have a body, in order."""
+        keep = (deliveries["transport"] == "http") & deliveries["body"].notna()
+        if self.types:
+            kinds = events_frame(deliveries)["event_type"].astype(str).to_numpy()
+            keep &= pd.Series(kinds, index=deliveries.index).isin(self.types)
+        if self.since is not None:
+            keep &= deliveries["received_at"] >= self.since
+        if self.until is not None:
+            keep &= deliveries["received_at"] < self.until
+        return deliveries[keep.fillna(False).to_numpy()]
+
+
+def replay_headers(headers: dict[str, Any], body: bytes, resign: Secret | None) -> dict[str, str]:
+    """The delivery's headers minus hop-by-hop ones; a new X-Signature when re-signing."""
+    out = {name: joined(value) or "" for name, value in headers.items() if name not in HOP_BY_HOP}
+    if resign is not None:
+        out["x-signature"] = sign(signed_bytes(body), resign)
+    return out
+
+
+def replay(
+    deliveries: pd.DataFrame,
+    url: str,
+    *,
+    rate: float | None = None,
+    resign: Secret | None = None,
+    dry_run: bool = False,
+    progress: bool | None = None,
+    session: requests.Session | None = None,
+    timeout: float = 10.0,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> pd.DataFrame:
+    """POST each delivery to ``url``; one result row each (status, time, error).
+
+    ``rate`` caps the deliveries sent per second. ``dry_run`` sends nothing and lists what
+    would be sent.
+    """
+    target = validate_url(url)
+    kinds = events_frame(deliveries)["event_type"].astype(str).tolist() if len(deliveries) else []
+    rows: list[dict[str, Any]] = []
+    http = session or requests.Session()
+    interval = 1.0 / rate if rate else 0.0
+    next_at = clock()
+    items: Iterable[tuple[Any, ...]] = zip(
+        deliveries["source"], deliveries["headers"], deliveries["body"], kinds, strict=True
+    )
+    with byte_bar(len(deliveries), progress, "replaying", unit="delivery", threshold=100) as bar:
+        for source, headers, body, kind in items:
+            row: dict[str, Any] = {"source": source, "event_type": kind, "bytes": len(body)}
+            if dry_run:
+                rows.append(
+                    {**row, "status": None, "elapsed_ms": None, "error": "dry run: not sent"}
+                )
+                continue
+            wait = next_at - clock()
+            if wait > 0:
+                sleep(wait)
+            next_at = max(next_at, clock()) + interval
+            started = time.perf_counter()
+            try:
+                response = http.post(
+                    target,
+                    data=body,
+                    headers=replay_headers(headers, body, resign),
+                    timeout=timeout,
+                )
+                row.update(status=response.status_code, error=None)
+            except requests.RequestException as exc:
+                row.update(status=None, error=type(exc).__name__)
+            row["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            rows.append(row)
+            bar.update(1)
+    table = pd.DataFrame(
+        rows, columns=["source", "event_type", "bytes", "status", "elapsed_ms", "error"]
+    )
+    return table.astype(
+        {"status": "Int64", "source": "string", "event_type": "string", "error": "string"}
+    )

@@ -1,0 +1,117 @@
+"""A standalone HTML audit report: tables and embedded plot images, no external assets."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from datetime import datetime
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+
+from streamhook_nb import __name__ as _package
+from streamhook_nb.events import plots, tables
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #1b1b1b; line-height: 1.4; }
+h1 { margin-bottom: 0.2rem; } .meta { color: #555; margin-top: 0; }
+h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2rem; }
+table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
+th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+.cards { display: flex; gap: 1rem; flex-wrap: wrap; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 1rem; min-width: 8rem; }
+.card b { display: block; font-size: 1.6rem; } .invalid b { color: #c62828; }
+.valid b { color: #2e7d32; } img { max-width: 100%; } .note { color: #555; }
+"""
+
+
+def _image(ax: Axes) -> str:
+    buffer = io.BytesIO()
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(ax.get_title())}" src="data:image/png;base64,{encoded}">'
+
+
+def _table(frame: pd.DataFrame, empty: str) -> str:
+    if frame.empty:
+        return f'<p class="note">{html.escape(empty)}</p>'
+    return frame.to_html(border=0, na_rep="-", float_format=lambda v: f"{v:.3f}")
+
+
+def build_report(
+    events: pd.DataFrame,
+    *,
+    title: str = "Stream webhook audit",
+    sources: list[str] | None = None,
+    rejected: pd.DataFrame | None = None,
+    gap_threshold: str = "15min",
+    now: datetime | None = None,
+) -> str:
+    """The report as one HTML string (``now``: when it was made, for the header)."""
+    verdicts = tables.verdict_labels(events).value_counts()
+    deduped_events = tables.event_keys(events).nunique()
+    rejected = rejected if rejected is not None else pd.DataFrame(columns=["source", "reason"])
+    cards = [
+        ("deliveries", len(events), ""),
+        ("events", deduped_events, ""),
+        ("valid", int(verdicts.get("valid", 0)), "valid"),
+        ("invalid", int(verdicts.get("invalid", 0)), "invalid"),
+        ("unverifiable", int(verdicts.get("unverifiable", 0)), ""),
+        ("rejected records", len(rejected), "invalid" if len(rejected) else ""),
+    ]
+    times = events["received_at"].dropna()
+    span = (
+        f"{times.min():%Y-%m-%d %H:%M} to {times.max():%Y-%m-%d %H:%M} UTC" if len(times) else "-"
+    )
+    made = f" · made {now:%Y-%m-%d %H:%M} UTC" if now else ""
+    reasons = (
+        events["reason"].value_counts().loc[lambda s: s > 0].rename("deliveries").to_frame()
+        if "reason" in events
+        else pd.DataFrame()
+    )
+    freq = "h" if len(times) and (times.max() - times.min()) <= pd.Timedelta(days=3) else "D"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">Deliveries received {html.escape(span)}{html.escape(made)} · '
+        f"by {html.escape(_package.replace('_', '-'))}</p>",
+        '<div class="cards">',
+        *(f'<div class="card {cls}"><b>{value}</b>{name}</div>' for name, value, cls in cards),
+        "</div>",
+        "<h2>Deliveries over time</h2>",
+        _image(plots.deliveries_over_time(events, freq)),
+        "<h2>Signature verdicts</h2>",
+        _table(reasons, "The deliveries were not verified."),
+        _image(plots.verdicts_by_type(events)),
+        "<h2>Event types</h2>",
+        _table(tables.by_type(events), "No deliveries."),
+        "<h2>Event types outside Stream's documented catalogue</h2>",
+        _table(tables.undocumented_types(events), "Every event type is documented."),
+        "<h2>Retries and duplicates</h2>",
+        _table(tables.attempt_histogram(events), "No deliveries."),
+        _table(tables.duplicate_rate(events).head(15), "No deliveries."),
+        "<h2>Delivery lag (seconds)</h2>",
+        _table(tables.lag_percentiles(events), "No deliveries with both timestamps."),
+        _image(plots.lag_distribution(events)),
+        f"<h2>Gaps longer than {html.escape(gap_threshold)}</h2>",
+        _table(tables.gaps(events, gap_threshold), "No gap that long."),
+        "<h2>Busiest channels and users</h2>",
+        _table(tables.top_channels(events), "No channel events."),
+        _table(tables.top_users(events), "No user events."),
+        "<h2>Rejected records</h2>",
+        _table(rejected.set_index("source") if len(rejected) else rejected, "None."),
+    ]
+    if sources:
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
+        parts += ["<h2>Sources</h2>", f"<ul>{items}</ul>"]
+    parts.append("</body></html>")
+    return "\n".join(parts)

@@ -1,0 +1,159 @@
+"""Audit tables over an events frame: pure functions, each returning a new DataFrame."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from streamhook_nb.events.catalog import is_documented
+from streamhook_nb.load.payload import UNKNOWN_TYPE
+from streamhook_nb.verify.reasons import VERDICT_LABELS
+
+VERDICTS = VERDICT_LABELS
+_VERDICT_DTYPE = pd.CategoricalDtype(list(VERDICTS))
+
+
+def verdict_labels(events: pd.DataFrame) -> pd.Series:
+    """``valid`` / ``invalid`` / ``unverifiable`` per row (all unverifiable when not verified)."""
+    if "valid" not in events:
+        return pd.Series("unverifiable", index=events.index, dtype=_VERDICT_DTYPE)
+    valid = events["valid"]
+    labels = valid.map({True: "valid", False: "invalid"}).astype(object)
+    return labels.where(valid.notna(), "unverifiable").astype(_VERDICT_DTYPE)
+
+
+def event_keys(events: pd.DataFrame) -> pd.Series:
+    """What identifies an event: its ``X-Webhook-Id``, else the delivery itself."""
+    own = pd.Series([f"#{n}" for n in range(len(events))], index=events.index, dtype="string")
+    return events["webhook_id"].fillna(own)
+
+
+def by_type(events: pd.DataFrame) -> pd.DataFrame:
+    """Per event type: deliveries, distinct events (webhook ids), and deliveries by verdict."""
+    kinds = _type_codes(events)
+    types = len(kinds.categories)
+    codes = kinds.codes.astype(np.int64)
+    verdicts = np.bincount(
+        codes * len(VERDICTS) + verdict_labels(events).cat.codes.to_numpy(),
+        minlength=types * len(VERDICTS),
+    ).reshape(types, len(VERDICTS))
+    table = pd.DataFrame(
+        {"deliveries": verdicts.sum(axis=1), "events": _distinct_events(events, codes, types)},
+        index=pd.Index(kinds.categories.astype(str), name="event_type"),
+    )
+    table[list(VERDICTS)] = verdicts
+    table = table[table["deliveries"] > 0].astype("int64")
+    return table.sort_values(["deliveries", "events"], ascending=False, kind="stable")
+
+
+def _type_codes(events: pd.DataFrame) -> pd.Categorical:
+    """``event_type`` as a categorical, a missing type counted as ``(unknown)``."""
+    kinds = pd.Categorical(events["event_type"])
+    if (kinds.codes < 0).any():
+        if UNKNOWN_TYPE not in kinds.categories:
+            kinds = kinds.add_categories([UNKNOWN_TYPE])
+        kinds = kinds.fillna(UNKNOWN_TYPE)
+    return kinds
+
+
+def _distinct_events(events: pd.DataFrame, codes: npt.NDArray[np.int64], types: int) -> Any:
+    """Per type code: distinct webhook ids, plus every delivery that has none."""
+    with_id = events["webhook_id"].notna().to_numpy()
+    ids, uniques = pd.factorize(events["webhook_id"][with_id])
+    pairs = np.sort(codes[with_id] * (len(uniques) + 1) + ids)  # sorting beats hashing here
+    first_of_pair = np.diff(pairs, prepend=-1) != 0
+    return np.bincount(pairs[first_of_pair] // (len(uniques) + 1), minlength=types) + np.bincount(
+        codes[~with_id], minlength=types
+    )
+
+
+def by_type_and_channel_type(events: pd.DataFrame) -> pd.DataFrame:
+    """Deliveries per event type x channel type (``(none)`` for events without a channel)."""
+    channel = events["channel_type"].astype(object).where(events["channel_type"].notna(), "(none)")
+    return pd.crosstab(events["event_type"].astype(str), channel.rename("channel_type"))
+
+
+def by_type_and_period(events: pd.DataFrame, freq: str = "h") -> pd.DataFrame:
+    """Deliveries per event type x period of ``received_at`` (UTC), e.g. ``"h"`` or ``"D"``."""
+    timed = events[events["received_at"].notna()]
+    period = timed["received_at"].dt.floor(freq).rename("received_at (UTC)")
+    return pd.crosstab(period, timed["event_type"].astype(str))
+
+
+def top(events: pd.DataFrame, column: str, n: int = 10) -> pd.DataFrame:
+    """The ``n`` values of ``column`` with the most deliveries, with their distinct events."""
+    present = events[events[column].notna()]
+    frame = pd.DataFrame({column: present[column].astype(str), "key": event_keys(present)})
+    grouped = frame.groupby(column, sort=True)
+    table = pd.DataFrame({"deliveries": grouped.size(), "events": grouped["key"].nunique()})
+    return table.sort_values(["deliveries", "events"], ascending=False, kind="stable").head(n)
+
+
+def top_channels(events: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Channels (``cid``) with the most deliveries."""
+    return top(events, "cid", n)
+
+
+def top_users(events: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Users with the most deliveries."""
+    return top(events, "user_id", n)
+
+
+def attempt_histogram(events: pd.DataFrame) -> pd.DataFrame:
+    """Deliveries per ``X-Webhook-Attempt`` value (``<NA>`` when the header is absent)."""
+    counts = events["attempt"].value_counts(dropna=False).sort_index()
+    return counts.rename("deliveries").rename_axis("attempt").to_frame()
+
+
+def duplicate_rate(events: pd.DataFrame) -> pd.DataFrame:
+    """Per event type: deliveries, events, extra deliveries (retries/duplicates) and their rate."""
+    table = by_type(events)[["deliveries", "events"]].copy()
+    table["duplicates"] = table["deliveries"] - table["events"]
+    table["duplicate_rate"] = (table["duplicates"] / table["deliveries"]).round(4)
+    return table.sort_values(["duplicate_rate", "deliveries"], ascending=False, kind="stable")
+
+
+def lag_percentiles(
+    events: pd.DataFrame, percentiles: Sequence[float] = (0.5, 0.9, 0.99)
+) -> pd.DataFrame:
+    """Delivery lag (``received_at - created_at``) in seconds: per event type, and ``(all)``."""
+    timed = events[events["lag"].notna()]
+    seconds = timed["lag"].dt.total_seconds()
+    names = [f"p{round(p * 100):g}" for p in percentiles]
+    if timed.empty:
+        return pd.DataFrame(columns=["deliveries", *names]).rename_axis("event_type")
+    per_type = seconds.groupby(timed["event_type"].astype(str)).quantile(list(percentiles))
+    table = per_type.unstack()
+    table.columns = names
+    overall = pd.DataFrame([seconds.quantile(list(percentiles)).to_numpy()], columns=names)
+    overall.index = pd.Index(["(all)"])
+    table.insert(0, "deliveries", timed.groupby(timed["event_type"].astype(str)).size())
+    overall.insert(0, "deliveries", len(timed))
+    combined: pd.DataFrame = pd.concat([table.sort_index(), overall])
+    return combined.rename_axis("event_type")
+
+
+def gaps(events: pd.DataFrame, threshold: str | pd.Timedelta = "15min") -> pd.DataFrame:
+    """Periods longer than ``threshold`` with no delivery at all (start, end, duration)."""
+    times = events["received_at"].dropna().sort_values().reset_index(drop=True)
+    limit = pd.Timedelta(threshold)
+    following = times.shift(-1)
+    wide = (following - times) > limit
+    return pd.DataFrame(
+        {
+            "start": times[wide].to_numpy(),
+            "end": following[wide].to_numpy(),
+            "duration": (following - times)[wide].to_numpy(),
+        }
+    ).astype({"start": "datetime64[ns, UTC]", "end": "datetime64[ns, UTC]"})
+
+
+def undocumented_types(events: pd.DataFrame) -> pd.DataFrame:
+    """Event types that are not in Stream's documented webhook catalogue, with their counts."""
+    table = by_type(events)
+    keep = [t for t in table.index if t != UNKNOWN_TYPE and not is_documented(t)]
+    return table.loc[keep, ["deliveries", "events"]]

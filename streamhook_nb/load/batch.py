@@ -1,0 +1,148 @@
+"""Rows that readers produce, one delivery (captured HTTP request) at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from streamhook_nb.load.fidelity import Fidelity, Transport
+from streamhook_nb.load.headers import (
+    API_KEY,
+    CONTENT_ENCODING,
+    SIGNATURE,
+    WEBHOOK_ATTEMPT,
+    WEBHOOK_ID,
+    Headers,
+)
+from streamhook_nb.load.timestamps import invalid_times
+
+
+def picked_headers(
+    headers: Headers,
+) -> tuple[str | None, str | None, str | None, str | None, str | None]:
+    """The headers the frame has columns for (repeats joined by ``, ``), in row order."""
+    values = (
+        headers.get(SIGNATURE),
+        headers.get(API_KEY),
+        headers.get(WEBHOOK_ID),
+        headers.get(WEBHOOK_ATTEMPT),
+        headers.get(CONTENT_ENCODING),
+    )
+    return tuple(v if v is None or type(v) is str else ", ".join(v) for v in values)  # type: ignore[return-value]
+
+
+class Row(NamedTuple):
+    """One delivery as a reader produced it (the columns of the deliveries frame, in order)."""
+
+    source: str
+    transport: str
+    received_at: str | None
+    method: str | None
+    path: str | None
+    headers: Headers
+    body: bytes | None
+    fidelity: str
+    remote_addr: str | None
+    response_status: int | None
+    signature: str | None
+    api_key: str | None
+    webhook_id: str | None
+    attempt: str | None
+    content_encoding: str | None
+
+
+ROW_FIELDS = Row._fields
+"""Names of a :class:`Row`'s fields, in order."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that could not be loaded: where it is and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class DeliveryBatch:
+    """Deliveries of one format as :class:`Row` tuples, plus rejected records."""
+
+    format: str
+    rows: list[Row] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(
+        self,
+        source: str,
+        *,
+        headers: Headers,
+        body: bytes | None,
+        fidelity: Fidelity = Fidelity.EXACT,
+        transport: Transport = Transport.HTTP,
+        received_at: str | None = None,
+        method: str | None = "POST",
+        path: str | None = None,
+        remote_addr: str | None = None,
+        response_status: int | None = None,
+    ) -> None:
+        """Append one delivery."""
+        self.rows.append(
+            Row(
+                source,
+                transport.value,
+                received_at,
+                method,
+                path,
+                headers,
+                body,
+                fidelity.value,
+                remote_addr,
+                response_status,
+                *picked_headers(headers),
+            )
+        )
+
+    def reject(self, source: str, reason: str) -> None:
+        """Record a rejected record."""
+        self.rejected.append(Rejected(source, reason))
+
+    def columns(self) -> dict[str, list[Any]]:
+        """The rows transposed into one list per field."""
+        if not self.rows:
+            return {name: [] for name in ROW_FIELDS}
+        return {
+            name: list(values)
+            for name, values in zip(ROW_FIELDS, zip(*self.rows, strict=False), strict=True)
+        }
+
+
+def time_rejections(rows: Sequence[Row]) -> tuple[list[int], list[Rejected]]:
+    """Rows whose ``received_at`` is not a time, which loading rejects: indexes and reasons."""
+    bad = invalid_times([row.received_at for row in rows])
+    return bad, [Rejected(rows[i].source, bad_time_reason(rows[i].received_at)) for i in bad]
+
+
+def source_order(source: str) -> tuple[str, int]:
+    """Sort key for ``file:line`` / ``file#entry`` that orders numbers numerically."""
+    for separator in (":", "#"):
+        name, sep, number = source.rpartition(separator)
+        if sep and number.isdigit():
+            return name, int(number)
+    return source, 0
+
+
+def whole_number(value: str | None) -> int | None:
+    """A header value such as ``X-Webhook-Attempt`` as an int, or None when it is not one."""
+    if value is None:
+        return None
+    text = value.strip()
+    return int(text) if text.isdigit() else None
+
+
+def bad_time_reason(value: object) -> str:
+    """The rejection reason for an unreadable ``received_at``."""
+    return f"field 'received_at' is not an ISO 8601 time: {value!r}"

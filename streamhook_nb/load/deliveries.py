@@ -1,0 +1,161 @@
+"""The deliveries DataFrame: one row per captured HTTP request, raw bytes kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from streamhook_nb.load.batch import (
+    DeliveryBatch,
+    Rejected,
+    bad_time_reason,
+    source_order,
+    whole_number,
+)
+from streamhook_nb.load.detect import FORMATS
+from streamhook_nb.load.fidelity import Fidelity, Transport
+from streamhook_nb.load.sources import GZIP_MAGIC
+
+COLUMNS: dict[str, str] = {
+    "source": "string",
+    "format": "category",
+    "transport": "category",
+    "received_at": "datetime64[ns, UTC]",
+    "method": "string",
+    "path": "string",
+    "headers": "object",
+    "body": "object",
+    "fidelity": "category",
+    "signature": "string",
+    "api_key": "string",
+    "webhook_id": "string",
+    "attempt": "Int64",
+    "content_encoding": "string",
+    "remote_addr": "string",
+    "response_status": "Int64",
+}
+"""Column name -> dtype of every deliveries frame, in order."""
+
+REJECTED_COLUMNS: dict[str, str] = {"source": "string", "reason": "string"}
+
+_TRANSPORT_DTYPE = pd.CategoricalDtype([t.value for t in Transport])
+_FIDELITY_DTYPE = pd.CategoricalDtype([f.value for f in Fidelity])
+_FORMAT_DTYPE = pd.CategoricalDtype(list(FORMATS))
+
+
+def from_batches(
+    batches: Iterable[DeliveryBatch],
+    *,
+    on_rejected: Callable[[list[Rejected]], None] | None = None,
+) -> tuple[pd.DataFrame, list[Rejected]]:
+    """Concatenate reader batches into one typed deliveries frame plus the rejected records.
+
+    Each batch becomes a frame as soon as it is read, so its intermediate lists are freed
+    before the next one is parsed (a lower peak than one big frame at the end).
+    ``on_rejected`` sees each batch's rejected records (a strict load raises there).
+    """
+    frames: list[pd.DataFrame] = []
+    rejected: list[Rejected] = []
+    for batch in batches:
+        frame, bad = from_batch(batch)
+        if on_rejected is not None:
+            on_rejected(bad)
+        if len(frame):
+            frames.append(frame)
+        rejected.extend(bad)
+    if not frames:
+        return empty_frame(), rejected
+    if len(frames) == 1:
+        return frames[0], rejected
+    return pd.concat(frames, ignore_index=True), rejected
+
+
+def from_batch(batch: DeliveryBatch) -> tuple[pd.DataFrame, list[Rejected]]:
+    """Build the typed frame for one batch; an unparseable ``received_at`` rejects its row."""
+    data = batch.columns()
+    n = len(batch)
+    times, received, bad_time = parse_received_at(data["received_at"])
+    columns = {
+        "source": pd.array(data["source"], dtype="string"),
+        "format": pd.Categorical.from_codes(
+            np.full(n, FORMATS.index(batch.format), dtype=np.int8), dtype=_FORMAT_DTYPE
+        ),
+        "transport": pd.Categorical(data["transport"], dtype=_TRANSPORT_DTYPE),
+        "received_at": received.astype("datetime64[ns, UTC]"),
+        "method": pd.array(data["method"], dtype="string"),
+        "path": pd.array(data["path"], dtype="string"),
+        "headers": _object_array(data["headers"]),
+        "body": _object_array(data["body"]),
+        "fidelity": pd.Categorical(data["fidelity"], dtype=_FIDELITY_DTYPE),
+        "signature": pd.array(data["signature"], dtype="string"),
+        "api_key": pd.array(data["api_key"], dtype="string"),
+        "webhook_id": pd.array(data["webhook_id"], dtype="string"),
+        "attempt": attempts(data["attempt"]),
+        "content_encoding": pd.array(
+            _content_encoding(data["content_encoding"], data["body"]), dtype="string"
+        ),
+        "remote_addr": pd.array(data["remote_addr"], dtype="string"),
+        "response_status": pd.array(data["response_status"], dtype="Int64"),
+    }
+    frame = pd.DataFrame(columns)
+    rejected = list(batch.rejected)
+    if bad_time.any():
+        for source, value in zip(frame["source"][bad_time], times[bad_time], strict=True):
+            rejected.append(Rejected(str(source), bad_time_reason(value)))
+        frame = frame[~bad_time].reset_index(drop=True)
+        rejected.sort(key=lambda r: source_order(r.source))
+    return frame, rejected
+
+
+def parse_received_at(
+    values: Sequence[str | None],
+) -> tuple[pd.Series, pd.Series, npt.NDArray[np.bool_]]:
+    """The raw values, their UTC times, and a mask of values that are not ISO 8601 times."""
+    times = pd.Series(list(values), dtype="object")
+    received = pd.to_datetime(times, format="ISO8601", utc=True, errors="coerce")
+    return times, received, (received.isna() & times.notna()).to_numpy()
+
+
+_SMALL_NUMBERS = {str(i): i for i in range(1, 100)}
+
+
+def attempts(values: list[str | None]) -> pd.arrays.IntegerArray:
+    """``X-Webhook-Attempt`` as Int64; anything but a whole number becomes NA."""
+    small = _SMALL_NUMBERS
+    numbers = [small[v] if v in small else whole_number(v) for v in values]
+    return pd.array(numbers, dtype="Int64")
+
+
+def _content_encoding(announced: list[str | None], bodies: list[bytes | None]) -> list[str | None]:
+    """The ``Content-Encoding`` header, or ``gzip`` for a headerless body with the gzip magic."""
+    first = GZIP_MAGIC[0]  # checked first: cheaper than startswith on every body
+    return [
+        "gzip"
+        if value is None and body and body[0] == first and body.startswith(GZIP_MAGIC)
+        else value
+        for value, body in zip(announced, bodies, strict=True)
+    ]
+
+
+def _object_array(values: Sequence[object]) -> npt.NDArray[np.object_]:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def empty_frame() -> pd.DataFrame:
+    """A deliveries frame with no rows and every column typed."""
+    return from_batch(DeliveryBatch(FORMATS[0]))[0]
+
+
+def rejected_frame(rejected: list[Rejected]) -> pd.DataFrame:
+    """Rejected records as a two-column frame (``source``, ``reason``)."""
+    return pd.DataFrame(
+        {
+            "source": pd.array([r.source for r in rejected], dtype="string"),
+            "reason": pd.array([r.reason for r in rejected], dtype="string"),
+        }
+    )

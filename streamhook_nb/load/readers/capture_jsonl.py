@@ -1,0 +1,238 @@
+"""Our own capture log: one JSON object per line (DESIGN.md §3), plain or gzip."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import msgspec
+import orjson
+
+from streamhook_nb.load.batch import DeliveryBatch, Row, picked_headers
+from streamhook_nb.load.fidelity import Fidelity, Transport
+from streamhook_nb.load.gc_pause import each_with_paused_gc
+from streamhook_nb.load.headers import Headers, fold_mapping
+
+FORMAT = "capture-jsonl"
+MAX_LINE_BYTES = 16 * 1024 * 1024
+_TRANSPORTS = tuple(t.value for t in Transport)
+_FIDELITIES = tuple(f.value for f in Fidelity)
+_HTTP = Transport.HTTP.value
+_EXACT = Fidelity.EXACT.value
+
+
+class _Response(msgspec.Struct, gc=False):
+    status: int | None = None
+
+
+class CommonRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """The record our receiver writes for a text body; msgspec checks every field's type while
+    parsing, so a line that decodes into this goes the fast way."""
+
+    received_at: str
+    method: str
+    path: str
+    remote_addr: str
+    http_version: msgspec.Raw
+    headers: dict[str, str]
+    body: str
+    response: _Response
+
+
+_DECODE_COMMON = msgspec.json.Decoder(CommonRecord).decode
+
+
+class BadRecordError(ValueError):
+    """A line that is not a usable capture record; the message says why."""
+
+
+def read(
+    lines: Iterable[bytes],
+    name: str,
+    *,
+    chunk_size: int = 50_000,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    first_line: int = 1,
+) -> Iterator[DeliveryBatch]:
+    """Yield batches of at most ``chunk_size`` deliveries, rejecting bad lines one by one.
+
+    The common record (string body, lower-case string headers) takes a fast path; anything
+    else goes through :func:`parse_record`, which accepts ``body_b64`` and repeated headers
+    and names the exact problem of a bad record.
+    """
+    yield from each_with_paused_gc(
+        _read_lines(_without_bom(lines), name, chunk_size, max_line_bytes, first_line)
+    )
+
+
+def _without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines, the first one without a UTF-8 byte order mark (editors on Windows add one)."""
+    iterator = iter(lines)
+    first = next(iterator, None)
+    if first is None:
+        return iter(())
+    return itertools.chain((first.removeprefix(b"\xef\xbb\xbf"),), iterator)
+
+
+def _read_lines(
+    lines: Iterable[bytes], name: str, chunk_size: int, max_line_bytes: int, first_line: int
+) -> Iterator[DeliveryBatch]:
+    batch = DeliveryBatch(FORMAT)
+    rows = batch.rows
+    for lineno, line in enumerate(lines, start=first_line):
+        source = f"{name}:{lineno}"
+        try:
+            if len(line) > max_line_bytes:
+                raise BadRecordError
+            rows.append(common_row(common_record(line), source))
+        except Exception:
+            careful(batch, line, source, max_line_bytes)
+        if len(rows) >= chunk_size:
+            yield batch
+            batch = DeliveryBatch(FORMAT)
+            rows = batch.rows
+    if rows or batch.rejected:
+        yield batch
+
+
+def common_record(line: bytes) -> CommonRecord:
+    """A line in the shape our receiver writes (text body, plain lower-case headers); raises
+    for anything else, which then takes the careful path (:func:`parse_record`)."""
+    record = _DECODE_COMMON(line)
+    names = "".join(record.headers)
+    if not names.islower() or "http_" in names:
+        raise BadRecordError
+    return record
+
+
+def common_row(record: CommonRecord, source: str, body: bytes | None = None) -> Row:
+    """The row for a :func:`common_record` (``body``: its text already encoded)."""
+    headers = record.headers
+    get = headers.get
+    return Row(
+        source,
+        _HTTP,
+        record.received_at,
+        record.method,
+        record.path,
+        headers,  # type: ignore[arg-type]  # a dict[str, str] is a Headers
+        record.body.encode() if body is None else body,
+        _EXACT,
+        record.remote_addr,
+        record.response.status,
+        get("x-signature"),
+        get("x-api-key"),
+        get("x-webhook-id"),
+        get("x-webhook-attempt"),
+        get("content-encoding"),
+    )
+
+
+def careful(batch: DeliveryBatch, line: bytes, source: str, max_line_bytes: int) -> None:
+    """Load one line the slow way, or reject it with the reason."""
+    if len(line) > max_line_bytes:
+        batch.reject(source, f"line is longer than {max_line_bytes} bytes")
+        return
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        if line.strip():
+            batch.reject(source, _json_reason(line, exc))
+        return
+    try:
+        batch.rows.append(parse_record(source, record))
+    except BadRecordError as exc:
+        batch.reject(source, str(exc))
+
+
+def _json_reason(line: bytes, exc: orjson.JSONDecodeError) -> str:
+    if not line.endswith(b"\n"):
+        return "truncated last line (the writer stopped mid-record); the record is incomplete"
+    return f"not valid JSON ({exc.msg} at character {exc.pos + 1})"
+
+
+def parse_record(source: str, record: Any) -> Row:
+    """Validate one decoded capture record and return its row, or raise :class:`BadRecordError`."""
+    if type(record) is not dict:
+        raise BadRecordError(f"expected a JSON object, got {_json_type(record)}")
+    headers = record.get("headers")
+    if type(headers) is not dict:
+        raise BadRecordError(_field_reason("headers", headers, "an object"))
+    try:
+        folded: Headers = fold_mapping(headers)
+    except TypeError as exc:
+        raise BadRecordError(f"field 'headers': {exc}") from None
+    body = _body(record)
+    received_at = record.get("received_at")
+    if received_at is not None and type(received_at) is not str:
+        raise BadRecordError(_field_reason("received_at", received_at, "a string or null"))
+    transport = _choice(record, "transport", _TRANSPORTS, _HTTP)
+    fidelity = _choice(record, "fidelity", _FIDELITIES, _EXACT)
+    response = record.get("response")
+    if response is not None and type(response) is not dict:
+        raise BadRecordError(_field_reason("response", response, "an object"))
+    status = response.get("status") if response else None
+    return Row(
+        source,
+        transport,
+        received_at,
+        _optional_str(record, "method"),
+        _optional_str(record, "path"),
+        folded,
+        None if fidelity == Fidelity.MISSING else body,
+        fidelity,
+        _optional_str(record, "remote_addr"),
+        status if type(status) is int else None,
+        *picked_headers(folded),
+    )
+
+
+def _body(record: dict[str, Any]) -> bytes:
+    text = record.get("body")
+    if type(text) is str:
+        return text.encode("utf-8")
+    if text is not None:
+        raise BadRecordError(_field_reason("body", text, "a string"))
+    encoded = record.get("body_b64")
+    if encoded is None:
+        raise BadRecordError("record has neither 'body' nor 'body_b64'")
+    if type(encoded) is not str:
+        raise BadRecordError(_field_reason("body_b64", encoded, "a base64 string"))
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRecordError("field 'body_b64' is not valid base64") from None
+
+
+def _choice(record: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = record.get(name)
+    if value is None:
+        return default
+    if type(value) is not str or value not in allowed:
+        raise BadRecordError(f"field {name!r} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _optional_str(record: dict[str, Any], name: str) -> str | None:
+    value = record.get(name)
+    if value is None or type(value) is str:
+        return value
+    raise BadRecordError(_field_reason(name, value, "a string"))
+
+
+def _field_reason(name: str, value: object, expected: str) -> str:
+    if value is None:
+        return f"field {name!r} is missing (expected {expected})"
+    return f"field {name!r} must be {expected}, got {_json_type(value)}"
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)

@@ -1,0 +1,86 @@
+"""Small helpers shared by the readers of JSON-document formats."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.fidelity import Fidelity
+from streamhook_nb.load.headers import Headers
+from streamhook_nb.load.sources import GZIP_MAGIC
+
+
+class BadEntryError(ValueError):
+    """One entry of a document cannot be loaded; the message says why."""
+
+
+def entries_batch(
+    format: str, name: str, entries: Iterable[Any], add: Callable[[DeliveryBatch, str, Any], None]
+) -> DeliveryBatch:
+    """One delivery per entry of a document, sources ``file#N`` from 1; ``add`` raises
+    :class:`BadEntryError` for an entry it cannot use, which is then rejected with the reason."""
+    batch = DeliveryBatch(format)
+    for number, entry in enumerate(entries, start=1):
+        source = f"{name}#{number}"
+        try:
+            add(batch, source, entry)
+        except BadEntryError as exc:
+            batch.reject(source, str(exc))
+    return batch
+
+
+def b64(text: object, field: str) -> bytes:
+    """Decode a base64 field strictly, or raise :class:`BadEntryError` naming the field."""
+    if not isinstance(text, str):
+        raise BadEntryError(f"field {field!r} must be a base64 string")
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadEntryError(f"field {field!r} is not valid base64") from None
+
+
+def field(mapping: Any, path: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:
+    """Follow a dotted ``path`` into nested dicts, checking the leaf's type."""
+    value = mapping
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    if value is None:
+        if required:
+            raise BadEntryError(f"field {path!r} is missing")
+        return None
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
+        raise BadEntryError(f"field {path!r} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def epoch_ms_to_iso(value: object) -> str | None:
+    """SQS ``SentTimestamp`` (epoch milliseconds, as a string) -> ISO 8601 UTC."""
+    try:
+        millis = int(str(value))
+    except ValueError:
+        return None
+    return datetime.fromtimestamp(millis / 1000, UTC).isoformat().replace("+00:00", "Z")
+
+
+def content_decoded(headers: Headers, body: bytes) -> bool:
+    """True when headers announce gzip but the tool kept the decompressed body."""
+    encoding = headers.get("content-encoding")
+    text = ", ".join(encoding) if isinstance(encoding, list) else (encoding or "")
+    return "gzip" in text.lower() and not body.startswith(GZIP_MAGIC)
+
+
+def body_fidelity(headers: Headers, body: bytes, declared_size: int | None) -> Fidelity:
+    """Exact, decoded (tool gunzipped it) or truncated (shorter than the size on the wire)."""
+    if content_decoded(headers, body):
+        return Fidelity.DECODED
+    if declared_size is not None and declared_size > len(body):
+        return Fidelity.TRUNCATED
+    return Fidelity.EXACT

@@ -1,0 +1,132 @@
+"""Queue deliveries: SQS ``receive-message`` output and SNS notification envelopes (unsigned)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.fidelity import Fidelity, Transport
+from streamhook_nb.load.headers import Headers
+from streamhook_nb.load.readers.common import (
+    BadEntryError,
+    b64,
+    entries_batch,
+    epoch_ms_to_iso,
+    field,
+)
+
+SQS = "sqs"
+SNS = "sns"
+
+
+def read_sqs(document: Any, name: str) -> Iterator[DeliveryBatch]:
+    """One delivery per SQS message; a message wrapping an SNS envelope counts as SNS."""
+    messages = document if isinstance(document, list) else field(document, "Messages", list)
+    yield entries_batch(SQS, name, messages, _add_sqs)
+
+
+def read_sns_document(document: Any, name: str) -> Iterator[DeliveryBatch]:
+    """SNS envelopes from a parsed document: one object or an array of them."""
+    items = [(f"{name}#{i}", item) for i, item in enumerate(_as_list(document), start=1)]
+    yield _sns_batch(items, DeliveryBatch(SNS))
+
+
+def read_sns(data: bytes, name: str) -> Iterator[DeliveryBatch]:
+    """SNS envelopes: one object, an array of them, or one per line."""
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        yield from read_sns_document(document, name)
+        return
+    batch = DeliveryBatch(SNS)
+    items: list[tuple[str, Any]] = []
+    for lineno, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append((f"{name}:{lineno}", orjson.loads(line)))
+        except orjson.JSONDecodeError as exc:
+            batch.reject(f"{name}:{lineno}", f"not valid JSON ({exc.msg})")
+    yield _sns_batch(items, batch)
+
+
+def _sns_batch(items: list[tuple[str, Any]], batch: DeliveryBatch) -> DeliveryBatch:
+    for source, envelope in items:
+        try:
+            _add_sns(batch, source, envelope, sent_at=None)
+        except BadEntryError as exc:
+            batch.reject(source, str(exc))
+    return batch
+
+
+def _as_list(document: Any) -> list[Any]:
+    return document if isinstance(document, list) else [document]
+
+
+def _add_sqs(batch: DeliveryBatch, source: str, message: Any) -> None:
+    if not isinstance(message, dict):
+        raise BadEntryError("message is not an object")
+    body = field(message, "Body", str)
+    sent_at = epoch_ms_to_iso(
+        field(message, "Attributes.SentTimestamp", (str, int), required=False)
+    )
+    envelope = _sns_envelope(body)
+    if envelope is not None:
+        _add_sns(batch, source, envelope, sent_at=sent_at)
+        return
+    payload, fidelity = _payload(body, "Body")
+    batch.add(
+        source,
+        headers=_queue_headers(message.get("MessageId")),
+        body=payload,
+        fidelity=fidelity,
+        transport=Transport.SQS,
+        received_at=sent_at,
+        method=None,
+    )
+
+
+def _add_sns(batch: DeliveryBatch, source: str, envelope: Any, *, sent_at: str | None) -> None:
+    if not isinstance(envelope, dict) or envelope.get("Type") != "Notification":
+        raise BadEntryError("not an SNS notification (field 'Type' must be 'Notification')")
+    message = field(envelope, "Message", str)
+    payload, fidelity = _payload(message, "Message")
+    batch.add(
+        source,
+        headers=_queue_headers(envelope.get("MessageId")),
+        body=payload,
+        fidelity=fidelity,
+        transport=Transport.SNS,
+        received_at=field(envelope, "Timestamp", str, required=False) or sent_at,
+        method=None,
+    )
+
+
+def _queue_headers(message_id: object) -> Headers:
+    """Queue messages have no HTTP headers; keep the queue's message id for tracing."""
+    return {"x-queue-message-id": message_id} if isinstance(message_id, str) else {}
+
+
+def _sns_envelope(body: str) -> dict[str, Any] | None:
+    if '"Notification"' not in body:
+        return None
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) and parsed.get("Type") == "Notification" else None
+
+
+def _payload(text: str, field_name: str) -> tuple[bytes, Fidelity]:
+    """Stream's payload: raw JSON as it is, otherwise base64 (of JSON or of gzipped JSON)."""
+    if text.lstrip().startswith("{"):
+        return text.encode("utf-8"), Fidelity.EXACT
+    try:
+        return b64(text.strip(), field_name), Fidelity.DECODED
+    except BadEntryError:
+        raise BadEntryError(f"field {field_name!r} is neither JSON nor base64") from None

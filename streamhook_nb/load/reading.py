@@ -1,0 +1,119 @@
+"""Read one source in any supported format into reader batches (rows, not yet a DataFrame).
+
+Kept free of pandas so that streaming verification and the command line start quickly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import IO
+
+import orjson
+
+from streamhook_nb.errors import RecordError, SourceError, UsageError
+from streamhook_nb.load.batch import DeliveryBatch, Rejected
+from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, JSON_DOCUMENT, classify, sniff
+from streamhook_nb.load.progress import byte_bar
+from streamhook_nb.load.readers import capture_jsonl, har, ngrok, queue, raw_http
+from streamhook_nb.load.sources import Source
+
+SourceLike = str | os.PathLike[str]
+
+
+def read_sources(
+    sources: list[Source], format: str | None, strict: bool, progress: bool | None, chunk: int
+) -> Iterator[DeliveryBatch]:
+    """Reader batches of every source in turn, with a progress bar over their bytes.
+
+    ``strict`` raises :class:`RecordError` at the first batch with a rejected record.
+    """
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
+    sizes = [s.size for s in sources]
+    total = sum(s for s in sizes if s is not None) if all(s is not None for s in sizes) else None
+    with byte_bar(total, progress, "loading") as bar:
+        for source in sources:
+            for batch in read_batches(source, format, chunk):
+                check_strict(batch.rejected, strict)
+                yield batch
+            bar.update(source.size or 0)
+
+
+def check_strict(
+    rejected: list[Rejected],
+    strict: bool,
+    fix: str = "Fix or remove the record, or load without strict",
+) -> None:
+    """In strict mode, the first rejected record is an error naming its file and line."""
+    if strict and rejected:
+        raise RecordError(rejected[0].reason, source=rejected[0].source, fix=fix)
+
+
+def read_batches(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
+    """Raw reader batches (rows, not yet a DataFrame) for one source."""
+    with source.open() as stream:
+        try:
+            head = stream.read(HEAD_BYTES)
+            stream.seek(0)
+        except (OSError, EOFError) as exc:
+            raise _unreadable(source, exc) from exc
+        kind = format or sniff(head)
+        if kind is None:
+            raise _unknown_format(source, "its content")
+        try:
+            yield from _dispatch(kind, stream, source, chunk)
+        except (OSError, EOFError) as exc:
+            raise _unreadable(source, exc) from exc
+
+
+def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Iterator[DeliveryBatch]:
+    name = source.name
+    if kind == "capture-jsonl":
+        yield from capture_jsonl.read(stream, name, chunk_size=chunk)
+        return
+    data = stream.read()
+    if kind == "raw-http":
+        yield from raw_http.read(data, name)
+        return
+    if kind == "sns":
+        yield from queue.read_sns(data, name)
+        return
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise SourceError(
+            f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+            source=name,
+            fix=f"Formats tried: {', '.join(FORMATS)}",
+        ) from None
+    if kind == JSON_DOCUMENT:
+        kind = classify(document) or ""
+    readers = {
+        "har": har.read,
+        "ngrok": ngrok.read,
+        "sqs": queue.read_sqs,
+        "sns": queue.read_sns_document,
+    }
+    if kind not in readers:
+        raise _unknown_format(source, "its JSON document")
+    try:
+        yield from readers[kind](document, name)
+    except ValueError as exc:  # the document's top level is not what the format requires
+        raise SourceError(f"not a {kind} document ({exc})", source=name) from None
+
+
+def _unreadable(source: Source, exc: BaseException) -> SourceError:
+    return SourceError(
+        f"cannot read ({exc})",
+        source=source.name,
+        fix="The file may be damaged or cut short (a gzip file must be complete)",
+    )
+
+
+def _unknown_format(source: Source, what: str) -> SourceError:
+    return SourceError(
+        f"not a known capture format (recognised none in {what}; tried {', '.join(FORMATS)})",
+        source=source.name,
+        fix="Pass format=... (CLI: --format) if you know the format",
+    )

@@ -1,0 +1,144 @@
+"""Where logs come from: paths, directories, globs and fsspec URLs, opened as binary streams."""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from streamhook_nb.errors import SourceError
+
+GZIP_MAGIC = b"\x1f\x8b"
+NOT_LOGS = frozenset(
+    (".md", ".rst", ".html", ".ipynb", ".py", ".cfg", ".toml", ".yml", ".yaml", ".csv", ".png")
+)
+"""Suffixes skipped when walking a directory (its README, notes, pictures); name them to read."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file to read: a display name (used in every message) and how to open it."""
+
+    name: str
+    url: str  # local path or fsspec URL
+    size: int | None = None
+
+    def open(self) -> IO[bytes]:
+        """Open for binary reading; gzip is unwrapped transparently (detected by its magic)."""
+        try:
+            raw = _open_raw(self.url)
+        except OSError as exc:
+            raise SourceError(
+                f"cannot open ({exc.strerror or exc})",
+                source=self.name,
+                fix="Check the path and that you may read it",
+            ) from exc
+        head = raw.read(2)
+        raw.seek(0)
+        if head == GZIP_MAGIC:
+            return _GzipReader(raw)  # type: ignore[return-value]
+        return raw
+
+
+class _GzipReader(gzip.GzipFile):
+    """A gzip reader that also closes the file under it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
+def _open_raw(url: str) -> IO[bytes]:
+    if _is_url(url):
+        import fsspec
+
+        handle: IO[bytes] = fsspec.open(url, mode="rb").open()
+        return handle
+    return open(url, "rb")
+
+
+def _is_url(text: str) -> bool:
+    scheme, sep, _ = text.partition("://")
+    return bool(sep) and scheme.isidentifier() and len(scheme) > 1
+
+
+def expand(sources: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Source]:
+    """Expand paths, directories (their files, sorted), globs and fsspec URLs into sources.
+
+    Raises :class:`SourceError` for a path that does not exist or a pattern matching nothing.
+    """
+    items = [sources] if isinstance(sources, str | os.PathLike) else list(sources)
+    if not items:
+        raise SourceError("no source given", fix="Pass at least one file, directory, glob or URL")
+    expanded: list[Source] = []
+    for item in items:
+        expanded.extend(_expand_one(os.fspath(item)))
+    return expanded
+
+
+def _expand_one(item: str) -> Iterator[Source]:
+    if _is_url(item):
+        yield from _expand_url(item)
+        return
+    path = Path(item)
+    if path.is_dir():
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and not _hidden(p, path) and p.suffix.lower() not in NOT_LOGS
+        )
+        if not files:
+            raise SourceError("directory holds no files", source=item)
+        for file in files:
+            yield Source(str(file), str(file), file.stat().st_size)
+        return
+    if path.is_file():
+        yield Source(item, item, path.stat().st_size)
+        return
+    if glob.has_magic(item):
+        matches = sorted(m for m in glob.glob(item, recursive=True) if os.path.isfile(m))
+        if not matches:
+            raise SourceError("the pattern matches no file", source=item)
+        for match in matches:
+            yield Source(match, match, os.path.getsize(match))
+        return
+    raise SourceError("no such file or directory", source=item, fix="Check the path")
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _expand_url(url: str) -> Iterator[Source]:
+    import fsspec
+
+    try:
+        files = fsspec.open_files(url, mode="rb")
+    except (ImportError, ValueError, OSError) as exc:
+        raise SourceError(f"cannot list ({exc})", source=url) from exc
+    if not files or not (glob.has_magic(url) or _exists(files[0])):
+        raise SourceError("the URL matches no file", source=url, fix="Check the URL")
+    for handle in files:
+        full = handle.full_name if glob.has_magic(url) else url
+        try:
+            size = handle.fs.size(handle.path)
+        except (OSError, NotImplementedError):
+            size = None
+        yield Source(full, full, size)
+
+
+def _exists(handle: Any) -> bool:
+    try:
+        return bool(handle.fs.exists(handle.path))
+    except (OSError, NotImplementedError):
+        return True  # cannot tell: let opening it report the problem

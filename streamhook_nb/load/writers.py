@@ -1,0 +1,214 @@
+"""Write deliveries back out: our capture JSON Lines (byte-exact) and HAR 1.2."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from typing import IO, Any
+
+import orjson
+import pandas as pd
+
+from streamhook_nb import __name__ as _package
+from streamhook_nb.load.fidelity import Fidelity, Transport
+from streamhook_nb.load.headers import Headers
+
+Target = str | os.PathLike[str] | IO[bytes]
+
+
+def capture_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """Capture-log records (DESIGN.md §3) for each delivery, in frame order."""
+    times = _iso_times(frame["received_at"])
+    columns = zip(
+        times,
+        frame["method"],
+        frame["path"],
+        frame["headers"],
+        frame["body"],
+        frame["transport"],
+        frame["fidelity"],
+        frame["remote_addr"],
+        frame["response_status"],
+        strict=True,
+    )
+    for when, method, path, headers, body, transport, fidelity, remote, status in columns:
+        record: dict[str, Any] = {
+            "received_at": when,
+            "method": _text(method),
+            "path": _text(path),
+            "headers": headers,
+        }
+        record.update(_body_field(body))
+        if pd.notna(remote):
+            record["remote_addr"] = remote
+        if pd.notna(status):
+            record["response"] = {"status": int(status)}
+        if transport != Transport.HTTP:
+            record["transport"] = str(transport)
+        if fidelity != Fidelity.EXACT:
+            record["fidelity"] = str(fidelity)
+        yield record
+
+
+def to_capture_jsonl(frame: pd.DataFrame, target: Target) -> int:
+    """Write ``frame`` as capture JSON Lines; bodies stay byte-exact. Returns rows written."""
+    count = 0
+    with _open(target) as out:
+        for record in capture_records(frame):
+            out.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+            count += 1
+    return count
+
+
+def to_har(frame: pd.DataFrame, target: Target) -> int:
+    """Write ``frame`` as a HAR 1.2 log that any HAR viewer opens. Returns entries written."""
+    with HarWriter(target) as har:
+        return har.write(frame)
+
+
+class HarWriter:
+    """A HAR 1.2 log written frame by frame, for logs bigger than memory.
+
+    The bytes are those of the whole document dumped at once with a two-space indent.
+    """
+
+    def __init__(self, target: Target) -> None:
+        self._target = _open(target)
+        self._out: IO[bytes] | None = None
+        self._end = b""
+        self.entries = 0
+
+    def __enter__(self) -> HarWriter:
+        self._out = self._target.__enter__()
+        creator = {"name": _package.replace("_", "-"), "version": _version()}
+        empty = {"log": {"version": "1.2", "creator": creator, "entries": []}}
+        head, self._end = orjson.dumps(empty, option=orjson.OPT_INDENT_2).rsplit(b"[]", 1)
+        self._out.write(head + b"[")
+        return self
+
+    def write(self, frame: pd.DataFrame) -> int:
+        """Append the frame's deliveries as entries; returns how many."""
+        if self._out is None:
+            raise RuntimeError("use HarWriter in a with block")
+        before = self.entries
+        for record in capture_records(frame):
+            entry = orjson.dumps(_har_entry(record), option=orjson.OPT_INDENT_2)
+            self._out.write(b",\n" if self.entries else b"\n")
+            self._out.write(_ENTRY_INDENT + entry.replace(b"\n", b"\n" + _ENTRY_INDENT))
+            self.entries += 1
+        return self.entries - before
+
+    def __exit__(self, *exc: object) -> None:
+        if self._out is not None:
+            self._out.write((b"\n    ]" if self.entries else b"]") + self._end)
+        self._target.__exit__(*exc)
+
+
+_ENTRY_INDENT = b"      "
+"""Entries sit three levels deep in the document (log, entries, the entry)."""
+
+
+def _har_entry(record: dict[str, Any]) -> dict[str, Any]:
+    headers: Headers = record["headers"]
+    host = headers.get("host")
+    host_text = host if isinstance(host, str) else "localhost"
+    request: dict[str, Any] = {
+        "method": record["method"] or "POST",
+        "url": f"http://{host_text}{record['path'] or '/'}",
+        "httpVersion": "HTTP/1.1",
+        "cookies": [],
+        "headers": [
+            {"name": name, "value": value}
+            for name, values in headers.items()
+            for value in ([values] if isinstance(values, str) else values)
+        ],
+        "queryString": [],
+        "headersSize": -1,
+        "bodySize": -1,
+    }
+    body = _record_body(record)
+    if body is not None:
+        request["bodySize"] = len(body)
+        post: dict[str, Any] = {"mimeType": _content_type(headers)}
+        if "body" in record:
+            post["text"] = record["body"]
+        else:
+            post["text"] = record["body_b64"]
+            post["encoding"] = "base64"
+        request["postData"] = post
+    status = record.get("response", {}).get("status", 0)
+    return {
+        "startedDateTime": record["received_at"] or "1970-01-01T00:00:00.000Z",
+        "time": 0,
+        "request": request,
+        "response": {
+            "status": status,
+            "statusText": "",
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [],
+            "content": {"size": 0, "mimeType": "x-unknown"},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": -1,
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": 0, "receive": 0},
+    }
+
+
+def _record_body(record: dict[str, Any]) -> bytes | None:
+    if record.get("fidelity") == Fidelity.MISSING:
+        return None
+    if "body" in record:
+        return bytes(record["body"], "utf-8")
+    return base64.b64decode(record["body_b64"])
+
+
+def _content_type(headers: Headers) -> str:
+    value = headers.get("content-type")
+    return value if isinstance(value, str) else "application/json"
+
+
+def _body_field(body: bytes | None) -> dict[str, str]:
+    if body is None:
+        return {"body": ""}
+    try:
+        return {"body": body.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"body_b64": base64.b64encode(body).decode("ascii")}
+
+
+def _iso_times(times: pd.Series) -> list[str | None]:
+    text = times.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return [None if pd.isna(t) else str(t) for t in text]
+
+
+def _text(value: object) -> str | None:
+    return None if pd.isna(value) else str(value)  # type: ignore[call-overload]
+
+
+def _open(target: Target) -> Any:
+    if isinstance(target, str | os.PathLike):
+        return open(target, "wb")
+    return _Borrowed(target)
+
+
+class _Borrowed:
+    """Use a caller's stream as a context manager without closing it."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def __enter__(self) -> IO[bytes]:
+        return self._stream
+
+    def __exit__(self, *_: object) -> None:
+        self._stream.flush()
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("streamhook-nb")

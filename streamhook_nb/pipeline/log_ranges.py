@@ -1,0 +1,74 @@
+"""Line-aligned byte ranges of a capture log, so that worker processes can share it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+
+from streamhook_nb.load.sources import Source
+
+
+@dataclass(frozen=True)
+class LogRange:
+    """One unit of work: a whole source (``end`` None), or a line-aligned byte range of a
+    capture log whose first line is number ``first_line``."""
+
+    source: Source
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+
+def split(source: Source, parts: int) -> list[LogRange]:
+    """Line-aligned byte ranges of a local capture log."""
+    size = source.size or 0
+    bounds = [0]
+    with open(source.url, "rb") as handle:
+        for k in range(1, parts):
+            handle.seek(max(size * k // parts, bounds[-1]))
+            handle.readline()
+            bounds.append(min(handle.tell(), size))
+    bounds.append(size)
+    return [LogRange(source, a, b) for a, b in pairwise(bounds) if b > a]
+
+
+def count_lines(part: LogRange) -> int:
+    """Newlines in the range (its number of lines)."""
+    count = 0
+    with open(part.source.url, "rb") as handle:
+        handle.seek(part.start)
+        remaining = (part.end or 0) - part.start
+        while remaining > 0:
+            block = handle.read(min(remaining, 8 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            remaining -= len(block)
+    return count
+
+
+def range_lines(part: LogRange) -> Iterator[bytes]:
+    """The range's lines, read from its file."""
+    with open(part.source.url, "rb") as handle:
+        handle.seek(part.start)
+        position = part.start
+        for line in handle:
+            if position >= (part.end or 0):
+                return
+            position += len(line)
+            yield line
+
+
+def number_lines(ranges: list[LogRange], counts: list[int]) -> list[LogRange]:
+    """Give each byte range the number of its first line, counting within its file."""
+    numbered: list[LogRange] = []
+    lines_before: dict[str, int] = {}
+    for part, count in zip(ranges, counts, strict=True):
+        if part.end is None:
+            numbered.append(part)
+            continue
+        before = lines_before.get(part.source.url, 0)
+        numbered.append(LogRange(part.source, part.start, part.end, before + 1))
+        lines_before[part.source.url] = before + count
+    return numbered

@@ -1,0 +1,256 @@
+"""Verify whole logs without building a DataFrame: streaming, and on every core.
+
+This is what ``streamhook-nb verify`` runs. A big capture log is split into line-aligned byte
+ranges that worker processes read and verify side by side; only counts (and, when asked, one
+small dict per delivery) come back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from streamhook_nb.errors import UsageError
+from streamhook_nb.load.batch import (
+    DeliveryBatch,
+    Rejected,
+    bad_time_reason,
+    source_order,
+    time_rejections,
+    whole_number,
+)
+from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, sniff
+from streamhook_nb.load.payload import event_type
+from streamhook_nb.load.readers import capture_jsonl
+from streamhook_nb.load.reading import SourceLike, read_batches
+from streamhook_nb.load.sources import GZIP_MAGIC, Source, expand
+from streamhook_nb.load.timestamps import invalid_times
+from streamhook_nb.pipeline import log_ranges
+from streamhook_nb.pipeline.event_tally import EventTally, event_kind
+from streamhook_nb.pipeline.log_ranges import LogRange, count_lines, number_lines, range_lines
+from streamhook_nb.pipeline.verify_report import VerifyReport
+from streamhook_nb.verify.reasons import Reason, verdict_label
+from streamhook_nb.verify.secrets import Keyring
+from streamhook_nb.verify.verdict import judge, quick_ok
+
+SPLIT_MIN_BYTES = 16 * 1024 * 1024
+"""Capture logs at least this big are split across worker processes."""
+STREAM_CHUNK = 4096
+"""Rows verified at a time: small enough to stay in the CPU cache."""
+
+
+def verify_batch(batch: DeliveryBatch, keyring: Keyring, report: VerifyReport) -> None:
+    """Verify every row of a reader batch into ``report``."""
+    report.rejected.extend(batch.rejected)
+    rows = batch.rows
+    if not rows:
+        return
+    bad, late = time_rejections(rows)
+    if bad:
+        report.rejected += late
+        report.rejected.sort(key=lambda r: source_order(r.source))
+        dropped = set(bad)
+        rows = [row for index, row in enumerate(rows) if index not in dropped]
+    results = [
+        judge(r.body, r.signature, r.api_key, r.transport, r.fidelity, keyring) for r in rows
+    ]
+    report.deliveries += len(results)
+    if report.tally is not None:
+        for row, verdict in zip(rows, results, strict=True):
+            report.tally.add(event_kind(row.body), verdict_label(verdict.valid), row.webhook_id)
+    reasons = Counter(v.reason for v in results)
+    report.reasons.update(reasons)
+    if reasons[Reason.OK] == len(results):
+        report.valid_api_keys.update(row.api_key for row in rows)
+    else:
+        for row, verdict in zip(rows, results, strict=True):
+            if verdict.reason is Reason.OK:
+                report.valid_api_keys.add(row.api_key)
+            elif verdict.reason is Reason.SIGNATURE_MISMATCH:
+                report.mismatch_api_keys[row.api_key] += 1
+    if report.details is not None:
+        report.details.extend(
+            {
+                "source": row.source,
+                "webhook_id": row.webhook_id,
+                "attempt": whole_number(row.attempt),
+                "event_type": event_type(row.body),
+                "valid": verdict.valid,
+                "reason": verdict.reason.value,
+                "matched_secret": verdict.matched_secret,
+                "hint": None if verdict.reason is Reason.OK else verdict.hint,
+            }
+            for row, verdict in zip(rows, results, strict=True)
+            if not report.failures_only or verdict.reason is not Reason.OK
+        )
+
+
+def _splittable(source: Source, format: str | None) -> bool:
+    if "://" in source.url or (source.size or 0) < SPLIT_MIN_BYTES:
+        return False
+    with open(source.url, "rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    return not head.startswith(GZIP_MAGIC) and (format or sniff(head)) == capture_jsonl.FORMAT
+
+
+def verify_lines(
+    lines: Iterable[bytes], name: str, first_line: int, keyring: Keyring, report: VerifyReport
+) -> None:
+    """Verify a capture log's lines into ``report`` (details, if kept, only of failures).
+
+    The common record that verifies skips building a row; every other line (another shape, a
+    failing signature, a bad record) goes through the same path as :func:`verify_batch`, so
+    both give the same counts.
+    """
+    pending = DeliveryBatch(capture_jsonl.FORMAT)  # lines that need the careful path
+    quick = _QuickLines(name, report)
+    limit = capture_jsonl.MAX_LINE_BYTES
+    for lineno, line in enumerate(lines, start=first_line):
+        try:
+            if len(line) > limit:
+                raise capture_jsonl.BadRecordError
+            record = capture_jsonl.common_record(line)
+            body = record.body.encode()
+        except Exception:
+            capture_jsonl.careful(pending, line, f"{name}:{lineno}", limit)
+        else:
+            headers = record.headers
+            api_key = headers.get("x-api-key")
+            if quick_ok(body, headers.get("x-signature"), api_key, keyring) is None:
+                pending.rows.append(capture_jsonl.common_row(record, f"{name}:{lineno}", body))
+            else:
+                quick.add(lineno, record.received_at, body, headers.get("x-webhook-id"))
+                report.valid_api_keys.add(api_key)
+        if len(quick.times) >= STREAM_CHUNK:
+            quick.settle()
+        if len(pending.rows) >= STREAM_CHUNK:
+            verify_batch(pending, keyring, report)
+            pending = DeliveryBatch(capture_jsonl.FORMAT)
+    quick.settle()
+    verify_batch(pending, keyring, report)
+    report.rejected.sort(key=lambda r: source_order(r.source))
+
+
+class _QuickLines:
+    """Lines that verified the quick way, counted a chunk at a time once their received_at
+    passes the loader's check (a bad one rejects the line, as loading would)."""
+
+    def __init__(self, name: str, report: VerifyReport) -> None:
+        self.name = name
+        self.report = report
+        self.times: list[str] = []
+        self.lines: list[int] = []
+        self.kinds: list[str] = []  # event types and webhook ids, when tallying
+        self.webhook_ids: list[str | None] = []
+
+    def add(self, lineno: int, received_at: str, body: bytes, webhook_id: str | None) -> None:
+        """Remember one quick ``ok`` line."""
+        self.times.append(received_at)
+        self.lines.append(lineno)
+        if self.report.tally is not None:
+            self.kinds.append(event_kind(body))
+            self.webhook_ids.append(webhook_id)
+
+    def settle(self) -> None:
+        """Count the remembered lines into the report, rejecting those with a bad time."""
+        if not self.times:
+            return
+        report = self.report
+        bad = invalid_times(self.times)
+        for index in bad:
+            source = f"{self.name}:{self.lines[index]}"
+            report.rejected.append(Rejected(source, bad_time_reason(self.times[index])))
+        good = len(self.times) - len(bad)
+        report.deliveries += good
+        report.reasons[Reason.OK] += good
+        if report.tally is not None:
+            for index in sorted(bad, reverse=True):  # rejected: not counted
+                del self.kinds[index], self.webhook_ids[index]
+            report.tally.add_many(self.kinds, "valid", self.webhook_ids)
+        for pending in (self.times, self.lines, self.kinds, self.webhook_ids):
+            pending.clear()
+
+
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _run(task: LogRange) -> VerifyReport:
+    keyring: Keyring = _WORKER_STATE["keyring"]
+    report = _new_report(_WORKER_STATE["details"], _WORKER_STATE["tally"])
+    if task.end is not None and (report.details is None or report.failures_only):
+        verify_lines(range_lines(task), task.source.name, task.first_line, keyring, report)
+        return report
+    if task.end is None:
+        batches: Iterable[DeliveryBatch] = read_batches(
+            task.source, _WORKER_STATE["format"], STREAM_CHUNK
+        )
+    else:
+        batches = capture_jsonl.read(
+            range_lines(task),
+            task.source.name,
+            first_line=task.first_line,
+            chunk_size=STREAM_CHUNK,
+        )
+    for batch in batches:
+        verify_batch(batch, keyring, report)
+    return report
+
+
+def verify_sources(
+    sources: SourceLike | Iterable[SourceLike],
+    keyring: Keyring,
+    *,
+    format: str | None = None,
+    details: bool | Literal["failures"] = False,
+    workers: int | None = None,
+    tally: bool = False,
+) -> VerifyReport:
+    """Verify every delivery in the sources, streaming; big capture logs use ``workers`` cores.
+
+    ``workers=None`` uses every core. Worker processes are forked, which is safe only while
+    this process runs a single thread; otherwise the work runs here, one source at a time.
+    ``details=True`` keeps one dict per delivery, ``"failures"`` only those that are not
+    ``ok``; ``tally=True`` also counts deliveries and events by type (``report.tally``).
+    """
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
+    wanted = workers or os.cpu_count() or 1
+    parallel = wanted > 1 and _can_fork()
+    tasks: list[LogRange] = []
+    for source in expand(sources):
+        if parallel and _splittable(source, format):
+            tasks.extend(log_ranges.split(source, wanted))
+        else:
+            tasks.append(LogRange(source))
+    _WORKER_STATE.update(keyring=keyring, details=details, format=format, tally=tally)
+    report = _new_report(details, tally)
+    try:
+        if parallel and len(tasks) > 1:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(wanted, len(tasks))) as pool:
+                tasks = number_lines(tasks, pool.map(count_lines, tasks))
+                for part in pool.imap(_run, tasks):
+                    report.merge(part)
+        else:
+            for task in tasks:
+                report.merge(_run(task))
+    finally:
+        _WORKER_STATE.clear()
+    return report
+
+
+def _new_report(details: bool | Literal["failures"], tally: bool) -> VerifyReport:
+    return VerifyReport(
+        details=[] if details else None,
+        failures_only=details == "failures",
+        tally=EventTally() if tally else None,
+    )
+
+
+def _can_fork() -> bool:
+    """Forking is safe only while this process runs one thread (and the OS can fork)."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()

@@ -1,0 +1,112 @@
+"""Verify every delivery of a deliveries DataFrame: valid, reason, matched secret, hint."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from streamhook_nb.load.payload import event_type
+from streamhook_nb.verify.reasons import Reason
+from streamhook_nb.verify.secrets import Keyring
+from streamhook_nb.verify.verdict import Verdict, judge
+
+REASON_DTYPE = pd.CategoricalDtype([r.value for r in Reason])
+VERDICT_COLUMNS: dict[str, Any] = {
+    "valid": "boolean",
+    "reason": REASON_DTYPE,
+    "matched_secret": "string",
+    "hint": "string",
+}
+"""Columns :func:`verify_deliveries` adds, with their dtypes."""
+
+
+def _objects(column: pd.Series) -> list[Any]:
+    """A column as plain Python objects, with NA as None."""
+    return column.astype(object).where(column.notna(), None).tolist()
+
+
+def verdicts(deliveries: pd.DataFrame, keyring: Keyring) -> list[Verdict]:
+    """One :class:`Verdict` per row, in row order."""
+    return [
+        judge(body, signature, api_key, transport, fidelity, keyring)
+        for body, signature, api_key, transport, fidelity in zip(
+            deliveries["body"].tolist(),
+            _objects(deliveries["signature"]),
+            _objects(deliveries["api_key"]),
+            deliveries["transport"].astype(str).tolist(),
+            deliveries["fidelity"].astype(str).tolist(),
+            strict=True,
+        )
+    ]
+
+
+def verify_deliveries(deliveries: pd.DataFrame, keyring: Keyring) -> pd.DataFrame:
+    """A new frame with ``valid``, ``reason``, ``matched_secret`` and ``hint`` added."""
+    results = verdicts(deliveries, keyring)
+    return deliveries.assign(
+        valid=pd.array([v.valid for v in results], dtype="boolean"),
+        reason=pd.Categorical([v.reason.value for v in results], dtype=REASON_DTYPE),
+        matched_secret=pd.array([v.matched_secret for v in results], dtype="string"),
+        hint=pd.array([None if v.reason is Reason.OK else v.hint for v in results], dtype="string"),
+    )
+
+
+def summary(verified: pd.DataFrame, rejected: int, *, details: bool = False) -> dict[str, Any]:
+    """The ``streamhook-nb verify --json`` shape (DESIGN.md §3) for a verified frame."""
+    valid = verified["valid"]
+    reasons = Counter(verified["reason"].astype(str).tolist())
+    report: dict[str, Any] = {
+        "deliveries": len(verified),
+        "valid": int(valid.eq(True).sum()),
+        "invalid": int(valid.eq(False).sum()),
+        "unverifiable": int(valid.isna().sum()),
+        "rejected": rejected,
+        "reasons": {r.value: reasons[r.value] for r in Reason if reasons[r.value]},
+    }
+    if details:
+        report["details"] = detail_rows(verified)
+    return report
+
+
+def detail_rows(verified: pd.DataFrame) -> list[dict[str, Any]]:
+    """One dict per delivery, in input order (the ``details`` of ``verify --json``)."""
+    return [
+        {
+            "source": source,
+            "webhook_id": webhook_id,
+            "attempt": attempt,
+            "event_type": event_type(body),
+            "valid": valid,
+            "reason": reason,
+            "matched_secret": matched,
+            "hint": hint,
+        }
+        for source, webhook_id, attempt, body, valid, reason, matched, hint in zip(
+            verified["source"].tolist(),
+            _objects(verified["webhook_id"]),
+            _objects(verified["attempt"]),
+            verified["body"].tolist(),
+            _objects(verified["valid"]),
+            verified["reason"].astype(str).tolist(),
+            _objects(verified["matched_secret"]),
+            _objects(verified["hint"]),
+            strict=True,
+        )
+    ]
+
+
+def failures(verified: pd.DataFrame) -> pd.DataFrame:
+    """The invalid deliveries with what a reader needs: where, which event, why, what to do."""
+    invalid = verified[verified["valid"].eq(False).fillna(False)]
+    return pd.DataFrame(
+        {
+            "source": invalid["source"],
+            "received_at": invalid["received_at"],
+            "event_type": pd.array(invalid["body"].map(event_type).tolist(), dtype="string"),
+            "api_key": invalid["api_key"],
+            "reason": invalid["reason"],
+            "hint": invalid["hint"],
+        }
+    ).reset_index(drop=True)

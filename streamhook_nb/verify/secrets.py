@@ -1,0 +1,209 @@
+"""API secrets: read from the environment, a ``.env`` file or a secrets file; never shown."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from streamhook_nb.errors import UsageError
+
+DEFAULT_SECRET_ENV = "STREAM_API_SECRET"
+DEFAULT_KEY_ENV = "STREAM_API_KEY"
+
+
+class SecretError(UsageError):
+    """A secret could not be found or read (the message names where, never the value)."""
+
+
+class Secret:
+    """An API secret with a label saying where it came from; repr and str show only the label."""
+
+    __slots__ = ("_key", "label")
+
+    def __init__(self, value: str, label: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise SecretError(f"the secret from {label} is empty", fix="Set it to the app's secret")
+        self._key = value.encode("utf-8")
+        self.label = label
+
+    @property
+    def key(self) -> bytes:
+        """The HMAC key: the secret's UTF-8 bytes."""
+        return self._key
+
+    def trimmed(self) -> Secret | None:
+        """The same secret without surrounding whitespace, or ``None`` if it has none."""
+        stripped = self._key.strip()
+        if stripped == self._key or not stripped:
+            return None
+        return Secret(stripped.decode("utf-8"), f"{self.label} (trimmed)")
+
+    def reveal(self) -> str:
+        """The secret's value; call it only to hand the secret to another library."""
+        return self._key.decode("utf-8")
+
+    def __repr__(self) -> str:
+        return f"Secret(from {self.label})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Which secrets may have signed a delivery.
+
+    ``shared`` secrets apply to every delivery (rotation: newest first); ``apps`` maps an API
+    key to its secrets, chosen by the delivery's ``X-Api-Key``. ``expected_api_key`` is the app
+    the shared secrets belong to, when known.
+    """
+
+    shared: tuple[Secret, ...] = ()
+    apps: Mapping[str, tuple[Secret, ...]] = field(default_factory=dict)
+    expected_api_key: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.shared and not self.apps:
+            raise SecretError(
+                "no secret configured",
+                fix=f"Set {DEFAULT_SECRET_ENV}, put it in .env, or pass a secrets file",
+            )
+
+    @property
+    def keyed(self) -> bool:
+        """True when secrets are chosen by ``X-Api-Key`` (a secrets file was given)."""
+        return bool(self.apps)
+
+    def candidates(self, api_key: str | None) -> tuple[Secret, ...]:
+        """The secrets to try, in order, for a delivery carrying ``api_key``.
+
+        A delivery whose capture lost ``X-Api-Key`` is tried against every configured secret:
+        the header only chooses the secret, the signature is what proves the app.
+        """
+        if api_key is not None and api_key in self.apps:
+            return self.apps[api_key] + self.shared
+        if api_key is None and self.apps:
+            return self.shared + tuple(s for secrets in self.apps.values() for s in secrets)
+        return self.shared
+
+    def others(self, api_key: str | None) -> Iterable[tuple[str, Secret]]:
+        """Secrets of the other configured apps, with their API keys."""
+        for key, secrets in self.apps.items():
+            if key != api_key:
+                for secret in secrets:
+                    yield key, secret
+
+    def labels(self) -> list[str]:
+        """Where every configured secret came from (for messages; never the values)."""
+        return [s.label for s in self.shared] + [
+            s.label for secrets in self.apps.values() for s in secrets
+        ]
+
+
+def from_env(
+    names: Iterable[str] = (DEFAULT_SECRET_ENV,),
+    *,
+    dotenv: str | os.PathLike[str] | None = ".env",
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Secret, ...]:
+    """Secrets from environment variables (newest first), falling back to a ``.env`` file."""
+    environ = os.environ if environ is None else environ
+    file_values = _dotenv_values(dotenv)
+    secrets = []
+    for name in names:
+        value = environ.get(name) or file_values.get(name)
+        if not value:
+            where = f" or {dotenv}" if dotenv else ""
+            raise SecretError(
+                f"{name} is not set in the environment{where}",
+                fix=f"export {name}=... (or add it to .env), or pass --secrets-file",
+            )
+        secrets.append(Secret(value, name))
+    return tuple(secrets)
+
+
+def env_value(name: str, *, dotenv: str | os.PathLike[str] | None = ".env") -> str | None:
+    """A non-secret setting (such as the API key) from the environment or ``.env``."""
+    return os.environ.get(name) or _dotenv_values(dotenv).get(name) or None
+
+
+def _dotenv_values(path: str | os.PathLike[str] | None) -> dict[str, str]:
+    if path is None or not Path(path).is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def from_file(path: str | os.PathLike[str]) -> dict[str, tuple[Secret, ...]]:
+    """API key -> secrets from a JSON or TOML file (a value is a secret or a list, newest first)."""
+    name = os.fspath(path)
+    try:
+        text = Path(path).read_bytes()
+    except OSError as exc:
+        raise SecretError(f"cannot read the secrets file ({exc.strerror})", source=name) from None
+    mapping = _parse_mapping(text, name)
+    apps: dict[str, tuple[Secret, ...]] = {}
+    for api_key, value in mapping.items():
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, str) and v for v in values):
+            raise SecretError(
+                f"the entry for API key {api_key!r} must be a secret or a list of secrets",
+                source=name,
+            )
+        many = len(values) > 1
+        apps[api_key] = tuple(
+            Secret(v, f"{name}:{api_key}" + (f"[{i}]" if many else ""))
+            for i, v in enumerate(values)
+        )
+    if not apps:
+        raise SecretError("the secrets file maps no API key", source=name)
+    return apps
+
+
+def _parse_mapping(text: bytes, name: str) -> dict[str, object]:
+    try:
+        parsed = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:
+            parsed = tomllib.loads(text.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            raise SecretError(
+                "the secrets file is neither JSON nor TOML",
+                source=name,
+                fix='Write it as {"API_KEY": "secret"} (JSON) or API_KEY = "secret" (TOML)',
+            ) from None
+    if not isinstance(parsed, dict):
+        raise SecretError("the secrets file must map API keys to secrets", source=name)
+    return parsed
+
+
+def keyring(
+    *,
+    secret_envs: Iterable[str] = (),
+    secrets_file: str | os.PathLike[str] | None = None,
+    api_key: str | None = None,
+    dotenv: str | os.PathLike[str] | None = ".env",
+) -> Keyring:
+    """Build a keyring the way the CLI does: env vars and/or a secrets file.
+
+    With neither, ``STREAM_API_SECRET`` is used. The expected API key is ``api_key`` or
+    ``STREAM_API_KEY`` when set.
+    """
+    names = list(secret_envs)
+    apps = from_file(secrets_file) if secrets_file is not None else {}
+    if not names and not apps:
+        names = [DEFAULT_SECRET_ENV]
+    shared = from_env(names, dotenv=dotenv) if names else ()
+    expected = api_key or env_value(DEFAULT_KEY_ENV, dotenv=dotenv)
+    return Keyring(shared, apps, expected)

@@ -1,0 +1,182 @@
+"""The verdict for one delivery: check the signature, and explain a failure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from hmac import compare_digest, digest
+
+import orjson
+
+from streamhook_nb.load.body import signed_bytes
+from streamhook_nb.load.fidelity import VERIFIABLE
+from streamhook_nb.load.sources import GZIP_MAGIC
+from streamhook_nb.verify.reasons import HINTS, Reason
+from streamhook_nb.verify.secrets import Keyring, Secret
+from streamhook_nb.verify.stream_json import reserialized_forms
+
+_VERIFIABLE = frozenset(f.value for f in VERIFIABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Outcome for one delivery: ``matched_secret`` is a label, never a secret."""
+
+    reason: Reason
+    matched_secret: str | None = None
+    detail: str | None = None
+
+    @property
+    def valid(self) -> bool | None:
+        """True only for ``ok``; None when unverifiable or unsigned."""
+        return self.reason.valid
+
+    @property
+    def hint(self) -> str:
+        """One sentence saying what happened and what to do."""
+        return f"{HINTS[self.reason]} {self.detail}" if self.detail else HINTS[self.reason]
+
+
+def signature_bytes(header: str) -> bytes | None:
+    """The 32 bytes an ``X-Signature`` header encodes (trimmed, any case), or None if malformed."""
+    text = header.strip()
+    if len(text) != 64:
+        return None
+    try:
+        decoded = bytes.fromhex(text)
+    except ValueError:
+        return None
+    return decoded if len(decoded) == 32 else None
+
+
+def matching(payload: bytes, expected: bytes, secrets: tuple[Secret, ...]) -> Secret | None:
+    """The first secret whose HMAC of ``payload`` equals ``expected`` (constant-time compare)."""
+    for secret in secrets:
+        if compare_digest(digest(secret.key, payload, "sha256"), expected):
+            return secret
+    return None
+
+
+def judge(
+    body: bytes | None,
+    signature: str | None,
+    api_key: str | None,
+    transport: str,
+    fidelity: str,
+    keyring: Keyring,
+) -> Verdict:
+    """The verdict for one delivery.
+
+    The checks run in this order: unsigned transport, unverifiable capture, missing or
+    malformed signature, undecodable gzip, then the HMAC under each candidate secret; a body
+    that matches none goes to :func:`diagnose`. :func:`quick_ok` answers the common case
+    (plain body, clean header, a match) first, because it runs for every row.
+    """
+    if transport == "http" and fidelity in _VERIFIABLE and body is not None:
+        verdict = quick_ok(body, signature, api_key, keyring)
+        if verdict is not None:
+            return verdict
+    return _judge_carefully(body, signature, api_key, transport, fidelity, keyring)
+
+
+def quick_ok(
+    body: bytes, signature: str | None, api_key: str | None, keyring: Keyring
+) -> Verdict | None:
+    """The ``ok`` verdict when a plain body and a clean header match; None means "look closer"."""
+    if signature is None or len(signature) != 64 or body.startswith(GZIP_MAGIC):
+        return None
+    try:
+        expected = bytes.fromhex(signature)
+    except ValueError:
+        return None
+    if len(expected) == 32:
+        for secret in keyring.candidates(api_key):
+            if compare_digest(digest(secret.key, body, "sha256"), expected):
+                return _ok(secret.label)
+    return None
+
+
+def judge_request(body: bytes, headers: Mapping[str, str], keyring: Keyring) -> Verdict:
+    """The verdict for a request as it arrives (headers looked up case-insensitively)."""
+    return judge(
+        body, headers.get("X-Signature"), headers.get("X-Api-Key"), "http", "exact", keyring
+    )
+
+
+@cache
+def _ok(label: str) -> Verdict:
+    return Verdict(Reason.OK, label)
+
+
+def _judge_carefully(
+    body: bytes | None,
+    signature: str | None,
+    api_key: str | None,
+    transport: str,
+    fidelity: str,
+    keyring: Keyring,
+) -> Verdict:
+    if transport != "http":
+        return Verdict(Reason.UNSIGNED)
+    if body is None or fidelity not in _VERIFIABLE:
+        return Verdict(Reason.UNVERIFIABLE, detail=f"(fidelity: {fidelity})")
+    if signature is None:
+        return Verdict(Reason.MISSING_SIGNATURE)
+    expected = signature_bytes(signature)
+    if expected is None:
+        return Verdict(
+            Reason.MALFORMED_SIGNATURE, detail=f"(got {len(signature.strip())} characters)"
+        )
+    try:
+        payload = signed_bytes(body)
+    except ValueError:
+        return Verdict(Reason.UNDECODABLE_BODY)
+    candidates = keyring.candidates(api_key)
+    found = matching(payload, expected, candidates)
+    if found is not None:
+        return _ok(found.label)
+    return diagnose(payload, expected, api_key, candidates, keyring)
+
+
+def diagnose(
+    payload: bytes,
+    expected: bytes,
+    api_key: str | None,
+    candidates: tuple[Secret, ...],
+    keyring: Keyring,
+) -> Verdict:
+    """Explain a signature that matches no candidate secret (run only for failures)."""
+    trimmed = tuple(t for s in candidates if (t := s.trimmed()) is not None)
+    found = matching(payload, expected, trimmed)
+    if found is not None:
+        return Verdict(Reason.SECRET_WHITESPACE, found.label)
+    for form in _reserialized(payload):
+        found = matching(form, expected, candidates)
+        if found is not None:
+            return Verdict(Reason.BODY_RESERIALIZED, found.label)
+    for other_key, secret in keyring.others(api_key):
+        if matching(payload, expected, (secret,)) is not None:
+            return Verdict(
+                Reason.API_KEY_MISMATCH,
+                secret.label,
+                f"(X-Api-Key {api_key!r}; the secret of {other_key!r} matches)",
+            )
+    if keyring.expected_api_key and api_key and api_key != keyring.expected_api_key:
+        return Verdict(
+            Reason.API_KEY_MISMATCH,
+            detail=f"(X-Api-Key {api_key!r}, expected {keyring.expected_api_key!r})",
+        )
+    if keyring.keyed and api_key is None:
+        return Verdict(Reason.UNKNOWN_APP, detail="(no X-Api-Key header, and no secret matches)")
+    if not candidates:
+        return Verdict(Reason.UNKNOWN_APP, detail=f"(X-Api-Key {api_key!r})")
+    return Verdict(Reason.SIGNATURE_MISMATCH)
+
+
+def _reserialized(payload: bytes) -> list[bytes]:
+    try:
+        parsed = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return []
+    return [form for form in reserialized_forms(parsed) if form != payload]

@@ -1,0 +1,164 @@
+"""The webhook settings workflow (load, check, test, preview, apply, undo) without any widget."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import requests
+
+from streamhook_nb.errors import StreamhookError, UsageError
+from streamhook_nb.verify.secrets import (
+    DEFAULT_KEY_ENV,
+    DEFAULT_SECRET_ENV,
+    Secret,
+    env_value,
+    from_env,
+)
+from streamhook_nb.webhook.backups import DEFAULT_DIR, latest_backup, read_backup, save_backup
+from streamhook_nb.webhook.endpoint_check import Requirement, check_endpoint
+from streamhook_nb.webhook.plan import SECRET_FIELDS, Plan, WebhookChange, plan_change, restore_body
+from streamhook_nb.webhook.sample_event import SentEvent, send_test_event
+from streamhook_nb.webhook.stream_api import AppSettingsClient
+
+_TARGETS = ("webhook_url", "sqs_queue_url", "sns_topic_arn")
+
+
+def hooks_table(settings: dict[str, Any]) -> pd.DataFrame:
+    """The configured hooks, one row each, without credentials (legacy settings as one row)."""
+    hooks = settings.get("event_hooks") or []
+    if not hooks:
+        url = settings.get("webhook_url") or ""
+        hooks = [
+            {
+                "id": "(legacy)",
+                "hook_type": "webhook",
+                "enabled": bool(url),
+                "event_types": settings.get("webhook_events") or [],
+                "webhook_url": url,
+            }
+        ]
+    rows = [
+        {
+            "id": hook.get("id", ""),
+            "type": hook.get("hook_type", ""),
+            "enabled": bool(hook.get("enabled")),
+            "events": ", ".join(hook.get("event_types") or []) or "all",
+            "target": next((str(hook[k]) for k in _TARGETS if hook.get(k)), ""),
+        }
+        for hook in hooks
+    ]
+    return pd.DataFrame(rows, columns=["id", "type", "enabled", "events", "target"])
+
+
+@dataclass
+class WebhookController:
+    """Holds the connection, the loaded settings and the pending plan; the view only forwards."""
+
+    api_key: str | None = None
+    base_url: str | None = None
+    secret: Secret | None = None
+    backup_dir: Path = DEFAULT_DIR
+    settings: dict[str, Any] | None = None
+    plan: Plan | None = None
+    last_backup: Path | None = None
+    _client: AppSettingsClient | None = field(default=None, repr=False)
+
+    def secret_source(self) -> str:
+        """Where the secret comes from, for the view (never the value)."""
+        if self.secret is not None:
+            return f"from {self.secret.label}"
+        if env_value(DEFAULT_SECRET_ENV):
+            return f"from {DEFAULT_SECRET_ENV}"
+        return "not set"
+
+    def connect(self, api_key: str, base_url: str, typed_secret: str = "") -> None:
+        """Use these credentials (a typed secret wins over ``STREAM_API_SECRET``)."""
+        key = api_key.strip() or env_value(DEFAULT_KEY_ENV)
+        if not key:
+            raise UsageError("no API key", fix=f"Type it, or set {DEFAULT_KEY_ENV}")
+        if typed_secret:
+            self.secret = Secret(typed_secret, "the password field")
+        elif self.secret is None:
+            (self.secret,) = from_env()
+        self.api_key, self.base_url = key, base_url.strip() or None
+        self._client = AppSettingsClient(key, self.secret, self.base_url)
+        self.base_url = self._client.base_url
+        self.settings, self.plan = None, None
+
+    @property
+    def client(self) -> AppSettingsClient:
+        """The API client; :class:`UsageError` before :meth:`connect`."""
+        if self._client is None:
+            raise UsageError("not connected", fix="Press Load first")
+        return self._client
+
+    def load(self) -> str:
+        """Read the app's settings."""
+        self.settings = self.client.get()
+        self.plan = None
+        mode = "event_hooks" if self.settings.get("event_hooks") else "legacy webhook_url"
+        count = len(hooks_table(self.settings))
+        return (
+            f"Loaded the settings of {self.api_key} from {self.base_url} ({mode}, {count} hooks)."
+        )
+
+    def check(self, url: str) -> list[Requirement]:
+        """Stream's requirements, checked against ``url``."""
+        return check_endpoint(url, self.secret, self.api_key or "")
+
+    def send_test(self, url: str) -> SentEvent:
+        """A signed ``message.new`` posted to ``url``."""
+        if self.secret is None:
+            raise UsageError("no secret to sign with", fix="Press Load first")
+        try:
+            return send_test_event(url, self.secret, self.api_key or "")
+        except requests.RequestException as exc:
+            raise UsageError(
+                f"{url}: the test event got no answer ({type(exc).__name__})"
+            ) from None
+
+    def preview(self, change: WebhookChange) -> Plan:
+        """Plan the change against the loaded settings (nothing is sent)."""
+        if self.settings is None:
+            raise UsageError("no settings loaded", fix="Press Load first")
+        self.plan = plan_change(self.settings, change)
+        return self.plan
+
+    def apply(self) -> str:
+        """Back up the current settings, send the planned PATCH, and reload."""
+        if self.plan is None or self.settings is None:
+            raise UsageError("nothing to apply", fix="Press Preview first")
+        self.last_backup = save_backup(self.settings, self.api_key or "", directory=self.backup_dir)
+        self.client.update(self.plan.body)
+        self.plan = None
+        self.load()
+        return f"Applied. The previous settings are saved in {self.last_backup}."
+
+    def undo(self) -> str:
+        """Put back the settings saved before the last change."""
+        path = latest_backup(self.api_key or "", directory=self.backup_dir)
+        current = self.client.get()
+        self.client.update(restore_body(read_backup(path), current))
+        os.replace(path, path.with_suffix(".undone.json"))
+        self.load()
+        return f"Restored the settings saved in {path.name}."
+
+    def safe(self, action: Any, *args: Any) -> tuple[Any, str | None]:
+        """Run an action; a known error becomes a message instead of an exception."""
+        try:
+            return action(*args), None
+        except StreamhookError as exc:
+            return None, str(exc)
+
+
+def public_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings without credential fields, for display."""
+    hooks = [
+        {k: v for k, v in hook.items() if k not in SECRET_FIELDS}
+        for hook in settings.get("event_hooks") or []
+    ]
+    return {**settings, "event_hooks": hooks}

@@ -1,0 +1,199 @@
+"""Plan a webhook change against Stream's app settings: the exact PATCH body and a human diff.
+
+Pure: no network, no widgets. Apps on the newer multi-hook settings get the chosen entry of
+``event_hooks`` changed and the *whole* list sent back (PATCH replaces it, so a hook left out
+would be deleted); apps without ``event_hooks`` get the legacy ``webhook_url`` /
+``webhook_events`` fields.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from streamhook_nb.errors import UsageError
+
+NEW_HOOK = "new"
+SECRET_FIELDS = ("sqs_key", "sqs_secret", "sns_key", "sns_secret")
+"""Hook fields holding credentials: kept in PATCH bodies, dropped from backups and displays."""
+
+
+class PlanError(UsageError):
+    """The change cannot be planned as asked (bad URL, ambiguous hook)."""
+
+
+@dataclass(frozen=True)
+class WebhookChange:
+    """What the user wants: a URL, the event types (empty: all), on or off, which hook."""
+
+    url: str
+    event_types: tuple[str, ...] | None = None  # None: keep what is configured
+    enabled: bool = True
+    hook: str | None = None  # hook id or URL, NEW_HOOK, or None: the only webhook hook
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The PATCH body that makes the change, and what it changes, line by line."""
+
+    mode: str  # "legacy" or "event_hooks"
+    body: dict[str, Any]
+    diff: tuple[str, ...]
+
+    @property
+    def changes_anything(self) -> bool:
+        """False when the settings already are what was asked."""
+        return any(line.lstrip().startswith(("~", "+")) for line in self.diff)
+
+
+def validate_url(url: str) -> str:
+    """The URL, stripped, if it is an absolute http(s) URL with a host; else :class:`PlanError`."""
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PlanError(
+            f"{text!r} is not a valid webhook URL",
+            fix="Give an absolute http:// or https:// URL with a host, such as "
+            "https://example.com/webhooks/stream",
+        )
+    if any(c.isspace() for c in text):
+        raise PlanError(f"{text!r} contains whitespace", fix="Remove it or percent-encode it")
+    return text
+
+
+def webhook_hooks(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ``event_hooks`` entries of type ``webhook``."""
+    return [h for h in settings.get("event_hooks") or [] if h.get("hook_type") == "webhook"]
+
+
+def plan_change(settings: Mapping[str, Any], change: WebhookChange) -> Plan:
+    """The PATCH body and diff for ``change`` against the current ``settings`` (``app`` object)."""
+    url = validate_url(change.url)
+    if settings.get("event_hooks"):
+        return _plan_event_hooks(settings, change, url)
+    return _plan_legacy(settings, change, url)
+
+
+def _plan_legacy(settings: Mapping[str, Any], change: WebhookChange, url: str) -> Plan:
+    body: dict[str, Any] = {"webhook_url": url if change.enabled else ""}
+    diff = [_line("webhook_url", settings.get("webhook_url") or "", body["webhook_url"])]
+    if change.event_types is not None:
+        body["webhook_events"] = list(change.event_types)
+        diff.append(
+            _line("webhook_events", settings.get("webhook_events") or [], body["webhook_events"])
+        )
+    if not change.enabled:
+        diff.append("  (legacy settings have no on/off switch: an empty URL turns webhooks off)")
+    return Plan("legacy", body, tuple(diff))
+
+
+def _plan_event_hooks(settings: Mapping[str, Any], change: WebhookChange, url: str) -> Plan:
+    hooks: list[dict[str, Any]] = list(settings["event_hooks"])
+    index = _target(hooks, change.hook)
+    diff: list[str] = []
+    if index is None:
+        types = list(change.event_types or ())
+        new = {
+            "hook_type": "webhook",
+            "enabled": change.enabled,
+            "event_types": types,
+            "webhook_url": url,
+        }
+        hooks.append(new)
+        diff.append(f"+ new webhook hook: {url} ({_types(types)}, {_state(new)})")
+    else:
+        old = hooks[index]
+        updated = copy.deepcopy(old)
+        updated["webhook_url"] = url
+        updated["enabled"] = change.enabled
+        if change.event_types is not None:
+            updated["event_types"] = list(change.event_types)
+        hooks[index] = updated
+        label = f"webhook hook {old.get('id', index)}"
+        diff.append(f"  {label}:")
+        diff.append("  " + _line("webhook_url", old.get("webhook_url", ""), url))
+        diff.append("  " + _line("enabled", old.get("enabled"), updated["enabled"]))
+        diff.append(
+            "  "
+            + _line(
+                "event_types",
+                _types(old.get("event_types") or []),
+                _types(updated.get("event_types") or []),
+            )
+        )
+    for n, hook in enumerate(settings["event_hooks"]):
+        if n != index:
+            diff.append(f"= {hook.get('hook_type')} hook {hook.get('id', '?')} kept unchanged")
+    return Plan("event_hooks", {"event_hooks": hooks}, tuple(diff))
+
+
+def _target(hooks: Sequence[Mapping[str, Any]], wanted: str | None) -> int | None:
+    """Index of the webhook hook to change, or None to add one."""
+    if wanted == NEW_HOOK:
+        return None
+    candidates = [n for n, h in enumerate(hooks) if h.get("hook_type") == "webhook"]
+    if wanted is not None:
+        for n in candidates:
+            if wanted in (hooks[n].get("id"), hooks[n].get("webhook_url")):
+                return n
+        raise PlanError(
+            f"no webhook hook has id or URL {wanted!r}",
+            fix=f"Pick one of: {_choices(hooks, candidates)}, or '{NEW_HOOK}' to add one",
+        )
+    if len(candidates) > 1:
+        raise PlanError(
+            "the app has several webhook hooks",
+            fix=f"Pick one by id or URL ({_choices(hooks, candidates)}), or '{NEW_HOOK}'",
+        )
+    return candidates[0] if candidates else None
+
+
+def _choices(hooks: Sequence[Mapping[str, Any]], indexes: list[int]) -> str:
+    return ", ".join(f"{hooks[n].get('id')} ({hooks[n].get('webhook_url')})" for n in indexes)
+
+
+def _line(name: str, old: object, new: object) -> str:
+    if old == new:
+        return f"= {name}: {old!r}"
+    return f"~ {name}: {old!r} -> {new!r}"
+
+
+def _types(types: Sequence[str]) -> str:
+    return ", ".join(types) if types else "all events"
+
+
+def _state(hook: Mapping[str, Any]) -> str:
+    return "enabled" if hook.get("enabled") else "disabled"
+
+
+def without_secrets(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The webhook-related settings with every credential field removed (for backups, displays)."""
+    return {
+        "webhook_url": settings.get("webhook_url") or "",
+        "webhook_events": list(settings.get("webhook_events") or []),
+        "event_hooks": [
+            {k: v for k, v in hook.items() if k not in SECRET_FIELDS}
+            for hook in settings.get("event_hooks") or []
+        ],
+    }
+
+
+def restore_body(backup: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """The PATCH body that puts the backed-up webhook settings back.
+
+    Credential fields were not backed up: they are taken from the current hook with the same id.
+    """
+    if not backup.get("event_hooks"):
+        return {
+            "webhook_url": backup.get("webhook_url") or "",
+            "webhook_events": list(backup.get("webhook_events") or []),
+        }
+    by_id = {h.get("id"): h for h in current.get("event_hooks") or [] if h.get("id")}
+    hooks = []
+    for hook in backup["event_hooks"]:
+        live = by_id.get(hook.get("id"), {})
+        hooks.append({**hook, **{k: live[k] for k in SECRET_FIELDS if k in live}})
+    return {"event_hooks": hooks}

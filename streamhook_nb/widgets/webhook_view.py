@@ -1,0 +1,193 @@
+"""The webhook settings as ipywidgets: a thin view over :class:`WebhookController`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES
+from streamhook_nb.webhook.controller import WebhookController, hooks_table
+from streamhook_nb.webhook.plan import NEW_HOOK, WebhookChange, webhook_hooks
+from streamhook_nb.widgets.audit_view import display
+
+_STYLE = {"description_width": "110px"}
+_WIDE = widgets.Layout(width="640px")
+
+
+class WebhookView(widgets.VBox):  # type: ignore[misc]
+    """Load the app's hooks, check the endpoint, send a test event, preview, apply, undo."""
+
+    def __init__(
+        self, controller: WebhookController | None = None, *, api_key: str = "", base_url: str = ""
+    ) -> None:
+        self.controller = controller or WebhookController()
+        c = self.controller
+        self.api_key = widgets.Text(
+            value=api_key or c.api_key or "", description="API key", style=_STYLE
+        )
+        self.base_url = widgets.Text(
+            value=base_url or c.base_url or "",
+            description="API base URL",
+            placeholder="https://chat.stream-io-api.com",
+            style=_STYLE,
+            layout=_WIDE,
+        )
+        self.secret = widgets.Password(
+            description="API secret", placeholder=c.secret_source(), style=_STYLE
+        )
+        self.hooks = widgets.Output()
+        self.url = widgets.Text(
+            description="webhook URL",
+            placeholder="https://example.com/webhooks/stream",
+            continuous_update=False,
+            style=_STYLE,
+            layout=_WIDE,
+        )
+        self.hook = widgets.Dropdown(
+            options=[("new hook", NEW_HOOK)], description="hook", style=_STYLE
+        )
+        self.event_types = widgets.SelectMultiple(
+            options=list(WEBHOOK_EVENT_TYPES),
+            rows=8,
+            description="events (none = all)",
+            style=_STYLE,
+        )
+        self.enabled = widgets.Checkbox(value=True, description="enabled")
+        self.load_button = widgets.Button(description="Load", icon="download")
+        self.check_button = widgets.Button(description="Check endpoint", icon="stethoscope")
+        self.test_button = widgets.Button(description="Send test event", icon="paper-plane")
+        self.preview_button = widgets.Button(description="Preview", icon="eye")
+        self.apply_button = widgets.Button(
+            description="Apply", icon="check", button_style="warning", disabled=True
+        )
+        self.undo_button = widgets.Button(description="Undo", icon="undo")
+        self.messages = widgets.Output()
+        self.said: list[str] = []  # the last message lines, as shown in ``messages``
+        handlers: list[tuple[widgets.Button, Callable[[], None]]] = [
+            (self.load_button, self._load),
+            (self.check_button, self._check),
+            (self.test_button, self._test),
+            (self.preview_button, self._preview),
+            (self.apply_button, self._apply),
+            (self.undo_button, self._undo),
+        ]
+        for button, handler in handlers:
+            button.on_click(lambda _, run=handler: run())
+        for control in (self.url, self.event_types, self.enabled, self.hook):
+            control.observe(self._edited, names="value")
+        super().__init__(
+            [
+                widgets.HTML("<b>App</b>"),
+                widgets.HBox([self.api_key, self.secret]),
+                self.base_url,
+                self.load_button,
+                self.hooks,
+                widgets.HTML("<b>Webhook</b>"),
+                self.url,
+                widgets.HBox([self.hook, self.enabled]),
+                self.event_types,
+                widgets.HBox([self.check_button, self.test_button]),
+                widgets.HBox([self.preview_button, self.apply_button, self.undo_button]),
+                self.messages,
+            ]
+        )
+        if c.settings is not None:  # the controller was loaded before the view was made
+            self._show_hooks()
+
+    def _say(self, *lines: Any) -> None:
+        self.said = [line for line in lines if isinstance(line, str)]
+        self.messages.clear_output(wait=True)
+        with self.messages:
+            for line in lines:
+                display(line) if not isinstance(line, str) else print(line)
+
+    def _edited(self, _: Any = None) -> None:
+        """Any edit invalidates the preview: Apply waits for a new one."""
+        self.controller.plan = None
+        self.apply_button.disabled = True
+
+    def _show_hooks(self) -> None:
+        settings = self.controller.settings or {}
+        self.hooks.clear_output(wait=True)
+        with self.hooks:
+            display(hooks_table(settings))
+        choices = [
+            (f"{h.get('id')} ({h.get('webhook_url')})", str(h.get("id")))
+            for h in webhook_hooks(settings)
+        ]
+        self.hook.options = [*choices, ("new hook", NEW_HOOK)]
+        if len(choices) == 1:
+            self.hook.value = choices[0][1]
+            current = webhook_hooks(settings)[0]
+            self.url.value = current.get("webhook_url", "")
+            self.event_types.value = tuple(
+                t for t in current.get("event_types") or [] if t in WEBHOOK_EVENT_TYPES
+            )
+            self.enabled.value = bool(current.get("enabled"))
+        elif not choices:
+            self.url.value = settings.get("webhook_url") or ""
+        self._edited()
+
+    def _load(self) -> None:
+        c = self.controller
+        _, error = c.safe(c.connect, self.api_key.value, self.base_url.value, self.secret.value)
+        self.secret.value = ""  # the typed secret lives in the controller, not in the widget
+        if error is None:
+            message, error = c.safe(c.load)
+        if error is not None:
+            self._say(error)
+            return
+        self.secret.placeholder = c.secret_source()
+        self._show_hooks()
+        self._say(message)
+
+    def _check(self) -> None:
+        results = self.controller.check(self.url.value)
+        marks = {"pass": "✔", "warn": "⚠", "fail": "✘"}
+        self._say(*(f"{marks[r.status]} {r.name}: {r.message}" for r in results))
+
+    def _test(self) -> None:
+        c = self.controller
+        sent, error = c.safe(c.send_test, self.url.value)
+        if error is not None:
+            self._say(error)
+            return
+        self._say(
+            f"HTTP {sent.status} in {sent.elapsed_ms} ms",
+            f"response: {sent.body_preview or '(empty)'}",
+        )
+
+    def _change(self) -> WebhookChange:
+        return WebhookChange(
+            url=self.url.value,
+            event_types=tuple(self.event_types.value),
+            enabled=self.enabled.value,
+            hook=self.hook.value,
+        )
+
+    def _preview(self) -> None:
+        c = self.controller
+        plan, error = c.safe(c.preview, self._change())
+        if error is not None:
+            self._say(error)
+            return
+        self.apply_button.disabled = not plan.changes_anything
+        verdict = "Press Apply to send it." if plan.changes_anything else "Nothing would change."
+        self._say(f"PATCH /app ({plan.mode}):", *plan.diff, verdict)
+
+    def _apply(self) -> None:
+        c = self.controller
+        message, error = c.safe(c.apply)
+        self.apply_button.disabled = True
+        if error is None:
+            self._show_hooks()
+        self._say(error or message)
+
+    def _undo(self) -> None:
+        c = self.controller
+        message, error = c.safe(c.undo)
+        if error is None:
+            self._show_hooks()
+        self._say(error or message)

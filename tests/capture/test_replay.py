@@ -1,0 +1,155 @@
+"""Replay: exact bytes arrive at a second receiver; filters, rate limit, re-signing, dry run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from streamhook_nb import Keyring, Secret, events_frame, load_log, verify_deliveries
+from streamhook_nb.capture.replay import Selection, replay, replay_headers
+from streamhook_nb.capture.server import CaptureServer
+from streamhook_nb.sample_data import DEMO_SECRET
+
+STAGING_SECRET = "staging-secret-for-the-replay-test-only"
+
+
+@pytest.fixture
+def receiver(tmp_path: Path) -> Iterator[CaptureServer]:
+    with CaptureServer(str(tmp_path / "second.jsonl")) as capture:
+        yield capture
+
+
+@pytest.fixture
+def source(data_dir: Path) -> pd.DataFrame:
+    return load_log(data_dir / "capture" / "stream-2026-11-26.jsonl").deliveries
+
+
+def test_exact_bytes_and_headers_arrive(source: pd.DataFrame, receiver: CaptureServer) -> None:
+    results = replay(source, f"{receiver.url}/webhooks/stream")
+    assert results["status"].eq(200).all()
+    receiver.stop()
+    arrived = load_log(receiver.log.path).deliveries
+    assert list(arrived["body"]) == list(source["body"])
+    assert list(arrived["signature"]) == list(source["signature"])
+    assert list(arrived["webhook_id"]) == list(source["webhook_id"])
+    verdicts = verify_deliveries(arrived, Keyring((Secret(DEMO_SECRET, "S"),)))["reason"]
+    original = verify_deliveries(source, Keyring((Secret(DEMO_SECRET, "S"),)))["reason"]
+    assert list(verdicts) == list(original)
+
+
+def test_filters_by_type_and_time(source: pd.DataFrame) -> None:
+    kinds = events_frame(source)["event_type"].astype(str)
+    chosen = Selection(types=("message.new", "reaction.new")).apply(source)
+    assert len(chosen) == int(kinds.isin(["message.new", "reaction.new"]).sum())
+    since, until = pd.Timestamp("2026-11-26T00:30Z"), pd.Timestamp("2026-11-26T01:00Z")
+    window = Selection(since=since, until=until).apply(source)
+    assert window["received_at"].between(since, until, inclusive="left").all()
+    assert len(window) == int(source["received_at"].between(since, until, inclusive="left").sum())
+
+
+def test_queue_and_bodyless_deliveries_are_not_replayed(data_dir: Path) -> None:
+    frame = load_log([data_dir / "sqs", data_dir / "har"]).deliveries
+    chosen = Selection().apply(frame)
+    assert set(chosen["transport"]) == {"http"}
+    assert chosen["body"].notna().all()
+    assert len(chosen) == 8
+
+
+def test_rate_limit(source: pd.DataFrame, receiver: CaptureServer) -> None:
+    clock = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock[0] += seconds
+
+    replay(source.head(5), f"{receiver.url}/h", rate=2, clock=lambda: clock[0], sleep=sleep)
+    assert waits == pytest.approx([0.5, 0.5, 0.5, 0.5], abs=0.01)
+
+
+def test_rate_limit_in_real_time(source: pd.DataFrame, receiver: CaptureServer) -> None:
+    import time
+
+    started = time.monotonic()
+    replay(source.head(6), f"{receiver.url}/h", rate=10)
+    assert time.monotonic() - started >= 0.45
+
+
+def test_dry_run_sends_nothing(source: pd.DataFrame, receiver: CaptureServer) -> None:
+    results = replay(source.head(3), f"{receiver.url}/h", dry_run=True)
+    assert results["status"].isna().all()
+    assert set(results["error"]) == {"dry run: not sent"}
+    receiver.stop()
+    assert not receiver.log.path.exists() or receiver.log.path.stat().st_size == 0
+
+
+def test_resigning_for_a_staging_app(source: pd.DataFrame, receiver: CaptureServer) -> None:
+    replay(source.head(4), f"{receiver.url}/h", resign=Secret(STAGING_SECRET, "STAGING"))
+    receiver.stop()
+    arrived = load_log(receiver.log.path).deliveries
+    verdicts = verify_deliveries(arrived, Keyring((Secret(STAGING_SECRET, "STAGING"),)))
+    assert (verdicts["reason"] == "ok").all()
+
+
+def test_hop_by_hop_headers_are_dropped() -> None:
+    headers = {
+        "host": "a",
+        "content-length": "3",
+        "connection": "close",
+        "x-signature": "s",
+        "x-many": ["1", "2"],
+    }
+    assert replay_headers(headers, b"abc", None) == {"x-signature": "s", "x-many": "1, 2"}
+
+
+def test_unreachable_target_is_a_result_not_a_crash(source: pd.DataFrame) -> None:
+    results = replay(source.head(2), "http://127.0.0.1:9/h")
+    assert results["status"].isna().all()
+    assert set(results["error"]) == {"ConnectionError"}
+
+
+def test_cli(tmp_path: Path, receiver: CaptureServer, data_dir: Path) -> None:
+    env = {**os.environ, "STAGING": STAGING_SECRET}
+    args = [
+        sys.executable,
+        "-m",
+        "streamhook_nb",
+        "replay",
+        str(data_dir / "ngrok"),
+        "--to",
+        f"{receiver.url}/h",
+    ]
+    refused = subprocess.run(
+        args, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, check=False
+    )
+    assert refused.returncode == 2
+    assert "pass --yes" in refused.stderr
+    dry = subprocess.run([*args, "--dry-run"], capture_output=True, text=True, env=env, check=False)
+    assert dry.returncode == 0
+    assert "dry run: 5 deliveries would be sent" in dry.stdout
+    sent = subprocess.run(
+        [*args, "--yes", "--type", "message.new", "--resign-secret-env", "STAGING"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert sent.returncode == 0, sent.stderr
+    receiver.stop()
+    arrived = load_log(receiver.log.path).deliveries
+    assert len(arrived) == int(
+        (events_frame(load_log(data_dir / "ngrok").deliveries)["event_type"] == "message.new").sum()
+    )
+    bad = subprocess.run(
+        [*args, "--since", "yesterday-ish", "--dry-run"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2

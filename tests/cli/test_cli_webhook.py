@@ -1,0 +1,129 @@
+"""``streamhook-nb webhook show|set`` and ``check-endpoint`` against local servers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from streamhook_nb.capture.demo_endpoint import DemoEndpoint
+from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+from streamhook_nb.verify.secrets import Secret
+from streamhook_nb.webhook.standin import DEMO_APP_SETTINGS, StandIn
+
+URL = "https://new.example.com/webhooks/stream"
+
+
+@pytest.fixture
+def stand_in() -> Iterator[StandIn]:
+    with StandIn(DEMO_API_KEY, DEMO_SECRET) as server:
+        yield server
+
+
+def cli(
+    stand_in: StandIn | None, *args: str, cwd: Path, secret: str = DEMO_SECRET
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAM_")}
+    env.update(STREAM_API_KEY=DEMO_API_KEY, STREAM_API_SECRET=secret)
+    if stand_in is not None:
+        env["STREAM_CHAT_URL"] = stand_in.url
+    return subprocess.run(
+        [sys.executable, "-m", "streamhook_nb", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_show(stand_in: StandIn, tmp_path: Path) -> None:
+    done = cli(stand_in, "webhook", "show", cwd=tmp_path)
+    assert done.returncode == 0
+    assert "hook-sqs-1" in done.stdout
+    as_json = orjson.loads(cli(stand_in, "webhook", "show", "--json", cwd=tmp_path).stdout)
+    assert [h["id"] for h in as_json["event_hooks"]] == [
+        h["id"] for h in DEMO_APP_SETTINGS["event_hooks"]
+    ]
+
+
+def test_dry_run_sends_nothing(stand_in: StandIn, tmp_path: Path) -> None:
+    done = cli(stand_in, "webhook", "set", "--url", URL, "--dry-run", cwd=tmp_path)
+    assert done.returncode == 0
+    assert f"-> {URL!r}" in done.stdout
+    assert "Dry run: nothing was sent." in done.stdout
+    assert [r.method for r in stand_in.requests] == ["GET"]
+
+
+def test_set_needs_yes_off_a_terminal(stand_in: StandIn, tmp_path: Path) -> None:
+    done = cli(stand_in, "webhook", "set", "--url", URL, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "pass --yes" in done.stderr
+    assert [r.method for r in stand_in.requests] == ["GET"]
+
+
+def test_set_with_yes_keeps_other_hooks_and_backs_up(stand_in: StandIn, tmp_path: Path) -> None:
+    done = cli(
+        stand_in,
+        "webhook",
+        "set",
+        "--url",
+        URL,
+        "--events",
+        "message.new,reaction.new",
+        "--yes",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    hooks = stand_in.settings["event_hooks"]
+    assert hooks[0]["webhook_url"] == URL
+    assert hooks[0]["event_types"] == ["message.new", "reaction.new"]
+    assert hooks[1:] == DEMO_APP_SETTINGS["event_hooks"][1:]
+    backups = list((tmp_path / ".streamhook" / "backups").glob("demo_api_key-*.json"))
+    assert len(backups) == 1
+    assert DEMO_SECRET not in backups[0].read_text()
+
+
+@pytest.mark.parametrize("bad", ["not a url", "ftp://example.com/h"])
+def test_bad_url_exits_2_and_sends_nothing(stand_in: StandIn, tmp_path: Path, bad: str) -> None:
+    done = cli(stand_in, "webhook", "set", "--url", bad, "--yes", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "is not a valid webhook URL" in done.stderr
+    assert stand_in.requests == []
+
+
+@pytest.mark.parametrize("status", [401, 403, 429, 500])
+def test_refusal_exits_1(stand_in: StandIn, tmp_path: Path, status: int) -> None:
+    stand_in.fail_next = [status]
+    done = cli(stand_in, "webhook", "show", cwd=tmp_path)
+    assert done.returncode == 1
+    assert f"HTTP {status}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_wrong_secret_exits_1_without_echo(stand_in: StandIn, tmp_path: Path) -> None:
+    wrong = "a-wrong-secret-that-is-long-enough-for-hs256"
+    done = cli(stand_in, "webhook", "show", cwd=tmp_path, secret=wrong)
+    assert done.returncode == 1
+    assert wrong not in done.stdout + done.stderr
+
+
+def test_check_endpoint(tmp_path: Path) -> None:
+    with DemoEndpoint(Secret(DEMO_SECRET, "S")) as endpoint:
+        done = cli(None, "check-endpoint", endpoint.url, "--json", cwd=tmp_path)
+    report = orjson.loads(done.stdout)
+    assert done.returncode == 0
+    assert {r["name"]: r["status"] for r in report["requirements"]}[
+        "rejects a badly signed request"
+    ] == "pass"
+    failing = cli(None, "check-endpoint", "http://127.0.0.1:9/h", cwd=tmp_path)
+    assert failing.returncode == 1
+    assert "FAIL  answers a signed POST" in failing.stdout
+    bad = cli(None, "check-endpoint", "nope", cwd=tmp_path)
+    assert bad.returncode == 2

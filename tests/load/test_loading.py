@@ -1,0 +1,185 @@
+"""Sources, detection, chunked loading, strictness, progress and the frame's columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import fsspec
+import pandas as pd
+import pytest
+from aiohttp import web
+from helpers import capture_line
+
+from streamhook_nb import COLUMNS, FORMATS, SourceError, UsageError, iter_load, load_log
+from streamhook_nb.background_server import BackgroundServer
+from streamhook_nb.load.detect import JSON_DOCUMENT, sniff
+
+WriteFile = Callable[[str, bytes], Path]
+
+
+def test_every_sample_format_loads(data_dir: Path) -> None:
+    result = load_log(data_dir)
+    assert result.by_format == {
+        "capture-jsonl": 203,
+        "har": 9,
+        "ngrok": 5,
+        "raw-http": 3,
+        "sqs": 7,
+        "sns": 1,
+    }
+    assert len(result.rejected) == 6
+    assert all(
+        result.rejected["source"].str.startswith(str(data_dir / "capture" / "damaged.jsonl"))
+    )
+
+
+def test_frame_has_every_documented_column_and_dtype(data_dir: Path) -> None:
+    frame = load_log(data_dir).deliveries
+    assert list(frame.columns) == list(COLUMNS)
+    assert {c: str(t) for c, t in frame.dtypes.items()} == {
+        c: ("category" if t == "category" else t) for c, t in COLUMNS.items()
+    }
+    assert isinstance(frame.index, pd.RangeIndex)
+
+
+def test_empty_log_gives_an_empty_typed_frame(write_file: WriteFile) -> None:
+    result = load_log(write_file("empty.jsonl", capture_line()[:0] + b"\n"), format="capture-jsonl")
+    assert len(result.deliveries) == 0
+    assert list(result.deliveries.columns) == list(COLUMNS)
+
+
+def test_several_sources_keep_their_order(write_file: WriteFile) -> None:
+    a = write_file("a.jsonl", capture_line(b"1"))
+    b = write_file("b.jsonl", capture_line(b"2"))
+    assert list(load_log([b, a]).deliveries["body"]) == [b"2", b"1"]
+
+
+def test_glob_and_directory(write_file: WriteFile, tmp_path: Path) -> None:
+    write_file("logs/a.jsonl", capture_line(b"1"))
+    write_file("logs/sub/b.jsonl", capture_line(b"2"))
+    write_file("logs/.hidden/c.jsonl", capture_line(b"3"))
+    write_file("logs/README.md", b"# what these logs are\n")
+    assert list(load_log(tmp_path / "logs").deliveries["body"]) == [b"1", b"2"]
+    assert list(load_log(str(tmp_path / "logs" / "**" / "*.jsonl")).deliveries["body"]) == [
+        b"1",
+        b"2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("no/such/file.jsonl", "no/such/file.jsonl: no such file or directory"),
+        ("no/such/*.jsonl", "no/such/*.jsonl: the pattern matches no file"),
+        ("memory://nothing/here.jsonl", "the URL matches no file"),
+    ],
+)
+def test_missing_sources_are_clear_errors(source: str, message: str) -> None:
+    with pytest.raises(SourceError, match=message.replace("*", r"\*")):
+        load_log(source)
+
+
+def test_unknown_format_names_the_file_and_formats(write_file: WriteFile) -> None:
+    path = write_file("notes.txt", b"hello, this is not a capture log\n")
+    with pytest.raises(SourceError) as caught:
+        load_log(path)
+    assert str(path) in str(caught.value)
+    assert all(name in str(caught.value) for name in FORMATS)
+
+
+def test_json_document_of_unknown_shape(write_file: WriteFile) -> None:
+    with pytest.raises(SourceError, match="not a known capture format"):
+        load_log(write_file("x.json", b'{"hello": "world"}'))
+    with pytest.raises(SourceError, match="not valid JSON"):
+        load_log(write_file("y.json", b'[{"Body": '))
+
+
+def test_corrupt_gzip_is_a_clear_error(write_file: WriteFile) -> None:
+    import gzip
+
+    content = gzip.compress(capture_line() * 50)
+    path = write_file("cut.jsonl.gz", content[: len(content) // 2])
+    with pytest.raises(SourceError, match="cut short"):
+        load_log(path)
+
+
+def test_unknown_format_option() -> None:
+    with pytest.raises(UsageError, match="unknown format 'pcap'"):
+        load_log("data", format="pcap")
+
+
+def test_sniffing() -> None:
+    assert sniff(capture_line()) == "capture-jsonl"
+    assert sniff(b"\xef\xbb\xbf  " + capture_line()) == "capture-jsonl"
+    assert sniff(b"POST /x HTTP/1.1\r\nHost: a\r\n\r\n") == "raw-http"
+    assert sniff(b'{\n  "log": {') == JSON_DOCUMENT
+    assert sniff(b"[") == JSON_DOCUMENT
+    assert sniff(b"GET") is None
+
+
+def test_iter_load_streams_in_chunks(write_file: WriteFile) -> None:
+    path = write_file("log.jsonl", capture_line() * 5 + b"bad\n" + capture_line() * 4)
+    chunks = list(iter_load(path, chunk_size=3))
+    assert [len(c.deliveries) for c in chunks] == [3, 3, 3]
+    assert sum(len(c.rejected) for c in chunks) == 1
+    assert pd.concat([c.deliveries for c in chunks])["source"].tolist() == [
+        f"{path}:{n}" for n in (1, 2, 3, 4, 5, 7, 8, 9, 10)
+    ]
+
+
+def test_iter_load_rejects_a_bad_chunk_size() -> None:
+    with pytest.raises(UsageError):
+        next(iter_load("data", chunk_size=0))
+
+
+def test_progress_bar_can_be_forced(
+    write_file: WriteFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load_log(write_file("log.jsonl", capture_line()), progress=True)
+    assert "loading" in capsys.readouterr().err
+
+
+def test_memory_url(write_file: WriteFile) -> None:
+    with fsspec.open("memory://logs/a.jsonl", "wb") as out:
+        out.write(capture_line(b"mem"))
+    frame = load_log("memory://logs/*.jsonl").deliveries
+    assert list(frame["body"]) == [b"mem"]
+    assert frame["source"].iloc[0] == "memory:///logs/a.jsonl:1"
+
+
+async def _forbidden(_: web.Request) -> web.Response:
+    return web.Response(status=403)
+
+
+@pytest.fixture
+def http_server(data_dir: Path) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving the sample data."""
+    app = web.Application()
+    app.router.add_static("/data", data_dir)
+    app.router.add_get("/forbidden.jsonl", _forbidden)
+    server = BackgroundServer(app)
+    host, port = server.start()
+    yield f"http://{host}:{port}/data"
+    server.stop()
+
+
+def test_https_style_url_over_a_local_server(http_server: str, data_dir: Path) -> None:
+    remote = load_log(f"{http_server}/har/devtools-export.har").deliveries
+    local = load_log(data_dir / "har" / "devtools-export.har").deliveries
+    assert list(remote["body"]) == list(local["body"])
+    assert remote["source"].iloc[0].startswith(http_server)
+
+
+def test_summary_shape(data_dir: Path) -> None:
+    summary = load_log(data_dir / "capture").summary()
+    assert set(summary) == {"deliveries", "rejected", "by_format", "rejected_records"}
+    assert summary["rejected"] == len(summary["rejected_records"]) == 6
+    assert set(summary["rejected_records"][0]) == {"source", "reason"}
+
+
+def test_unreadable_url_is_a_clear_error(http_server: str) -> None:
+    with pytest.raises(
+        SourceError, match=r"forbidden.jsonl: (cannot open|the URL matches no file)"
+    ):
+        load_log(http_server.replace("/data", "/forbidden.jsonl"))

@@ -1,0 +1,124 @@
+"""Secrets come from the environment, .env or a secrets file, and never show their value."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from streamhook_nb.verify.secrets import Keyring, Secret, SecretError, from_env, from_file, keyring
+
+VALUE = "s3cr3t-value-that-must-never-show"
+
+
+def test_secret_hides_its_value() -> None:
+    secret = Secret(VALUE, "STREAM_API_SECRET")
+    for text in (repr(secret), str(secret), f"{secret}", repr([secret]), repr(Keyring((secret,)))):
+        assert VALUE not in text
+        assert "STREAM_API_SECRET" in text
+    assert secret.key == VALUE.encode()
+    assert secret.reveal() == VALUE
+
+
+def test_trimmed_variant() -> None:
+    assert Secret(VALUE, "A").trimmed() is None
+    padded = Secret(f" {VALUE}\n", "A")
+    trimmed = padded.trimmed()
+    assert trimmed is not None
+    assert trimmed.key == VALUE.encode()
+    assert trimmed.label == "A (trimmed)"
+
+
+def test_empty_secret_is_refused_without_echo() -> None:
+    with pytest.raises(SecretError, match="the secret from X is empty"):
+        Secret("", "X")
+
+
+def test_from_env_then_dotenv(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f"OLD_SECRET={VALUE}-old\n")
+    secrets = from_env(["NEW_SECRET", "OLD_SECRET"], dotenv=dotenv, environ={"NEW_SECRET": VALUE})
+    assert [s.label for s in secrets] == ["NEW_SECRET", "OLD_SECRET"]
+    assert [s.reveal() for s in secrets] == [VALUE, f"{VALUE}-old"]
+
+
+def test_missing_env_names_the_variable_and_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(SecretError) as caught:
+        from_env(["STREAM_API_SECRET"], dotenv=tmp_path / ".env", environ={})
+    message = str(caught.value)
+    assert "STREAM_API_SECRET is not set" in message
+    assert "--secrets-file" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("secrets.json", f'{{"key1": "{VALUE}", "key2": ["{VALUE}-new", "{VALUE}-old"]}}'),
+        ("secrets.toml", f'key1 = "{VALUE}"\nkey2 = ["{VALUE}-new", "{VALUE}-old"]\n'),
+    ],
+)
+def test_secrets_file_json_or_toml_with_rotation(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    apps = from_file(path)
+    assert [s.label for s in apps["key1"]] == [f"{path}:key1"]
+    assert [s.label for s in apps["key2"]] == [f"{path}:key2[0]", f"{path}:key2[1]"]
+    assert apps["key2"][0].reveal() == f"{VALUE}-new"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not = [valid", "neither JSON nor TOML"),
+        ('["a", "b"]', "must map API keys to secrets"),
+        ('{"key1": 5}', "entry for API key 'key1' must be a secret"),
+        ("{}", "maps no API key"),
+    ],
+)
+def test_bad_secrets_files(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "secrets.json"
+    path.write_text(text)
+    with pytest.raises(SecretError, match=message) as caught:
+        from_file(path)
+    assert str(path) in str(caught.value)
+
+
+def test_unreadable_secrets_file(tmp_path: Path) -> None:
+    with pytest.raises(SecretError, match="cannot read the secrets file"):
+        from_file(tmp_path / "nope.toml")
+
+
+def test_secret_values_never_appear_in_errors(tmp_path: Path) -> None:
+    path = tmp_path / "secrets.toml"
+    path.write_text(f'key1 = ["{VALUE}", 3]\n')
+    with pytest.raises(SecretError) as caught:
+        from_file(path)
+    assert VALUE not in str(caught.value)
+
+
+def test_keyring_candidates_and_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STREAM_API_SECRET", VALUE)
+    monkeypatch.setenv("STREAM_API_KEY", "key1")
+    ring = keyring()
+    assert ring.expected_api_key == "key1"
+    assert [s.label for s in ring.candidates("anything")] == ["STREAM_API_SECRET"]
+    file = tmp_path / "s.toml"
+    file.write_text(f'key2 = "{VALUE}-2"\n')
+    keyed = keyring(secrets_file=file)
+    assert keyed.keyed
+    assert keyed.shared == ()
+    assert keyed.candidates("key2")[0].label == f"{file}:key2"
+    assert keyed.candidates("key9") == ()
+    assert [k for k, _ in keyed.others("key9")] == ["key2"]
+
+
+def test_empty_keyring_is_an_error() -> None:
+    with pytest.raises(SecretError, match="no secret configured"):
+        Keyring()
+
+
+def test_pickled_secret_round_trips_for_worker_processes() -> None:
+    secret = Secret(VALUE, "A")
+    assert pickle.loads(pickle.dumps(secret)) == secret

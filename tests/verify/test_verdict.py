@@ -1,0 +1,236 @@
+"""Each verdict reason on constructed deliveries, and agreement with the official SDK."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+
+import orjson
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from stream_chat.webhook import verify_signature
+
+from streamhook_nb.verify import verdict as verdict_module
+from streamhook_nb.verify.reasons import HINTS, Reason
+from streamhook_nb.verify.secrets import Keyring, Secret
+from streamhook_nb.verify.signing import sign
+from streamhook_nb.verify.stream_json import encode
+from streamhook_nb.verify.verdict import judge, signature_bytes
+
+SECRET = "app-one-secret"
+OTHER = "app-two-secret"
+BODY = encode({"type": "message.new", "message": {"text": "a <b> & c", "html": "<p>é</p>"}})
+ONE = Keyring((Secret(SECRET, "STREAM_API_SECRET"),), expected_api_key="key1")
+BOTH = Keyring(apps={"key1": (Secret(SECRET, "f:key1"),), "key2": (Secret(OTHER, "f:key2"),)})
+
+
+def check(
+    body: bytes | None = BODY,
+    signature: str | None = None,
+    api_key: str | None = "key1",
+    *,
+    transport: str = "http",
+    fidelity: str = "exact",
+    keyring: Keyring = ONE,
+) -> tuple[Reason, str | None]:
+    if signature is None and body is not None:
+        signature = sign(body, SECRET)
+    result = judge(body, signature, api_key, transport, fidelity, keyring)
+    return result.reason, result.matched_secret
+
+
+def test_ok_and_matched_label() -> None:
+    assert check() == (Reason.OK, "STREAM_API_SECRET")
+    assert check(keyring=BOTH) == (Reason.OK, "f:key1")
+
+
+def test_header_is_trimmed_and_case_insensitive() -> None:
+    assert check(signature=f"  {sign(BODY, SECRET).upper()}\n")[0] is Reason.OK
+
+
+def test_rotation_reports_which_secret_matched() -> None:
+    ring = Keyring((Secret("new-secret", "NEW"), Secret(SECRET, "OLD")))
+    assert check(keyring=ring) == (Reason.OK, "OLD")
+
+
+def test_missing_and_malformed_signature() -> None:
+    assert judge(BODY, None, "key1", "http", "exact", ONE).reason is Reason.MISSING_SIGNATURE
+    for bad in ("sha256=" + sign(BODY, SECRET), sign(BODY, SECRET)[:40], "z" * 64, ""):
+        assert check(signature=bad)[0] is Reason.MALFORMED_SIGNATURE
+
+
+def test_tampered_body_is_a_mismatch() -> None:
+    assert check(signature=sign(BODY + b" ", SECRET)) == (Reason.SIGNATURE_MISMATCH, None)
+
+
+@pytest.mark.parametrize(
+    "redumped",
+    [
+        json.dumps(json.loads(BODY)).encode(),  # Python's default: spaces, \\u escapes
+        json.dumps(json.loads(BODY), separators=(",", ":"), ensure_ascii=False).encode(),
+        orjson.dumps(json.loads(BODY), option=orjson.OPT_INDENT_2),  # pretty-printed
+    ],
+)
+def test_reserialized_body_is_recognised(redumped: bytes) -> None:
+    assert redumped != BODY
+    assert check(redumped, sign(BODY, SECRET)) == (Reason.BODY_RESERIALIZED, "STREAM_API_SECRET")
+
+
+def test_secret_with_whitespace() -> None:
+    ring = Keyring((Secret(SECRET + "\n", "FILE_SECRET"),))
+    assert check(keyring=ring) == (Reason.SECRET_WHITESPACE, "FILE_SECRET (trimmed)")
+
+
+def test_another_apps_delivery() -> None:
+    other_body = encode({"type": "user.updated"})
+    reason, matched = check(other_body, sign(other_body, OTHER), "key1", keyring=BOTH)
+    assert (reason, matched) == (Reason.API_KEY_MISMATCH, "f:key2")
+    # Only one secret known, and X-Api-Key names another app:
+    assert check(other_body, sign(other_body, OTHER), "key2")[0] is Reason.API_KEY_MISMATCH
+
+
+def test_unknown_app() -> None:
+    body = encode({"type": "user.updated"})
+    assert check(body, sign(body, "third"), "key3", keyring=BOTH)[0] is Reason.UNKNOWN_APP
+    assert check(body, sign(body, "third"), None, keyring=BOTH)[0] is Reason.UNKNOWN_APP
+
+
+def test_gzip_body_verifies_on_uncompressed_bytes() -> None:
+    zipped = gzip.compress(BODY)
+    assert check(zipped, sign(BODY, SECRET))[0] is Reason.OK
+    assert check(zipped, sign(zipped, SECRET))[0] is Reason.SIGNATURE_MISMATCH
+    assert check(zipped[:20], sign(BODY, SECRET))[0] is Reason.UNDECODABLE_BODY
+
+
+def test_no_verdict_for_unsigned_or_unverifiable() -> None:
+    assert check(transport="sqs")[0] is Reason.UNSIGNED
+    assert check(transport="sns", signature="x")[0] is Reason.UNSIGNED
+    for fidelity in ("truncated", "reconstructed", "missing"):
+        assert check(fidelity=fidelity)[0] is Reason.UNVERIFIABLE
+    assert check(None, "ab" * 32)[0] is Reason.UNVERIFIABLE
+    assert check(fidelity="decoded")[0] is Reason.OK
+
+
+def test_valid_is_true_false_or_none() -> None:
+    assert Reason.OK.valid is True
+    assert Reason.SIGNATURE_MISMATCH.valid is False
+    assert Reason.UNSIGNED.valid is None
+    assert Reason.UNVERIFIABLE.valid is None
+    assert set(HINTS) == set(Reason)
+
+
+def test_reason_strings_are_the_contract() -> None:
+    assert [r.value for r in Reason] == [
+        "ok",
+        "missing_signature",
+        "malformed_signature",
+        "signature_mismatch",
+        "body_reserialized",
+        "secret_whitespace",
+        "api_key_mismatch",
+        "unknown_app",
+        "undecodable_body",
+        "unverifiable",
+        "unsigned",
+    ]
+
+
+def test_comparison_is_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[bytes, bytes]] = []
+
+    def spy(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return a == b
+
+    monkeypatch.setattr(verdict_module, "compare_digest", spy)
+    assert check()[0] is Reason.OK
+    assert check(signature=sign(b"x", SECRET))[0] is Reason.SIGNATURE_MISMATCH
+    assert len(calls) >= 2
+
+
+def test_signature_bytes() -> None:
+    assert signature_bytes("ab" * 32) == bytes.fromhex("ab" * 32)
+    assert signature_bytes(" " + "AB" * 32 + " ") == bytes.fromhex("ab" * 32)
+    assert signature_bytes("ab " * 21 + "a") is None
+
+
+def test_official_test_vectors() -> None:
+    from streamhook_nb.events.catalog import documented_examples
+
+    for vector in (e for e in documented_examples() if "raw_body" in e):
+        ring = Keyring((Secret(vector["secret"], "vector"),))
+        body = vector["raw_body"].encode()
+        assert judge(body, vector["x_signature"], None, "http", "exact", ring).reason is Reason.OK
+
+
+@settings(max_examples=2000)
+@given(
+    body=st.binary(max_size=500) | st.text(max_size=300).map(str.encode),
+    secret=st.text(min_size=1, max_size=40),
+    signature=st.one_of(
+        st.none(),
+        st.text(alphabet="0123456789abcdefABCDEF \t", max_size=70),
+        st.just("valid"),
+        st.just("other"),
+    ),
+    gzipped=st.booleans(),
+)
+def test_valid_agrees_with_the_official_sdk(
+    body: bytes, secret: str, signature: str | None, gzipped: bool
+) -> None:
+    assume(gzipped or not body.startswith(b"\x1f\x8b"))  # a raw body that only looks gzipped
+    if signature == "valid":
+        signature = sign(body, secret)
+    elif signature == "other":
+        signature = sign(body + b"!", secret)
+    sent = gzip.compress(body) if gzipped else body
+    ring = Keyring((Secret(secret, "S"),))
+    ours = judge(sent, signature, None, "http", "exact", ring)
+    if signature is None:
+        assert ours.valid is False
+        return
+    official = verify_signature(body, signature.strip().lower(), secret)
+    assert ours.valid is official
+
+
+def test_sqs_base64_capture_is_unsigned() -> None:
+    payload = base64.b64encode(BODY)
+    assert check(payload, transport="sqs")[0] is Reason.UNSIGNED
+
+
+def test_every_sample_delivery_agrees_with_the_official_sdk() -> None:
+    from helpers import DATA
+
+    from streamhook_nb import load_log
+    from streamhook_nb.load.body import signed_bytes
+    from streamhook_nb.sample_data import DEMO_SECRET, SECOND_API_KEY, SECOND_SECRET
+
+    ring = Keyring(
+        apps={
+            "demo_api_key": (Secret(DEMO_SECRET, "A"),),
+            SECOND_API_KEY: (Secret(SECOND_SECRET, "B"),),
+        }
+    )
+    frame = load_log(DATA).deliveries
+    exact = frame[
+        (frame["transport"] == "http")
+        & frame["fidelity"].isin(["exact", "decoded"])
+        & frame["signature"].notna()
+    ]
+    assert len(exact) > 200
+    for body, signature, api_key in zip(
+        exact["body"], exact["signature"], exact["api_key"], strict=True
+    ):
+        secret = SECOND_SECRET if api_key == SECOND_API_KEY else DEMO_SECRET
+        ours = judge(body, signature, api_key, "http", "exact", ring).valid
+        assert ours is verify_signature(signed_bytes(body), signature.strip().lower(), secret)
+
+
+def test_lost_api_key_header_tries_every_configured_app() -> None:
+    other_body = encode({"type": "user.updated"})
+    assert check(other_body, sign(other_body, OTHER), None, keyring=BOTH) == (Reason.OK, "f:key2")
+    unknown = judge(other_body, sign(other_body, "third"), None, "http", "exact", BOTH)
+    assert unknown.reason is Reason.UNKNOWN_APP
+    assert "no X-Api-Key header" in unknown.hint

@@ -1,0 +1,137 @@
+"""Planning a webhook change: legacy fields, or the whole event_hooks list with others unchanged."""
+
+from __future__ import annotations
+
+import copy
+
+import orjson
+import pytest
+
+from streamhook_nb.webhook.plan import (
+    NEW_HOOK,
+    PlanError,
+    WebhookChange,
+    plan_change,
+    restore_body,
+    validate_url,
+    without_secrets,
+)
+from streamhook_nb.webhook.standin import DEMO_APP_SETTINGS
+
+URL = "https://new.example.com/webhooks/stream"
+
+
+def _others(hooks: list[dict[str, object]]) -> list[bytes]:
+    return [orjson.dumps(h) for h in hooks if h.get("hook_type") != "webhook"]
+
+
+def test_event_hooks_mode_changes_one_entry_and_keeps_the_rest_byte_identical() -> None:
+    settings = copy.deepcopy(DEMO_APP_SETTINGS)
+    settings["event_hooks"][1]["sqs_secret"] = "aws-secret-value"
+    plan = plan_change(settings, WebhookChange(URL, ("message.new",)))
+    assert plan.mode == "event_hooks"
+    assert list(plan.body) == ["event_hooks"]
+    hooks = plan.body["event_hooks"]
+    assert [h["id"] for h in hooks] == [h["id"] for h in settings["event_hooks"]]
+    assert _others(hooks) == _others(settings["event_hooks"])
+    assert hooks[0] == {
+        **settings["event_hooks"][0],
+        "webhook_url": URL,
+        "event_types": ["message.new"],
+    }
+    assert plan.changes_anything
+    assert "= sqs hook hook-sqs-1 kept unchanged" in plan.diff
+    assert settings == {
+        **DEMO_APP_SETTINGS,
+        "event_hooks": settings["event_hooks"],
+    }  # input untouched
+
+
+def test_event_types_kept_when_not_given_and_all_when_empty() -> None:
+    kept = plan_change(DEMO_APP_SETTINGS, WebhookChange(URL))
+    assert kept.body["event_hooks"][0]["event_types"] == ["message.new", "message.updated"]
+    everything = plan_change(DEMO_APP_SETTINGS, WebhookChange(URL, ()))
+    assert everything.body["event_hooks"][0]["event_types"] == []
+
+
+def test_legacy_app_gets_only_webhook_url() -> None:
+    legacy = {
+        "name": "old",
+        "webhook_url": "https://old.example.com/h",
+        "webhook_events": ["message.new"],
+    }
+    plan = plan_change(legacy, WebhookChange(URL))
+    assert plan.mode == "legacy"
+    assert plan.body == {"webhook_url": URL}
+    assert plan.diff == (f"~ webhook_url: 'https://old.example.com/h' -> {URL!r}",)
+    with_events = plan_change(legacy, WebhookChange(URL, ("reaction.new",)))
+    assert with_events.body == {"webhook_url": URL, "webhook_events": ["reaction.new"]}
+    off = plan_change(legacy, WebhookChange(URL, enabled=False))
+    assert off.body == {"webhook_url": ""}
+
+
+def test_several_webhook_hooks_need_a_choice() -> None:
+    settings = copy.deepcopy(DEMO_APP_SETTINGS)
+    second = {
+        "id": "hook-webhook-2",
+        "hook_type": "webhook",
+        "enabled": True,
+        "event_types": [],
+        "webhook_url": "https://two.example.com/h",
+    }
+    settings["event_hooks"].append(second)
+    with pytest.raises(PlanError, match="several webhook hooks") as caught:
+        plan_change(settings, WebhookChange(URL))
+    assert "hook-webhook-2 (https://two.example.com/h)" in str(caught.value)
+    by_url = plan_change(settings, WebhookChange(URL, hook="https://two.example.com/h"))
+    assert by_url.body["event_hooks"][-1]["webhook_url"] == URL
+    assert by_url.body["event_hooks"][0] == settings["event_hooks"][0]
+    by_id = plan_change(settings, WebhookChange(URL, hook="hook-webhook-1", enabled=False))
+    assert by_id.body["event_hooks"][0]["enabled"] is False
+    with pytest.raises(PlanError, match="no webhook hook has id or URL 'nope'"):
+        plan_change(settings, WebhookChange(URL, hook="nope"))
+
+
+def test_new_hook_is_appended() -> None:
+    plan = plan_change(DEMO_APP_SETTINGS, WebhookChange(URL, ("user.deleted",), hook=NEW_HOOK))
+    hooks = plan.body["event_hooks"]
+    assert len(hooks) == len(DEMO_APP_SETTINGS["event_hooks"]) + 1
+    assert hooks[-1] == {
+        "hook_type": "webhook",
+        "enabled": True,
+        "event_types": ["user.deleted"],
+        "webhook_url": URL,
+    }
+    assert hooks[:-1] == DEMO_APP_SETTINGS["event_hooks"]
+    only_queues = {
+        "event_hooks": [h for h in DEMO_APP_SETTINGS["event_hooks"] if h["hook_type"] == "sqs"]
+    }
+    assert len(plan_change(only_queues, WebhookChange(URL)).body["event_hooks"]) == 2
+
+
+def test_nothing_to_change() -> None:
+    same = DEMO_APP_SETTINGS["event_hooks"][0]["webhook_url"]
+    assert not plan_change(DEMO_APP_SETTINGS, WebhookChange(same)).changes_anything
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "example.com/hook", "ftp://example.com/x", "https://", "https://exa mple.com/"]
+)
+def test_invalid_urls(bad: str) -> None:
+    with pytest.raises(PlanError, match=r"URL|whitespace"):
+        validate_url(bad)
+
+
+def test_backups_drop_credentials_and_restore_takes_them_back() -> None:
+    current = copy.deepcopy(DEMO_APP_SETTINGS)
+    current["event_hooks"][1]["sqs_secret"] = "aws-secret-value"
+    current["event_hooks"][1]["sqs_key"] = "AKIAEXAMPLE"
+    saved = without_secrets(current)
+    assert "aws-secret-value" not in orjson.dumps(saved).decode()
+    assert "AKIAEXAMPLE" not in orjson.dumps(saved).decode()
+    body = restore_body(saved, current)
+    assert body["event_hooks"] == current["event_hooks"]
+    legacy = restore_body(
+        {"webhook_url": "https://old/h", "webhook_events": [], "event_hooks": []}, current
+    )
+    assert legacy == {"webhook_url": "https://old/h", "webhook_events": []}

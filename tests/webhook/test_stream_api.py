@@ -1,0 +1,104 @@
+"""Stream's app settings through the official SDK, against the local stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import jwt
+import pytest
+from stream_chat import StreamChat
+
+from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.verify.secrets import Secret
+from streamhook_nb.webhook.standin import StandIn
+from streamhook_nb.webhook.stream_api import ApiError, AppSettingsClient
+
+KEY = "test_api_key"
+
+
+@pytest.fixture
+def stand_in() -> Iterator[StandIn]:
+    with StandIn(KEY, DEMO_SECRET) as server:
+        yield server
+
+
+def test_requests_carry_streams_server_auth(stand_in: StandIn) -> None:
+    client = AppSettingsClient(KEY, Secret(DEMO_SECRET, "S"), stand_in.url)
+    assert client.get()["name"] == "demo-app"
+    client.update({"webhook_url": "https://x.example.com/h"})
+    for request in stand_in.requests:
+        assert request.query == {"api_key": KEY}
+        assert request.headers["stream-auth-type"] == "jwt"
+        assert not request.headers["authorization"].startswith("Bearer")
+        assert jwt.decode(request.headers["authorization"], DEMO_SECRET, algorithms=["HS256"]) == {
+            "server": True
+        }
+    assert [r.method for r in stand_in.requests] == ["GET", "PATCH"]
+    assert stand_in.requests[-1].body == {"webhook_url": "https://x.example.com/h"}
+
+
+def test_same_request_as_the_official_sdk(stand_in: StandIn) -> None:
+    StreamChat(KEY, DEMO_SECRET, base_url=stand_in.url).update_app_settings(
+        webhook_url="https://a/b"
+    )
+    AppSettingsClient(KEY, Secret(DEMO_SECRET, "S"), stand_in.url).update(
+        {"webhook_url": "https://a/b"}
+    )
+    sdk, ours = stand_in.requests
+    assert (sdk.method, sdk.path, sdk.query, sdk.body) == (
+        ours.method,
+        ours.path,
+        ours.query,
+        ours.body,
+    )
+    for header in ("authorization", "stream-auth-type", "content-type"):
+        assert sdk.headers[header] == ours.headers[header]
+
+
+def test_base_url_from_the_sdk_variable(stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STREAM_CHAT_URL", stand_in.url)
+    assert AppSettingsClient(KEY, Secret(DEMO_SECRET, "S")).base_url == stand_in.url
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (401, "Check STREAM_API_KEY and STREAM_API_SECRET"),
+        (403, "may not change app settings"),
+        (429, "rate-limited"),
+        (500, "try again later"),
+        (503, "try again later"),
+    ],
+)
+def test_refusals_are_clear_and_change_nothing(
+    stand_in: StandIn, status: int, message: str
+) -> None:
+    client = AppSettingsClient(KEY, Secret(DEMO_SECRET, "S"), stand_in.url)
+    before = client.get()
+    stand_in.fail_next = [status]
+    with pytest.raises(ApiError, match=f"HTTP {status}") as caught:
+        client.update({"webhook_url": "https://x.example.com/h"})
+    assert message in str(caught.value)
+    assert client.get() == before
+
+
+def test_wrong_secret_is_401_without_the_secret_in_the_message(stand_in: StandIn) -> None:
+    wrong = "a-wrong-secret-that-is-long-enough-for-hs256"
+    with pytest.raises(ApiError, match="HTTP 401") as caught:
+        AppSettingsClient(KEY, Secret(wrong, "S"), stand_in.url).get()
+    assert wrong not in str(caught.value)
+    assert DEMO_SECRET not in str(caught.value)
+
+
+def test_timeout_and_unreachable(stand_in: StandIn) -> None:
+    stand_in.delay_seconds = 1.5
+    with pytest.raises(ApiError, match=r"no answer within 0\.5 s"):
+        AppSettingsClient(KEY, Secret(DEMO_SECRET, "S"), stand_in.url, timeout=0.5).get()
+    with pytest.raises(ApiError, match="cannot reach the API"):
+        AppSettingsClient(KEY, Secret(DEMO_SECRET, "S"), "http://127.0.0.1:9").get()
+
+
+def test_repr_shows_no_secret(stand_in: StandIn) -> None:
+    client = AppSettingsClient(KEY, Secret(DEMO_SECRET, "S"), stand_in.url)
+    assert DEMO_SECRET not in repr(client)
+    assert DEMO_SECRET not in repr(stand_in)
