@@ -16,6 +16,9 @@ from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.gc_pause import each_with_paused_gc
 from streamhook_nb.load.headers import Headers, fold_mapping
 
+_new_row = tuple.__new__
+"""Builds a :class:`Row` from a tuple without the Python-level ``__new__`` (hot path)."""
+
 FORMAT = "capture-jsonl"
 MAX_LINE_BYTES = 16 * 1024 * 1024
 _TRANSPORTS = tuple(t.value for t in Transport)
@@ -112,22 +115,25 @@ def common_row(record: CommonRecord, source: str, body: bytes | None = None) -> 
     """The row for a :func:`common_record` (``body``: its text already encoded)."""
     headers = record.headers
     get = headers.get
-    return Row(
-        source,
-        _HTTP,
-        record.received_at,
-        record.method,
-        record.path,
-        headers,  # type: ignore[arg-type]  # a dict[str, str] is a Headers
-        record.body.encode() if body is None else body,
-        _EXACT,
-        record.remote_addr,
-        record.response.status,
-        get("x-signature"),
-        get("x-api-key"),
-        get("x-webhook-id"),
-        get("x-webhook-attempt"),
-        get("content-encoding"),
+    return _new_row(  # a Row, built without the Python-level __new__ (hot path)
+        Row,
+        (
+            source,
+            _HTTP,
+            record.received_at,
+            record.method,
+            record.path,
+            headers,
+            record.body.encode() if body is None else body,
+            _EXACT,
+            record.remote_addr,
+            record.response.status,
+            get("x-signature"),
+            get("x-api-key"),
+            get("x-webhook-id"),
+            get("x-webhook-attempt"),
+            get("content-encoding"),
+        ),
     )
 
 
