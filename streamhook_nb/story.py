@@ -332,7 +332,7 @@ def _production(rng: random.Random, payloads: _Payloads) -> Iterator[SampleDeliv
         if RESERIALIZED.start <= item.received_at < RESERIALIZED.end:
             redumped = json.dumps(json.loads(item.body)).encode()
             yield _rewritten(item, redumped, 401, "reserialized")
-        elif ROTATION.start <= item.received_at < ROTATION.end:
+        elif secret == NEW_SECRET and item.received_at < ROTATION.end:
             yield replace(item, status=401, notes=("rejected by the endpoint",))
         elif OUTAGE.start <= item.received_at < OUTAGE.end:
             yield from _retried(rng, item, outage)
