@@ -11,6 +11,7 @@ from .errors import ApiError, RecordError, SourceError, StreamhookError, UsageEr
 from .events import plots, tables
 from .events.filter import AuditController, AuditFilter
 from .events.frame import dedupe, events_frame
+from .events.incidents import incident_timeline
 from .events.report import build_report
 from .load.deliveries import COLUMNS
 from .load.detect import FORMATS
@@ -85,6 +86,7 @@ __all__ = [
     "failures",
     "group_retries",
     "hooks_table",
+    "incident_timeline",
     "inventory",
     "iter_load",
     "judge",
