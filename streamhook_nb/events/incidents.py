@@ -169,8 +169,10 @@ def _when(moment: pd.Timestamp) -> str:
 
 
 def _failure_incidents(timed: pd.DataFrame, rules: _Rules) -> Iterator[dict[str, Any]]:
-    failing = timed["valid"].eq(False).fillna(False) | timed["reason"].eq("unverifiable")
-    for (reason, api_key), window in _windows(timed, failing, ["reason", "api_key"], rules):
+    failing = timed["valid"].eq(False) | timed["reason"].eq("unverifiable")
+    for (reason, api_key), window in _windows(
+        timed, failing.fillna(False), ["reason", "api_key"], rules
+    ):
         template = _FAILURE_HINTS.get(str(reason))
         if template is None:
             hint = (

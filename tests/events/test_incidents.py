@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 from helpers import DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streamhook_nb import audit, story
 from streamhook_nb.events.incidents import INCIDENT_COLUMNS, incident_timeline
@@ -241,3 +243,42 @@ def test_refused_authentic_deliveries_name_the_secret_that_matches() -> None:
     assert "match NEW" in found["hint"].iloc[0]
     timeouts = [{**r, "response_status": 408} for r in rows]
     assert incident_timeline(_frame(timeouts))["reason"].tolist() == ["retries"]
+
+
+def test_unverifiable_captures_cluster_but_unsigned_queue_deliveries_do_not() -> None:
+    cut = _healthy([0, 1, 2, 3, 4], valid=None, reason="unverifiable", hint="cut")
+    queued = _healthy([10, 11, 12, 13, 14], valid=None, reason="unsigned")
+    found = incident_timeline(_frame(cut + queued))
+    assert found["reason"].tolist() == ["unverifiable"]
+    assert found["hint"].tolist() == ["cut"]
+    assert found["deliveries"].tolist() == [5]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 24 * 60), st.booleans(), st.sampled_from(["a", "b"])),
+        min_size=1,
+        max_size=80,
+    )
+)
+def test_windows_are_disjoint_ordered_and_big_enough(rows: list[tuple[int, bool, str]]) -> None:
+    frame = _frame(
+        [
+            {
+                "received_at": T0 + pd.Timedelta(minutes=m),
+                "valid": ok,
+                "reason": "ok" if ok else "signature_mismatch",
+                "api_key": key,
+            }
+            for m, ok, key in rows
+        ]
+    )
+    found = incident_timeline(frame, min_deliveries=3)
+    assert (found["kind"] == "failures").all()
+    assert (found["deliveries"] >= 3).all()
+    assert (found["start"] <= found["end"]).all()
+    for key, windows in found.groupby("api_key"):
+        failing = sum(1 for _, ok, k in rows if k == key and not ok)
+        assert windows["deliveries"].sum() <= failing
+        assert (windows["start"].iloc[1:].to_numpy() > windows["end"].iloc[:-1].to_numpy()).all()
