@@ -39,10 +39,12 @@ class _Parser(argparse.ArgumentParser):
             shown = " ".join(options) if options else "a value"
             message = f"{prefix}{shown} (values are not shown; secrets go in env vars or files)"
             message += suggestion(options, self._known_options())
-        else:
-            choice = _INVALID_CHOICE.search(message)
-            if choice:
-                message += suggestion([choice["given"]], _QUOTED.findall(choice["choices"]))
+        elif choice := _INVALID_CHOICE.search(message):
+            message += suggestion([choice["given"]], _QUOTED.findall(choice["choices"]))
+        else:  # another error (a missing argument) may come from a mistyped option
+            known = self._known_options()
+            typed = [w for w in getattr(self, "_argv", []) if w.startswith("--")]
+            message += suggestion([w for w in typed if w.split("=", 1)[0] not in known], known)
         super().error(message)
 
     def _known_options(self) -> list[str]:

@@ -39,6 +39,8 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         (["load", "x", "--format", "harr"], "har"),
         (["webhook", "shwo"], "show"),
         (["webhook", "show", "--stand_in"], "--stand-in"),
+        (["--verison"], "--version"),  # argparse first says COMMAND is missing
+        (["report", "x", "--ouput", "y"], "--output"),  # first: -o/--output is required
     ],
 )
 def test_a_typo_gets_the_closest_name(args: list[str], suggested: str) -> None:
