@@ -9,6 +9,7 @@ from streamhook_nb.cli.output import print_json, table
 from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
 from streamhook_nb.cli.source_options import add_source_arguments
 from streamhook_nb.load import reading
+from streamhook_nb.load.payload import UNKNOWN_TYPE
 from streamhook_nb.pipeline.verify_logs import verify_sources
 from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.reasons import HINTS, Reason
@@ -90,7 +91,7 @@ def describe(report: VerifyReport, *, everything: bool = False) -> str:
         if reason.valid is None:  # no verdict: the count and the hint say it all
             continue
         shown = items[:FAILURES_SHOWN]
-        lines += [f"  {i['source']}  {i['event_type'] or '(unreadable)'}" for i in shown]
+        lines += [f"  {i['source']}  {i['event_type'] or UNKNOWN_TYPE}" for i in shown]
         if len(shown) < len(items):
             lines.append(f"  ... and {len(items) - len(shown)} more (--details lists all)")
     return "\n".join(lines + _epilogue(report, []))
@@ -118,7 +119,7 @@ def failing_deliveries(details: list[dict[str, object]]) -> list[str]:
     lines = ["", f"Deliveries that did not verify ({len(failing)}), in input order:"]
     for item in failing:
         lines.append(
-            f"  {item['source']}  {item['event_type'] or '(unreadable)'}  {item['reason']}"
+            f"  {item['source']}  {item['event_type'] or UNKNOWN_TYPE}  {item['reason']}"
         )
         lines.append(f"    {item['hint']}")
     return lines

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
+from helpers import capture_line
 
 from streamhook_nb.sample_data import DEMO_SECRET, SECOND_SECRET, deliveries
 
+WriteFile = Callable[[str, bytes], Path]
 ENV = {**os.environ, "STREAM_API_SECRET": DEMO_SECRET, "STREAM_API_KEY": "demo_api_key"}
 
 
@@ -206,3 +209,11 @@ def test_details_text_lists_each_failing_delivery_with_its_hint(data_dir: Path) 
     assert "(got 71 characters)" in listing  # the delivery's own hint, not only the reason's
     positions = [int(e.split()[0].rsplit(":", 1)[1]) for e in entries]
     assert positions == sorted(positions)
+
+
+def test_a_payload_without_a_type_is_unknown_not_unreadable(write_file: WriteFile) -> None:
+    log = write_file("stray.jsonl", capture_line(b'{"test":true}', headers={}))
+    for args in ((), ("--details",)):
+        done = run(str(log), *args)
+        assert f"{log}:1  (unknown)" in done.stdout
+        assert "(unreadable)" not in done.stdout
