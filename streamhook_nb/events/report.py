@@ -81,7 +81,17 @@ def _failures_section(events: pd.DataFrame, shown: int) -> list[str]:
 
 
 def _incidents_section(events: pd.DataFrame) -> str:
-    found = incident_timeline(events)
+    untimed = int(events["received_at"].isna().sum())
+    note = (
+        f'<p class="note">{untimed} deliveries without a receive time are not on the timeline '
+        "(they are in the counts and the failed deliveries).</p>"
+        if untimed
+        else ""
+    )
+    return _incidents_table(incident_timeline(events)) + note
+
+
+def _incidents_table(found: pd.DataFrame) -> str:
     if found.empty:
         return (
             '<p class="note">No incident: no failures, refusals or retries clustered in time, '

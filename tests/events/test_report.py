@@ -188,6 +188,14 @@ def test_failures_past_the_first_n_are_counted(write_file: WriteFile) -> None:
     assert "... and 4 more (the first 3 of 7 are shown" in section
 
 
+def test_deliveries_without_a_time_are_said_to_be_off_the_timeline(write_file: WriteFile) -> None:
+    from helpers import capture_line
+
+    lines = capture_line() + capture_line(received_at=None) + capture_line(received_at=None)
+    html = build_report(events_frame(load_log(write_file("t.jsonl", lines)).deliveries))
+    assert "2 deliveries without a receive time are not on the timeline" in html
+
+
 def test_report_without_verdicts_says_so(write_file: WriteFile) -> None:
     from helpers import capture_line
 
