@@ -118,8 +118,6 @@ def failing_deliveries(details: list[dict[str, object]]) -> list[str]:
         return []
     lines = ["", f"Deliveries that did not verify ({len(failing)}), in input order:"]
     for item in failing:
-        lines.append(
-            f"  {item['source']}  {item['event_type'] or UNKNOWN_TYPE}  {item['reason']}"
-        )
+        lines.append(f"  {item['source']}  {item['event_type'] or UNKNOWN_TYPE}  {item['reason']}")
         lines.append(f"    {item['hint']}")
     return lines
