@@ -74,7 +74,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 
 
 def suggestion(typed: Sequence[str], known: Sequence[str]) -> str:
-    """ " (did you mean X?)" for the first typed word close to a known one, else ""."""
+    """A note naming the known word closest to the first typo ("did you mean X?"), or ""."""
     for word in typed:
         name = word.split("=", 1)[0]
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
