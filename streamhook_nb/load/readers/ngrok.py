@@ -9,6 +9,7 @@ from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import fold_mapping
 from streamhook_nb.load.readers.common import BadEntryError, b64, entries_batch, field
+from streamhook_nb.load.readers.http_delivery import add_request
 from streamhook_nb.load.readers.raw_http import HttpParseError, parse_request
 
 FORMAT = "ngrok"
@@ -41,7 +42,8 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
             headers = fold_mapping(field(request, "headers", dict, required=False) or {})
         except TypeError as exc:
             raise BadEntryError(f"field 'request.headers': {exc}") from None
-        batch.add(
+        add_request(
+            batch,
             source,
             headers=headers,
             body=None,
@@ -55,7 +57,8 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
         parsed, _ = parse_request(b64(raw, "request.raw"))
     except HttpParseError as exc:
         raise BadEntryError(f"field 'request.raw' is not an HTTP request: {exc}") from None
-    batch.add(
+    add_request(
+        batch,
         source,
         headers=parsed.headers,
         body=parsed.body,
