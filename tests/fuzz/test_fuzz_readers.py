@@ -27,6 +27,7 @@ TIMES = st.sampled_from(
     ]
 )
 METHODS = st.sampled_from(["POST", "POST", "GET", "OPTIONS", "post", "PUT"])
+STATUSES = st.sampled_from([200, 0, -1, 2**63, 2**64 - 1, 2**70, 1.5, True])
 TARGETS = st.sampled_from(["/hook", "/hook?x=1", "/", "http://h.test/hook", "*", "/%zz", "/a b"])
 
 
@@ -132,7 +133,7 @@ HAR_ENTRIES = st.fixed_dictionaries(
     },
     optional={
         "startedDateTime": maybe("2026-11-26T10:00:00.000Z") | TIMES,
-        "response": maybe({"status": 200}),
+        "response": maybe({"status": 200}) | STATUSES.map(lambda status: {"status": status}),
         "_transport": maybe("sqs"),
         "_fidelity": maybe("truncated"),
     },
@@ -215,7 +216,8 @@ NGROK_REQUESTS = st.fixed_dictionaries(
     optional={
         "start": maybe("2026-11-26T10:00:00Z") | TIMES,
         "remote_addr": maybe("203.0.113.5"),
-        "response": maybe({"status_code": 200}),
+        "response": maybe({"status_code": 200})
+        | STATUSES.map(lambda status: {"status_code": status}),
     },
 )
 

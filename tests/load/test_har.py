@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pandas as pd
 from helpers import capture_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -188,3 +189,11 @@ def test_custom_fidelity_and_transport_fields_are_checked(write_file: WriteFile)
     assert list(result.deliveries["fidelity"]) == ["truncated", "exact"]
     assert list(result.deliveries["transport"]) == ["http", "sqs"]
     assert result.rejected["reason"].iloc[0].startswith("field '_transport' must be one of")
+
+
+def test_response_status_that_is_no_status_is_left_empty(write_file: WriteFile) -> None:
+    document = orjson.loads(har(post("{}"), post("{}"), post("{}"), post("{}")))
+    for entry, status in zip(document["log"]["entries"], [2**63, -1, 0, 204], strict=True):
+        entry["response"] = {"status": status}
+    frame = load_log(write_file("status.har", orjson.dumps(document))).deliveries
+    assert frame["response_status"].tolist() == [pd.NA, pd.NA, pd.NA, 204]

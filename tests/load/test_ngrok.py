@@ -89,3 +89,10 @@ def test_entry_with_a_bad_content_length_is_rejected_alone(write_file: WriteFile
     assert list(result.deliveries["source"]) == [f"{path}#1"]
     assert list(result.rejected["source"]) == [f"{path}#2", f"{path}#3"]
     assert all("invalid Content-Length" in reason for reason in result.rejected["reason"])
+
+
+def test_huge_response_status_is_left_empty(write_file: WriteFile) -> None:
+    path = write_file("n.json", orjson.dumps([item(RAW, response={"status_code": 2**63 - 1})]))
+    frame = load_log(path).deliveries
+    assert frame["response_status"].isna().all()
+    assert len(frame) == 1

@@ -86,6 +86,14 @@ _EPOCH_MS = re.compile(r"-?[0-9]{1,14}")
 _FRAME_YEARS = range(1678, 2262)
 
 
+def http_status(value: object) -> int | None:
+    """A response status code (100 to 999), or None for anything else: HAR writes 0 or -1 for
+    "no response", and a huge number must not overflow the frame's ``Int64`` column."""
+    if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 999:
+        return value
+    return None
+
+
 def content_decoded(headers: Headers, body: bytes) -> bool:
     """True when headers announce gzip but the tool kept the decompressed body."""
     encoding = headers.get("content-encoding")

@@ -16,6 +16,7 @@ from streamhook_nb.load.readers.common import (
     body_fidelity,
     entries_batch,
     field,
+    http_status,
 )
 from streamhook_nb.load.readers.http_delivery import add_request
 
@@ -138,7 +139,5 @@ _FORM_SAFE = "!#$%&'()*+,/:;=?@[]~"
 
 
 def _status(entry: dict[str, Any]) -> int | None:
-    status = (
-        entry.get("response", {}).get("status") if isinstance(entry.get("response"), dict) else None
-    )
-    return status if isinstance(status, int) and status > 0 else None
+    response = entry.get("response")
+    return http_status(response.get("status")) if isinstance(response, dict) else None

@@ -8,7 +8,13 @@ from typing import Any
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import fold_mapping
-from streamhook_nb.load.readers.common import BadEntryError, b64, entries_batch, field
+from streamhook_nb.load.readers.common import (
+    BadEntryError,
+    b64,
+    entries_batch,
+    field,
+    http_status,
+)
 from streamhook_nb.load.readers.http_delivery import add_request
 from streamhook_nb.load.readers.raw_http import HttpParseError, parse_request
 
@@ -33,7 +39,7 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
     common: dict[str, Any] = {
         "received_at": field(item, "start", str, required=False),
         "remote_addr": field(item, "remote_addr", str, required=False),
-        "response_status": field(item, "response.status_code", int, required=False),
+        "response_status": http_status(field(item, "response.status_code", int, required=False)),
     }
     raw = request.get("raw")
     if raw is None:
