@@ -97,3 +97,21 @@ def test_har_entries_carry_custom_transport_and_fidelity_fields(data_dir: Path) 
     entries = orjson.loads(buffer.getvalue())["log"]["entries"]
     assert {e["_transport"] for e in entries} == {"sqs", "sns"}
     assert all(e["_fidelity"] in ("exact", "decoded") for e in entries)
+
+
+def test_sns_over_http_survives_both_conversions(tmp_path: Path) -> None:
+    envelope = orjson.dumps({"Type": "Notification", "MessageId": "m", "Message": '{"type":"x"}'})
+    raw = (
+        b"POST /sns HTTP/1.1\r\nx-amz-sns-message-type: Notification\r\n"
+        b"Content-Length: " + str(len(envelope)).encode() + b"\r\n\r\n" + envelope
+    )
+    source = tmp_path / "sns.http"
+    source.write_bytes(raw)
+    original = load_log(source).deliveries
+    assert (original["transport"].iloc[0], original["body"].iloc[0]) == ("sns", b'{"type":"x"}')
+    to_har(original, tmp_path / "sns.har")
+    to_capture_jsonl(original, tmp_path / "sns.jsonl")
+    for converted in ("sns.har", "sns.jsonl"):
+        again = load_log(tmp_path / converted).deliveries
+        assert again["transport"].tolist() == ["sns"], converted
+        assert again["body"].tolist() == [b'{"type":"x"}'], converted
