@@ -101,3 +101,22 @@ def test_secrets_file_dev_zero_and_a_binary_dotenv_are_usage_errors(tmp_path: Pa
     assert done.returncode == 2
     assert ".env file is not UTF-8 text" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_verify_never_calls_a_page_load_a_missing_signature(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamhook_nb.verify.signing import sign
+
+    monkeypatch.setenv("STREAM_API_SECRET", "demo-secret")
+    monkeypatch.chdir(tmp_path)
+    body = b'{"type":"message.new"}'
+    signed = (
+        b"POST /hook HTTP/1.1\r\nX-Signature: " + sign(body, "demo-secret").encode() + b"\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    page = b"GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n"
+    (tmp_path / "browser.http").write_bytes(page + signed + page)
+    assert main(["verify", str(tmp_path / "browser.http"), "--json"]) == 0
+    report = orjson.loads(capsys.readouterr().out)
+    assert (report["deliveries"], report["valid"], report["reasons"]) == (1, 1, {"ok": 1})
