@@ -28,6 +28,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "every record loaded, 1 when some were rejected, 2 when a source cannot be read.",
     )
     add_source_arguments(parser)
+    parser.add_argument(
+        "--path", help="keep only requests sent to this path (the webhook endpoint), e.g. /hook"
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--to-jsonl", metavar="OUT", help="write every delivery as capture JSONL")
     parser.add_argument("--to-har", metavar="OUT", help="write every delivery as a HAR 1.2 log")
@@ -43,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
             summarize,  # no pandas: counting needs no DataFrame
         )
 
-        summary = summarize(args.sources, format=args.format, strict=args.strict).as_json()
+        summary = summarize(
+            args.sources, format=args.format, strict=args.strict, path=args.path
+        ).as_json()
     if args.json:
         print_json(summary)
     else:
@@ -63,7 +68,11 @@ def _convert(args: argparse.Namespace) -> dict[str, Any]:
         har_out = stack.enter_context(_opened(args.to_har)) if args.to_har else None
         har = stack.enter_context(HarWriter(har_out)) if har_out is not None else None
         chunks = iter_load(
-            args.sources, chunk_size=CONVERT_CHUNK, format=args.format, strict=args.strict
+            args.sources,
+            chunk_size=CONVERT_CHUNK,
+            format=args.format,
+            strict=args.strict,
+            path=args.path,
         )
         for chunk in chunks:
             summary.add_loaded(chunk)
@@ -103,6 +112,10 @@ def _opened(path: str) -> Iterator[IO[bytes]]:
 def describe(summary: dict[str, Any]) -> str:
     """A short human report: deliveries per format and every rejected record."""
     lines = [f"{summary['deliveries']} deliveries loaded, {summary['rejected']} rejected"]
+    if summary["skipped"]:
+        lines.append(
+            f"{summary['skipped']} requests skipped: not deliveries (not a POST, or not to --path)"
+        )
     if summary["by_format"]:
         lines += ["", table(["format", "deliveries"], summary["by_format"].items())]
     if summary["rejected_records"]:

@@ -71,6 +71,8 @@ class DeliveryBatch:
     format: str
     rows: list[Row] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    skipped: int = 0
+    """Requests read that are not deliveries (not a POST, another path): counted, not kept."""
 
     def __len__(self) -> int:
         return len(self.rows)

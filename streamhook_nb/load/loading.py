@@ -24,6 +24,8 @@ class LoadResult:
 
     deliveries: pd.DataFrame
     rejected: pd.DataFrame
+    skipped: int = 0
+    """Requests read that are not deliveries (not a POST, or not to ``path=``)."""
 
     @property
     def by_format(self) -> dict[str, int]:
@@ -36,6 +38,7 @@ class LoadResult:
         return {
             "deliveries": len(self.deliveries),
             "rejected": len(self.rejected),
+            "skipped": self.skipped,
             "by_format": self.by_format,
             "rejected_records": [
                 {"source": s, "reason": r}
@@ -45,9 +48,10 @@ class LoadResult:
 
     def __repr__(self) -> str:
         formats = ", ".join(f"{k}: {v}" for k, v in self.by_format.items()) or "none"
+        skipped = f", {self.skipped} skipped" if self.skipped else ""
         return (
             f"LoadResult({len(self.deliveries)} deliveries [{formats}], "
-            f"{len(self.rejected)} rejected)"
+            f"{len(self.rejected)} rejected{skipped})"
         )
 
 
@@ -57,20 +61,36 @@ def load_log(
     format: str | None = None,
     strict: bool = False,
     progress: bool | None = None,
+    path: str | None = None,
 ) -> LoadResult:
     """Load every delivery from files, directories, globs or fsspec URLs.
 
     ``format`` forces one of :data:`FORMATS` instead of detecting it from the content.
     ``strict=True`` raises :class:`RecordError` at the first rejected record instead of
     reporting it. ``progress`` shows a bar (``None``: only for big loads in a terminal or
-    notebook).
+    notebook). Requests that are not POSTs (or, with ``path``, not sent to that path) are
+    not deliveries: they are counted in ``skipped``.
     """
-    batches = read_sources(expand(sources), format, strict, progress, DEFAULT_CHUNK_SIZE)
+    batches = read_sources(expand(sources), format, strict, progress, DEFAULT_CHUNK_SIZE, path)
+    counted = _SkipCount(batches)
     with paused_gc():
         frame, rejected = deliveries.from_batches(
-            batches, on_rejected=lambda bad: check_strict(bad, strict)
+            counted, on_rejected=lambda bad: check_strict(bad, strict)
         )
-    return LoadResult(frame, deliveries.rejected_frame(rejected))
+    return LoadResult(frame, deliveries.rejected_frame(rejected), counted.skipped)
+
+
+class _SkipCount:
+    """Batches passed through, adding up how many requests each skipped."""
+
+    def __init__(self, batches: Iterator[DeliveryBatch]) -> None:
+        self._batches = batches
+        self.skipped = 0
+
+    def __iter__(self) -> Iterator[DeliveryBatch]:
+        for batch in self._batches:
+            self.skipped += batch.skipped
+            yield batch
 
 
 def iter_load(
@@ -80,6 +100,7 @@ def iter_load(
     format: str | None = None,
     strict: bool = False,
     progress: bool | None = None,
+    path: str | None = None,
 ) -> Iterator[LoadResult]:
     """Load in chunks of at most ``chunk_size`` deliveries, for logs bigger than memory.
 
@@ -88,7 +109,7 @@ def iter_load(
     """
     if chunk_size < 1:
         raise UsageError("chunk_size must be at least 1")
-    batches = read_sources(expand(sources), format, strict, progress, chunk_size)
+    batches = read_sources(expand(sources), format, strict, progress, chunk_size, path)
     yield from each_with_paused_gc(_results(batches, strict))
 
 
@@ -96,4 +117,4 @@ def _results(batches: Iterator[DeliveryBatch], strict: bool) -> Iterator[LoadRes
     for batch in batches:
         frame, rejected = deliveries.from_batch(batch)
         check_strict(rejected, strict)
-        yield LoadResult(frame, deliveries.rejected_frame(rejected))
+        yield LoadResult(frame, deliveries.rejected_frame(rejected), batch.skipped)

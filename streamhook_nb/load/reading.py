@@ -6,6 +6,7 @@ Kept free of pandas so that streaming verification and the command line start qu
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from typing import IO
 
@@ -16,17 +17,25 @@ from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, JSON_DOCUMENT, classify, sniff
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.readers import capture_jsonl, har, ngrok, queue, raw_http
+from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source
 
 SourceLike = str | os.PathLike[str]
+BOM = b"\xef\xbb\xbf"
 
 
 def read_sources(
-    sources: list[Source], format: str | None, strict: bool, progress: bool | None, chunk: int
+    sources: list[Source],
+    format: str | None,
+    strict: bool,
+    progress: bool | None,
+    chunk: int,
+    path: str | None = None,
 ) -> Iterator[DeliveryBatch]:
     """Reader batches of every source in turn, with a progress bar over their bytes.
 
-    ``strict`` raises :class:`RecordError` at the first batch with a rejected record.
+    ``strict`` raises :class:`RecordError` at the first batch with a rejected record;
+    ``path`` keeps only the requests sent to that path (see :func:`select`).
     """
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
@@ -34,7 +43,7 @@ def read_sources(
     total = sum(s for s in sizes if s is not None) if all(s is not None for s in sizes) else None
     with byte_bar(total, progress, "loading") as bar:
         for source in sources:
-            for batch in read_batches(source, format, chunk):
+            for batch in read_batches(source, format, chunk, path):
                 check_strict(batch.rejected, strict)
                 yield batch
             bar.update(source.size or 0)
@@ -50,21 +59,43 @@ def check_strict(
         raise RecordError(rejected[0].reason, source=rejected[0].source, fix=fix)
 
 
-def read_batches(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
-    """Raw reader batches (rows, not yet a DataFrame) for one source."""
+def read_batches(
+    source: Source, format: str | None, chunk: int, path: str | None = None
+) -> Iterator[DeliveryBatch]:
+    """Raw reader batches (rows, not yet a DataFrame) for one source, deliveries only.
+
+    A file found in a directory or by a pattern that cannot be read is one rejected record
+    (the other files still load); a file named by the caller raises :class:`SourceError`.
+    """
+    try:
+        for batch in _read_file(source, format, chunk):
+            yield select(batch, path)
+    except SourceError as exc:
+        if not source.listed:
+            raise
+        unreadable = DeliveryBatch(FORMATS[0])
+        unreadable.reject(source.name, f"{exc.message}. {exc.fix}" if exc.fix else exc.message)
+        yield unreadable
+
+
+def _read_file(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
     with source.open() as stream:
         try:
             head = stream.read(HEAD_BYTES)
             stream.seek(0)
-        except (OSError, EOFError) as exc:
+        except _READ_ERRORS as exc:
             raise _unreadable(source, exc) from exc
         kind = format or sniff(head)
         if kind is None:
             raise _unknown_format(source, "its content")
         try:
             yield from _dispatch(kind, stream, source, chunk)
-        except (OSError, EOFError) as exc:
+        except _READ_ERRORS as exc:
             raise _unreadable(source, exc) from exc
+
+
+_READ_ERRORS = (OSError, EOFError, zlib.error)
+"""What reading a damaged file raises (``zlib.error``: a gzip member with corrupt data)."""
 
 
 def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Iterator[DeliveryBatch]:
@@ -72,7 +103,7 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
     if kind == "capture-jsonl":
         yield from capture_jsonl.read(stream, name, chunk_size=chunk)
         return
-    data = stream.read()
+    data = stream.read().removeprefix(BOM)  # Fiddler writes HAR with one
     if kind == "raw-http":
         yield from raw_http.read(data, name)
         return

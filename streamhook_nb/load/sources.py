@@ -26,6 +26,9 @@ class Source:
     name: str
     url: str  # local path or fsspec URL
     size: int | None = None
+    listed: bool = False
+    """Found by walking a directory or matching a pattern (not named by the caller): when it
+    cannot be read, that is a rejected record and the other files still load."""
 
     def open(self) -> IO[bytes]:
         """Open for binary reading; gzip is unwrapped transparently (detected by its magic)."""
@@ -100,7 +103,7 @@ def _expand_one(item: str) -> Iterator[Source]:
         if not files:
             raise SourceError("directory holds no files", source=item)
         for file in files:
-            yield Source(str(file), str(file), file.stat().st_size)
+            yield Source(str(file), str(file), file.stat().st_size, listed=True)
         return
     if path.is_file():
         yield Source(item, item, path.stat().st_size)
@@ -110,7 +113,7 @@ def _expand_one(item: str) -> Iterator[Source]:
         if not matches:
             raise SourceError("the pattern matches no file", source=item)
         for match in matches:
-            yield Source(match, match, os.path.getsize(match))
+            yield Source(match, match, os.path.getsize(match), listed=True)
         return
     raise SourceError("no such file or directory", source=item, fix="Check the path")
 
@@ -134,7 +137,7 @@ def _expand_url(url: str) -> Iterator[Source]:
             size = handle.fs.size(handle.path)
         except (OSError, NotImplementedError):
             size = None
-        yield Source(full, full, size)
+        yield Source(full, full, size, listed=glob.has_magic(url))
 
 
 def _exists(handle: Any) -> bool:

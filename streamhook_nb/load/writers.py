@@ -155,6 +155,9 @@ def _har_entry(record: dict[str, Any]) -> dict[str, Any]:
         },
         "cache": {},
         "timings": {"send": 0, "wait": 0, "receive": 0},
+        # Custom fields (HAR allows "_" names): reloading keeps every verdict.
+        "_transport": record.get("transport", Transport.HTTP.value),
+        "_fidelity": record.get("fidelity", Fidelity.EXACT.value),
     }
 
 

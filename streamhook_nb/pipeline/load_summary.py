@@ -27,6 +27,7 @@ class LoadSummary:
     deliveries: int = 0
     by_format: Counter[str] = field(default_factory=Counter)
     rejected: list[Rejected] = field(default_factory=list)
+    skipped: int = 0
 
     def add(self, batch: DeliveryBatch, strict: bool = False) -> None:
         """Count one reader batch; a row whose received_at is not a time is rejected, as
@@ -38,12 +39,14 @@ class LoadSummary:
         check_strict(rejected, strict)
         kept = len(batch) - len(bad)
         self._add(kept, {batch.format: kept}, rejected)
+        self.skipped += batch.skipped
 
     def add_loaded(self, result: LoadResult) -> None:
         """Count a chunk that was loaded into a frame (when converting)."""
         records = zip(result.rejected["source"], result.rejected["reason"], strict=True)
         rejected = [Rejected(str(source), str(reason)) for source, reason in records]
         self._add(len(result.deliveries), result.by_format, rejected)
+        self.skipped += result.skipped
 
     def _add(self, deliveries: int, by_format: dict[str, int], rejected: list[Rejected]) -> None:
         self.deliveries += deliveries
@@ -55,6 +58,7 @@ class LoadSummary:
         return {
             "deliveries": self.deliveries,
             "rejected": len(self.rejected),
+            "skipped": self.skipped,
             "by_format": {name: self.by_format[name] for name in FORMATS if self.by_format[name]},
             "rejected_records": [{"source": r.source, "reason": r.reason} for r in self.rejected],
         }
@@ -66,10 +70,11 @@ def summarize(
     format: str | None = None,
     strict: bool = False,
     progress: bool | None = None,
+    path: str | None = None,
 ) -> LoadSummary:
     """Read every source and count what a load would give, holding one batch at a time."""
     summary = LoadSummary()
-    batches = read_sources(expand(sources), format, strict, progress, CHUNK)
+    batches = read_sources(expand(sources), format, strict, progress, CHUNK, path)
     for batch in each_with_paused_gc(batches):
         summary.add(batch, strict)
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -141,18 +142,44 @@ def env_value(name: str, *, dotenv: str | os.PathLike[str] | None = ".env") -> s
 def _dotenv_values(path: str | os.PathLike[str] | None) -> dict[str, str]:
     if path is None or not Path(path).is_file():
         return {}
+    name = os.fspath(path)
+    try:
+        text = _read_small(path, name, ".env file").decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SecretError(
+            f"the .env file is not UTF-8 text (byte {exc.start + 1})",
+            source=name,
+            fix="Save it as UTF-8, one NAME=value per line",
+        ) from None
     from dotenv import dotenv_values
 
-    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
+MAX_SECRETS_BYTES = 1024 * 1024
+"""A secrets or ``.env`` file is a few lines; reading stops past this (``/dev/zero`` ends)."""
+
+
+def _read_small(path: str | os.PathLike[str], name: str, what: str) -> bytes:
+    """A small file's bytes; a clear error when it cannot be read or is far too big."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_SECRETS_BYTES + 1)
+    except OSError as exc:
+        raise SecretError(f"cannot read the {what} ({exc.strerror or exc})", source=name) from None
+    if len(data) > MAX_SECRETS_BYTES:
+        raise SecretError(
+            f"the {what} is larger than {MAX_SECRETS_BYTES // 1024} KiB: not a secrets file",
+            source=name,
+            fix="Point to the small JSON, TOML or .env file that holds the secrets",
+        )
+    return data
 
 
 def from_file(path: str | os.PathLike[str]) -> dict[str, tuple[Secret, ...]]:
     """API key -> secrets from a JSON or TOML file (a value is a secret or a list, newest first)."""
     name = os.fspath(path)
-    try:
-        text = Path(path).read_bytes()
-    except OSError as exc:
-        raise SecretError(f"cannot read the secrets file ({exc.strerror})", source=name) from None
+    text = _read_small(path, name, "secrets file")
     mapping = _parse_mapping(text, name)
     apps: dict[str, tuple[Secret, ...]] = {}
     for api_key, value in mapping.items():
@@ -173,6 +200,7 @@ def from_file(path: str | os.PathLike[str]) -> dict[str, tuple[Secret, ...]]:
 
 
 def _parse_mapping(text: bytes, name: str) -> dict[str, object]:
+    text = text.removeprefix(b"\xef\xbb\xbf")
     try:
         parsed = orjson.loads(text)
     except orjson.JSONDecodeError:

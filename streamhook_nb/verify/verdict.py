@@ -14,7 +14,7 @@ from streamhook_nb.load.fidelity import VERIFIABLE
 from streamhook_nb.load.sources import GZIP_MAGIC
 from streamhook_nb.verify.reasons import HINTS, Reason
 from streamhook_nb.verify.secrets import Keyring, Secret
-from streamhook_nb.verify.stream_json import reserialized_forms
+from streamhook_nb.verify.stream_json import duplicate_keys, reserialized_forms
 
 _VERIFIABLE = frozenset(f.value for f in VERIFIABLE)
 
@@ -38,9 +38,16 @@ class Verdict:
         return f"{HINTS[self.reason]} {self.detail}" if self.detail else HINTS[self.reason]
 
 
+HEADER_WHITESPACE = " \t\r\n"
+"""What is trimmed around ``X-Signature``: HTTP's optional whitespace (space, tab) and the line
+ending a capture tool may leave. Nothing else (no NBSP, VT or U+2028): such a header was
+rewritten, and is ``malformed_signature``."""
+
+
 def signature_bytes(header: str) -> bytes | None:
-    """The 32 bytes an ``X-Signature`` header encodes (trimmed, any case), or None if malformed."""
-    text = header.strip()
+    """The 32 bytes an ``X-Signature`` header encodes (ASCII whitespace trimmed, hex in any
+    case), or None if malformed."""
+    text = header.strip(HEADER_WHITESPACE)
     if len(text) != 64:
         return None
     try:
@@ -118,7 +125,7 @@ def _judge_carefully(
     keyring: Keyring,
 ) -> Verdict:
     if transport != "http":
-        return Verdict(Reason.UNSIGNED)
+        return _unsigned(body)
     if body is None or fidelity not in _VERIFIABLE:
         return Verdict(Reason.UNVERIFIABLE, detail=f"(fidelity: {fidelity})")
     if signature is None:
@@ -126,7 +133,8 @@ def _judge_carefully(
     expected = signature_bytes(signature)
     if expected is None:
         return Verdict(
-            Reason.MALFORMED_SIGNATURE, detail=f"(got {len(signature.strip())} characters)"
+            Reason.MALFORMED_SIGNATURE,
+            detail=f"(got {len(signature.strip(HEADER_WHITESPACE))} characters)",
         )
     try:
         payload = signed_bytes(body)
@@ -154,7 +162,7 @@ def diagnose(
     for form in _reserialized(payload):
         found = matching(form, expected, candidates)
         if found is not None:
-            return Verdict(Reason.BODY_RESERIALIZED, found.label)
+            return _reserialized_verdict(payload, found)
     for other_key, secret in keyring.others(api_key):
         if matching(payload, expected, (secret,)) is not None:
             return Verdict(
@@ -172,6 +180,33 @@ def diagnose(
     if not candidates:
         return Verdict(Reason.UNKNOWN_APP, detail=f"(X-Api-Key {api_key!r})")
     return Verdict(Reason.SIGNATURE_MISMATCH)
+
+
+def _unsigned(body: bytes | None) -> Verdict:
+    """Queue deliveries are not signed; a damaged gzip body is still reported as one."""
+    if body is not None and body.startswith(GZIP_MAGIC):
+        try:
+            signed_bytes(body)
+        except ValueError:
+            return Verdict(Reason.UNDECODABLE_BODY)
+    return Verdict(Reason.UNSIGNED)
+
+
+def _reserialized_verdict(payload: bytes, secret: Secret) -> Verdict:
+    """``body_reserialized`` (authentic content), unless the body has duplicate keys: then its
+    re-encoding kept one value per key, and what an app parses may not be what was signed."""
+    duplicates = duplicate_keys(payload)
+    if duplicates == []:
+        return Verdict(Reason.BODY_RESERIALIZED, secret.label)
+    if duplicates is None:
+        named = "it cannot be checked for duplicate keys (nested too deep)"
+    else:
+        named = "it has duplicate JSON keys: " + ", ".join(repr(k) for k in duplicates[:10])
+    return Verdict(
+        Reason.SIGNATURE_MISMATCH,
+        detail=f"(A re-encoding of the body matches, but {named}; re-encoding keeps one value "
+        "per key, so what an application parses may differ from what Stream signed.)",
+    )
 
 
 def _reserialized(payload: bytes) -> list[bytes]:

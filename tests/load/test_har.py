@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pandas as pd
 from helpers import capture_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -124,3 +125,75 @@ def test_har_writer_round_trips_bodies(tmp_path: Path, bodies: list[bytes]) -> N
     assert list(again["body"]) == bodies
     assert list(again["signature"]) == ["cd" * 32] * len(bodies)
     assert list(again["received_at"]) == list(frame["received_at"])
+
+
+def test_entry_with_an_unparsable_url_is_rejected_alone(write_file: WriteFile) -> None:
+    path = write_file("x.har", har(post("{}"), post("{}", url="http://[::1/hook"), post("{}")))
+    result = load_log(path)
+    assert list(result.deliveries["source"]) == [f"{path}#1", f"{path}#3"]
+    assert list(result.rejected["source"]) == [f"{path}#2"]
+    assert result.rejected["reason"].iloc[0].startswith("field 'request.url' is not a URL")
+
+
+def test_fiddler_har_with_a_byte_order_mark(write_file: WriteFile) -> None:
+    path = write_file("fiddler.har", b"\xef\xbb\xbf" + har(post("{}")))
+    assert len(load_log(path).deliveries) == 1
+    assert len(load_log(path, format="har").deliveries) == 1
+
+
+def test_form_params_are_not_encoded_twice(write_file: WriteFile) -> None:
+    request = post()
+    request["postData"] = {
+        "mimeType": "application/x-www-form-urlencoded",
+        "params": [
+            {"name": "payload", "value": "%7B%22a%22%3A1%7D"},
+            {"name": "x", "value": "a b"},
+        ],
+    }
+    row = load_log(write_file("form.har", har(request))).deliveries.iloc[0]
+    assert (row["body"], row["fidelity"]) == (b"payload=%7B%22a%22%3A1%7D&x=a%20b", "reconstructed")
+
+
+def test_page_loads_are_skipped_and_path_selects_the_endpoint(write_file: WriteFile) -> None:
+    page = post(method="GET", url="https://app.example.com/")
+    icon = post(method="GET", url="https://app.example.com/favicon.ico")
+    login = post("{}", url="https://app.example.com/api/login")
+    path = write_file("browser.har", har(page, post("{}"), icon, login))
+    everything = load_log(path)
+    assert (len(everything.deliveries), everything.skipped) == (2, 2)
+    assert list(everything.deliveries["method"]) == ["POST", "POST"]
+    hooks = load_log(path, path="/stream")
+    assert (list(hooks.deliveries["source"]), hooks.skipped) == ([f"{path}#2"], 3)
+    assert len(hooks.rejected) == 0
+
+
+def test_sns_notification_in_a_har(write_file: WriteFile) -> None:
+    message = base64.b64encode(gzip.compress(b'{"type":"message.new"}', mtime=0)).decode()
+    envelope = {"Type": "Notification", "MessageId": "m", "Message": message}
+    request = post(orjson.dumps(envelope).decode())
+    request["headers"] = [{"name": "x-amz-sns-message-type", "value": "Notification"}]
+    row = load_log(write_file("sns.har", har(request))).deliveries.iloc[0]
+    assert (row["transport"], row["fidelity"]) == ("sns", "decoded")
+    assert gzip.decompress(row["body"]) == b'{"type":"message.new"}'
+    assert str(row["received_at"]) == "2026-11-26 09:00:00+00:00"  # when the capture saw it
+
+
+def test_custom_fidelity_and_transport_fields_are_checked(write_file: WriteFile) -> None:
+    document = orjson.loads(har(post("{}"), post("{}"), post("{}")))
+    entries = document["log"]["entries"]
+    entries[0]["_fidelity"] = "truncated"
+    entries[1]["_transport"] = "sqs"
+    entries[2]["_transport"] = "carrier-pigeon"
+    path = write_file("custom.har", orjson.dumps(document))
+    result = load_log(path)
+    assert list(result.deliveries["fidelity"]) == ["truncated", "exact"]
+    assert list(result.deliveries["transport"]) == ["http", "sqs"]
+    assert result.rejected["reason"].iloc[0].startswith("field '_transport' must be one of")
+
+
+def test_response_status_that_is_no_status_is_left_empty(write_file: WriteFile) -> None:
+    document = orjson.loads(har(post("{}"), post("{}"), post("{}"), post("{}")))
+    for entry, status in zip(document["log"]["entries"], [2**63, -1, 0, 204], strict=True):
+        entry["response"] = {"status": status}
+    frame = load_log(write_file("status.har", orjson.dumps(document))).deliveries
+    assert frame["response_status"].tolist() == [pd.NA, pd.NA, pd.NA, 204]

@@ -173,7 +173,7 @@ def test_https_style_url_over_a_local_server(http_server: str, data_dir: Path) -
 
 def test_summary_shape(data_dir: Path) -> None:
     summary = load_log(data_dir / "capture").summary()
-    assert set(summary) == {"deliveries", "rejected", "by_format", "rejected_records"}
+    assert set(summary) == {"deliveries", "rejected", "skipped", "by_format", "rejected_records"}
     assert summary["rejected"] == len(summary["rejected_records"]) == 6
     assert set(summary["rejected_records"][0]) == {"source", "reason"}
 
@@ -183,3 +183,60 @@ def test_unreadable_url_is_a_clear_error(http_server: str) -> None:
         SourceError, match=r"forbidden.jsonl: (cannot open|the URL matches no file)"
     ):
         load_log(http_server.replace("/data", "/forbidden.jsonl"))
+
+
+def _folder_with_unreadable_files(write_file: WriteFile) -> Path:
+    import gzip
+
+    good = write_file("logs/a.jsonl", capture_line(b"1") + capture_line(b"2"))
+    write_file("logs/b-notes.txt", b"what we saw on Tuesday\n")
+    write_file("logs/c.har", b'{"log": {"entries": [')
+    write_file("logs/d.jsonl.gz", gzip.compress(capture_line(b"3") * 50)[:-30] + b"\x00" * 30)
+    damaged = bytearray(gzip.compress(capture_line(b"5") * 50))
+    damaged[12:40] = bytes(b ^ 0xFF for b in damaged[12:40])  # corrupt deflate data
+    write_file("logs/d2.jsonl.gz", bytes(damaged))
+    write_file("logs/e.jsonl", capture_line(b"4"))
+    return good.parent
+
+
+def test_an_unreadable_file_in_a_directory_is_one_rejected_record(write_file: WriteFile) -> None:
+    folder = _folder_with_unreadable_files(write_file)
+    result = load_log(folder)
+    assert list(result.deliveries["body"])[:2] == [b"1", b"2"]
+    assert list(result.deliveries["body"])[-1] == b"4"
+    reasons = dict(zip(result.rejected["source"], result.rejected["reason"], strict=True))
+    assert reasons[str(folder / "b-notes.txt")].startswith("not a known capture format")
+    assert reasons[str(folder / "c.har")].startswith("not valid JSON")
+    assert reasons[str(folder / "d.jsonl.gz")].startswith("cannot read")
+    assert reasons[str(folder / "d2.jsonl.gz")].startswith("cannot read (Error -3")
+    with pytest.raises(SourceError, match="not a known capture format"):
+        load_log(folder / "b-notes.txt")  # named on its own: the whole load fails
+
+
+def test_inventory_gives_an_unreadable_file_its_row(write_file: WriteFile) -> None:
+    from streamhook_nb import inventory
+
+    folder = _folder_with_unreadable_files(write_file)
+    table = inventory(folder).set_index("source")
+    assert table.loc[str(folder / "a.jsonl"), "deliveries"] == 2
+    assert pd.isna(table.loc[str(folder / "a.jsonl"), "error"])
+    assert table.loc[str(folder / "c.har"), "error"].startswith("not valid JSON")
+    assert table.loc[str(folder / "c.har"), "deliveries"] == 0
+    assert table["skipped"].sum() == 0
+
+
+def test_byte_order_mark_on_every_json_format(write_file: WriteFile, data_dir: Path) -> None:
+    for sample in ("har", "ngrok", "sqs", "sns"):
+        for file in sorted((data_dir / sample).iterdir()):
+            original = load_log(file)
+            again = load_log(write_file(f"bom/{file.name}", b"\xef\xbb\xbf" + file.read_bytes()))
+            assert len(again.deliveries) == len(original.deliveries) > 0, file
+            assert again.deliveries["body"].tolist() == original.deliveries["body"].tolist()
+
+
+def test_iter_load_counts_skipped_requests(write_file: WriteFile) -> None:
+    page = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    path = write_file("mixed.http", page + b"POST /h HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+    chunks = list(iter_load(path))
+    assert sum(chunk.skipped for chunk in chunks) == 1
+    assert sum(len(chunk.deliveries) for chunk in chunks) == 1

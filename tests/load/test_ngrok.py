@@ -78,3 +78,21 @@ def test_sample_export(data_dir: Path) -> None:
     frame = load_log(data_dir / "ngrok").deliveries
     assert len(frame) == 5
     assert set(frame["fidelity"]) == {"exact"}
+
+
+def test_entry_with_a_bad_content_length_is_rejected_alone(write_file: WriteFile) -> None:
+    bad = [
+        RAW.replace(b"Content-Length: 13", b"Content-Length: " + v) for v in (b"\xb2", b"9" * 5000)
+    ]
+    path = write_file("n.json", orjson.dumps({"requests": [item(RAW), item(bad[0]), item(bad[1])]}))
+    result = load_log(path)
+    assert list(result.deliveries["source"]) == [f"{path}#1"]
+    assert list(result.rejected["source"]) == [f"{path}#2", f"{path}#3"]
+    assert all("invalid Content-Length" in reason for reason in result.rejected["reason"])
+
+
+def test_huge_response_status_is_left_empty(write_file: WriteFile) -> None:
+    path = write_file("n.json", orjson.dumps([item(RAW, response={"status_code": 2**63 - 1})]))
+    frame = load_log(path).deliveries
+    assert frame["response_status"].isna().all()
+    assert len(frame) == 1

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+import pandas as pd
 
 from streamhook_nb import load_log
 
@@ -81,3 +82,34 @@ def test_sns_file_forms(write_file: WriteFile) -> None:
 def test_sample_queue_dumps(data_dir: Path) -> None:
     frame = load_log([data_dir / "sqs", data_dir / "sns"]).deliveries
     assert frame["transport"].value_counts().to_dict() == {"sqs": 6, "sns": 2, "http": 0}
+
+
+def test_unreadable_sent_timestamp_rejects_only_its_message(write_file: WriteFile) -> None:
+    stamps = ["1795687200000", "9" * 30, "99999999999999", "\u00b2", "1_000"]
+    messages = [
+        {"MessageId": f"m{n}", "Body": PAYLOAD.decode(), "Attributes": {"SentTimestamp": s}}
+        for n, s in enumerate(stamps)
+    ]
+    path = write_file("q.json", orjson.dumps({"Messages": messages}))
+    result = load_log(path)
+    assert list(result.deliveries["source"]) == [f"{path}#1"]
+    assert list(result.rejected["source"]) == [f"{path}#{n}" for n in (2, 3, 4, 5)]
+    assert all(
+        r.startswith("field 'Attributes.SentTimestamp' is not a time in epoch milliseconds")
+        for r in result.rejected["reason"]
+    )
+
+
+def test_corrupt_gzip_in_a_message_is_not_called_decoded(write_file: WriteFile) -> None:
+    from streamhook_nb import verify_deliveries
+    from streamhook_nb.verify.secrets import Keyring, Secret
+
+    damaged = gzip.compress(PAYLOAD, mtime=0)[:-9] + b"\x00" * 9
+    bodies = [base64.b64encode(damaged).decode(), base64.b64encode(gzip.compress(PAYLOAD)).decode()]
+    messages = [{"MessageId": f"m{n}", "Body": b} for n, b in enumerate(bodies)]
+    path = write_file("q.json", orjson.dumps({"Messages": messages}))
+    frame = load_log(path).deliveries
+    assert list(frame["fidelity"]) == ["exact", "decoded"]
+    verified = verify_deliveries(frame, Keyring((Secret("s", "S"),)))
+    assert list(verified["reason"]) == ["undecodable_body", "unsigned"]
+    assert list(verified["valid"]) == [False, pd.NA]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +120,154 @@ def test_any_bodies_and_headers_parse_exactly(
         for name, value in headers.items():
             got = parsed[name.lower()]
             assert value in (got if isinstance(got, list) else [got])
+
+
+def chunked(*size_lines: bytes) -> bytes:
+    head = b"POST /h HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    return head + b"".join(line + b"\r\nabc\r\n" for line in size_lines) + b"0\r\n\r\n"
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "size", [b"-5", b"-0x3", b"0x3", b"+3", b"1_0", b"ffffffffffffffffff", b"\xb2"]
+)
+def test_bad_chunk_sizes_are_rejected_never_an_endless_loop(
+    write_file: WriteFile, size: bytes
+) -> None:
+    path = write_file("chunks.http", chunked(size) + b"\r\n" + request(b'{"ok":1}'))
+    result = load_log(path)
+    assert "invalid chunk size" in result.rejected["reason"].iloc[0]
+    assert list(result.deliveries["body"]) == [b'{"ok":1}']
+
+
+@pytest.mark.parametrize(
+    "length", [b"\xb2", b"\xd9\xa3", b"9" * 5000, b"1" * 19, b"+2", b"-1", b"2 2", b"0x2"]
+)
+def test_content_length_must_be_ascii_digits(write_file: WriteFile, length: bytes) -> None:
+    bad = b"POST /h HTTP/1.1\r\nContent-Length: " + length + b"\r\n\r\n{}"
+    path = write_file("cl.http", bad + b"\r\n" + request(b'{"ok":1}'))
+    result = load_log(path)
+    assert list(result.rejected["source"]) == [f"{path}:1"]
+    assert result.rejected["reason"].iloc[0].startswith("invalid Content-Length")
+    assert list(result.deliveries["body"]) == [b'{"ok":1}']
+
+
+class _Scanned:
+    """A compiled pattern that adds up how many bytes its searches were given to scan."""
+
+    def __init__(self, pattern: re.Pattern[bytes], counter: list[int]) -> None:
+        self.pattern, self.counter = pattern, counter
+
+    def search(
+        self, data: bytes, pos: int = 0, endpos: int | None = None
+    ) -> re.Match[bytes] | None:
+        end = len(data) if endpos is None else min(endpos, len(data))
+        found = self.pattern.search(data, pos, end)
+        self.counter.append((found.end() if found else end) - pos)
+        return found
+
+    def match(self, data: bytes, pos: int = 0) -> re.Match[bytes] | None:
+        return self.pattern.match(data, pos)
+
+
+def test_many_heads_without_blank_lines_are_read_in_linear_time(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamhook_nb.load.readers import raw_http
+
+    scanned: list[int] = []
+    for name in ("_HEAD_END", "_REQUEST_LINE"):
+        monkeypatch.setattr(raw_http, name, _Scanned(getattr(raw_http, name), scanned))
+    data = b"POST /h HTTP/1.1\r\nHost: x\r\n" * 20_000
+    result = load_log(write_file("heads.http", data))
+    assert len(result.rejected) == 20_000
+    assert result.rejected["reason"].str.startswith("incomplete request head (no blank").all()
+    assert sum(scanned) <= 4 * len(data)  # each byte looked at a bounded number of times
+
+
+def test_request_without_length_or_chunking_has_an_empty_body(write_file: WriteFile) -> None:
+    unframed = b"POST /h HTTP/1.1\r\nHost: x\r\nX-Signature: " + b"ab" * 32 + b"\r\n\r\n"
+    path = write_file("unframed.http", unframed + b"\r\n\r\n" + request(b'{"ok":1}') + b"\r\n")
+    result = load_log(path)
+    assert list(result.deliveries["body"]) == [b"", b'{"ok":1}']
+    assert list(result.deliveries["fidelity"]) == ["exact", "exact"]
+    assert len(result.rejected) == 0
+
+
+def test_bytes_after_an_unframed_request_are_reported_not_taken_as_its_body(
+    write_file: WriteFile,
+) -> None:
+    unframed = b"POST /h HTTP/1.1\r\nHost: x\r\n\r\n"
+    path = write_file("stray.http", unframed + b'{"a":1}\r\n')
+    result = load_log(path)
+    assert list(result.deliveries["body"]) == [b""]
+    assert list(result.rejected["source"]) == [f"{path}:4"]
+    reason = result.rejected["reason"].iloc[0]
+    assert reason.startswith("not an HTTP/1.x request line: '{\"a\":1}'")
+    assert "follows a request without Content-Length or chunked coding" in reason
+
+
+def test_requests_that_are_not_post_are_skipped_and_counted(write_file: WriteFile) -> None:
+    page = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+    favicon = b"GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n"
+    path = write_file("browser.http", page + favicon + request(b'{"ok":1}'))
+    result = load_log(path)
+    assert (len(result.deliveries), len(result.rejected), result.skipped) == (1, 0, 2)
+    assert result.summary()["skipped"] == 2
+    assert "2 skipped" in repr(result)
+
+
+def test_path_selects_the_webhook_endpoint(write_file: WriteFile) -> None:
+    other = b"POST /api/login HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"
+    path = write_file("mixed.http", other + request(b'{"ok":1}'))
+    result = load_log(path, path="/webhooks/stream")
+    assert (list(result.deliveries["body"]), result.skipped) == ([b'{"ok":1}'], 1)
+    assert len(load_log(path).deliveries) == 2
+
+
+def sns_request(
+    message_type: str = "Notification", message: str = '{"type":"message.new"}'
+) -> bytes:
+    envelope = orjson.dumps(
+        {
+            "Type": message_type,
+            "MessageId": "m1",
+            "Message": message,
+            "Timestamp": "2026-11-26T10:00:00.000Z",
+        }
+    )
+    head = (
+        "POST /sns HTTP/1.1\r\nx-amz-sns-message-type: "
+        f"{message_type}\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+        f"Content-Length: {len(envelope)}\r\n\r\n"
+    )
+    return head.encode() + envelope
+
+
+def test_sns_notification_over_http_is_an_unsigned_sns_delivery(write_file: WriteFile) -> None:
+    path = write_file("sns.http", sns_request() + sns_request("SubscriptionConfirmation", "x"))
+    result = load_log(path)
+    row = result.deliveries.iloc[0]
+    assert (row["transport"], row["body"], row["fidelity"]) == (
+        "sns",
+        b'{"type":"message.new"}',
+        "exact",
+    )
+    assert (row["method"], row["path"]) == ("POST", "/sns")
+    assert str(row["received_at"]) == "2026-11-26 10:00:00+00:00"
+    assert (len(result.deliveries), result.skipped, len(result.rejected)) == (1, 1, 0)
+    from streamhook_nb.verify.secrets import Keyring, Secret
+    from streamhook_nb.verify.verdict import judge
+
+    ring = Keyring((Secret("s", "S"),))
+    verdict = judge(row["body"], None, None, row["transport"], row["fidelity"], ring)
+    assert verdict.reason == "unsigned"
+
+
+def test_sns_header_on_a_body_that_is_no_envelope_is_rejected(write_file: WriteFile) -> None:
+    bad = (
+        b"POST /sns HTTP/1.1\r\nx-amz-sns-message-type: Notification\r\n"
+        b"Content-Length: 3\r\n\r\nabc"
+    )
+    result = load_log(write_file("sns.http", bad))
+    assert "SNS notification (x-amz-sns-message-type header)" in result.rejected["reason"].iloc[0]

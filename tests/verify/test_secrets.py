@@ -123,3 +123,32 @@ def test_empty_keyring_is_an_error() -> None:
 def test_pickled_secret_round_trips_for_worker_processes() -> None:
     secret = Secret(VALUE, "A")
     assert pickle.loads(pickle.dumps(secret)) == secret
+
+
+def test_dotenv_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_bytes(b"STREAM_API_SECRET=caf\xe9\n")
+    with pytest.raises(SecretError, match=r"\.env file is not UTF-8 text \(byte 22\)") as caught:
+        from_env(["STREAM_API_SECRET"], dotenv=dotenv, environ={})
+    assert str(dotenv) in str(caught.value)
+
+
+def test_dotenv_with_a_byte_order_mark(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_bytes(b"\xef\xbb\xbfSTREAM_API_SECRET=" + VALUE.encode() + b"\n")
+    assert from_env(["STREAM_API_SECRET"], dotenv=dotenv, environ={})[0].key == VALUE.encode()
+
+
+def test_endless_or_huge_secrets_file_is_refused_quickly(tmp_path: Path) -> None:
+    with pytest.raises(SecretError, match="larger than 1024 KiB: not a secrets file"):
+        from_file("/dev/zero")
+    big = tmp_path / "big.json"
+    big.write_bytes(b'{"k": "' + b"x" * 2_000_000 + b'"}')
+    with pytest.raises(SecretError, match="larger than 1024 KiB"):
+        from_file(big)
+
+
+def test_secrets_file_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "secrets.json"
+    path.write_bytes(b'\xef\xbb\xbf{"key1": "' + VALUE.encode() + b'"}')
+    assert from_file(path)["key1"][0].key == VALUE.encode()

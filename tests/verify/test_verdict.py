@@ -18,7 +18,7 @@ from streamhook_nb.verify.reasons import HINTS, Reason
 from streamhook_nb.verify.secrets import Keyring, Secret
 from streamhook_nb.verify.signing import sign
 from streamhook_nb.verify.stream_json import encode
-from streamhook_nb.verify.verdict import judge, signature_bytes
+from streamhook_nb.verify.verdict import HEADER_WHITESPACE, judge, signature_bytes
 
 SECRET = "app-one-secret"
 OTHER = "app-two-secret"
@@ -172,7 +172,7 @@ def test_official_test_vectors() -> None:
     secret=st.text(min_size=1, max_size=40),
     signature=st.one_of(
         st.none(),
-        st.text(alphabet="0123456789abcdefABCDEF \t", max_size=70),
+        st.text(alphabet="0123456789abcdefABCDEF \t\r\n\x0b\xa0\u2028", max_size=70),
         st.just("valid"),
         st.just("other"),
     ),
@@ -192,8 +192,11 @@ def test_valid_agrees_with_the_official_sdk(
     if signature is None:
         assert ours.valid is False
         return
-    official = verify_signature(body, signature.strip().lower(), secret)
+    # The one difference, on purpose: we trim ASCII whitespace and accept upper-case hex.
+    official = verify_signature(body, signature.strip(HEADER_WHITESPACE).lower(), secret)
     assert ours.valid is official
+    if signature == signature.strip(HEADER_WHITESPACE).lower():  # the header as Stream sends it
+        assert ours.valid is verify_signature(body, signature, secret)
 
 
 def test_sqs_base64_capture_is_unsigned() -> None:
@@ -224,7 +227,8 @@ def test_every_sample_delivery_agrees_with_the_official_sdk(data_dir: Path) -> N
     ):
         secret = SECOND_SECRET if api_key == SECOND_API_KEY else DEMO_SECRET
         ours = judge(body, signature, api_key, "http", "exact", ring).valid
-        assert ours is verify_signature(signed_bytes(body), signature.strip().lower(), secret)
+        header = signature.strip(HEADER_WHITESPACE).lower()
+        assert ours is verify_signature(signed_bytes(body), header, secret)
 
 
 def test_lost_api_key_header_tries_every_configured_app() -> None:
@@ -233,3 +237,59 @@ def test_lost_api_key_header_tries_every_configured_app() -> None:
     unknown = judge(other_body, sign(other_body, "third"), None, "http", "exact", BOTH)
     assert unknown.reason is Reason.UNKNOWN_APP
     assert "no X-Api-Key header" in unknown.hint
+
+
+def test_sdk_difference_is_only_ascii_whitespace_and_case() -> None:
+    header = sign(BODY, SECRET)
+    for sent in (f" {header}\r\n", f"\t{header.upper()}"):
+        assert check(signature=sent)[0] is Reason.OK
+        assert verify_signature(BODY, sent, SECRET) is False  # the SDK compares exactly
+    assert verify_signature(BODY, header, SECRET) is True
+
+
+@pytest.mark.parametrize("space", ["\xa0", "\x0b", "\x0c", "\u2028", "\u3000", "\x85"])
+def test_no_trimming_beyond_ascii_whitespace(space: str) -> None:
+    for sent in (f"{space}{sign(BODY, SECRET)}", f"{sign(BODY, SECRET)}{space}"):
+        result = judge(BODY, sent, "key1", "http", "exact", ONE)
+        assert result.reason is Reason.MALFORMED_SIGNATURE
+        assert "(got 65 characters)" in result.hint
+    assert signature_bytes("\xa0" + "ab" * 32) is None
+
+
+@pytest.mark.parametrize(
+    ("signed", "captured", "duplicates"),
+    [
+        (
+            b'{"type":"message.new","user":{"id":"a"}}',
+            b'{"type":"x","type":"message.new", "user":{"id":"a"}}',
+            "'type'",
+        ),
+        (
+            b'{"type":"message.new","user":{"id":"b"}}',
+            b'{"type":"message.new","user":{"id":"a", "id":"b"}}',
+            "'id'",
+        ),
+        (b'{"a":[{"k":2}]}', b'{"a":[{"k":1,"k":2}]}', "'k'"),
+    ],
+)
+def test_duplicate_keys_are_never_called_authentic(
+    signed: bytes, captured: bytes, duplicates: str
+) -> None:
+    result = judge(captured, sign(signed, SECRET), "key1", "http", "exact", ONE)
+    assert result.reason is Reason.SIGNATURE_MISMATCH
+    assert result.valid is False
+    assert f"duplicate JSON keys: {duplicates}" in result.hint
+    assert "what an application parses may differ" in result.hint
+
+
+def test_reserialized_body_without_duplicates_is_still_recognised() -> None:
+    redumped = json.dumps(json.loads(BODY)).encode()
+    assert check(redumped, sign(BODY, SECRET))[0] is Reason.BODY_RESERIALIZED
+
+
+def test_corrupt_gzip_in_a_queue_message_is_flagged() -> None:
+    damaged = gzip.compress(BODY)[:-9] + b"\x00" * 9
+    for transport in ("sqs", "sns"):
+        result = judge(damaged, None, None, transport, "exact", ONE)
+        assert (result.reason, result.valid) == (Reason.UNDECODABLE_BODY, False)
+    assert check(gzip.compress(BODY), transport="sqs", fidelity="decoded")[0] is Reason.UNSIGNED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,8 @@ def entries_batch(
             add(batch, source, entry)
         except BadEntryError as exc:
             batch.reject(source, str(exc))
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            batch.reject(source, f"cannot read this entry ({type(exc).__name__}: {exc})")
     return batch
 
 
@@ -61,13 +64,34 @@ def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
-def epoch_ms_to_iso(value: object) -> str | None:
-    """SQS ``SentTimestamp`` (epoch milliseconds, as a string) -> ISO 8601 UTC."""
-    try:
-        millis = int(str(value))
-    except ValueError:
+def epoch_ms_to_iso(value: object, field: str) -> str | None:
+    """SQS ``SentTimestamp`` (epoch milliseconds, as a string) -> ISO 8601 UTC.
+
+    Raises :class:`BadEntryError` for a value that is not a time the deliveries frame can
+    hold (ASCII digits, years 1678 to 2261, as pandas' nanosecond timestamps).
+    """
+    if value is None:
         return None
-    return datetime.fromtimestamp(millis / 1000, UTC).isoformat().replace("+00:00", "Z")
+    text = str(value)
+    if _EPOCH_MS.fullmatch(text):
+        when = datetime.fromtimestamp(int(text) / 1000, UTC)
+        if when.year in _FRAME_YEARS:
+            return when.isoformat().replace("+00:00", "Z")
+    shown = text if len(text) <= 30 else f"{text[:27]}..."
+    raise BadEntryError(f"field {field!r} is not a time in epoch milliseconds: {shown!r}")
+
+
+_EPOCH_MS = re.compile(r"-?[0-9]{1,14}")
+"""Epoch milliseconds with at most 14 digits: well inside what ``datetime`` can hold."""
+_FRAME_YEARS = range(1678, 2262)
+
+
+def http_status(value: object) -> int | None:
+    """A response status code (100 to 999), or None for anything else: HAR writes 0 or -1 for
+    "no response", and a huge number must not overflow the frame's ``Int64`` column."""
+    if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 999:
+        return value
+    return None
 
 
 def content_decoded(headers: Headers, body: bytes) -> bool:

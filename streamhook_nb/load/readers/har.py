@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlencode, urlsplit
+from enum import StrEnum
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
 
 from streamhook_nb.load.batch import DeliveryBatch
-from streamhook_nb.load.fidelity import Fidelity
+from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers, fold
 from streamhook_nb.load.readers.common import (
     BadEntryError,
@@ -15,9 +16,12 @@ from streamhook_nb.load.readers.common import (
     body_fidelity,
     entries_batch,
     field,
+    http_status,
 )
+from streamhook_nb.load.readers.http_delivery import add_request
 
 FORMAT = "har"
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
 def read(document: Any, name: str) -> Iterator[DeliveryBatch]:
@@ -33,19 +37,46 @@ def _add_entry(batch: DeliveryBatch, source: str, entry: Any) -> None:
     url = field(request, "url", str)
     headers = _headers(field(request, "headers", list, required=False) or [])
     body, fidelity = _body(request, headers)
-    split = urlsplit(url)
+    try:
+        split = urlsplit(url)
+    except ValueError as exc:
+        raise BadEntryError(f"field 'request.url' is not a URL ({exc}): {url[:80]!r}") from None
     path = split.path + (f"?{split.query}" if split.query else "")
-    batch.add(
+    add_request(
+        batch,
         source,
         headers=headers,
         body=body,
-        fidelity=fidelity,
+        fidelity=_kept_fidelity(entry, fidelity),
         received_at=field(entry, "startedDateTime", str, required=False),
         method=method,
         path=path or "/",
-        remote_addr=None,
         response_status=_status(entry),
+        transport=_custom(entry, TRANSPORT_FIELD, Transport),
     )
+
+
+TRANSPORT_FIELD = "_transport"
+FIDELITY_FIELD = "_fidelity"
+"""Custom entry fields (HAR 1.2 allows ``_``-prefixed ones) where our HAR writer keeps the
+delivery's transport and fidelity, so that a HAR round trip never changes a verdict."""
+
+
+def _custom(entry: dict[str, Any], name: str, kind: type[_Choice]) -> _Choice | None:
+    value = entry.get(name)
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise BadEntryError(f"field {name!r} must be one of {choices}, got {value!r}") from None
+
+
+def _kept_fidelity(entry: dict[str, Any], found: Fidelity) -> Fidelity:
+    """The fidelity the writer recorded, unless the entry itself shows a worse one."""
+    kept = _custom(entry, FIDELITY_FIELD, Fidelity)
+    return kept if kept is not None and found is Fidelity.EXACT else found
 
 
 def _headers(items: list[Any]) -> Headers:
@@ -74,8 +105,7 @@ def _body(request: dict[str, Any], headers: Headers) -> tuple[bytes | None, Fide
     if text is None:
         params = post.get("params")
         if isinstance(params, list) and params:
-            pairs = [(p.get("name", ""), p.get("value", "")) for p in params if isinstance(p, dict)]
-            return urlencode(pairs).encode(), Fidelity.RECONSTRUCTED
+            return _form_body(params), Fidelity.RECONSTRUCTED
         return (b"", Fidelity.EXACT) if declared == 0 else (None, Fidelity.MISSING)
     if not isinstance(text, str):
         raise BadEntryError("field 'request.postData.text' must be a string")
@@ -86,8 +116,28 @@ def _body(request: dict[str, Any], headers: Headers) -> tuple[bytes | None, Fide
     return body, body_fidelity(headers, body, declared)
 
 
+def _form_body(params: list[Any]) -> bytes:
+    """``name=value&...`` from HAR ``params``. Tools write them as they were on the wire
+    (already percent-encoded), so only what cannot appear in a form body (spaces, non-ASCII)
+    is encoded: an encoded value is never encoded twice."""
+    pairs = []
+    for param in params:
+        if not isinstance(param, dict):
+            raise BadEntryError(
+                "field 'request.postData.params' holds an item that is not an object"
+            )
+        name, value = param.get("name", ""), param.get("value", "")
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise BadEntryError(
+                "field 'request.postData.params' holds a name or value that is not a string"
+            )
+        pairs.append(f"{quote(name, safe=_FORM_SAFE)}={quote(value, safe=_FORM_SAFE)}")
+    return "&".join(pairs).encode()
+
+
+_FORM_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+
 def _status(entry: dict[str, Any]) -> int | None:
-    status = (
-        entry.get("response", {}).get("status") if isinstance(entry.get("response"), dict) else None
-    )
-    return status if isinstance(status, int) and status > 0 else None
+    response = entry.get("response")
+    return http_status(response.get("status")) if isinstance(response, dict) else None

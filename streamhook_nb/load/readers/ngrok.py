@@ -8,7 +8,14 @@ from typing import Any
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import fold_mapping
-from streamhook_nb.load.readers.common import BadEntryError, b64, entries_batch, field
+from streamhook_nb.load.readers.common import (
+    BadEntryError,
+    b64,
+    entries_batch,
+    field,
+    http_status,
+)
+from streamhook_nb.load.readers.http_delivery import add_request
 from streamhook_nb.load.readers.raw_http import HttpParseError, parse_request
 
 FORMAT = "ngrok"
@@ -32,7 +39,7 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
     common: dict[str, Any] = {
         "received_at": field(item, "start", str, required=False),
         "remote_addr": field(item, "remote_addr", str, required=False),
-        "response_status": field(item, "response.status_code", int, required=False),
+        "response_status": http_status(field(item, "response.status_code", int, required=False)),
     }
     raw = request.get("raw")
     if raw is None:
@@ -41,7 +48,8 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
             headers = fold_mapping(field(request, "headers", dict, required=False) or {})
         except TypeError as exc:
             raise BadEntryError(f"field 'request.headers': {exc}") from None
-        batch.add(
+        add_request(
+            batch,
             source,
             headers=headers,
             body=None,
@@ -55,7 +63,8 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
         parsed, _ = parse_request(b64(raw, "request.raw"))
     except HttpParseError as exc:
         raise BadEntryError(f"field 'request.raw' is not an HTTP request: {exc}") from None
-    batch.add(
+    add_request(
+        batch,
         source,
         headers=parsed.headers,
         body=parsed.body,

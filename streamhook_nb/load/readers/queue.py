@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.body import signed_bytes
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers
 from streamhook_nb.load.readers.common import (
@@ -17,6 +18,7 @@ from streamhook_nb.load.readers.common import (
     epoch_ms_to_iso,
     field,
 )
+from streamhook_nb.load.sources import GZIP_MAGIC
 
 SQS = "sqs"
 SNS = "sns"
@@ -73,7 +75,8 @@ def _add_sqs(batch: DeliveryBatch, source: str, message: Any) -> None:
         raise BadEntryError("message is not an object")
     body = field(message, "Body", str)
     sent_at = epoch_ms_to_iso(
-        field(message, "Attributes.SentTimestamp", (str, int), required=False)
+        field(message, "Attributes.SentTimestamp", (str, int), required=False),
+        "Attributes.SentTimestamp",
     )
     envelope = _sns_envelope(body)
     if envelope is not None:
@@ -92,10 +95,7 @@ def _add_sqs(batch: DeliveryBatch, source: str, message: Any) -> None:
 
 
 def _add_sns(batch: DeliveryBatch, source: str, envelope: Any, *, sent_at: str | None) -> None:
-    if not isinstance(envelope, dict) or envelope.get("Type") != "Notification":
-        raise BadEntryError("not an SNS notification (field 'Type' must be 'Notification')")
-    message = field(envelope, "Message", str)
-    payload, fidelity = _payload(message, "Message")
+    payload, fidelity = sns_payload(envelope)
     batch.add(
         source,
         headers=_queue_headers(envelope.get("MessageId")),
@@ -105,6 +105,13 @@ def _add_sns(batch: DeliveryBatch, source: str, envelope: Any, *, sent_at: str |
         received_at=field(envelope, "Timestamp", str, required=False) or sent_at,
         method=None,
     )
+
+
+def sns_payload(envelope: Any) -> tuple[bytes, Fidelity]:
+    """Stream's payload inside an SNS notification envelope, and its fidelity."""
+    if not isinstance(envelope, dict) or envelope.get("Type") != "Notification":
+        raise BadEntryError("not an SNS notification (field 'Type' must be 'Notification')")
+    return _payload(field(envelope, "Message", str), "Message")
 
 
 def _queue_headers(message_id: object) -> Headers:
@@ -127,6 +134,13 @@ def _payload(text: str, field_name: str) -> tuple[bytes, Fidelity]:
     if text.lstrip().startswith("{"):
         return text.encode("utf-8"), Fidelity.EXACT
     try:
-        return b64(text.strip(), field_name), Fidelity.DECODED
+        payload = b64(text.strip(), field_name)
     except BadEntryError:
         raise BadEntryError(f"field {field_name!r} is neither JSON nor base64") from None
+    if payload.startswith(GZIP_MAGIC):
+        try:
+            signed_bytes(payload)
+        except ValueError:
+            # Kept as the queue held it, not "decoded": verification reports undecodable_body.
+            return payload, Fidelity.EXACT
+    return payload, Fidelity.DECODED

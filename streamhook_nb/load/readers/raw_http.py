@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import Headers, fold
+from streamhook_nb.load.readers.common import BadEntryError
+from streamhook_nb.load.readers.http_delivery import add_request
 
 FORMAT = "raw-http"
 _REQUEST_LINE = re.compile(rb"^([A-Z][A-Z-]{0,15}) (\S+) (HTTP/1\.[01])\r?$", re.MULTILINE)
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
+_DECIMAL = re.compile(r"[0-9]{1,18}")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 class HttpParseError(ValueError):
@@ -33,16 +37,24 @@ class ParsedRequest:
 
 
 def parse_request(data: bytes, start: int = 0) -> tuple[ParsedRequest, int]:
-    """Parse the request beginning at ``start``; return it and the offset just after it."""
-    head_end = _HEAD_END.search(data, start)
-    if head_end is None:
-        raise HttpParseError("incomplete request head (no blank line after the headers)")
-    head = data[start : head_end.start()].decode("latin-1")
-    first, *header_lines = head.replace("\r\n", "\n").split("\n")
+    """Parse the request beginning at ``start``; return it and the offset just after it.
+
+    The head must end (blank line) before the next request line, so a file of heads without
+    blank lines is read in linear time.
+    """
+    first_end = data.find(b"\n", start)
+    first = data[start : len(data) if first_end < 0 else first_end].decode("latin-1")
+    first = first.removesuffix("\r")
     parts = first.split(" ")
     if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
         raise HttpParseError(f"not an HTTP/1.x request line: {first[:80]!r}")
     method, target, version = parts
+    following = _REQUEST_LINE.search(data, first_end + 1) if first_end >= 0 else None
+    head_end = _HEAD_END.search(data, start, following.start() if following else len(data))
+    if head_end is None:
+        raise HttpParseError("incomplete request head (no blank line after the headers)")
+    head = data[start : head_end.start()].decode("latin-1")
+    _, *header_lines = head.replace("\r\n", "\n").split("\n")
     headers = fold(_header_pairs(header_lines))
     position = head_end.end()
     body, fidelity, position = _read_body(data, position, headers)
@@ -64,25 +76,28 @@ def _header_pairs(lines: list[str]) -> list[tuple[str, str]]:
 
 
 def _read_body(data: bytes, position: int, headers: Headers) -> tuple[bytes, Fidelity, int]:
+    """The body framed by chunked coding or ``Content-Length``; without either, none (RFC 9112
+    §6.3: a request without them has no body), so what follows is the next request."""
     encoding = headers.get("transfer-encoding")
     encodings = ", ".join(encoding) if isinstance(encoding, list) else (encoding or "")
     if encodings.lower().replace(" ", "").endswith("chunked"):
         return _read_chunked(data, position)
     length = headers.get("content-length")
-    if length is not None:
-        if isinstance(length, list) or not length.isdigit():
-            raise HttpParseError(f"invalid Content-Length {length!r}")
-        end = position + int(length)
-        body = data[position:end]
-        fidelity = Fidelity.EXACT if len(body) == int(length) else Fidelity.TRUNCATED
-        return body, fidelity, min(end, len(data))
-    following = _REQUEST_LINE.search(data, position)
-    if following is None:
-        return data[position:], Fidelity.EXACT, len(data)
-    body = data[position : following.start()]
-    if not body.strip():
-        return b"", Fidelity.EXACT, following.start()
-    return body, Fidelity.RECONSTRUCTED, following.start()
+    if length is None:
+        return b"", Fidelity.EXACT, position
+    size = content_length(length)
+    end = position + size
+    body = data[position:end]
+    fidelity = Fidelity.EXACT if len(body) == size else Fidelity.TRUNCATED
+    return body, fidelity, min(end, len(data))
+
+
+def content_length(value: str | list[str]) -> int:
+    """A ``Content-Length`` value as a size: ASCII digits only (``str.isdigit`` also accepts
+    ``'²'``), at most 18 of them; raises :class:`HttpParseError` for anything else."""
+    if isinstance(value, list) or not _DECIMAL.fullmatch(value):
+        raise HttpParseError(f"invalid Content-Length {_shown(value)}")
+    return int(value)
 
 
 def _read_chunked(data: bytes, position: int) -> tuple[bytes, Fidelity, int]:
@@ -91,16 +106,13 @@ def _read_chunked(data: bytes, position: int) -> tuple[bytes, Fidelity, int]:
         line_end = data.find(b"\n", position)
         if line_end < 0:
             return b"".join(pieces), Fidelity.TRUNCATED, len(data)
-        size_text = data[position:line_end].split(b";")[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise HttpParseError(f"invalid chunk size {size_text[:20]!r}") from None
+        size_text = data[position:line_end].split(b";")[0].strip(b" \t\r")
+        if not _HEX.fullmatch(size_text):  # int(x, 16) also takes '-5', '0x5', '1_0'
+            raise HttpParseError(f"invalid chunk size {size_text[:20]!r}")
+        size = int(size_text, 16)
         position = line_end + 1
         if size == 0:
-            trailer_end = _HEAD_END.search(data, position - 2)
-            end = trailer_end.end() if trailer_end else len(data)
-            return b"".join(pieces), Fidelity.DECODED, end
+            return b"".join(pieces), Fidelity.DECODED, _trailer_end(data, position)
         chunk = data[position : position + size]
         pieces.append(chunk)
         if len(chunk) < size:
@@ -109,11 +121,31 @@ def _read_chunked(data: bytes, position: int) -> tuple[bytes, Fidelity, int]:
         position += 2 if data[position : position + 2] == b"\r\n" else 1
 
 
+def _trailer_end(data: bytes, position: int) -> int:
+    """Just after the trailer section (header lines, then a blank line); a request line ends it
+    too, so a dump without blank lines is still read in linear time."""
+    while True:
+        line_end = data.find(b"\n", position)
+        if line_end < 0:
+            return len(data)
+        if data[position:line_end] in (b"", b"\r"):
+            return line_end + 1
+        if _REQUEST_LINE.match(data, position):
+            return position
+        position = line_end + 1
+
+
+def _shown(value: str | list[str]) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
 def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
     """Parse every request in ``data``; after a bad one, resume at the next request line."""
     batch = DeliveryBatch(FORMAT)
     position = _skip_blank(data, 0)
     line = 1 + data.count(b"\n", 0, position)
+    after_unframed = False  # the previous request had neither Content-Length nor chunking
     while position < len(data):
         source = f"{name}:{line}"
         try:
@@ -122,20 +154,36 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
             following = _REQUEST_LINE.search(data, data.find(b"\n", position) + 1 or len(data))
             end = following.start() if following else len(data)
             skipped = "" if following else "; nothing after it could be read"
-            batch.reject(source, f"{exc}{skipped}")
-        else:
-            batch.add(
-                source,
-                headers=request.headers,
-                body=request.body,
-                fidelity=request.fidelity,
-                method=request.method,
-                path=request.target,
+            unframed = (
+                " (it follows a request without Content-Length or chunked coding, which has "
+                "no body)"
+                if after_unframed
+                else ""
             )
+            batch.reject(source, f"{exc}{unframed}{skipped}")
+            after_unframed = False
+        else:
+            try:
+                add_request(
+                    batch,
+                    source,
+                    headers=request.headers,
+                    body=request.body,
+                    fidelity=request.fidelity,
+                    method=request.method,
+                    path=request.target,
+                )
+            except BadEntryError as exc:
+                batch.reject(source, str(exc))
+            after_unframed = not _framed(request.headers)
         next_position = _skip_blank(data, end)
         line += data.count(b"\n", position, next_position)
         position = next_position
     yield batch
+
+
+def _framed(headers: Headers) -> bool:
+    return "content-length" in headers or "transfer-encoding" in headers
 
 
 def _skip_blank(data: bytes, position: int) -> int:

@@ -1,0 +1,75 @@
+"""A captured HTTP request as a delivery: Stream's own POST, or an SNS notification over HTTP."""
+
+from __future__ import annotations
+
+import orjson
+
+from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.fidelity import Fidelity, Transport
+from streamhook_nb.load.headers import Headers, joined
+from streamhook_nb.load.readers.common import BadEntryError
+from streamhook_nb.load.readers.queue import sns_payload
+
+SNS_MESSAGE_TYPE = "x-amz-sns-message-type"
+"""The header SNS puts on every HTTP delivery (``Notification``, ``SubscriptionConfirmation``)."""
+
+
+def add_request(
+    batch: DeliveryBatch,
+    source: str,
+    *,
+    headers: Headers,
+    body: bytes | None,
+    fidelity: Fidelity,
+    method: str | None,
+    path: str | None,
+    received_at: str | None = None,
+    remote_addr: str | None = None,
+    response_status: int | None = None,
+    transport: Transport | None = None,
+) -> None:
+    """Add one captured HTTP request to ``batch``.
+
+    A POST carrying ``x-amz-sns-message-type`` came from SNS, not from Stream's webhook
+    sender: a ``Notification`` is transport ``sns`` (unsigned) with its ``Message`` as the
+    payload; a subscription (un)confirmation is no event and is skipped. ``transport``, when
+    the tool recorded it (our HAR writer does), is taken as it is.
+    """
+    message_type = joined(headers.get(SNS_MESSAGE_TYPE))
+    if transport is None and message_type is not None and (method or "").upper() == "POST":
+        if message_type.strip() != "Notification":
+            batch.skipped += 1  # SubscriptionConfirmation / UnsubscribeConfirmation
+            return
+        transport = Transport.SNS
+        body, fidelity, sent_at = _notification(body, fidelity)
+        received_at = received_at or sent_at
+    batch.add(
+        source,
+        headers=headers,
+        body=body,
+        fidelity=fidelity,
+        transport=transport or Transport.HTTP,
+        received_at=received_at,
+        method=method,
+        path=path,
+        remote_addr=remote_addr,
+        response_status=response_status,
+    )
+
+
+def _notification(
+    body: bytes | None, fidelity: Fidelity
+) -> tuple[bytes | None, Fidelity, str | None]:
+    """The payload an SNS notification's body wraps, its fidelity and the SNS timestamp."""
+    if body is None:
+        return None, fidelity, None
+    try:
+        envelope = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadEntryError(
+            f"an SNS notification ({SNS_MESSAGE_TYPE} header) whose body is not a JSON "
+            f"envelope (fidelity: {fidelity.value})"
+        ) from None
+    payload, payload_fidelity = sns_payload(envelope)
+    sent_at = envelope.get("Timestamp")
+    return payload, payload_fidelity, sent_at if isinstance(sent_at, str) else None
