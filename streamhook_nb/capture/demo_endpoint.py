@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from streamhook_nb.background_server import ServedInBackground
+from streamhook_nb.capture.arrival import request_headers, verdict_on_arrival
 from streamhook_nb.verify.secrets import Keyring, Secret
-from streamhook_nb.verify.verdict import judge_request
 
 
 @dataclass
@@ -38,7 +38,7 @@ class DemoEndpoint(ServedInBackground):
         self.received.append(body)
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
-        verdict = judge_request(body, request.headers, Keyring((self.secret,)))
+        verdict = verdict_on_arrival(body, request_headers(request), Keyring((self.secret,)))
         status = self.status or (200 if verdict.valid or self.accept_bad_signatures else 401)
         headers = {"Connection": "close"} if self.close_connections else {}
         response = web.Response(status=status, text=verdict.reason.value, headers=headers)
