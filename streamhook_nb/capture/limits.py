@@ -10,6 +10,7 @@ that is not in the middle of a request, so there is always room for a new reques
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,6 +22,9 @@ except ImportError:  # pragma: no cover - Windows has no resource module
     resource = None  # type: ignore[assignment]
 
 FALLBACK_LIMIT = 1024
+ACCEPT_BURST = 100
+"""asyncio accepts up to ``backlog`` (100) connections at once, before the cap sees any."""
+STARTING_SECONDS = 10.0
 REFUSED = (
     b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
     b"Connection: close\r\n\r\n"
@@ -49,7 +53,7 @@ def connection_budget(open_file_limit: int | None = None) -> int:
         else:
             soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
             open_file_limit = int(soft) if soft != resource.RLIM_INFINITY else 1 << 20
-    reserve = max(32, open_file_limit // 8)
+    reserve = max(ACCEPT_BURST + 32, open_file_limit // 8)
     return max(1, open_file_limit - reserve)
 
 
@@ -67,12 +71,15 @@ class ConnectionGuard:
 
     ``middleware`` marks connections in the middle of a request (those are never closed);
     :meth:`protocol_factory` wraps the aiohttp server handed to ``loop.create_server``.
+    Connections accepted but not yet started count too: asyncio accepts a burst of them before
+    any is registered with the server.
     """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.evicted = 0
         self._busy: set[object] = set()
+        self._starting: dict[object, float] = {}  # made, not yet registered: creation time
 
     @web.middleware
     async def middleware(
@@ -92,14 +99,22 @@ class ConnectionGuard:
         """A protocol factory that enforces the cap before each new connection."""
 
         def make() -> asyncio.BaseProtocol:
-            open_now = [c for c in server.connections if c.transport is not None]
-            if len(open_now) >= self.limit:
+            registered = server.connections
+            for connection in registered:
+                self._starting.pop(connection, None)
+            now = time.monotonic()
+            for waiting, made in list(self._starting.items()):
+                if now - made > STARTING_SECONDS:  # never started (the peer went away)
+                    del self._starting[waiting]
+            open_now = [c for c in registered if c.transport is not None]
+            if len(open_now) + len(self._starting) >= self.limit:
                 idle = next((c for c in open_now if c not in self._busy), None)
                 if idle is None:
                     return _Refused()
                 idle.force_close()
                 self.evicted += 1
             protocol: Any = server()
+            self._starting[protocol] = now
             return protocol  # type: ignore[no-any-return]
 
         return make
