@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from streamhook_nb.capture.log import CaptureLog
 from streamhook_nb.verify.secrets import Keyring, from_env
+from streamhook_nb.webhook.redact import redact_url
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -159,7 +160,7 @@ def run_replay(args: argparse.Namespace) -> int:
     results = replay(chosen, args.to, rate=args.rate, resign=resign, dry_run=args.dry_run)
     print(results.to_string(index=False) if len(results) else "nothing selected")
     if args.dry_run:
-        print(f"dry run: {len(results)} deliveries would be sent to {args.to}")
+        print(f"dry run: {len(results)} deliveries would be sent to {redact_url(args.to)}")
         return exit_codes.OK
     ok = results["status"].between(200, 299).fillna(False)
     print(f"{int(ok.sum())} of {len(results)} deliveries got a 2xx")
@@ -173,4 +174,5 @@ def _confirmed(count: int, url: str) -> bool:
             file=sys.stderr,
         )
         return False
-    return input(f"Send {count} deliveries to {url}? [y/N] ").strip().lower() in ("y", "yes")
+    question = f"Send {count} deliveries to {redact_url(url)}? [y/N] "
+    return input(question).strip().lower() in ("y", "yes")
