@@ -144,7 +144,6 @@ class OutboundSession(requests.Session):
         adapter = _DeadlineAdapter(deadline)
         self.mount("http://", adapter)
         self.mount("https://", adapter)
-        self.max_redirects = 0
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
