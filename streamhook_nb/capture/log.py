@@ -96,12 +96,12 @@ class CaptureLog:
         On failure nothing of the record stays in the file, :attr:`failure` is set, and the
         ``OSError`` is raised.
         """
-        self._ensure_current()
+        self._size = self._ensure_current()
         self._rotate_if_due(len(line))
         fd = self._fd
         assert fd is not None
         data = b"\n" + line if self._torn else line
-        start = os.fstat(fd).st_size
+        start = self._size
         try:
             _write_all(fd, data)
         except OSError as exc:
@@ -166,11 +166,11 @@ class CaptureLog:
                 else:
                     waiter.set_exception(OSError(error.errno, error.strerror))
 
-    def _ensure_current(self) -> None:
-        """Open the log, or open it again when its file was deleted or replaced."""
+    def _ensure_current(self) -> int:
+        """Open the log, or open it again when its file was deleted or replaced; its size."""
         if self._fd is None:
             self.open()
-            return
+            return self._size
         mine = os.fstat(self._fd)
         try:
             there = os.stat(self.path)
@@ -179,6 +179,8 @@ class CaptureLog:
         if there is None or (there.st_dev, there.st_ino) != (mine.st_dev, mine.st_ino):
             self._close_fd()
             self.open()
+            return self._size
+        return mine.st_size
 
     def _cut_back(self, fd: int, size: int) -> None:
         """Drop a partly written record; if the file cannot be cut, start the next on a new line."""

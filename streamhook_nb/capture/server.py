@@ -184,15 +184,14 @@ def serve(log: CaptureLog, settings: CaptureSettings, host: str, port: int) -> N
 
     Raises ``OSError`` when it cannot listen on ``host:port``.
     """
-    if settings.max_connections is None:
-        settings.max_connections = connection_budget(raise_open_file_limit())
-    asyncio.run(_serve_until_signalled(log, settings, host, port))
+    open_files = raise_open_file_limit()
+    guard = ConnectionGuard(settings.max_connections or connection_budget(open_files))
+    asyncio.run(_serve_until_signalled(log, settings, guard, host, port))
 
 
 async def _serve_until_signalled(
-    log: CaptureLog, settings: CaptureSettings, host: str, port: int
+    log: CaptureLog, settings: CaptureSettings, guard: ConnectionGuard, host: str, port: int
 ) -> None:
-    guard = _guard(settings)
     runner, listener = await start_serving(
         build_app(log, settings, guard),
         host,
