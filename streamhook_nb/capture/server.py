@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import logging
 import signal
 import time
@@ -202,7 +203,8 @@ async def _serve_until_signalled(
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopped.set)
+        with contextlib.suppress(NotImplementedError):  # Windows: CTRL+C still interrupts
+            loop.add_signal_handler(signum, stopped.set)
     bound_host, bound_port = listener.sockets[0].getsockname()[:2]
     print(
         f"======== Running on http://{bound_host}:{bound_port} ========\n"
