@@ -9,9 +9,44 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+
+ProtocolWrapper = Callable[[web.Server], Callable[[], asyncio.BaseProtocol]]
+"""Wraps the aiohttp server into the protocol factory given to ``loop.create_server``."""
+
+
+async def start_serving(
+    application: web.Application,
+    host: str,
+    port: int,
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+    wrap: ProtocolWrapper | None = None,
+    **runner_options: Any,
+) -> tuple[web.AppRunner, asyncio.Server]:
+    """Set the application up and listen; ``wrap`` may gate every new connection."""
+    runner = web.AppRunner(application, **{"access_log": None, **runner_options})
+    await runner.setup()
+    server = runner.server
+    assert server is not None
+    factory = server if wrap is None else wrap(server)
+    try:
+        listener = await asyncio.get_running_loop().create_server(
+            factory, host, port, ssl=ssl_context, reuse_address=True
+        )
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner, listener
+
+
+async def stop_serving(runner: web.AppRunner, listener: asyncio.Server) -> None:
+    """Stop listening, let requests in flight finish, run the application's cleanup."""
+    listener.close()
+    await runner.cleanup()
 
 
 class BackgroundServer:
@@ -21,13 +56,16 @@ class BackgroundServer:
         self,
         application: web.Application,
         name: str = "streamhook-server",
+        wrap: ProtocolWrapper | None = None,
         **runner_options: Any,
     ) -> None:
         self._application = application
+        self._wrap = wrap
         self._runner_options = runner_options
         self._name = name
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
         self._address: tuple[str, int] | None = None
         self._error: BaseException | None = None
@@ -44,6 +82,10 @@ class BackgroundServer:
         ready.wait(timeout=30)
         if self._error is not None or self._address is None:
             self._thread.join(timeout=5)
+            if isinstance(self._error, OSError) and self._error.strerror:
+                raise OSError(
+                    self._error.errno, f"cannot listen on {host}:{port}: {self._error.strerror}"
+                ) from self._error
             raise OSError(f"cannot listen on {host}:{port}") from self._error
         return self._address
 
@@ -53,22 +95,27 @@ class BackgroundServer:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            options = {"access_log": None, **self._runner_options}
-            runner = web.AppRunner(self._application, **options)
-            loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
-            loop.run_until_complete(site.start())
+            runner, listener = loop.run_until_complete(
+                start_serving(
+                    self._application,
+                    host,
+                    port,
+                    ssl_context=ssl_context,
+                    wrap=self._wrap,
+                    **self._runner_options,
+                )
+            )
         except BaseException as exc:
             self._error = exc
             ready.set()
             loop.close()
             return
-        bound_host, bound_port = runner.addresses[0][:2]
-        self._loop, self._runner = loop, runner
+        bound_host, bound_port = listener.sockets[0].getsockname()[:2]
+        self._loop, self._runner, self._listener = loop, runner, listener
         self._address = (str(bound_host), int(bound_port))
         ready.set()
         loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
+        loop.run_until_complete(stop_serving(runner, listener))
         loop.close()
 
     def stop(self) -> None:
@@ -77,7 +124,7 @@ class BackgroundServer:
             return
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
-        self._loop = self._runner = self._thread = None
+        self._loop = self._runner = self._thread = self._listener = None
 
 
 class ServedInBackground:
@@ -94,9 +141,14 @@ class ServedInBackground:
         raise NotImplementedError
 
     def _serve(
-        self, host: str, port: int, ssl_context: ssl.SSLContext | None = None, **options: Any
+        self,
+        host: str,
+        port: int,
+        ssl_context: ssl.SSLContext | None = None,
+        wrap: ProtocolWrapper | None = None,
+        **options: Any,
     ) -> tuple[str, int]:
-        self._server = BackgroundServer(self.application(), type(self).__name__, **options)
+        self._server = BackgroundServer(self.application(), type(self).__name__, wrap, **options)
         return self._server.start(host, port, ssl_context)
 
     def start(self) -> str:

@@ -16,6 +16,7 @@ from streamhook_nb.load.headers import joined
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.signing import sign
+from streamhook_nb.webhook.outbound import OutboundSession, redirect_note
 from streamhook_nb.webhook.plan import validate_url
 
 HOP_BY_HOP = frozenset(
@@ -55,6 +56,20 @@ class Selection:
         return deliveries[keep.fillna(False).to_numpy()]
 
 
+def unsendable_header(headers: dict[str, str]) -> str | None:
+    """Why these headers cannot go out on HTTP/1.1 (a name or value that is not Latin-1, or
+    holds a line break), or None when they can."""
+    for name, value in headers.items():
+        for part, text in (("name", name), ("value", value)):
+            try:
+                text.encode("latin-1")
+            except UnicodeEncodeError:
+                return f"header {name!r}: its {part} is not Latin-1"
+            if "\r" in text or "\n" in text:
+                return f"header {name!r}: its {part} holds a line break"
+    return None
+
+
 def replay_headers(headers: dict[str, Any], body: bytes, resign: Secret | None) -> dict[str, str]:
     """The delivery's headers minus hop-by-hop ones; a new X-Signature when re-signing."""
     out = {name: joined(value) or "" for name, value in headers.items() if name not in HOP_BY_HOP}
@@ -79,12 +94,14 @@ def replay(
     """POST each delivery to ``url``; one result row each (status, time, error).
 
     ``rate`` caps the deliveries sent per second. ``dry_run`` sends nothing and lists what
-    would be sent.
+    would be sent. Redirects are not followed (the row names where one points); each request
+    has ``timeout`` seconds for its whole answer. A delivery whose headers cannot be sent gets
+    its reason in ``error``, and the others go on.
     """
     target = validate_url(url)
     kinds = events_frame(deliveries)["event_type"].astype(str).tolist() if len(deliveries) else []
     rows: list[dict[str, Any]] = []
-    http = session or requests.Session()
+    http = session or OutboundSession(timeout)
     interval = 1.0 / rate if rate else 0.0
     next_at = clock()
     items: Iterable[tuple[Any, ...]] = zip(
@@ -98,6 +115,12 @@ def replay(
                     {**row, "status": None, "elapsed_ms": None, "error": "dry run: not sent"}
                 )
                 continue
+            outgoing = replay_headers(headers, body, resign)
+            problem = unsendable_header(outgoing)
+            if problem is not None:
+                rows.append({**row, "status": None, "elapsed_ms": None, "error": problem})
+                bar.update(1)
+                continue
             wait = next_at - clock()
             if wait > 0:
                 sleep(wait)
@@ -105,13 +128,10 @@ def replay(
             started = time.perf_counter()
             try:
                 response = http.post(
-                    target,
-                    data=body,
-                    headers=replay_headers(headers, body, resign),
-                    timeout=timeout,
+                    target, data=body, headers=outgoing, timeout=timeout, allow_redirects=False
                 )
-                row.update(status=response.status_code, error=None)
-            except requests.RequestException as exc:
+                row.update(status=response.status_code, error=redirect_note(response))
+            except (requests.RequestException, UnicodeError, ValueError) as exc:
                 row.update(status=None, error=type(exc).__name__)
             row["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
             rows.append(row)

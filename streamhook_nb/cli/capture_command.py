@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from streamhook_nb.capture.log import CaptureLog
 from streamhook_nb.verify.secrets import Keyring, from_env
+from streamhook_nb.webhook.redact import redact_url
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +35,19 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     capture.add_argument(
         "--max-body", type=int, default=8 * 1024 * 1024, metavar="BYTES", help="413 above this"
+    )
+    capture.add_argument(
+        "--read-timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="time a client has for its headers, and for its body; idle keep-alive (default 15)",
+    )
+    capture.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open connections at most (default: what fits under the open-file limit)",
     )
     capture.add_argument("--rotate-bytes", type=int, metavar="BYTES", help="rotate at this size")
     capture.add_argument("--rotate-daily", action="store_true", help="rotate at midnight UTC")
@@ -69,17 +83,55 @@ def run_capture(args: argparse.Namespace) -> int:
         serve,
     )
 
+    problem = _capture_usage_problem(args)
+    if problem is not None:
+        return _usage("capture", problem)
     keyring = Keyring(from_env([args.secret_env])) if args.secret_env else None
-    if args.reject_invalid and keyring is None:
-        print("streamhook-nb capture: error: --reject-invalid needs --secret-env", file=sys.stderr)
-        return exit_codes.USAGE
     log = CaptureLog(
         args.out, fsync=args.fsync, rotate_bytes=args.rotate_bytes, rotate_daily=args.rotate_daily
     )
-    settings = CaptureSettings(keyring, args.reject_invalid, args.path, args.max_body)
+    try:
+        log.open()
+    except OSError as exc:
+        return _usage("capture", f"cannot write the capture log {args.out}: {exc.strerror or exc}")
+    settings = CaptureSettings(
+        keyring,
+        args.reject_invalid,
+        args.path,
+        args.max_body,
+        read_timeout=args.read_timeout,
+        max_connections=args.max_connections,
+    )
     print(f"capturing to {args.out}", flush=True)
-    serve(log, settings, args.host, args.port)
+    try:
+        serve(log, settings, args.host, args.port)
+    except OSError as exc:
+        log.close()
+        where = f"{args.host}:{args.port}"
+        return _usage("capture", f"cannot listen on {where}: {exc.strerror or exc}")
     return exit_codes.OK
+
+
+def _capture_usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the capture options, in one sentence (None: nothing)."""
+    if args.reject_invalid and not args.secret_env:
+        return "--reject-invalid needs --secret-env"
+    if args.max_body <= 0:
+        return "--max-body must be a positive number of bytes"
+    if args.rotate_bytes is not None and args.rotate_bytes <= 0:
+        return "--rotate-bytes must be a positive number of bytes"
+    if not args.read_timeout > 0:
+        return "--read-timeout must be a positive number of seconds"
+    if args.max_connections is not None and args.max_connections <= 0:
+        return "--max-connections must be positive"
+    if not 0 <= args.port <= 65535:
+        return "--port must be between 0 and 65535"
+    return None
+
+
+def _usage(command: str, message: str) -> int:
+    print(f"streamhook-nb {command}: error: {message}", file=sys.stderr)
+    return exit_codes.USAGE
 
 
 def _time(text: str | None) -> pd.Timestamp | None:
@@ -109,7 +161,7 @@ def run_replay(args: argparse.Namespace) -> int:
     results = replay(chosen, args.to, rate=args.rate, resign=resign, dry_run=args.dry_run)
     print(replay_table(results, dry_run=args.dry_run) if len(results) else "nothing selected")
     if args.dry_run:
-        print(f"dry run: {len(results)} deliveries would be sent to {args.to}")
+        print(f"dry run: {len(results)} deliveries would be sent to {redact_url(args.to)}")
         return exit_codes.OK
     ok = results["status"].between(200, 299).fillna(False)
     print(f"{int(ok.sum())} of {len(results)} deliveries got a 2xx")
@@ -123,4 +175,5 @@ def _confirmed(count: int, url: str) -> bool:
             file=sys.stderr,
         )
         return False
-    return input(f"Send {count} deliveries to {url}? [y/N] ").strip().lower() in ("y", "yes")
+    question = f"Send {count} deliveries to {redact_url(url)}? [y/N] "
+    return input(question).strip().lower() in ("y", "yes")

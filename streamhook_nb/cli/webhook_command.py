@@ -14,6 +14,7 @@ from streamhook_nb.cli.output import frame_table, print_json
 from streamhook_nb.verify.secrets import Secret, SecretError, env_value, from_env
 from streamhook_nb.webhook.backups import save_backup
 from streamhook_nb.webhook.plan import WebhookChange, plan_change, validate_url
+from streamhook_nb.webhook.redact import redact_url
 
 BASE_URL_ENV = "STREAM_CHAT_URL"
 
@@ -104,7 +105,7 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(public_settings(settings))
     else:
-        print(f"{client.api_key} at {client.base_url}")
+        print(f"{client.api_key} at {redact_url(client.base_url)}")
         hooks = hooks_table(settings)
         print(frame_table(hooks, list(hooks.columns)))
     return exit_codes.OK
@@ -127,7 +128,7 @@ def _plan_and_apply(
 ) -> int:
     settings = client.get()
     plan = plan_change(settings, WebhookChange(url, events, not args.disable, args.hook))
-    print(f"PATCH {client.base_url}/app ({plan.mode}):")
+    print(f"PATCH {redact_url(client.base_url)}/app ({plan.mode}):")
     print("\n".join(plan.diff))
     if not plan.changes_anything:
         print("Nothing to change.")
@@ -169,7 +170,7 @@ def run_check(args: argparse.Namespace) -> int:
         secret = None
     results = check_endpoint(url, secret, env_value("STREAM_API_KEY") or "")
     if args.json:
-        print_json({"url": url, "requirements": [asdict(r) for r in results]})
+        print_json({"url": redact_url(url), "requirements": [asdict(r) for r in results]})
     else:
         for result in results:
             print(f"{result.status.upper():4}  {result.name}: {result.message}")

@@ -20,7 +20,9 @@ from streamhook_nb.verify.secrets import (
 )
 from streamhook_nb.webhook.backups import DEFAULT_DIR, latest_backup, read_backup, save_backup
 from streamhook_nb.webhook.endpoint_check import Requirement, check_endpoint
-from streamhook_nb.webhook.plan import SECRET_FIELDS, Plan, WebhookChange, plan_change, restore_body
+from streamhook_nb.webhook.outbound import DeadlineExceeded
+from streamhook_nb.webhook.plan import Plan, WebhookChange, plan_change, public_hook, restore_body
+from streamhook_nb.webhook.redact import redact_url
 from streamhook_nb.webhook.sample_event import SentEvent, send_test_event
 from streamhook_nb.webhook.stream_api import AppSettingsClient
 
@@ -47,7 +49,7 @@ def hooks_table(settings: dict[str, Any]) -> pd.DataFrame:
             "type": hook.get("hook_type", ""),
             "enabled": bool(hook.get("enabled")),
             "events": ", ".join(hook.get("event_types") or []) or "all",
-            "target": next((str(hook[k]) for k in _TARGETS if hook.get(k)), ""),
+            "target": redact_url(next((str(hook[k]) for k in _TARGETS if hook.get(k)), "")),
         }
         for hook in hooks
     ]
@@ -117,8 +119,9 @@ class WebhookController:
         try:
             return send_test_event(url, self.secret, self.api_key or "")
         except requests.RequestException as exc:
+            reason = str(exc) if isinstance(exc, DeadlineExceeded) else type(exc).__name__
             raise UsageError(
-                f"{url}: the test event got no answer ({type(exc).__name__})"
+                f"{redact_url(url.strip())}: the test event got no answer ({reason})"
             ) from None
 
     def preview(self, change: WebhookChange) -> Plan:
@@ -156,9 +159,9 @@ class WebhookController:
 
 
 def public_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """Settings without credential fields, for display."""
-    hooks = [
-        {k: v for k, v in hook.items() if k not in SECRET_FIELDS}
-        for hook in settings.get("event_hooks") or []
-    ]
-    return {**settings, "event_hooks": hooks}
+    """Settings without credential fields and with credentials in URLs redacted, for display."""
+    hooks = [public_hook(hook) for hook in settings.get("event_hooks") or []]
+    shown = {**settings, "event_hooks": hooks}
+    if isinstance(settings.get("webhook_url"), str):
+        shown["webhook_url"] = redact_url(settings["webhook_url"])
+    return shown

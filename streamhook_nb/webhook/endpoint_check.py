@@ -14,11 +14,17 @@ import requests
 
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.stream_json import encode
+from streamhook_nb.webhook.outbound import DeadlineExceeded, OutboundSession, redirect_note
 from streamhook_nb.webhook.plan import PlanError, validate_url
-from streamhook_nb.webhook.sample_event import delivery_headers, message_new_payload
+from streamhook_nb.webhook.redact import redact_url, scrub
+from streamhook_nb.webhook.sample_event import (
+    DEADLINE_SECONDS,
+    delivery_headers,
+    message_new_payload,
+)
 
-DEADLINE_SECONDS = 3.0  # Stream waits this long for a 2xx
 PASS, WARN, FAIL = "pass", "warn", "fail"
+ANSWER = "answers a signed POST with 2xx in time"
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -44,15 +50,21 @@ def check_endpoint(
     api_key: str,
     *,
     resolver: Resolver = resolve,
-    timeout: float = DEADLINE_SECONDS + 3,
+    timeout: float = DEADLINE_SECONDS,
 ) -> list[Requirement]:
-    """Every requirement, in order; an unreachable endpoint fails a requirement, never raises."""
+    """Every requirement, in order; an unreachable endpoint fails a requirement, never raises.
+
+    Requests go out as Stream sends them: redirects are not followed (a 3xx fails, naming where
+    it points), and each request has ``timeout`` seconds for its whole answer. Messages show the
+    URL with its credentials redacted.
+    """
     try:
         url = validate_url(url)
     except PlanError as exc:
         return [Requirement("valid URL", FAIL, str(exc))]
     parts = urlsplit(url)
-    results = [Requirement("valid URL", PASS, f"{url} is an absolute {parts.scheme} URL.")]
+    shown = redact_url(url)
+    results = [Requirement("valid URL", PASS, f"{shown} is an absolute {parts.scheme} URL.")]
     results.append(
         Requirement("HTTPS", PASS, "The endpoint uses HTTPS.")
         if parts.scheme == "https"
@@ -64,7 +76,7 @@ def check_endpoint(
     results.append(_public_address(parts.hostname or "", port, resolver))
     if results[-1].status == FAIL:
         return results
-    with requests.Session() as session:
+    with OutboundSession(timeout) as session:
         results += _exchange(session, url, secret, api_key, parts.scheme, timeout)
     return results
 
@@ -104,17 +116,30 @@ def _exchange(
             Requirement(
                 "TLS certificate",
                 FAIL,
-                f"The certificate is not valid for this host ({_short(exc)}).",
+                f"The certificate is not valid for this host ({_short(exc, url)}).",
+            )
+        ]
+    except DeadlineExceeded:
+        return [
+            Requirement(
+                ANSWER,
+                FAIL,
+                f"No complete answer within {timeout:g} s; Stream gives up after "
+                f"{DEADLINE_SECONDS:g} s: answer first, process later.",
             )
         ]
     except requests.RequestException as exc:
-        return [Requirement("answers a signed POST", FAIL, f"No answer: {_short(exc)}.")]
+        return [Requirement("answers a signed POST", FAIL, f"No answer: {_short(exc, url)}.")]
     elapsed = time.perf_counter() - started
     results = []
     if scheme == "https":
         results.append(
             Requirement("TLS certificate", PASS, "The certificate is valid for the host.")
         )
+    redirected = redirect_note(first)
+    if redirected is not None:
+        results.append(Requirement(ANSWER, FAIL, f"{redirected}; give Stream the final URL."))
+        return results
     results.append(_answer(first.status_code, elapsed, secret))
     results.append(_keep_alive(session, url, first, body, secret, api_key, timeout))
     results.append(_rejects_forgery(session, url, body, api_key, timeout))
@@ -123,7 +148,7 @@ def _exchange(
 
 def _answer(status: int, elapsed: float, secret: Secret | None) -> Requirement:
     seconds = f"{elapsed:.3f} s"
-    name = "answers a signed POST with 2xx in time"
+    name = ANSWER
     if secret is None:
         return Requirement(
             name, WARN, f"Sent unsigned (no secret at hand): HTTP {status} in {seconds}."
@@ -162,7 +187,7 @@ def _keep_alive(
             url, data=body, headers=delivery_headers(body, secret, api_key), timeout=timeout
         )
     except requests.RequestException as exc:
-        return Requirement(name, WARN, f"A second request failed: {_short(exc)}.")
+        return Requirement(name, WARN, f"A second request failed: {_short(exc, url)}.")
     pool: Any = session.get_adapter(url).poolmanager.connection_from_url(url)  # type: ignore[attr-defined]
     if pool.num_connections > 1 or first.headers.get("Connection", "").lower() == "close":
         return Requirement(
@@ -182,7 +207,7 @@ def _rejects_forgery(
     try:
         response = session.post(url, data=body, headers=headers, timeout=timeout)
     except requests.RequestException as exc:
-        return Requirement(name, WARN, f"Could not tell: {_short(exc)}.")
+        return Requirement(name, WARN, f"Could not tell: {_short(exc, url)}.")
     if 200 <= response.status_code < 300:
         return Requirement(
             name,
@@ -193,7 +218,10 @@ def _rejects_forgery(
     return Requirement(name, PASS, f"A wrong X-Signature got HTTP {response.status_code}.")
 
 
-def _short(exc: BaseException) -> str:
+def _short(exc: BaseException, url: str) -> str:
+    """The error in a few words, never quoting the URL's credentials."""
+    if isinstance(exc, DeadlineExceeded):
+        return str(exc)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return "connecting timed out"
     if isinstance(exc, requests.exceptions.ReadTimeout):
@@ -202,5 +230,5 @@ def _short(exc: BaseException) -> str:
         return "TLS handshake failed"
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect (refused, reset or unreachable)"
-    text = str(exc)
+    text = scrub(str(exc), url)
     return text if len(text) <= 160 else text[:160] + "…"

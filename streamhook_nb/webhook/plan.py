@@ -15,10 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from streamhook_nb.errors import UsageError
+from streamhook_nb.webhook.redact import REDACTED, redact_url
 
 NEW_HOOK = "new"
 SECRET_FIELDS = ("sqs_key", "sqs_secret", "sns_key", "sns_secret")
 """Hook fields holding credentials: kept in PATCH bodies, dropped from backups and displays."""
+URL_FIELDS = ("webhook_url",)
+"""URL fields, which may carry credentials: kept in PATCH bodies, redacted elsewhere."""
 
 
 class PlanError(UsageError):
@@ -55,12 +58,14 @@ def validate_url(url: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PlanError(
-            f"{text!r} is not a valid webhook URL",
+            f"{redact_url(text)!r} is not a valid webhook URL",
             fix="Give an absolute http:// or https:// URL with a host, such as "
             "https://example.com/webhooks/stream",
         )
     if any(c.isspace() for c in text):
-        raise PlanError(f"{text!r} contains whitespace", fix="Remove it or percent-encode it")
+        raise PlanError(
+            f"{redact_url(text)!r} contains whitespace", fix="Remove it or percent-encode it"
+        )
     return text
 
 
@@ -103,7 +108,7 @@ def _plan_event_hooks(settings: Mapping[str, Any], change: WebhookChange, url: s
             "webhook_url": url,
         }
         hooks.append(new)
-        diff.append(f"+ new webhook hook: {url} ({_types(types)}, {_state(new)})")
+        diff.append(f"+ new webhook hook: {redact_url(url)} ({_types(types)}, {_state(new)})")
     else:
         old = hooks[index]
         updated = copy.deepcopy(old)
@@ -140,7 +145,7 @@ def _target(hooks: Sequence[Mapping[str, Any]], wanted: str | None) -> int | Non
             if wanted in (hooks[n].get("id"), hooks[n].get("webhook_url")):
                 return n
         raise PlanError(
-            f"no webhook hook has id or URL {wanted!r}",
+            f"no webhook hook has id or URL {redact_url(wanted)!r}",
             fix=f"Pick one of: {_choices(hooks, candidates)}, or '{NEW_HOOK}' to add one",
         )
     if len(candidates) > 1:
@@ -152,13 +157,19 @@ def _target(hooks: Sequence[Mapping[str, Any]], wanted: str | None) -> int | Non
 
 
 def _choices(hooks: Sequence[Mapping[str, Any]], indexes: list[int]) -> str:
-    return ", ".join(f"{hooks[n].get('id')} ({hooks[n].get('webhook_url')})" for n in indexes)
+    return ", ".join(
+        f"{hooks[n].get('id')} ({redact_url(str(hooks[n].get('webhook_url')))})" for n in indexes
+    )
 
 
 def _line(name: str, old: object, new: object) -> str:
     if old == new:
-        return f"= {name}: {old!r}"
-    return f"~ {name}: {old!r} -> {new!r}"
+        return f"= {name}: {_shown(old)!r}"
+    return f"~ {name}: {_shown(old)!r} -> {_shown(new)!r}"
+
+
+def _shown(value: object) -> object:
+    return redact_url(value) if isinstance(value, str) else value
 
 
 def _types(types: Sequence[str]) -> str:
@@ -170,30 +181,58 @@ def _state(hook: Mapping[str, Any]) -> str:
 
 
 def without_secrets(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The webhook-related settings with every credential field removed (for backups, displays)."""
+    """The webhook-related settings without credentials (for backups, displays): credential
+    fields removed, credentials in URLs redacted."""
     return {
-        "webhook_url": settings.get("webhook_url") or "",
+        "webhook_url": redact_url(settings.get("webhook_url") or ""),
         "webhook_events": list(settings.get("webhook_events") or []),
-        "event_hooks": [
-            {k: v for k, v in hook.items() if k not in SECRET_FIELDS}
-            for hook in settings.get("event_hooks") or []
-        ],
+        "event_hooks": [public_hook(hook) for hook in settings.get("event_hooks") or []],
     }
+
+
+def public_hook(hook: Mapping[str, Any]) -> dict[str, Any]:
+    """One hook without credential fields, its URL redacted."""
+    return {
+        k: redact_url(v) if k in URL_FIELDS and isinstance(v, str) else v
+        for k, v in hook.items()
+        if k not in SECRET_FIELDS
+    }
+
+
+def _unredacted(saved: str, live: object, where: str) -> str:
+    """A backed-up URL with its credentials taken back from the live one they were redacted from."""
+    if REDACTED not in saved:
+        return saved
+    if isinstance(live, str) and redact_url(live) == saved:
+        return live
+    raise PlanError(
+        f"the backed-up {where} {saved!r} had credentials, which backups do not keep, and the "
+        "current URL is a different one",
+        fix="Set that URL again with its credentials (webhook set --url)",
+    )
 
 
 def restore_body(backup: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
     """The PATCH body that puts the backed-up webhook settings back.
 
     Credential fields were not backed up: they are taken from the current hook with the same id.
+    Nor were credentials in URLs: a redacted URL gets them back from the current URL when that
+    is the same URL; otherwise :class:`PlanError` says to set it again.
     """
     if not backup.get("event_hooks"):
+        saved = backup.get("webhook_url") or ""
         return {
-            "webhook_url": backup.get("webhook_url") or "",
+            "webhook_url": _unredacted(saved, current.get("webhook_url"), "webhook_url"),
             "webhook_events": list(backup.get("webhook_events") or []),
         }
     by_id = {h.get("id"): h for h in current.get("event_hooks") or [] if h.get("id")}
     hooks = []
     for hook in backup["event_hooks"]:
         live = by_id.get(hook.get("id"), {})
-        hooks.append({**hook, **{k: live[k] for k in SECRET_FIELDS if k in live}})
+        restored = {**hook, **{k: live[k] for k in SECRET_FIELDS if k in live}}
+        for name in URL_FIELDS:
+            if isinstance(hook.get(name), str):
+                where = f"{name} of hook {hook.get('id', '?')}"
+                restored[name] = _unredacted(hook[name], live.get(name), where)
+        hooks.append(restored)
     return {"event_hooks": hooks}

@@ -15,8 +15,10 @@ from streamhook_nb.events.catalog import documented_examples
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.signing import sign
 from streamhook_nb.verify.stream_json import encode
+from streamhook_nb.webhook.outbound import OutboundSession, redirect_note
 
 PREVIEW_CHARS = 300
+DEADLINE_SECONDS = 3.0  # Stream waits this long for the whole answer
 
 
 def message_new_payload(now: datetime | None = None) -> dict[str, Any]:
@@ -50,7 +52,7 @@ def delivery_headers(
 
 @dataclass(frozen=True)
 class SentEvent:
-    """What the endpoint answered."""
+    """What the endpoint answered (a redirect is not followed: its preview says where to)."""
 
     status: int
     elapsed_ms: float
@@ -68,17 +70,23 @@ def send_test_event(
     api_key: str,
     *,
     session: requests.Session | None = None,
-    timeout: float = 6.0,
+    timeout: float = DEADLINE_SECONDS,
     now: datetime | None = None,
 ) -> SentEvent:
-    """POST a signed ``message.new`` to ``url``; raises ``requests`` errors when unreachable."""
+    """POST a signed ``message.new`` to ``url`` as Stream would: no redirects followed, the whole
+    answer within ``timeout`` seconds. Raises ``requests`` errors when unreachable or too slow
+    (:class:`~streamhook_nb.webhook.outbound.DeadlineExceeded`)."""
     body = encode(message_new_payload(now))
-    http = session or requests.Session()
+    http = session or OutboundSession(timeout)
     started = time.perf_counter()
     response = http.post(
-        url, data=body, headers=delivery_headers(body, secret, api_key), timeout=timeout
+        url,
+        data=body,
+        headers=delivery_headers(body, secret, api_key),
+        timeout=timeout,
+        allow_redirects=False,
     )
     elapsed = (time.perf_counter() - started) * 1000
-    text = response.text
+    text = redirect_note(response) or response.text
     preview = text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
     return SentEvent(response.status_code, round(elapsed, 1), preview)

@@ -153,3 +153,32 @@ def test_cli(tmp_path: Path, receiver: CaptureServer, data_dir: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2
+
+
+def test_dry_run_and_url_errors_never_show_credentials(data_dir: Path) -> None:
+    password, token = "hunter2-pw", "s3cr3t-token"
+    shown = ""
+    for to in (
+        f"http://me:{password}@127.0.0.1:9/h?token={token}",
+        f"ftp://me:{password}@127.0.0.1/h?token={token}",
+    ):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "streamhook_nb",
+                "replay",
+                str(data_dir / "ngrok"),
+                "--to",
+                to,
+                "--dry-run",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        shown += done.stdout + done.stderr
+    assert "dry run: 5 deliveries would be sent to http://***@127.0.0.1:9/h?token=***" in shown
+    assert "is not a valid webhook URL" in shown
+    assert password not in shown
+    assert token not in shown

@@ -165,3 +165,36 @@ def test_stand_in_and_base_url_exclude_each_other(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "not allowed with argument" in done.stderr
+
+
+def test_credentials_in_urls_never_show_nor_reach_backups(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    password, token = "hunter2-pw", "s3cr3t-token"
+    url = f"https://me:{password}@new.example.com/webhooks/stream?token={token}"
+    done = cli(stand_in, "webhook", "set", "--url", url, "--yes", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert stand_in.settings["event_hooks"][0]["webhook_url"] == url  # sent as given
+    shown = cli(stand_in, "webhook", "show", cwd=tmp_path).stdout
+    shown += cli(stand_in, "webhook", "show", "--json", cwd=tmp_path).stdout
+    again = cli(stand_in, "webhook", "set", "--url", URL, "--dry-run", cwd=tmp_path)
+    shown += again.stdout + again.stderr + done.stdout + done.stderr
+    bad = cli(
+        stand_in, "webhook", "set", "--url", f"ftp://me:{password}@x/?token={token}", cwd=tmp_path
+    )
+    shown += bad.stdout + bad.stderr
+    with DemoEndpoint(Secret(DEMO_SECRET, "S")) as endpoint:
+        host = endpoint.url.split("/")[2]
+        checked = f"http://me:{password}@{host}/webhooks/stream?token={token}"
+        check = cli(None, "check-endpoint", checked, "--json", cwd=tmp_path)
+        shown += check.stdout + check.stderr
+        shown += cli(None, "check-endpoint", checked, cwd=tmp_path).stdout
+    assert "new.example.com" in shown
+    assert password not in shown
+    assert token not in shown
+    backups = list((tmp_path / ".streamhook" / "backups").glob("*.json"))
+    assert backups
+    for backup in backups:
+        assert oct(backup.stat().st_mode & 0o777) == oct(0o600)
+        assert password not in backup.read_text()
+        assert token not in backup.read_text()
