@@ -3,7 +3,8 @@
 The golden files next to this module were computed with the row-based implementation, before
 the columnar core replaced it; ``test_golden.py`` checks that today's code gives the same.
 Only public behaviour is read here, so the snapshot does not depend on how columns are stored.
-Regenerate (only when a change of results is intended): ``python tests/pipeline/golden_snapshot.py``.
+Regenerate only when a change of results is intended:
+``python tests/pipeline/golden_snapshot.py``.
 """
 
 from __future__ import annotations
@@ -94,10 +95,7 @@ def _cli(*args: str) -> Any:
 
     out = io.StringIO()
     with redirect_stdout(out):
-        try:
-            main(list(args))
-        except SystemExit:
-            pass
+        main(list(args))
     return json.loads(out.getvalue())
 
 
