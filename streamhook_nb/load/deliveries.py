@@ -18,6 +18,7 @@ from streamhook_nb.load.batch import (
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.sources import GZIP_MAGIC
+from streamhook_nb.load.timestamps import out_of_range
 
 COLUMNS: dict[str, str] = {
     "source": "string",
@@ -84,7 +85,7 @@ def from_batch(batch: DeliveryBatch) -> tuple[pd.DataFrame, list[Rejected]]:
             np.full(n, FORMATS.index(batch.format), dtype=np.int8), dtype=_FORMAT_DTYPE
         ),
         "transport": pd.Categorical(data["transport"], dtype=_TRANSPORT_DTYPE),
-        "received_at": received.astype("datetime64[ns, UTC]"),
+        "received_at": received,
         "method": pd.array(data["method"], dtype="string"),
         "path": pd.array(data["path"], dtype="string"),
         "headers": _object_array(data["headers"]),
@@ -116,7 +117,8 @@ def parse_received_at(
     """The raw values, their UTC times, and a mask of values that are not ISO 8601 times."""
     times = pd.Series(list(values), dtype="object")
     received = pd.to_datetime(times, format="ISO8601", utc=True, errors="coerce")
-    return times, received, (received.isna() & times.notna()).to_numpy()
+    bad = (out_of_range(received) & times.notna()).to_numpy()
+    return times, received.where(~bad).astype("datetime64[ns, UTC]"), bad
 
 
 _SMALL_NUMBERS = {str(i): i for i in range(1, 100)}
