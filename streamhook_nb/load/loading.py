@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from streamhook_nb.errors import UsageError
 from streamhook_nb.load import deliveries
@@ -42,6 +43,18 @@ class LoadResult:
                 for s, r in zip(self.rejected["source"], self.rejected["reason"], strict=True)
             ],
         }
+
+    def to_arrow(self) -> pa.Table:
+        """The deliveries as an Arrow table; the Arrow-backed columns (body, headers, text)
+        are handed over without copying."""
+        return deliveries.to_arrow(self.deliveries)
+
+    def to_polars(self) -> Any:
+        """The deliveries as a polars DataFrame (needs polars), through Arrow without copying
+        the bodies."""
+        import polars
+
+        return polars.from_arrow(self.to_arrow())
 
     def __repr__(self) -> str:
         formats = ", ".join(f"{k}: {v}" for k, v in self.by_format.items()) or "none"
