@@ -239,6 +239,10 @@ _COMMON = {
         {"headers": {"x-signature": ["ab" * 32, "cd" * 32]}},
         {"headers": {}},
         {"remote_addr": None},
+        {"response": {"status": 2**63 - 1, "duration_ms": "x"}},
+        {"response": {"status": "200"}},
+        {"verdict": {"reason": "ok"}},
+        {"method": None},
     ],
 )
 def test_fast_and_careful_paths_give_the_same_row(change: dict[str, object]) -> None:
@@ -246,7 +250,10 @@ def test_fast_and_careful_paths_give_the_same_row(change: dict[str, object]) -> 
     line = orjson.dumps(record) + b"\n"
     (batch,) = capture_jsonl.read([line], "log.jsonl")
     assert batch.rows == [capture_jsonl.parse_record("log.jsonl:1", orjson.loads(line))]
-    fast = set(change) <= {"http_version"}  # only the receiver's shape skips the careful path
+    status = (change.get("response") or {}).get("status", 0)  # type: ignore[attr-defined]
+    fast = set(change) <= {"http_version", "verdict", "remote_addr", "response"} and (
+        type(status) is int
+    )  # the receiver's shape, with or without the optional fields, skips the careful path
     try:
         capture_jsonl.common_record(line)
     except Exception:
@@ -255,10 +262,17 @@ def test_fast_and_careful_paths_give_the_same_row(change: dict[str, object]) -> 
         assert fast
 
 
-def test_a_record_without_http_version_still_loads() -> None:
-    record = {k: v for k, v in _COMMON.items() if k != "http_version"}
-    (batch,) = capture_jsonl.read([orjson.dumps(record) + b"\n"], "log.jsonl")
+@pytest.mark.parametrize(
+    "dropped",
+    [("http_version",), ("remote_addr", "http_version", "response"), ("response",)],
+)
+def test_a_record_without_the_optional_fields_takes_the_fast_path(dropped: tuple[str]) -> None:
+    record = {k: v for k, v in _COMMON.items() if k not in dropped}
+    line = orjson.dumps(record) + b"\n"
+    (batch,) = capture_jsonl.read([line], "log.jsonl")
     assert batch.rows[0].body == _COMMON["body"].encode()  # type: ignore[union-attr]
+    assert batch.rows == [capture_jsonl.parse_record("log.jsonl:1", orjson.loads(line))]
+    capture_jsonl.common_record(line)  # raises if the line would take the careful path
 
 
 def test_repeated_keys_take_the_last_value_on_both_paths() -> None:

@@ -31,18 +31,23 @@ class _Response(msgspec.Struct, gc=False):
     status: int | None = None
 
 
+_NO_RESPONSE = _Response()
+
+
 class CommonRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """The record our receiver writes for a text body; msgspec checks every field's type while
-    parsing, so a line that decodes into this goes the fast way."""
+    """A record with a text body and plain headers, as our receiver writes it, with or without
+    the optional fields (logs converted from other tools have none); msgspec checks every
+    field's type while parsing, so a line that decodes into this goes the fast way."""
 
     received_at: str
     method: str
     path: str
-    remote_addr: str
-    http_version: msgspec.Raw
     headers: dict[str, str]
     body: str
-    response: _Response
+    remote_addr: str | None = None
+    http_version: msgspec.Raw = msgspec.Raw()  # informational: any value
+    verdict: msgspec.Raw = msgspec.Raw()  # informational: loading re-verifies
+    response: _Response | None = None
 
 
 _DECODE_COMMON = msgspec.json.Decoder(CommonRecord).decode
@@ -143,7 +148,7 @@ def common_row(record: CommonRecord, source: str, body: bytes | None = None) -> 
             record.body.encode() if body is None else body,
             _EXACT,
             record.remote_addr,
-            http_status(record.response.status),
+            http_status((record.response or _NO_RESPONSE).status),
             get("x-signature"),
             get("x-api-key"),
             get("x-webhook-id"),
