@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -156,7 +156,7 @@ def _content_encoding(announced: list[str | None], bodies: list[bytes | None]) -
 def body_array(bodies: Sequence[bytes | None]) -> pd.api.extensions.ExtensionArray:
     """The exact bytes as an Arrow binary array (None: no body)."""
     array: pd.api.extensions.ExtensionArray = pd.arrays.ArrowExtensionArray(
-        pa.array(bodies, type=pa.large_binary())
+        _binary(bodies, pa.large_binary())
     )
     return array
 
@@ -168,9 +168,31 @@ def headers_text(headers: Sequence[Headers]) -> pd.api.extensions.ExtensionArray
         texts = [dumps(h) for h in headers]
     except TypeError:  # a lone surrogate that orjson will not write: escape to ASCII instead
         texts = [json.dumps(h, separators=(",", ":")).encode() for h in headers]
-    text = pa.array(texts, type=pa.large_binary()).cast(pa.large_string())
-    array: pd.api.extensions.ExtensionArray = pd.array(text, dtype=STRING)
+    # orjson and json.dumps write valid UTF-8: the bytes are the strings, unchecked.
+    array: pd.api.extensions.ExtensionArray = pd.array(
+        _binary(texts, pa.large_string()), dtype=STRING
+    )
     return array
+
+
+def _binary(items: Sequence[bytes | None], kind: pa.DataType) -> pa.Array:
+    """An Arrow (large) binary or string array built from one joined buffer: one copy of the
+    bytes, no per-item append (several times faster than ``pa.array`` on big bodies)."""
+    missing = [i for i, item in enumerate(items) if item is None]
+    present = [b"" if x is None else x for x in items] if missing else cast(list[bytes], items)
+    offsets = np.zeros(len(present) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, present), dtype=np.int64, count=len(present)), out=offsets[1:])
+    validity = None
+    if missing:
+        valid = np.ones(len(present), dtype=bool)
+        valid[missing] = False
+        validity = pa.array(valid).buffers()[1]
+    return pa.Array.from_buffers(
+        kind,
+        len(present),
+        [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(present))],
+        null_count=len(missing),
+    )
 
 
 def header_dicts(column: pd.Series) -> list[Headers]:

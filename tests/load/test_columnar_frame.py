@@ -8,9 +8,11 @@ import duckdb
 import orjson
 import pandas as pd
 import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from streamhook_nb import load_log
-from streamhook_nb.load.deliveries import header_dicts, values
+from streamhook_nb.load.deliveries import body_array, header_dicts, headers_text, values
 
 
 def _buffer(column: pa.ChunkedArray) -> int:
@@ -71,3 +73,17 @@ def test_missing_body_is_null_in_arrow(write_file: object, tmp_path: Path) -> No
     result = load_log(path)
     assert result.to_arrow().column("body").to_pylist() == [None, b"x"]
     assert header_dicts(result.deliveries["headers"]) == [{}, {"a": ["1", "2"]}]
+
+
+@given(st.lists(st.none() | st.binary(max_size=50), max_size=30))
+def test_body_array_keeps_every_byte_and_every_missing_body(bodies: list[bytes | None]) -> None:
+    array = pa.array(body_array(bodies))
+    array.validate(full=True)
+    assert array.to_pylist() == bodies
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3), max_size=9))
+def test_headers_text_is_valid_json_per_row(headers: list[dict[str, str]]) -> None:
+    array = pa.array(headers_text(headers))
+    array.validate(full=True)
+    assert [orjson.loads(text) for text in array.to_pylist()] == headers
