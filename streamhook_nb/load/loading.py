@@ -17,6 +17,10 @@ from streamhook_nb.load.reading import SourceLike, check_strict, read_sources
 from streamhook_nb.load.sources import expand
 
 DEFAULT_CHUNK_SIZE = 50_000
+READ_CHUNK = 4096
+"""Rows read at a time by :func:`load_log`: each batch's Python objects (header dicts, body
+bytes) are turned into Arrow columns and freed before the next is read, so the peak stays
+near the frame's own size (about the file's; measured in ``docs/performance.md``)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def load_log(
     reporting it. ``progress`` shows a bar (``None``: only for big loads in a terminal or
     notebook).
     """
-    batches = read_sources(expand(sources), format, strict, progress, DEFAULT_CHUNK_SIZE)
+    batches = read_sources(expand(sources), format, strict, progress, READ_CHUNK)
     with paused_gc():
         frame, rejected = deliveries.from_batches(
             batches, on_rejected=lambda bad: check_strict(bad, strict)
