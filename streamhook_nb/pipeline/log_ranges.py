@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.load.sources import Source
 
 
@@ -18,6 +19,7 @@ class LogRange:
     start: int = 0
     end: int | None = None
     first_line: int = 1
+    row_groups: tuple[int, ...] | None = None  # a Parquet file's share: these row groups
 
 
 def split(source: Source, parts: int) -> list[LogRange]:
@@ -31,6 +33,19 @@ def split(source: Source, parts: int) -> list[LogRange]:
             bounds.append(min(handle.tell(), size))
     bounds.append(size)
     return [LogRange(source, a, b) for a, b in pairwise(bounds) if b > a]
+
+
+def split_parquet(source: Source, parts: int) -> list[LogRange]:
+    """A local Parquet file of deliveries as consecutive shares of its row groups (one task
+    when it has a single group); each worker reads only its own groups from the file."""
+    from streamhook_nb.load.parquet import row_group_count
+
+    groups = row_group_count(source.url)
+    parts = min(parts, groups)
+    if parts < 2:
+        return [LogRange(source)]
+    bounds = [groups * k // parts for k in range(parts + 1)]
+    return [LogRange(source, row_groups=tuple(range(a, b))) for a, b in pairwise(bounds)]
 
 
 def count_lines(part: LogRange) -> int:
@@ -49,15 +64,20 @@ def count_lines(part: LogRange) -> int:
 
 
 def range_lines(part: LogRange) -> Iterator[bytes]:
-    """The range's lines, read from its file."""
+    """The range's lines, read from its file with the line cap applied while reading; the
+    first range drops a UTF-8 byte order mark, as a whole-file read does."""
+    end = part.end or 0
     with open(part.source.url, "rb") as handle:
         handle.seek(part.start)
+        lines = capture_jsonl.bounded_lines(handle)
+        if part.start == 0:
+            lines = capture_jsonl.without_bom(lines)
         position = part.start
-        for line in handle:
-            if position >= (part.end or 0):
+        for line in lines:
+            if position >= end:
                 return
-            position += len(line)
             yield line
+            position = handle.tell()  # where the next line starts (an overlong one is skipped)
 
 
 def number_lines(ranges: list[LogRange], counts: list[int]) -> list[LogRange]:
