@@ -262,7 +262,8 @@ def _lasting_switches(
 ) -> Iterator[tuple[str, str, pd.DataFrame]]:
     """Per API key: (old value, new value, rows of the new run) where both runs last ``settle``."""
     for _, group in frame.assign(_value=values).groupby("api_key", observed=True, sort=True):
-        run_id = group["_value"].ne(group["_value"].shift()).cumsum()
+        changed = group["_value"].ne(group["_value"].shift()).fillna(True)
+        run_id = changed.astype("int64").cumsum()
         lasting = [run for _, run in group.groupby(run_id, sort=True) if len(run) >= settle]
         for previous, current in pairwise(lasting):
             old, new = str(previous["_value"].iloc[0]), str(current["_value"].iloc[0])

@@ -1,7 +1,7 @@
 """What a load, verify and audit produce, reduced to comparable JSON (digests of long columns).
 
 The golden files next to this module were computed with the row-based implementation, before
-the columnar core replaced it; ``test_golden.py`` checks that today's code gives the same.
+the columnar core replaced it (then updated for intended changes only, each named in git log); ``test_golden.py`` checks that today's code gives the same.
 Only public behaviour is read here, so the snapshot does not depend on how columns are stored.
 Regenerate only when a change of results is intended:
 ``python tests/pipeline/golden_snapshot.py``.
@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sys
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -45,6 +46,7 @@ def corpus(directory: Path) -> dict[str, Path]:
     bare_lines = [orjson.dumps(r) for r in bare_records]
     bare = [*bare_lines[:900], *damaged, *bare_lines[900:]]
     paths = {"full": directory / "full.jsonl", "bare": directory / "bare.jsonl"}
+    (directory / "demo-secrets.toml").write_bytes(SECRETS.read_bytes())
     paths["full"].write_bytes(b"\n".join(full) + b"\n")
     paths["bare"].write_bytes(b"\n".join(bare) + b"\n")
     return paths
@@ -99,17 +101,18 @@ def _cli(*args: str) -> Any:
     return json.loads(out.getvalue())
 
 
-def snapshot(source: str) -> dict[str, Any]:
-    """Everything the golden files record for one source (a path relative to the current
-    directory, so that the ``file:line`` sources do not depend on where the tests run)."""
+def snapshot(source: str, secrets: str = "demo-secrets.toml") -> dict[str, Any]:
+    """Everything the golden files record for one source. ``source`` and ``secrets`` are paths
+    relative to the current directory, so that the ``file:line`` sources and the secrets' labels
+    (which name the file) do not depend on where the tests run."""
     import streamhook_nb as shn
     from streamhook_nb.events import tables
 
-    keys = shn.keyring(secrets_file=SECRETS, dotenv=None)
+    keys = shn.keyring(secrets_file=secrets, dotenv=None)
     loaded = shn.load_log(source, progress=False)
     verified = shn.verify_deliveries(loaded.deliveries, keys)
     events = shn.events_frame(verified)
-    secret_args = ("--secrets-file", str(SECRETS))
+    secret_args = ("--secrets-file", secrets)
     verify_json = _cli("verify", source, *secret_args, "--json", "--details")
     return {
         "load_summary": loaded.summary(),
@@ -130,15 +133,19 @@ def main(directory: str) -> None:
     work = Path(directory)
     work.mkdir(parents=True, exist_ok=True)
     corpus(work)
-    for name, base, source in (
-        ("data", ROOT, "data"),
-        ("full", work, "full.jsonl"),
-        ("bare", work, "bare.jsonl"),
+    tour = work / "tour"
+    shutil.rmtree(tour, ignore_errors=True)
+    shutil.copytree(DATA, tour / "data", ignore=shutil.ignore_patterns("story"))
+    for name, base, source, secrets in (
+        ("data", tour, "data", "data/demo-secrets.toml"),
+        ("full", work, "full.jsonl", "demo-secrets.toml"),
+        ("bare", work, "bare.jsonl", "demo-secrets.toml"),
     ):
         os.chdir(base)
         path = HERE / "golden" / f"{name}.json"
         path.parent.mkdir(exist_ok=True)
-        path.write_text(json.dumps(snapshot(source), indent=1, sort_keys=True) + "\n")
+        found = snapshot(source, secrets)
+        path.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

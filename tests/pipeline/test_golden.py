@@ -26,9 +26,11 @@ def _same(found: dict[str, Any], expected: dict[str, Any]) -> None:
         assert json.loads(json.dumps(found[key])) == value, key
 
 
-def test_sample_data_gives_the_golden_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    _same(snapshot("data"), _golden("data"))
+def test_sample_data_gives_the_golden_results(
+    monkeypatch: pytest.MonkeyPatch, tour_dir: Path
+) -> None:
+    monkeypatch.chdir(tour_dir.parent)
+    _same(snapshot("data", "data/demo-secrets.toml"), _golden("data"))
 
 
 @pytest.mark.parametrize("name", ["full", "bare"])

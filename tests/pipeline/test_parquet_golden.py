@@ -36,12 +36,12 @@ def test_cli_conversion_gives_the_golden_results_on_every_command(
 
 
 def test_sample_data_converted_keeps_every_format(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tour_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(tour_dir.parent)
     target = tmp_path / "data.parquet"
     to_parquet(load_log("data").deliveries, target)
-    found, expected = snapshot(str(target)), _golden("data")
+    found, expected = snapshot(str(target), "data/demo-secrets.toml"), _golden("data")
     for part in ("deliveries", "verified", "events", "by_type", "cli_events"):
         assert json.loads(json.dumps(found[part])) == expected[part], part
     assert found["load_summary"]["by_format"] == expected["load_summary"]["by_format"]  # type: ignore[index]
