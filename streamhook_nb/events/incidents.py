@@ -118,6 +118,11 @@ def incident_timeline(
     return frame.sort_values(["start", "kind", "reason"], kind="stable").reset_index(drop=True)
 
 
+def _holds(condition: pd.Series) -> pd.Series:
+    """A condition over nullable (masked or Arrow) columns as plain bools: NA does not hold."""
+    return condition.fillna(False).astype(bool)
+
+
 def _windows(
     timed: pd.DataFrame, flag: pd.Series, keys: list[str], rules: _Rules
 ) -> Iterator[tuple[tuple[Any, ...], pd.DataFrame]]:
@@ -171,7 +176,7 @@ def _when(moment: pd.Timestamp) -> str:
 
 
 def _failure_incidents(timed: pd.DataFrame, rules: _Rules) -> Iterator[dict[str, Any]]:
-    failing = timed["valid"].eq(False) | timed["reason"].eq("unverifiable")
+    failing = _holds(timed["valid"].eq(False)) | _holds(timed["reason"].eq("unverifiable"))
     for (reason, api_key), window in _windows(
         timed, failing.fillna(False), ["reason", "api_key"], rules
     ):
@@ -199,7 +204,11 @@ def _statuses(window: pd.DataFrame) -> str:
 
 def _endpoint_incidents(timed: pd.DataFrame, rules: _Rules) -> Iterator[dict[str, Any]]:
     status = timed["response_status"]
-    refused = timed["valid"].eq(True) & status.ge(400) & status.lt(500) & ~status.isin(RETRYABLE)
+    refused = (
+        _holds(timed["valid"].eq(True))
+        & _holds(status.ge(400) & status.lt(500))
+        & ~_holds(status.isin(RETRYABLE))
+    )
     for (api_key,), window in _windows(timed, refused.fillna(False), ["api_key"], rules):
         labels = ", ".join(sorted(window["matched_secret"].dropna().unique()))
         hint = (
@@ -213,7 +222,9 @@ def _endpoint_incidents(timed: pd.DataFrame, rules: _Rules) -> Iterator[dict[str
 
 def _retry_incidents(timed: pd.DataFrame, rules: _Rules) -> Iterator[dict[str, Any]]:
     status = timed["response_status"]
-    retried = timed["attempt"].gt(1) | status.ge(500) | status.isin(RETRYABLE)
+    retried = (
+        _holds(timed["attempt"].gt(1)) | _holds(status.ge(500)) | _holds(status.isin(RETRYABLE))
+    )
     for (api_key,), window in _windows(timed, retried.fillna(False), ["api_key"], rules):
         answered = window.dropna(subset=["webhook_id", "response_status"])
         ok = answered["response_status"].between(200, 299)
@@ -243,7 +254,7 @@ def _changes(timed: pd.DataFrame, settle: int) -> Iterator[dict[str, Any]]:
             "events": _event_count(run),
             "event_types": _type_summary(run),
         }
-    matched = keyed[keyed["valid"].eq(True) & keyed["matched_secret"].notna()]
+    matched = keyed[_holds(keyed["valid"].eq(True)) & keyed["matched_secret"].notna().to_numpy()]
     for before, after, run in _lasting_switches(matched, matched["matched_secret"], settle):
         hint = (
             f"From here on deliveries match {after} instead of {before}: the app's secret was "

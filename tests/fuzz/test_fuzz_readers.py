@@ -19,8 +19,7 @@ TIMES = st.sampled_from(
     [
         "2026-11-26T10:00:00.123456Z",
         "2026-11-26T10:00:00+01:00",
-        # Times before 1677-09-22 (beyond pandas' nanosecond range) crash load_log today: the
-        # capture-log rewrite fixes that class; add "1677-01-01T00:00:00Z" here once it lands.
+        "1677-01-01T00:00:00Z",  # before pandas' nanosecond range
         "9999-12-31T23:59:59Z",
         "yesterday",
         "",
@@ -51,7 +50,9 @@ CAPTURE_RECORDS = st.fixed_dictionaries(
         "headers": maybe({"x-signature": "ab" * 32, "x-webhook-attempt": "1"})
         | st.dictionaries(
             st.sampled_from(["x-signature", "X-Webhook-Attempt", "HTTP_X_API_KEY", "x-webhook-id"]),
-            st.text(max_size=12) | st.lists(st.text(max_size=5), max_size=2),
+            st.text(max_size=12)
+            | st.sampled_from(["\xb2", "\u0663", "9" * 5000, "-1"])
+            | st.lists(st.text(max_size=5), max_size=2),
             max_size=4,
         ),
     },

@@ -3,6 +3,7 @@ credentials in URLs never show, backups are owner-only and belong to exactly one
 
 from __future__ import annotations
 
+import json
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -111,8 +112,8 @@ def test_test_event_and_replay_give_up_on_a_dribbling_server(data_dir: Path) -> 
 
 def test_replay_reports_a_header_it_cannot_send_and_goes_on(tmp_path: Path, data_dir: Path) -> None:
     source = load_log(data_dir / "capture" / "stream-2026-11-26.jsonl").deliveries.head(3)
-    headers = list(source["headers"])
-    headers[0] = {**headers[0], "x-note": "price in \u20ac"}
+    headers = list(source["headers"])  # each row's headers as JSON object text
+    headers[0] = json.dumps({**json.loads(headers[0]), "x-note": "price in \u20ac"})
     frame = source.assign(headers=pd.Series(headers, index=source.index))
     with CaptureServer(str(tmp_path / "got.jsonl")) as receiver:
         results = replay(frame, f"{receiver.url}/h")
