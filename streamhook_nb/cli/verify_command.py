@@ -6,6 +6,7 @@ import argparse
 
 from streamhook_nb.cli import exit_codes
 from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
 from streamhook_nb.cli.source_options import add_source_arguments
 from streamhook_nb.load import reading
@@ -34,18 +35,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--workers", type=int, default=None, help="processes to use (default: every core)"
     )
+    add_scheduler_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Verify and print the report."""
-    report = verify_sources(
-        args.sources,
-        keyring_from(args),
-        format=args.format,
-        details=args.details if args.json else "failures",  # text lists only the failures
-        workers=args.workers,
-    )
+    keyring = keyring_from(args)
+    with client_for(args) as client:
+        report = verify_sources(
+            args.sources,
+            keyring,
+            format=args.format,
+            details=args.details if args.json else "failures",  # text lists only the failures
+            workers=args.workers,
+            client=client,
+        )
     check_strict(report, args.strict)
     if args.json:
         document = report.as_json()

@@ -12,7 +12,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from streamhook_nb.errors import UsageError
 from streamhook_nb.load.batch import (
@@ -36,6 +36,9 @@ from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.reasons import Reason, verdict_label
 from streamhook_nb.verify.secrets import Keyring
 from streamhook_nb.verify.verdict import judge, quick_ok
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 SPLIT_MIN_BYTES = 16 * 1024 * 1024
 """Capture logs at least this big are split across worker processes."""
@@ -208,6 +211,7 @@ def verify_sources(
     details: bool | Literal["failures"] = False,
     workers: int | None = None,
     tally: bool = False,
+    client: Client | None = None,
 ) -> VerifyReport:
     """Verify every delivery in the sources, streaming; big capture logs use ``workers`` cores.
 
@@ -215,7 +219,15 @@ def verify_sources(
     this process runs a single thread; otherwise the work runs here, one source at a time.
     ``details=True`` keeps one dict per delivery, ``"failures"`` only those that are not
     ``ok``; ``tally=True`` also counts deliveries and events by type (``report.tally``).
+    ``client`` (a ``distributed.Client``) runs the work on its Dask cluster instead, with the
+    same result (``pipeline.cluster``).
     """
+    if client is not None:
+        from streamhook_nb.pipeline.cluster import verify_on_cluster
+
+        return verify_on_cluster(
+            sources, keyring, client, format=format, details=details, tally=tally
+        )
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
     wanted = workers or os.cpu_count() or 1

@@ -1,0 +1,192 @@
+"""Verify and audit sharded logs on a Dask cluster, with results identical to a local run.
+
+``verify_on_cluster`` and ``audit_on_cluster`` are what ``verify_sources(..., client=)`` and
+``audit(..., client=)`` (and the CLI's ``--scheduler``) run: the log is planned into
+partitions (:mod:`cluster_parts`), the keyring is shared once (:mod:`cluster_secrets`), every
+partition is a task, and the partial results are merged here in input order.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import dask
+import pandas as pd
+from distributed import Client, LocalCluster, as_completed
+
+from streamhook_nb.errors import UsageError
+from streamhook_nb.events.frame import events_frame
+from streamhook_nb.load.batch import Rejected
+from streamhook_nb.load.deliveries import empty_frame, rejected_frame
+from streamhook_nb.load.loading import LoadResult
+from streamhook_nb.load.progress import byte_bar
+from streamhook_nb.load.reading import SourceLike, check_strict
+from streamhook_nb.pipeline import cluster_parts
+from streamhook_nb.pipeline.audit import Audit, concat_events
+from streamhook_nb.pipeline.cluster_parts import DEFAULT_BLOCKSIZE, Details
+from streamhook_nb.pipeline.cluster_secrets import forget_keyring, share_keyring
+from streamhook_nb.pipeline.log_ranges import LogRange, number_lines
+from streamhook_nb.pipeline.verify_report import VerifyReport
+from streamhook_nb.verify.frame import verify_deliveries
+from streamhook_nb.verify.secrets import Keyring
+
+LOCAL = "local"
+"""The scheduler address that means: a LocalCluster of processes on this machine."""
+
+T = TypeVar("T")
+
+
+@contextmanager
+def connect(scheduler: str | Client, *, workers: int | None = None) -> Iterator[Client]:
+    """A client for ``scheduler``: a running client, an address, or ``"local"``.
+
+    ``"local"`` starts a LocalCluster of ``workers`` single-threaded processes (default: one
+    per core) listening on 127.0.0.1 only, and stops it on exit.
+    """
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if scheduler == LOCAL:
+        with (
+            LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    timeout = dask.config.get("distributed.comm.timeouts.connect")
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, ValueError, TypeError) as exc:
+        raise UsageError(
+            f"cannot reach the Dask scheduler at {scheduler} ({exc})",
+            fix="Start one (dask scheduler) and pass its address, e.g. tcp://127.0.0.1:8786, "
+            "or pass --scheduler local",
+        ) from None
+    with client:
+        yield client
+
+
+def numbered_parts(
+    client: Client | None,
+    sources: SourceLike | Iterable[SourceLike],
+    *,
+    format: str | None = None,
+    blocksize: int = DEFAULT_BLOCKSIZE,
+) -> list[LogRange]:
+    """The partitions of the sources, each byte range knowing the number of its first line.
+
+    Line counting runs on the cluster (``client``), or in this process without one.
+    """
+    parts = cluster_parts.plan(sources, format=format, blocksize=blocksize)
+    if all(part.end is None for part in parts):
+        return parts
+    if client is None:
+        counts = [cluster_parts.count_lines(part) for part in parts]
+    else:
+        counts = client.gather(client.map(cluster_parts.count_lines, parts, pure=False))
+    return number_lines(parts, counts)
+
+
+def run_parts(
+    client: Client,
+    function: Callable[..., T],
+    parts: list[LogRange],
+    *args: Any,
+    progress: bool | None = None,
+    description: str = "partitions",
+) -> list[T]:
+    """``function(part, *args)`` for every partition on the cluster; results in input order.
+
+    A progress bar over partitions (stderr, or the notebook) shows while they complete;
+    ``progress=None`` shows it only in a terminal or notebook.
+    """
+    futures = client.map(function, parts, *[[arg] * len(parts) for arg in args], pure=False)
+    with byte_bar(len(parts), progress, description, unit="part", threshold=1) as bar:
+        for _ in as_completed(futures):
+            bar.update(1)
+    results: list[T] = client.gather(futures)
+    return results
+
+
+def verify_on_cluster(
+    sources: SourceLike | Iterable[SourceLike],
+    keyring: Keyring,
+    client: Client,
+    *,
+    format: str | None = None,
+    details: Details = False,
+    tally: bool = False,
+    blocksize: int = DEFAULT_BLOCKSIZE,
+    progress: bool | None = None,
+) -> VerifyReport:
+    """What :func:`verify_sources` returns, computed on the cluster's workers."""
+    parts = numbered_parts(client, sources, format=format, blocksize=blocksize)
+    ref = share_keyring(client, keyring)
+    try:
+        reports = run_parts(
+            client,
+            cluster_parts.verify_part,
+            parts,
+            ref,
+            format,
+            details,
+            tally,
+            progress=progress,
+            description="verifying",
+        )
+    finally:
+        forget_keyring(client, ref)
+    merged = reports[0] if reports else VerifyReport()
+    for report in reports[1:]:
+        merged.merge(report)
+    return merged
+
+
+def audit_on_cluster(
+    sources: SourceLike | Iterable[SourceLike],
+    keyring: Keyring | None,
+    client: Client,
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    blocksize: int = DEFAULT_BLOCKSIZE,
+    progress: bool | None = None,
+) -> Audit:
+    """What ``audit(..., keep_deliveries=False)`` returns, computed on the cluster's workers.
+
+    Only the events frames and the rejected records travel back; deliveries stay on the
+    workers. ``strict`` raises for the first rejected record, as a local load does.
+    """
+    parts = numbered_parts(client, sources, format=format, blocksize=blocksize)
+    ref = share_keyring(client, keyring) if keyring is not None else None
+    try:
+        results = run_parts(
+            client,
+            cluster_parts.audit_part,
+            parts,
+            format,
+            ref,
+            progress=progress,
+            description="auditing",
+        )
+    finally:
+        if ref is not None:
+            forget_keyring(client, ref)
+    events = [frame for frame, _ in results]
+    rejected = [frame for _, frame in results]
+    if not events:  # no source had a record: typed empty frames, as a local audit gives
+        nothing = empty_frame() if keyring is None else verify_deliveries(empty_frame(), keyring)
+        events, rejected = [events_frame(nothing)], [rejected_frame([])]
+    loaded = LoadResult(empty_frame(), pd.concat(rejected, ignore_index=True))
+    records = zip(loaded.rejected["source"], loaded.rejected["reason"], strict=True)
+    check_strict([Rejected(str(s), str(r)) for s, r in records], strict)
+    return Audit(loaded, concat_events(events), keyring is not None)

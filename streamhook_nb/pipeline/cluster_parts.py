@@ -1,0 +1,142 @@
+"""Partitions of a sharded log and the pure tasks that run on each, on any Dask worker.
+
+A partition is a :class:`LogRange`: a whole file (every format, gzip included), or a
+line-aligned byte range of a big uncompressed capture log that knows the number of its first
+line. Each task reads its own partition and calls the package's readers, verifier and events
+builder on it, so a cluster run gives what a local run gives. Tasks are pure and idempotent: a
+lost worker's tasks simply run again elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import Literal
+
+import pandas as pd
+
+from streamhook_nb.errors import UsageError
+from streamhook_nb.events.frame import events_frame
+from streamhook_nb.load import deliveries as deliveries_frames
+from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, sniff
+from streamhook_nb.load.loading import DEFAULT_CHUNK_SIZE, LoadResult
+from streamhook_nb.load.readers import capture_jsonl
+from streamhook_nb.load.reading import SourceLike, read_batches
+from streamhook_nb.load.sources import GZIP_MAGIC, Source, expand
+from streamhook_nb.pipeline import log_ranges
+from streamhook_nb.pipeline.cluster_secrets import KeyringRef
+from streamhook_nb.pipeline.event_tally import EventTally
+from streamhook_nb.pipeline.log_ranges import LogRange, range_lines
+from streamhook_nb.pipeline.verify_logs import STREAM_CHUNK, verify_batch, verify_lines
+from streamhook_nb.pipeline.verify_report import VerifyReport
+from streamhook_nb.verify.frame import verify_deliveries
+
+DEFAULT_BLOCKSIZE = 64 * 1024 * 1024
+"""Bytes of a capture log per partition (bigger logs are split at line boundaries)."""
+
+Details = bool | Literal["failures"]
+
+
+def plan(
+    sources: SourceLike | Iterable[SourceLike],
+    *,
+    format: str | None = None,
+    blocksize: int = DEFAULT_BLOCKSIZE,
+) -> list[LogRange]:
+    """One partition per file; big uncompressed local capture logs in ``blocksize`` ranges.
+
+    The ranges are not numbered yet: count their lines (:func:`count_lines`) and pass the
+    counts to :func:`log_ranges.number_lines`.
+    """
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
+    if blocksize < 1:
+        raise UsageError("blocksize must be at least 1 byte")
+    parts: list[LogRange] = []
+    for source in expand(sources):
+        size = source.size or 0
+        if size > blocksize and _splittable(source, format):
+            parts.extend(log_ranges.split(source, math.ceil(size / blocksize)))
+        else:
+            parts.append(LogRange(source))
+    return parts
+
+
+def _splittable(source: Source, format: str | None) -> bool:
+    """A local, uncompressed capture log (the only format whose records are lines)."""
+    if "://" in source.url:
+        return False
+    with open(source.url, "rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    return not head.startswith(GZIP_MAGIC) and (format or sniff(head)) == capture_jsonl.FORMAT
+
+
+def count_lines(part: LogRange) -> int:
+    """Lines in a byte range (0 for a whole file: it numbers its own lines)."""
+    return 0 if part.end is None else log_ranges.count_lines(part)
+
+
+def _batches(part: LogRange, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
+    """The partition's reader batches, sources numbered as in the whole file."""
+    if part.end is None:
+        return read_batches(part.source, format, chunk)
+    lines = range_lines(part)
+    return capture_jsonl.read(lines, part.source.name, first_line=part.first_line, chunk_size=chunk)
+
+
+def verify_part(
+    part: LogRange, ref: KeyringRef, format: str | None, details: Details, tally: bool
+) -> VerifyReport:
+    """Verify one partition, streaming, into its own report (what ``verify`` merges)."""
+    keyring = ref.keyring()
+    report = VerifyReport(
+        details=[] if details else None,
+        failures_only=details == "failures",
+        tally=EventTally() if tally else None,
+    )
+    if part.end is not None and (report.details is None or report.failures_only):
+        name = part.source.name
+        verify_lines(range_lines(part), name, part.first_line, keyring, report)
+        return report
+    for batch in _batches(part, format, STREAM_CHUNK):
+        verify_batch(batch, keyring, report)
+    return report
+
+
+def load_part(part: LogRange, format: str | None) -> LoadResult:
+    """Load one partition into a deliveries frame and its rejected records."""
+    frame, rejected = deliveries_frames.from_batches(_batches(part, format, DEFAULT_CHUNK_SIZE))
+    return LoadResult(frame, deliveries_frames.rejected_frame(rejected))
+
+
+def deliveries_part(part: LogRange, format: str | None) -> pd.DataFrame:
+    """The partition's deliveries frame."""
+    return load_part(part, format).deliveries
+
+
+def rejected_part(part: LogRange, format: str | None) -> pd.DataFrame:
+    """The partition's rejected records (``source``, ``reason``)."""
+    return load_part(part, format).rejected
+
+
+def verdicts_part(part: LogRange, format: str | None, ref: KeyringRef) -> pd.DataFrame:
+    """The partition's deliveries with the verdict columns."""
+    return verify_deliveries(deliveries_part(part, format), ref.keyring())
+
+
+def events_part(part: LogRange, format: str | None, ref: KeyringRef | None) -> pd.DataFrame:
+    """The partition's events frame (verified when ``ref`` is given)."""
+    frame = deliveries_part(part, format)
+    return events_frame(frame if ref is None else verify_deliveries(frame, ref.keyring()))
+
+
+def audit_part(
+    part: LogRange, format: str | None, ref: KeyringRef | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The partition's events frame and its rejected records: what ``report`` gathers."""
+    loaded = load_part(part, format)
+    frame = loaded.deliveries
+    return events_frame(frame if ref is None else verify_deliveries(frame, ref.keyring())), (
+        loaded.rejected
+    )
