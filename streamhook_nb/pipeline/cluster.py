@@ -26,7 +26,7 @@ from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.reading import SourceLike, check_strict
 from streamhook_nb.pipeline import cluster_parts
 from streamhook_nb.pipeline.audit import Audit, concat_events
-from streamhook_nb.pipeline.cluster_parts import DEFAULT_BLOCKSIZE, Details
+from streamhook_nb.pipeline.cluster_parts import Details
 from streamhook_nb.pipeline.cluster_secrets import forget_keyring, share_keyring
 from streamhook_nb.pipeline.log_ranges import LogRange, number_lines
 from streamhook_nb.pipeline.verify_report import VerifyReport
@@ -80,7 +80,7 @@ def numbered_parts(
     sources: SourceLike | Iterable[SourceLike],
     *,
     format: str | None = None,
-    blocksize: int = DEFAULT_BLOCKSIZE,
+    blocksize: int | str | None = None,
 ) -> list[LogRange]:
     """The partitions of the sources, each byte range knowing the number of its first line.
 
@@ -125,7 +125,7 @@ def verify_on_cluster(
     format: str | None = None,
     details: Details = False,
     tally: bool = False,
-    blocksize: int = DEFAULT_BLOCKSIZE,
+    blocksize: int | str | None = None,
     progress: bool | None = None,
 ) -> VerifyReport:
     """What :func:`verify_sources` returns, computed on the cluster's workers."""
@@ -158,7 +158,7 @@ def audit_on_cluster(
     *,
     format: str | None = None,
     strict: bool = False,
-    blocksize: int = DEFAULT_BLOCKSIZE,
+    blocksize: int | str | None = None,
     progress: bool | None = None,
 ) -> Audit:
     """What ``audit(..., keep_deliveries=False)`` returns, computed on the cluster's workers.

@@ -13,7 +13,9 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
+import dask.config
 import pandas as pd
+from dask.utils import parse_bytes
 
 from streamhook_nb.errors import UsageError
 from streamhook_nb.events.frame import events_frame
@@ -32,8 +34,11 @@ from streamhook_nb.pipeline.verify_logs import STREAM_CHUNK, verify_batch, verif
 from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.frame import verify_deliveries
 
-DEFAULT_BLOCKSIZE = 64 * 1024 * 1024
-"""Bytes of a capture log per partition (bigger logs are split at line boundaries)."""
+DEFAULT_BLOCKSIZE = "64 MiB"
+"""Bytes of a capture log per partition (bigger logs are split at line boundaries).
+
+Dask's config ``streamhook.blocksize`` (env ``DASK_STREAMHOOK__BLOCKSIZE``) overrides it.
+"""
 
 Details = bool | Literal["failures"]
 
@@ -42,25 +47,45 @@ def plan(
     sources: SourceLike | Iterable[SourceLike],
     *,
     format: str | None = None,
-    blocksize: int = DEFAULT_BLOCKSIZE,
+    blocksize: int | str | None = None,
 ) -> list[LogRange]:
     """One partition per file; big uncompressed local capture logs in ``blocksize`` ranges.
+
+    ``blocksize`` is bytes or a size such as ``"64 MiB"`` (default: :func:`blocksize_setting`).
 
     The ranges are not numbered yet: count their lines (:func:`count_lines`) and pass the
     counts to :func:`log_ranges.number_lines`.
     """
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
-    if blocksize < 1:
-        raise UsageError("blocksize must be at least 1 byte")
+    block = _bytes(blocksize if blocksize is not None else blocksize_setting())
     parts: list[LogRange] = []
     for source in expand(sources):
         size = source.size or 0
-        if size > blocksize and _splittable(source, format):
-            parts.extend(log_ranges.split(source, math.ceil(size / blocksize)))
+        if size > block and _splittable(source, format):
+            parts.extend(log_ranges.split(source, math.ceil(size / block)))
         else:
             parts.append(LogRange(source))
     return parts
+
+
+def blocksize_setting() -> int | str:
+    """Dask's config ``streamhook.blocksize``, else :data:`DEFAULT_BLOCKSIZE`."""
+    value: int | str = dask.config.get("streamhook.blocksize", DEFAULT_BLOCKSIZE)
+    return value
+
+
+def _bytes(size: int | str) -> int:
+    try:
+        block = parse_bytes(size)
+    except (ValueError, TypeError):
+        block = 0
+    if block < 1:
+        raise UsageError(
+            f"the block size {size!r} is not a positive size",
+            fix="Use bytes or a size such as '64 MiB' (Dask config streamhook.blocksize)",
+        )
+    return block
 
 
 def _splittable(source: Source, format: str | None) -> bool:
