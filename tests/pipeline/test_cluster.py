@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import cloudpickle
 import dask.config
 import orjson
 import pandas as pd
@@ -23,7 +24,9 @@ from dask_processes import BIN, DaskCluster, dask_cluster
 from distributed import Client
 from helpers import ROOT
 
+import streamhook_nb.dask as lazy
 from streamhook_nb.errors import SourceError, UsageError
+from streamhook_nb.load.loading import load_log
 from streamhook_nb.pipeline import cluster_parts, cluster_secrets
 from streamhook_nb.pipeline.audit import audit
 from streamhook_nb.pipeline.cluster import connect, verify_on_cluster
@@ -257,3 +260,54 @@ def test_connect_yields_a_given_client_unchanged(client: Client) -> None:
     with connect(client) as same:
         assert same is client
     assert client.status == "running"
+
+
+def test_lazy_deliveries_are_the_loaded_deliveries(client: Client, shards: Path) -> None:
+    frame = lazy.deliveries(shards)
+    assert frame.npartitions == len(cluster_parts.plan(shards, blocksize=BLOCKSIZE))
+    computed = frame.compute().reset_index(drop=True)
+    pd.testing.assert_frame_equal(computed, load_log(shards).deliveries)
+    assert isinstance(computed["body"].iloc[0], bytes)  # exact bytes, not strings
+    assert isinstance(computed["headers"].iloc[0], dict)
+
+
+def test_lazy_events_audit_like_the_local_events(client: Client, shards: Path) -> None:
+    local = audit(shards, RING).events
+    frame = lazy.events(shards, RING)
+    computed = frame.compute().reset_index(drop=True)
+    pd.testing.assert_frame_equal(computed, local, check_categorical=False)
+    sizes = frame.groupby("event_type", observed=True).size().compute()
+    expected = local.groupby("event_type", observed=True).size()
+    assert {str(k): int(n) for k, n in sizes.items()} == {
+        str(k): int(n) for k, n in expected.items()
+    }
+
+
+def test_lazy_verdicts_and_rejected_match_verify(client: Client, shards: Path) -> None:
+    report = verify_sources(shards, RING, workers=1)
+    reasons = lazy.verdicts(shards, RING)["reason"].value_counts().compute()
+    assert {k: v for k, v in reasons.items() if v} == dict(report.reasons)
+    rejected = lazy.rejected(shards).compute().reset_index(drop=True)
+    assert list(rejected["source"]) == [r.source for r in report.rejected]
+
+
+def test_lazy_frames_without_a_client_compute_here(shards: Path) -> None:
+    with dask.config.set({"streamhook.blocksize": BLOCKSIZE}):
+        frame = lazy.events(shards, RING)
+    local = audit(shards, RING).events
+    assert int(frame["valid"].sum().compute()) == int(local["valid"].sum())
+
+
+def test_lazy_graph_and_repr_hold_no_secret(client: Client, shards: Path) -> None:
+    for frame in (lazy.verdicts(shards, RING), lazy.events(shards, RING)):
+        graph = dict(frame.__dask_graph__())
+        assert DEMO_SECRET.encode() not in cloudpickle.dumps(graph)
+        assert all(DEMO_SECRET not in str(key) for key in graph)
+        assert DEMO_SECRET not in repr(frame)
+
+
+def test_empty_sources_give_empty_typed_frames(client: Client, tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    frame = lazy.events(tmp_path, RING).compute()
+    assert len(frame) == 0
+    assert "valid" in frame.columns
