@@ -28,7 +28,7 @@ from distributed import Client, LocalCluster, default_client
 from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.deliveries import empty_frame, rejected_frame
 from streamhook_nb.load.reading import SourceLike
-from streamhook_nb.pipeline import cluster_parts
+from streamhook_nb.pipeline import cluster_frames
 from streamhook_nb.pipeline.cluster import numbered_parts
 from streamhook_nb.pipeline.cluster_secrets import KeyringRef, share_keyring
 from streamhook_nb.pipeline.log_ranges import LogRange
@@ -124,7 +124,7 @@ def deliveries(
     """The deliveries frame (``load_log``'s columns), lazily, one partition per part."""
     parts = partitions(sources, format=format, blocksize=blocksize)
     return _frame(
-        cluster_parts.deliveries_part, parts, (format,), empty_frame(), "streamhook-deliveries"
+        cluster_frames.deliveries_part, parts, (format,), empty_frame(), "streamhook-deliveries"
     )
 
 
@@ -134,7 +134,7 @@ def rejected(
     """Every rejected record (``source``, ``reason``), lazily."""
     parts = partitions(sources, format=format, blocksize=blocksize)
     return _frame(
-        cluster_parts.rejected_part, parts, (format,), rejected_frame([]), "streamhook-rejected"
+        cluster_frames.rejected_part, parts, (format,), rejected_frame([]), "streamhook-rejected"
     )
 
 
@@ -153,7 +153,7 @@ def verdicts(
     parts = partitions(sources, format=format, blocksize=blocksize)
     meta = verify_deliveries(empty_frame(), keyring)
     return _frame(
-        cluster_parts.verdicts_part, parts, (format, _shared(keyring)), meta, "streamhook-verdicts"
+        cluster_frames.verdicts_part, parts, (format, _shared(keyring)), meta, "streamhook-verdicts"
     )
 
 
@@ -172,5 +172,5 @@ def events(
     ref = _shared(keyring) if keyring is not None else None
     loaded = empty_frame() if keyring is None else verify_deliveries(empty_frame(), keyring)
     return _frame(
-        cluster_parts.events_part, parts, (format, ref), events_frame(loaded), "streamhook-events"
+        cluster_frames.events_part, parts, (format, ref), events_frame(loaded), "streamhook-events"
     )

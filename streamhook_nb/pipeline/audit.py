@@ -59,7 +59,7 @@ def audit(
     ``keep_deliveries=False`` (``pipeline.cluster``).
     """
     if client is not None:
-        from streamhook_nb.pipeline.cluster import audit_on_cluster
+        from streamhook_nb.pipeline.cluster_audit import audit_on_cluster
 
         return audit_on_cluster(sources, keyring, client, format=format, strict=strict)
     if keep_deliveries:

@@ -1,4 +1,7 @@
-"""Partitions of a sharded log and the pure tasks that run on each, on any Dask worker.
+"""Partitions of a sharded log and the pure tasks that verify each, on any Dask worker.
+
+No pandas here, so that ``verify --scheduler`` starts fast; the tasks that build frames are in
+:mod:`cluster_frames`.
 
 A partition is a :class:`LogRange`: a whole file (every format, gzip included), or a
 line-aligned byte range of a big uncompressed capture log that knows the number of its first
@@ -14,15 +17,11 @@ from collections.abc import Iterable, Iterator
 from typing import Literal
 
 import dask.config
-import pandas as pd
 from dask.utils import parse_bytes
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.events.frame import events_frame
-from streamhook_nb.load import deliveries as deliveries_frames
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, sniff
-from streamhook_nb.load.loading import DEFAULT_CHUNK_SIZE, LoadResult
 from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.sources import GZIP_MAGIC, Source, expand
@@ -32,7 +31,6 @@ from streamhook_nb.pipeline.event_tally import EventTally
 from streamhook_nb.pipeline.log_ranges import LogRange, range_lines
 from streamhook_nb.pipeline.verify_logs import STREAM_CHUNK, verify_batch, verify_lines
 from streamhook_nb.pipeline.verify_report import VerifyReport
-from streamhook_nb.verify.frame import verify_deliveries
 
 DEFAULT_BLOCKSIZE = "64 MiB"
 """Bytes of a capture log per partition (bigger logs are split at line boundaries).
@@ -102,7 +100,7 @@ def count_lines(part: LogRange) -> int:
     return 0 if part.end is None else log_ranges.count_lines(part)
 
 
-def _batches(part: LogRange, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
+def batches(part: LogRange, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
     """The partition's reader batches, sources numbered as in the whole file."""
     if part.end is None:
         return read_batches(part.source, format, chunk)
@@ -124,44 +122,6 @@ def verify_part(
         name = part.source.name
         verify_lines(range_lines(part), name, part.first_line, keyring, report)
         return report
-    for batch in _batches(part, format, STREAM_CHUNK):
+    for batch in batches(part, format, STREAM_CHUNK):
         verify_batch(batch, keyring, report)
     return report
-
-
-def load_part(part: LogRange, format: str | None) -> LoadResult:
-    """Load one partition into a deliveries frame and its rejected records."""
-    frame, rejected = deliveries_frames.from_batches(_batches(part, format, DEFAULT_CHUNK_SIZE))
-    return LoadResult(frame, deliveries_frames.rejected_frame(rejected))
-
-
-def deliveries_part(part: LogRange, format: str | None) -> pd.DataFrame:
-    """The partition's deliveries frame."""
-    return load_part(part, format).deliveries
-
-
-def rejected_part(part: LogRange, format: str | None) -> pd.DataFrame:
-    """The partition's rejected records (``source``, ``reason``)."""
-    return load_part(part, format).rejected
-
-
-def verdicts_part(part: LogRange, format: str | None, ref: KeyringRef) -> pd.DataFrame:
-    """The partition's deliveries with the verdict columns."""
-    return verify_deliveries(deliveries_part(part, format), ref.keyring())
-
-
-def events_part(part: LogRange, format: str | None, ref: KeyringRef | None) -> pd.DataFrame:
-    """The partition's events frame (verified when ``ref`` is given)."""
-    frame = deliveries_part(part, format)
-    return events_frame(frame if ref is None else verify_deliveries(frame, ref.keyring()))
-
-
-def audit_part(
-    part: LogRange, format: str | None, ref: KeyringRef | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The partition's events frame and its rejected records: what ``report`` gathers."""
-    loaded = load_part(part, format)
-    frame = loaded.deliveries
-    return events_frame(frame if ref is None else verify_deliveries(frame, ref.keyring())), (
-        loaded.rejected
-    )
