@@ -25,7 +25,10 @@ def add_scheduler_argument(parser: argparse.ArgumentParser) -> None:
 
 @contextmanager
 def client_for(args: argparse.Namespace) -> Iterator[Client | None]:
-    """A Dask client for ``--scheduler`` (closed afterwards), or ``None`` without it."""
+    """A Dask client for ``--scheduler`` (closed afterwards), or ``None`` without it.
+
+    With ``--scheduler local``, ``--workers`` (where the command has it) sizes the cluster.
+    """
     if not args.scheduler:
         yield None
         return
@@ -36,5 +39,5 @@ def client_for(args: argparse.Namespace) -> Iterator[Client | None]:
             "--scheduler needs Dask, which is not installed",
             fix="pip install 'streamhook-nb[dask]'",
         ) from None
-    with connect(args.scheduler) as client:
+    with connect(args.scheduler, workers=getattr(args, "workers", None)) as client:
         yield client

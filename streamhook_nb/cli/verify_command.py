@@ -33,7 +33,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--details", action="store_true", help="one entry per delivery, in input order"
     )
     parser.add_argument(
-        "--workers", type=int, default=None, help="processes to use (default: every core)"
+        "--workers",
+        type=int,
+        default=None,
+        help="processes to use (default: every core; with --scheduler local, its workers)",
     )
     add_scheduler_argument(parser)
     parser.set_defaults(run=run)

@@ -81,13 +81,14 @@ def numbered_parts(
     Line counting runs on the cluster (``client``), or in this process without one.
     """
     parts = cluster_parts.plan(sources, format=format, blocksize=blocksize)
-    if all(part.end is None for part in parts):
-        return parts
-    if client is None:
-        counts = [cluster_parts.count_lines(part) for part in parts]
+    needed = cluster_parts.needs_count(parts)
+    counted = [part for part, need in zip(parts, needed, strict=True) if need]
+    if client is None or not counted:
+        found = [cluster_parts.count_lines(part) for part in counted]
     else:
-        counts = client.gather(client.map(cluster_parts.count_lines, parts, pure=False))
-    return number_lines(parts, counts)
+        found = client.gather(client.map(cluster_parts.count_lines, counted, pure=False))
+    counts = iter(found)
+    return number_lines(parts, [next(counts) if need else 0 for need in needed])
 
 
 def run_parts(

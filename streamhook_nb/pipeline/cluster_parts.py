@@ -47,12 +47,13 @@ def plan(
     format: str | None = None,
     blocksize: int | str | None = None,
 ) -> list[LogRange]:
-    """One partition per file; big uncompressed local capture logs in ``blocksize`` ranges.
+    """One partition per file; uncompressed local capture logs as ``blocksize`` byte ranges.
 
     ``blocksize`` is bytes or a size such as ``"64 MiB"`` (default: :func:`blocksize_setting`).
 
-    The ranges are not numbered yet: count their lines (:func:`count_lines`) and pass the
-    counts to :func:`log_ranges.number_lines`.
+    The ranges are not numbered yet: count the lines of those followed by another range of
+    their file (:func:`needs_count`, :func:`count_lines`) and pass the counts to
+    :func:`log_ranges.number_lines`.
     """
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
@@ -60,7 +61,7 @@ def plan(
     parts: list[LogRange] = []
     for source in expand(sources):
         size = source.size or 0
-        if size > block and _splittable(source, format):
+        if size > 0 and _splittable(source, format):  # even one range takes the fast path
             parts.extend(log_ranges.split(source, math.ceil(size / block)))
         else:
             parts.append(LogRange(source))
@@ -93,6 +94,15 @@ def _splittable(source: Source, format: str | None) -> bool:
     with open(source.url, "rb") as handle:
         head = handle.read(HEAD_BYTES)
     return not head.startswith(GZIP_MAGIC) and (format or sniff(head)) == capture_jsonl.FORMAT
+
+
+def needs_count(parts: list[LogRange]) -> list[bool]:
+    """Which parts' lines must be counted: byte ranges followed by a range of the same file
+    (a whole file numbers its own lines; a file's last range numbers nothing after it)."""
+    return [
+        part.end is not None and index + 1 < len(parts) and parts[index + 1].source == part.source
+        for index, part in enumerate(parts)
+    ]
 
 
 def count_lines(part: LogRange) -> int:

@@ -311,3 +311,46 @@ def test_empty_sources_give_empty_typed_frames(client: Client, tmp_path: Path) -
     frame = lazy.events(tmp_path, RING).compute()
     assert len(frame) == 0
     assert "valid" in frame.columns
+
+
+def test_only_ranges_followed_by_their_file_are_counted(shards: Path) -> None:
+    parts = cluster_parts.plan(shards, blocksize=BLOCKSIZE)
+    needed = cluster_parts.needs_count(parts)
+    last_of_each = {p.source.name: i for i, p in enumerate(parts)}
+    for index, part in enumerate(parts):
+        assert needed[index] is (part.end is not None and last_of_each[part.source.name] != index)
+    assert not any(n for n, p in zip(needed, parts, strict=True) if p.end is None)
+
+
+def test_a_small_capture_log_is_one_range_from_line_one(tmp_path: Path) -> None:
+    (tmp_path / "small.jsonl").write_bytes(b"\n".join(_jsonl(3, seed=5)) + b"\n")
+    (part,) = cluster_parts.plan(tmp_path)
+    assert (part.start, part.end, part.first_line) == (
+        0,
+        (tmp_path / "small.jsonl").stat().st_size,
+        1,
+    )
+    assert cluster_parts.needs_count([part]) == [False]
+
+
+def test_scheduler_without_dask_installed_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import argparse
+    import sys
+
+    from streamhook_nb.cli.scheduler_option import client_for
+
+    monkeypatch.setitem(sys.modules, "streamhook_nb.pipeline.cluster", None)  # import fails
+    with (
+        pytest.raises(UsageError, match=r"pip install 'streamhook-nb\[dask\]'"),
+        client_for(argparse.Namespace(scheduler="local")),
+    ):
+        pass
+
+
+def test_local_cluster_has_the_workers_asked_for() -> None:
+    with connect("local", workers=1) as client:
+        assert len(client.scheduler_info()["workers"]) == 1
+        (address,) = client.scheduler_info()["workers"]
+        assert address.startswith("tcp://127.0.0.1:")
