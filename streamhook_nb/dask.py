@@ -4,7 +4,7 @@ Each partition is one file, or a line-aligned byte range of a big capture log; i
 the package's own loader, verifier and events builder, so its rows are those a local run gives
 (``source`` names the same ``file:line``). With a ``distributed.Client`` current, the frames
 compute on its cluster and the keyring is shared with the workers once, in memory (never in a
-task)::
+task) until :func:`disconnect`::
 
     client = streamhook_nb.dask.connect()          # a LocalCluster; or connect("tcp://...:8786")
     events = streamhook_nb.dask.events("logs/2026-11-*.jsonl", keyring)
@@ -30,7 +30,7 @@ from streamhook_nb.load.deliveries import empty_frame, rejected_frame
 from streamhook_nb.load.reading import SourceLike
 from streamhook_nb.pipeline import cluster_frames
 from streamhook_nb.pipeline.cluster import numbered_parts
-from streamhook_nb.pipeline.cluster_secrets import KeyringRef, share_keyring
+from streamhook_nb.pipeline.cluster_secrets import KeyringRef, forget_keyring, share_keyring
 from streamhook_nb.pipeline.log_ranges import LogRange
 from streamhook_nb.verify.frame import verify_deliveries
 from streamhook_nb.verify.secrets import Keyring
@@ -71,8 +71,10 @@ def connect(address: str | None = None, *, workers: int | None = None) -> Client
 
 
 def disconnect(client: Client) -> None:
-    """Close the client, and the LocalCluster if :func:`connect` started one (a remote
-    cluster keeps running)."""
+    """Remove the keyrings these frames shared from the workers, close the client, and close
+    the LocalCluster if :func:`connect` started one (a remote cluster keeps running)."""
+    for ref in _SHARED.pop(id(client), []):
+        forget_keyring(client, ref)
     cluster = client.cluster
     client.close()
     if isinstance(cluster, LocalCluster):
@@ -138,8 +140,16 @@ def rejected(
     )
 
 
+_SHARED: dict[int, list[KeyringRef]] = {}
+"""Keyrings shared with each client's workers, removed by :func:`disconnect`."""
+
+
 def _shared(keyring: Keyring) -> KeyringRef:
-    return share_keyring(_current_client(), keyring)
+    client = _current_client()
+    ref = share_keyring(client, keyring)
+    if client is not None:
+        _SHARED.setdefault(id(client), []).append(ref)
+    return ref
 
 
 def verdicts(

@@ -78,8 +78,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskCluster]:
 
 @pytest.fixture
 def client(cluster: DaskCluster) -> Iterator[Client]:
-    with Client(cluster.address) as connected, dask.config.set({"streamhook.blocksize": BLOCKSIZE}):
+    connected = Client(cluster.address)
+    with dask.config.set({"streamhook.blocksize": BLOCKSIZE}):
         yield connected
+    lazy.disconnect(connected)  # also removes the keyrings lazy frames shared
 
 
 def cli_env(*, secret: bool = True) -> dict[str, str]:
@@ -354,3 +356,37 @@ def test_local_cluster_has_the_workers_asked_for() -> None:
         assert len(client.scheduler_info()["workers"]) == 1
         (address,) = client.scheduler_info()["workers"]
         assert address.startswith("tcp://127.0.0.1:")
+
+
+def test_disconnect_removes_the_shared_keyrings(cluster: DaskCluster, shards: Path) -> None:
+    client = lazy.connect(cluster.address)
+    lazy.events(shards, RING)
+    lazy.verdicts(shards, RING)
+    names = {ref.plugin_name for ref in lazy._SHARED[id(client)]}
+    assert len(names) == 2
+
+    def registered(c: Client) -> set[str]:
+        return set(c.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.worker_plugins)))
+
+    assert names <= registered(client)
+    lazy.disconnect(client)
+    with Client(cluster.address) as watcher:
+        assert not names & registered(watcher)
+        held = watcher.run(lambda: len(cluster_secrets._KEYRINGS))
+        assert set(held.values()) == {0}
+
+
+def test_local_cluster_starts_when_port_8787_is_taken() -> None:
+    import socket
+
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))  # another Dask dashboard, say
+        holder.listen()
+    except OSError:
+        pass  # already taken by someone else: the case this test is about
+    try:
+        with connect("local", workers=1) as client:  # a warning would fail the test
+            assert client.status == "running"
+    finally:
+        holder.close()
