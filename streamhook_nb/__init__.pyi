@@ -17,6 +17,7 @@ from .load.detect import FORMATS
 from .load.fidelity import Fidelity, Transport
 from .load.inventory import inventory
 from .load.loading import LoadResult, iter_load, load_log
+from .load.parquet import to_parquet
 from .load.writers import to_capture_jsonl, to_har
 from .pipeline.audit import Audit, audit
 from .pipeline.verify_logs import verify_sources
@@ -101,6 +102,7 @@ __all__ = [
     "tables",
     "to_capture_jsonl",
     "to_har",
+    "to_parquet",
     "verify_deliveries",
     "verify_sources",
 ]

@@ -11,7 +11,7 @@ import pandas as pd
 
 
 def payload(body: bytes | None) -> dict[str, Any] | None:
-    if body is None:
+    if body is None or body is pd.NA:  # the Arrow body column gives NA for "no body"
         return None
     if body[:2] == b"\x1f\x8b":
         try:

@@ -12,6 +12,7 @@ import requests
 
 from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.body import signed_bytes
+from streamhook_nb.load.deliveries import header_dicts, values
 from streamhook_nb.load.headers import joined
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.verify.secrets import Secret
@@ -88,7 +89,11 @@ def replay(
     interval = 1.0 / rate if rate else 0.0
     next_at = clock()
     items: Iterable[tuple[Any, ...]] = zip(
-        deliveries["source"], deliveries["headers"], deliveries["body"], kinds, strict=True
+        deliveries["source"],
+        header_dicts(deliveries["headers"]),
+        values(deliveries["body"]),
+        kinds,
+        strict=True,
     )
     with byte_bar(len(deliveries), progress, "replaying", unit="delivery", threshold=100) as bar:
         for source, headers, body, kind in items:

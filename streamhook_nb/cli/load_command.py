@@ -31,12 +31,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--to-jsonl", metavar="OUT", help="write every delivery as capture JSONL")
     parser.add_argument("--to-har", metavar="OUT", help="write every delivery as a HAR 1.2 log")
+    parser.add_argument(
+        "--to-parquet", metavar="OUT", help="write every delivery as Parquet (exact bytes)"
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load (one chunk at a time), optionally convert, and print the summary."""
-    if args.to_jsonl or args.to_har:
+    if args.to_jsonl or args.to_har or args.to_parquet:
         summary = _convert(args)
     else:
         from streamhook_nb.pipeline.load_summary import (
@@ -54,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> dict[str, Any]:
     """Write the conversions chunk by chunk (memory stays bounded); the load summary."""
     from streamhook_nb.load.loading import iter_load  # pandas: the writers take DataFrames
+    from streamhook_nb.load.parquet import ParquetDeliveriesWriter
     from streamhook_nb.load.writers import HarWriter, to_capture_jsonl
     from streamhook_nb.pipeline.load_summary import LoadSummary
 
@@ -62,6 +66,8 @@ def _convert(args: argparse.Namespace) -> dict[str, Any]:
         jsonl = stack.enter_context(_opened(args.to_jsonl)) if args.to_jsonl else None
         har_out = stack.enter_context(_opened(args.to_har)) if args.to_har else None
         har = stack.enter_context(HarWriter(har_out)) if har_out is not None else None
+        parquet_out = stack.enter_context(_opened(args.to_parquet)) if args.to_parquet else None
+        parquet = stack.enter_context(ParquetDeliveriesWriter(parquet_out)) if parquet_out else None
         chunks = iter_load(
             args.sources, chunk_size=CONVERT_CHUNK, format=args.format, strict=args.strict
         )
@@ -71,7 +77,9 @@ def _convert(args: argparse.Namespace) -> dict[str, Any]:
                 to_capture_jsonl(chunk.deliveries, jsonl)
             if har is not None:
                 har.write(chunk.deliveries)
-    for path in (args.to_jsonl, args.to_har):
+            if parquet is not None:
+                parquet.write(chunk.deliveries)
+    for path in (args.to_jsonl, args.to_har, args.to_parquet):
         if path:
             print(f"wrote {summary.deliveries} deliveries to {path}", file=sys.stderr)
     return summary.as_json()

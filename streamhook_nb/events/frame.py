@@ -10,6 +10,7 @@ import orjson
 import pandas as pd
 
 from streamhook_nb.load.body import signed_bytes
+from streamhook_nb.load.deliveries import values as column_values
 from streamhook_nb.load.gc_pause import paused_gc
 from streamhook_nb.load.payload import UNKNOWN_TYPE as UNKNOWN_TYPE  # also known here
 from streamhook_nb.load.payload import Typed
@@ -194,7 +195,7 @@ def events_frame(deliveries: pd.DataFrame) -> pd.DataFrame:
     fields listed in :data:`EVENT_COLUMNS` are decoded; the rest of each payload is skipped.
     """
     with paused_gc():  # a collection here would walk every header dict of the deliveries
-        return _frame(deliveries, _event_columns(deliveries["body"].tolist()))
+        return _frame(deliveries, _event_columns(column_values(deliveries["body"])))
 
 
 def _frame(deliveries: pd.DataFrame, columns: dict[str, list[Any]]) -> pd.DataFrame:

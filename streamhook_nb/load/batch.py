@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from streamhook_nb.load.fidelity import Fidelity, Transport
@@ -135,14 +136,43 @@ def source_order(source: str) -> tuple[str, int]:
     return source, 0
 
 
+MAX_DIGITS = 18
+"""Longest whole number a header may hold (any 18-digit number fits an Int64 column)."""
+
+
 def whole_number(value: str | None) -> int | None:
-    """A header value such as ``X-Webhook-Attempt`` as an int, or None when it is not one."""
+    """A header value such as ``X-Webhook-Attempt`` as an int, or None when it is not one.
+
+    Only ASCII digits count (``'²'.isdigit()`` is true, and ``int('٣')`` is 3), and at most
+    :data:`MAX_DIGITS` of them, so any stored value loads and fits an ``Int64`` column.
+    """
     if value is None:
         return None
     text = value.strip()
-    return int(text) if text.isdigit() else None
+    if text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS:
+        return int(text)
+    return None
+
+
+def http_status(value: object) -> int | None:
+    """A recorded ``response.status`` as an int, or None when it is not an HTTP status code
+    (three digits, RFC 9110 section 15): a huge number must not break the Int64 column."""
+    return value if type(value) is int and 100 <= value <= 999 else None
 
 
 def bad_time_reason(value: object) -> str:
     """The rejection reason for an unreadable ``received_at``."""
+    if isinstance(value, str) and _is_iso_time(value):
+        return (
+            f"field 'received_at' is outside the times pandas can hold "
+            f"(1677-09-21 to 2262-04-11 UTC): {value!r}"
+        )
     return f"field 'received_at' is not an ISO 8601 time: {value!r}"
+
+
+def _is_iso_time(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

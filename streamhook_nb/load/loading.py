@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from streamhook_nb.errors import UsageError
 from streamhook_nb.load import deliveries
@@ -16,6 +17,10 @@ from streamhook_nb.load.reading import SourceLike, check_strict, read_sources
 from streamhook_nb.load.sources import expand
 
 DEFAULT_CHUNK_SIZE = 50_000
+READ_CHUNK = 4096
+"""Rows read at a time by :func:`load_log`: each batch's Python objects (header dicts, body
+bytes) are turned into Arrow columns and freed before the next is read, so the peak stays
+near the frame's own size (about the file's; measured in ``docs/performance.md``)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,18 @@ class LoadResult:
             ],
         }
 
+    def to_arrow(self) -> pa.Table:
+        """The deliveries as an Arrow table; the Arrow-backed columns (body, headers, text)
+        are handed over without copying."""
+        return deliveries.to_arrow(self.deliveries)
+
+    def to_polars(self) -> Any:
+        """The deliveries as a polars DataFrame (needs polars), through Arrow without copying
+        the bodies."""
+        import polars
+
+        return polars.from_arrow(self.to_arrow())
+
     def __repr__(self) -> str:
         formats = ", ".join(f"{k}: {v}" for k, v in self.by_format.items()) or "none"
         return (
@@ -65,7 +82,7 @@ def load_log(
     reporting it. ``progress`` shows a bar (``None``: only for big loads in a terminal or
     notebook).
     """
-    batches = read_sources(expand(sources), format, strict, progress, DEFAULT_CHUNK_SIZE)
+    batches = read_sources(expand(sources), format, strict, progress, READ_CHUNK)
     with paused_gc():
         frame, rejected = deliveries.from_batches(
             batches, on_rejected=lambda bad: check_strict(bad, strict)

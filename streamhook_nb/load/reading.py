@@ -12,6 +12,7 @@ from typing import IO
 import orjson
 
 from streamhook_nb.errors import RecordError, SourceError, UsageError
+from streamhook_nb.load import parquet
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, JSON_DOCUMENT, classify, sniff
 from streamhook_nb.load.progress import byte_bar
@@ -58,6 +59,9 @@ def read_batches(source: Source, format: str | None, chunk: int) -> Iterator[Del
             stream.seek(0)
         except (OSError, EOFError) as exc:
             raise _unreadable(source, exc) from exc
+        if parquet.is_parquet(head):  # a container of deliveries of any format
+            yield from parquet.read(stream, source.name, chunk)
+            return
         kind = format or sniff(head)
         if kind is None:
             raise _unknown_format(source, "its content")

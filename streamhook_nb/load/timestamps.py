@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)")
 _PANDAS_YEARS = range(1678, 2262)  # datetime64[ns] holds these years
@@ -37,4 +41,14 @@ def invalid_times(values: Sequence[str | None]) -> list[int]:
         utc=True,
         errors="coerce",
     )
-    return [index for index, missing in zip(unsure, parsed.isna(), strict=True) if missing]
+    return [index for index, missing in zip(unsure, out_of_range(parsed), strict=True) if missing]
+
+
+def out_of_range(parsed: pd.Series) -> pd.Series:
+    """Parsed times that a ``datetime64[ns]`` column cannot hold, or NaT (pandas 3 parses far
+    years such as 2300 at a coarser resolution; the frame's ``received_at`` is in ns)."""
+    import pandas as pd
+
+    first = pd.Timestamp.min.tz_localize("UTC")
+    last = pd.Timestamp.max.tz_localize("UTC")
+    return parsed.isna() | ~parsed.between(first, last)

@@ -11,6 +11,7 @@ import orjson
 import pandas as pd
 
 from streamhook_nb import __name__ as _package
+from streamhook_nb.load.deliveries import header_dicts, values
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers
 
@@ -24,8 +25,8 @@ def capture_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
         times,
         frame["method"],
         frame["path"],
-        frame["headers"],
-        frame["body"],
+        header_dicts(frame["headers"]),
+        values(frame["body"]),
         frame["transport"],
         frame["fidelity"],
         frame["remote_addr"],

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.load.sources import Source
 
 
@@ -49,15 +50,20 @@ def count_lines(part: LogRange) -> int:
 
 
 def range_lines(part: LogRange) -> Iterator[bytes]:
-    """The range's lines, read from its file."""
+    """The range's lines, read from its file with the line cap applied while reading; the
+    first range drops a UTF-8 byte order mark, as a whole-file read does."""
+    end = part.end or 0
     with open(part.source.url, "rb") as handle:
         handle.seek(part.start)
+        lines = capture_jsonl.bounded_lines(handle)
+        if part.start == 0:
+            lines = capture_jsonl.without_bom(lines)
         position = part.start
-        for line in handle:
-            if position >= (part.end or 0):
+        for line in lines:
+            if position >= end:
                 return
-            position += len(line)
             yield line
+            position = handle.tell()  # where the next line starts (an overlong one is skipped)
 
 
 def number_lines(ranges: list[LogRange], counts: list[int]) -> list[LogRange]:

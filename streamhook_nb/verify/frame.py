@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from streamhook_nb.load.deliveries import STRING, values
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.verify.reasons import Reason
 from streamhook_nb.verify.secrets import Keyring
@@ -22,9 +23,8 @@ VERDICT_COLUMNS: dict[str, Any] = {
 """Columns :func:`verify_deliveries` adds, with their dtypes."""
 
 
-def _objects(column: pd.Series) -> list[Any]:
-    """A column as plain Python objects, with NA as None."""
-    return column.astype(object).where(column.notna(), None).tolist()
+_objects = values
+"""A column as plain Python objects, with NA as None."""
 
 
 def verdicts(deliveries: pd.DataFrame, keyring: Keyring) -> list[Verdict]:
@@ -32,7 +32,7 @@ def verdicts(deliveries: pd.DataFrame, keyring: Keyring) -> list[Verdict]:
     return [
         judge(body, signature, api_key, transport, fidelity, keyring)
         for body, signature, api_key, transport, fidelity in zip(
-            deliveries["body"].tolist(),
+            values(deliveries["body"]),
             _objects(deliveries["signature"]),
             _objects(deliveries["api_key"]),
             deliveries["transport"].astype(str).tolist(),
@@ -87,7 +87,7 @@ def detail_rows(verified: pd.DataFrame) -> list[dict[str, Any]]:
             verified["source"].tolist(),
             _objects(verified["webhook_id"]),
             _objects(verified["attempt"]),
-            verified["body"].tolist(),
+            values(verified["body"]),
             _objects(verified["valid"]),
             verified["reason"].astype(str).tolist(),
             _objects(verified["matched_secret"]),
@@ -104,7 +104,7 @@ def failures(verified: pd.DataFrame) -> pd.DataFrame:
         {
             "source": invalid["source"],
             "received_at": invalid["received_at"],
-            "event_type": pd.array(invalid["body"].map(event_type).tolist(), dtype="string"),
+            "event_type": pd.array([event_type(b) for b in values(invalid["body"])], dtype=STRING),
             "api_key": invalid["api_key"],
             "reason": invalid["reason"],
             "hint": invalid["hint"],

@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 
 from streamhook_nb.load.body import signed_bytes
+from streamhook_nb.load.deliveries import values
 
 
 def payload_digest(body: bytes | None) -> str | None:
@@ -26,7 +27,7 @@ def group_retries(deliveries: pd.DataFrame) -> pd.DataFrame:
     retry never changes the body, so one of them was altered or the id was reused.
     """
     with_id = deliveries[deliveries["webhook_id"].notna()]
-    digests = with_id["body"].map(payload_digest)
+    digests = pd.Series([payload_digest(b) for b in values(with_id["body"])], index=with_id.index)
     grouped = with_id.assign(_digest=digests).groupby("webhook_id", sort=True, observed=True)
     table = grouped.agg(
         deliveries=("source", "size"),

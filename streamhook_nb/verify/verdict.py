@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from hmac import compare_digest, digest
+from hmac import compare_digest
 
 import orjson
 
@@ -14,6 +14,7 @@ from streamhook_nb.load.fidelity import VERIFIABLE
 from streamhook_nb.load.sources import GZIP_MAGIC
 from streamhook_nb.verify.reasons import HINTS, Reason
 from streamhook_nb.verify.secrets import Keyring, Secret
+from streamhook_nb.verify.signing import hmac_sha256
 from streamhook_nb.verify.stream_json import reserialized_forms
 
 _VERIFIABLE = frozenset(f.value for f in VERIFIABLE)
@@ -53,7 +54,7 @@ def signature_bytes(header: str) -> bytes | None:
 def matching(payload: bytes, expected: bytes, secrets: tuple[Secret, ...]) -> Secret | None:
     """The first secret whose HMAC of ``payload`` equals ``expected`` (constant-time compare)."""
     for secret in secrets:
-        if compare_digest(digest(secret.key, payload, "sha256"), expected):
+        if compare_digest(hmac_sha256(secret.key)(payload), expected):
             return secret
     return None
 
@@ -92,7 +93,7 @@ def quick_ok(
         return None
     if len(expected) == 32:
         for secret in keyring.candidates(api_key):
-            if compare_digest(digest(secret.key, body, "sha256"), expected):
+            if compare_digest(hmac_sha256(secret.key)(body), expected):
                 return _ok(secret.label)
     return None
 

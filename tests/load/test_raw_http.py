@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -113,7 +114,7 @@ def test_any_bodies_and_headers_parse_exactly(
     path.write_bytes(b"".join(request(body, headers) for body, headers in items))
     frame = load_log(path, format="raw-http").deliveries
     assert list(frame["body"]) == [body for body, _ in items]
-    for (_, headers), parsed in zip(items, frame["headers"], strict=True):
+    for (_, headers), parsed in zip(items, map(orjson.loads, frame["headers"]), strict=True):
         for name, value in headers.items():
             got = parsed[name.lower()]
             assert value in (got if isinstance(got, list) else [got])

@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from streamhook_nb import audit, events_frame, load_log
+from streamhook_nb.load.deliveries import values
 from streamhook_nb.pipeline.event_tally import EventTally, event_kind
 from streamhook_nb.pipeline.verify_logs import verify_sources
 from streamhook_nb.sample_data import DEMO_SECRET
@@ -21,7 +22,7 @@ def demo_ring(data_dir: Path) -> Keyring:
 
 def test_event_kind_is_the_events_frame_type(data_dir: Path) -> None:
     deliveries = load_log(data_dir).deliveries
-    kinds = [event_kind(body) for body in deliveries["body"]]
+    kinds = [event_kind(body) for body in values(deliveries["body"])]
     assert kinds == list(events_frame(deliveries)["event_type"].astype(str))
     odd = [None, b"", b"[1]", b'{"type": 5}', b'{"type": ""}', b'{"type": "x", "created_at": true}']
     assert [event_kind(body) for body in odd] == ["(unknown)"] * 5 + ["x"]

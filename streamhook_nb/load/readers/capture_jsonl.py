@@ -6,12 +6,12 @@ import base64
 import binascii
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any, cast
 
 import msgspec
 import orjson
 
-from streamhook_nb.load.batch import DeliveryBatch, Row, picked_headers
+from streamhook_nb.load.batch import DeliveryBatch, Row, http_status, picked_headers
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.gc_pause import each_with_paused_gc
 from streamhook_nb.load.headers import Headers, fold_mapping
@@ -31,18 +31,23 @@ class _Response(msgspec.Struct, gc=False):
     status: int | None = None
 
 
+_NO_RESPONSE = _Response()
+
+
 class CommonRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """The record our receiver writes for a text body; msgspec checks every field's type while
-    parsing, so a line that decodes into this goes the fast way."""
+    """A record with a text body and plain headers, as our receiver writes it, with or without
+    the optional fields (logs converted from other tools have none); msgspec checks every
+    field's type while parsing, so a line that decodes into this goes the fast way."""
 
     received_at: str
     method: str
     path: str
-    remote_addr: str
-    http_version: msgspec.Raw
     headers: dict[str, str]
     body: str
-    response: _Response
+    remote_addr: str | None = None
+    http_version: msgspec.Raw = msgspec.Raw()  # informational: any value
+    verdict: msgspec.Raw = msgspec.Raw()  # informational: loading re-verifies
+    response: _Response | None = None
 
 
 _DECODE_COMMON = msgspec.json.Decoder(CommonRecord).decode
@@ -53,7 +58,7 @@ class BadRecordError(ValueError):
 
 
 def read(
-    lines: Iterable[bytes],
+    lines: Iterable[bytes] | IO[bytes],
     name: str,
     *,
     chunk_size: int = 50_000,
@@ -64,14 +69,30 @@ def read(
 
     The common record (string body, lower-case string headers) takes a fast path; anything
     else goes through :func:`parse_record`, which accepts ``body_b64`` and repeated headers
-    and names the exact problem of a bad record.
+    and names the exact problem of a bad record. A stream is read with the line cap applied
+    while reading (:func:`bounded_lines`).
     """
-    yield from each_with_paused_gc(
-        _read_lines(_without_bom(lines), name, chunk_size, max_line_bytes, first_line)
-    )
+    if hasattr(lines, "readline"):
+        lines = bounded_lines(cast(IO[bytes], lines), max_line_bytes)
+    if first_line == 1:
+        lines = without_bom(lines)
+    yield from each_with_paused_gc(_read_lines(lines, name, chunk_size, max_line_bytes, first_line))
 
 
-def _without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:
+def bounded_lines(stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The stream's lines, each read whole only up to the cap: a longer line comes out as its
+    first ``max_line_bytes + 1`` bytes (so it is rejected as too long) and the rest is skipped
+    a block at a time, so a huge line (a gzip bomb) never sits in memory."""
+    readline = stream.readline
+    limit = max_line_bytes + 1
+    while line := readline(limit):
+        if len(line) == limit and line[-1] != 10:  # 10: b"\n"; the line goes on: skip the rest
+            while (rest := readline(1 << 20)) and rest[-1] != 10:
+                pass
+        yield line
+
+
+def without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:
     """The lines, the first one without a UTF-8 byte order mark (editors on Windows add one)."""
     iterator = iter(lines)
     first = next(iterator, None)
@@ -127,7 +148,7 @@ def common_row(record: CommonRecord, source: str, body: bytes | None = None) -> 
             record.body.encode() if body is None else body,
             _EXACT,
             record.remote_addr,
-            record.response.status,
+            http_status((record.response or _NO_RESPONSE).status),
             get("x-signature"),
             get("x-api-key"),
             get("x-webhook-id"),
@@ -191,7 +212,7 @@ def parse_record(source: str, record: Any) -> Row:
         None if fidelity == Fidelity.MISSING else body,
         fidelity,
         _optional_str(record, "remote_addr"),
-        status if type(status) is int else None,
+        http_status(status),
         *picked_headers(folded),
     )
 
