@@ -389,3 +389,41 @@ def test_local_cluster_starts_when_port_8787_is_taken() -> None:
             assert client.status == "running"
     finally:
         holder.close()
+
+
+@pytest.mark.parametrize(
+    "options", [["--json"], [], ["--json", "--strict"]], ids=["json", "text", "strict"]
+)
+def test_load_on_the_cluster_is_the_local_load(
+    cluster: DaskCluster, shards: Path, options: list[str]
+) -> None:
+    local = run_cli("load", shards, *options)
+    remote = run_cli("load", shards, *options, "--scheduler", cluster.address)
+    assert remote.returncode == local.returncode != 0, remote.stderr
+    assert remote.stdout == local.stdout
+    assert remote.stderr.replace(b"\r", b"") == local.stderr.replace(b"\r", b"")
+
+
+def test_to_parquet_on_the_cluster_writes_what_the_local_run_writes(
+    cluster: DaskCluster, shards: Path, tmp_path: Path
+) -> None:
+    local = run_cli("load", shards, "--json", "--to-parquet", tmp_path / "local.parquet")
+    remote = run_cli(
+        "load",
+        shards,
+        "--json",
+        "--to-parquet",
+        tmp_path / "remote.parquet",
+        "--scheduler",
+        cluster.address,
+    )
+    assert remote.returncode == local.returncode == 1, remote.stderr
+    assert remote.stdout == local.stdout
+    written = load_log(tmp_path / "remote.parquet").deliveries
+    pd.testing.assert_frame_equal(written, load_log(tmp_path / "local.parquet").deliveries)
+    pd.testing.assert_frame_equal(written, load_log(shards).deliveries)
+    verified = run_cli("verify", tmp_path / "remote.parquet", "--json", "--details")
+    assert (
+        verified.stdout
+        == run_cli("verify", tmp_path / "local.parquet", "--json", "--details").stdout
+    )
