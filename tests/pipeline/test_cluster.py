@@ -122,13 +122,25 @@ def test_the_first_shard_is_split_in_many_ranges(shards: Path) -> None:
         (["events", "--json"], True),
         (["events"], True),
         (["events", "--json"], False),
+        (
+            ["verify", "--json", "--details", "--secrets-file", ROOT / "data/demo-secrets.toml"],
+            False,
+        ),
     ],
-    ids=["verify-json-details", "verify-text", "events-json", "events-text", "events-no-secret"],
+    ids=[
+        "verify-json-details",
+        "verify-text",
+        "events-json",
+        "events-text",
+        "events-no-secret",
+        "verify-secrets-file",
+    ],
 )
 def test_cluster_output_is_the_local_output_byte_for_byte(
-    cluster: DaskCluster, shards: Path, command: list[str], secret: bool
+    cluster: DaskCluster, shards: Path, command: list[str | Path], secret: bool
 ) -> None:
     local = run_cli(command[0], shards, *command[1:], secret=secret)
+    assert local.stdout, local.stderr
     remote = run_cli(
         command[0], shards, *command[1:], "--scheduler", cluster.address, secret=secret
     )

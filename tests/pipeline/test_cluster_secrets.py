@@ -99,3 +99,20 @@ def test_handle_and_plugin_reprs_hide_the_secret() -> None:
     for shown in (repr(ref), str(ref), repr(plugin), ref.plugin_name):
         assert SECRET not in shown
     assert repr(plugin) == f"KeyringPlugin(streamhook-keyring-{ref.token}: 1 secrets)"
+
+
+def test_a_worker_that_joins_later_receives_the_keyring(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from dask_processes import start_worker
+
+    from streamhook_nb.pipeline import cluster_secrets
+
+    ring = Keyring((Secret(SECRET, "STREAM_API_SECRET"),))
+    workdir = tmp_path_factory.mktemp("joining")
+    with dask_cluster(workdir, workers=1) as cluster, Client(cluster.address) as client:
+        ref = share_keyring(client, ring)
+        cluster.workers.append(start_worker(cluster, workdir, "late"))
+        client.wait_for_workers(2, timeout=120)
+        held = client.run(lambda: sorted(cluster_secrets._KEYRINGS))
+        assert list(held.values()) == [[ref.token], [ref.token]]
