@@ -103,16 +103,13 @@ def _frame(
     meta: pd.DataFrame,
     label: str,
 ) -> dd.DataFrame:
-    """One partition per part; object columns (body bytes, header dicts) are left as they are."""
+    """One partition per part (``expand`` raises when there is none), dtypes kept as built."""
     unknown = [
         name
         for name, dtype in meta.dtypes.items()
         if isinstance(dtype, pd.CategoricalDtype) and len(dtype.categories) == 0
     ]
     meta = clear_known_categories(meta, cols=unknown)  # categories found in the data
-    if not parts:
-        empty: dd.DataFrame = dd.from_pandas(meta, npartitions=1)
-        return empty
     with dask.config.set({"dataframe.convert-string": False}):  # keep the exact bytes
         frame: dd.DataFrame = dd.from_map(
             function, parts, args=args, meta=meta, label=label, enforce_metadata=False
