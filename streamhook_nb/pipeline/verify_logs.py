@@ -109,8 +109,6 @@ def verify_lines(
     failing signature, a bad record) goes through the same path as :func:`verify_batch`, so
     both give the same counts.
     """
-    if first_line == 1:  # a file's first line may start with a byte order mark, as read() allows
-        lines = capture_jsonl.without_bom(lines)
     pending = DeliveryBatch(capture_jsonl.FORMAT)  # lines that need the careful path
     quick = _QuickLines(name, report)
     limit = capture_jsonl.MAX_LINE_BYTES

@@ -444,16 +444,10 @@ def test_to_parquet_on_the_cluster_writes_what_the_local_run_writes(
 def test_a_byte_order_mark_verifies_on_the_cluster_as_locally(
     client: Client, tmp_path: Path
 ) -> None:
-    from streamhook_nb.pipeline.verify_logs import verify_lines
-    from streamhook_nb.pipeline.verify_report import VerifyReport
-
     lines = [line + b"\n" for line in _jsonl(3, seed=6)]
     lines[0] = b"\xef\xbb\xbf" + lines[0]  # editors on Windows add one
     (tmp_path / "bom.jsonl").write_bytes(b"".join(lines))
     local = verify_sources(tmp_path, RING, workers=1)
     assert (local.deliveries, local.rejected) == (3, [])
-    remote = verify_sources(tmp_path, RING, client=client)
+    remote = verify_sources(tmp_path, RING, client=client)  # a range from byte 0
     assert (remote.deliveries, remote.rejected) == (3, [])
-    report = VerifyReport()  # the streaming range verifier, on a file's first range
-    verify_lines(lines, "bom.jsonl", 1, RING, report)
-    assert (report.deliveries, report.rejected) == (3, [])
