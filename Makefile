@@ -60,7 +60,7 @@ data: $(STAMP)
 	$(BIN)/python -m streamhook_nb.sample_data data
 
 bench: $(STAMP)
-	cd benchmarks && ../$(BIN)/python bench_load.py && ../$(BIN)/python bench_verify.py && ../$(BIN)/python bench_events.py && ../$(BIN)/python bench_capture.py && ../$(BIN)/python bench_cluster.py
+	cd benchmarks && ../$(BIN)/python bench_load.py && ../$(BIN)/python bench_verify.py && ../$(BIN)/python bench_events.py && ../$(BIN)/python bench_capture.py && ../$(BIN)/python bench_columnar.py && ../$(BIN)/python bench_cluster.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

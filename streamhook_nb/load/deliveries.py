@@ -155,8 +155,8 @@ def _content_encoding(announced: list[str | None], bodies: list[bytes | None]) -
 
 def body_array(bodies: Sequence[bytes | None]) -> pd.api.extensions.ExtensionArray:
     """The exact bytes as an Arrow binary array (None: no body)."""
-    array: pd.api.extensions.ExtensionArray = pd.arrays.ArrowExtensionArray(
-        _binary(bodies, pa.large_binary())
+    array: pd.api.extensions.ExtensionArray = pd.array(
+        _binary(bodies, pa.large_binary()), dtype=BODY
     )
     return array
 

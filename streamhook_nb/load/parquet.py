@@ -105,9 +105,23 @@ def _table(deliveries: pd.DataFrame) -> pa.Table:
     return table.replace_schema_metadata(metadata)
 
 
-def read(stream: IO[bytes], name: str, chunk_size: int) -> Iterator[DeliveryBatch]:
-    """Batches of the deliveries in a Parquet file, as the reader that first loaded them made
-    them (their format, source and columns), so every command treats them the same way."""
+def row_group_count(path: str) -> int:
+    """How many row groups a Parquet file has (0 when it is not readable: the reader says why)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(path).num_row_groups)
+    except (pa.ArrowException, OSError):
+        return 0
+
+
+def read(
+    stream: IO[bytes], name: str, chunk_size: int, row_groups: tuple[int, ...] | None = None
+) -> Iterator[DeliveryBatch]:
+    """Batches of the deliveries in a Parquet file (or only in ``row_groups``), as the reader
+    that first loaded them made them (their format, source and columns), so every command
+    treats them the same way."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -122,7 +136,10 @@ def read(stream: IO[bytes], name: str, chunk_size: int) -> Iterator[DeliveryBatc
             source=name,
             fix="Write it with to_parquet() or 'streamhook-nb load ... --to-parquet OUT'",
         )
-    for record_batch in parquet.iter_batches(batch_size=chunk_size, columns=list(_STORED)):
+    batches = parquet.iter_batches(
+        batch_size=chunk_size, columns=list(_STORED), row_groups=row_groups
+    )
+    for record_batch in batches:
         yield from _batches(record_batch, name)
 
 

@@ -19,6 +19,7 @@ class LogRange:
     start: int = 0
     end: int | None = None
     first_line: int = 1
+    row_groups: tuple[int, ...] | None = None  # a Parquet file's share: these row groups
 
 
 def split(source: Source, parts: int) -> list[LogRange]:
@@ -32,6 +33,19 @@ def split(source: Source, parts: int) -> list[LogRange]:
             bounds.append(min(handle.tell(), size))
     bounds.append(size)
     return [LogRange(source, a, b) for a, b in pairwise(bounds) if b > a]
+
+
+def split_parquet(source: Source, parts: int) -> list[LogRange]:
+    """A local Parquet file of deliveries as consecutive shares of its row groups (one task
+    when it has a single group); each worker reads only its own groups from the file."""
+    from streamhook_nb.load.parquet import row_group_count
+
+    groups = row_group_count(source.url)
+    parts = min(parts, groups)
+    if parts < 2:
+        return [LogRange(source)]
+    bounds = [groups * k // parts for k in range(parts + 1)]
+    return [LogRange(source, row_groups=tuple(range(a, b))) for a, b in pairwise(bounds)]
 
 
 def count_lines(part: LogRange) -> int:

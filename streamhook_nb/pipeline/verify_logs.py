@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 from streamhook_nb.errors import UsageError
+from streamhook_nb.load import parquet
 from streamhook_nb.load.batch import (
     DeliveryBatch,
     Rejected,
@@ -90,6 +91,13 @@ def verify_batch(batch: DeliveryBatch, keyring: Keyring, report: VerifyReport) -
             for row, verdict in zip(rows, results, strict=True)
             if not report.failures_only or verdict.reason is not Reason.OK
         )
+
+
+def _local_parquet(source: Source) -> bool:
+    if "://" in source.url:
+        return False
+    with open(source.url, "rb") as handle:
+        return parquet.is_parquet(handle.read(4))
 
 
 def _splittable(source: Source, format: str | None) -> bool:
@@ -184,6 +192,11 @@ _WORKER_STATE: dict[str, Any] = {}
 def _run(task: LogRange) -> VerifyReport:
     keyring: Keyring = _WORKER_STATE["keyring"]
     report = _new_report(_WORKER_STATE["details"], _WORKER_STATE["tally"])
+    if task.row_groups is not None:
+        with task.source.open() as stream:
+            for batch in parquet.read(stream, task.source.name, STREAM_CHUNK, task.row_groups):
+                verify_batch(batch, keyring, report)
+        return report
     if task.end is not None and (report.details is None or report.failures_only):
         verify_lines(range_lines(task), task.source.name, task.first_line, keyring, report)
         return report
@@ -236,6 +249,8 @@ def verify_sources(
     for source in expand(sources):
         if parallel and _splittable(source, format):
             tasks.extend(log_ranges.split(source, wanted))
+        elif parallel and _local_parquet(source):
+            tasks.extend(log_ranges.split_parquet(source, wanted))
         else:
             tasks.append(LogRange(source))
     _WORKER_STATE.update(keyring=keyring, details=details, format=format, tally=tally)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 from collections import Counter
+from itertools import pairwise
 from typing import Any
 
 import pandas as pd
@@ -27,8 +31,46 @@ _objects = values
 """A column as plain Python objects, with NA as None."""
 
 
-def verdicts(deliveries: pd.DataFrame, keyring: Keyring) -> list[Verdict]:
-    """One :class:`Verdict` per row, in row order."""
+FORK_MIN_ROWS = 20_000
+"""Frames at least this long are verified by forked workers (when forking is safe)."""
+_SHARED: dict[str, Any] = {}  # what forked workers inherit: the frame and the keyring
+
+
+def verdicts(
+    deliveries: pd.DataFrame, keyring: Keyring, workers: int | None = None
+) -> list[Verdict]:
+    """One :class:`Verdict` per row, in row order.
+
+    A long frame is split across ``workers`` forked processes (``None``: every core). They
+    inherit the frame: the bodies sit in one Arrow buffer, which a child reads without
+    touching any Python object's reference count (no copy-on-write), and only the verdicts
+    come back. Forking is safe only while this process runs one thread (a script, the command
+    line; not a Jupyter kernel): otherwise, and for short frames, the work runs here.
+    """
+    wanted = workers or os.cpu_count() or 1
+    if wanted < 2 or len(deliveries) < FORK_MIN_ROWS or not can_fork():
+        return _verdicts(deliveries, keyring)
+    bounds = [len(deliveries) * k // wanted for k in range(wanted + 1)]
+    _SHARED.update(frame=deliveries, keyring=keyring)
+    try:
+        with multiprocessing.get_context("fork").Pool(wanted) as pool:
+            parts = pool.map(_verdicts_between, list(pairwise(bounds)))
+    finally:
+        _SHARED.clear()
+    return [verdict for part in parts for verdict in part]
+
+
+def can_fork() -> bool:
+    """Forking is safe only while this process runs one thread (and the OS can fork)."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _verdicts_between(bounds: tuple[int, int]) -> list[Verdict]:
+    start, end = bounds
+    return _verdicts(_SHARED["frame"].iloc[start:end], _SHARED["keyring"])
+
+
+def _verdicts(deliveries: pd.DataFrame, keyring: Keyring) -> list[Verdict]:
     return [
         judge(body, signature, api_key, transport, fidelity, keyring)
         for body, signature, api_key, transport, fidelity in zip(
@@ -42,9 +84,12 @@ def verdicts(deliveries: pd.DataFrame, keyring: Keyring) -> list[Verdict]:
     ]
 
 
-def verify_deliveries(deliveries: pd.DataFrame, keyring: Keyring) -> pd.DataFrame:
-    """A new frame with ``valid``, ``reason``, ``matched_secret`` and ``hint`` added."""
-    results = verdicts(deliveries, keyring)
+def verify_deliveries(
+    deliveries: pd.DataFrame, keyring: Keyring, *, workers: int | None = None
+) -> pd.DataFrame:
+    """A new frame with ``valid``, ``reason``, ``matched_secret`` and ``hint`` added
+    (``workers``: processes for a long frame, see :func:`verdicts`)."""
+    results = verdicts(deliveries, keyring, workers)
     return deliveries.assign(
         valid=pd.array([v.valid for v in results], dtype="boolean"),
         reason=pd.Categorical([v.reason.value for v in results], dtype=REASON_DTYPE),

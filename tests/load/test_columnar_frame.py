@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streamhook_nb import load_log
-from streamhook_nb.load.deliveries import body_array, header_dicts, headers_text, values
+from streamhook_nb.load.deliveries import BODY, body_array, header_dicts, headers_text, values
 
 
 def _buffer(column: pa.ChunkedArray) -> int:
@@ -24,7 +24,7 @@ def test_text_and_body_columns_are_arrow_backed(data_dir: Path) -> None:
     for name in ("source", "method", "path", "headers", "signature", "webhook_id"):
         assert isinstance(frame[name].dtype, pd.StringDtype), name
         assert frame[name].dtype.storage == "pyarrow", name
-    assert frame["body"].dtype == pd.ArrowDtype(pa.large_binary())
+    assert frame["body"].dtype == BODY == pd.ArrowDtype(pa.large_binary())
     assert str(frame["received_at"].dtype) == "datetime64[ns, UTC]"
     assert str(frame["attempt"].dtype) == "Int64"
 

@@ -76,3 +76,33 @@ def test_cli_unwritable_target_is_a_one_line_error(
     assert main(["load", str(data_dir), "--to-parquet", str(target)]) == 2
     assert f"cannot write {target}" in capsys.readouterr().err
     assert not target.exists()
+
+
+def test_verify_splits_a_parquet_file_by_row_groups(
+    data_dir: Path, tmp_path: Path, forking: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamhook_nb import keyring, verify_sources
+    from streamhook_nb.load.parquet import ParquetDeliveriesWriter
+    from streamhook_nb.pipeline import log_ranges
+
+    loaded = load_log(data_dir).deliveries
+    target = tmp_path / "groups.parquet"
+    with ParquetDeliveriesWriter(target) as writer:
+        for start in range(0, len(loaded), 50):  # five row groups
+            writer.write(loaded.iloc[start : start + 50])
+    assert pq.ParquetFile(target).num_row_groups == 5
+    ring = keyring(secrets_file=data_dir / "demo-secrets.toml", dotenv=None)
+    tasks: list[object] = []
+    split = log_ranges.split_parquet
+    monkeypatch.setattr(
+        log_ranges, "split_parquet", lambda s, n: tasks.extend(split(s, n)) or split(s, n)
+    )
+    parallel = verify_sources(target, ring, workers=2, details=True, tally=True)
+    assert [t.row_groups for t in tasks] == [(0, 1), (2, 3, 4)]
+    serial = verify_sources(target, ring, workers=1, details=True, tally=True)
+    assert parallel.details == serial.details
+    assert parallel.as_json() == serial.as_json()
+    assert parallel.tally is not None
+    assert serial.tally is not None
+    assert parallel.tally.as_json() == serial.tally.as_json()
+    assert len(parallel.details or []) == len(loaded)
