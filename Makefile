@@ -19,7 +19,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
 	touch $(STAMP)
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -77,7 +77,7 @@ data: $(STAMP)
 	$(BIN)/python -m streamhook_nb.sample_data data
 
 bench: $(STAMP)
-	cd benchmarks && ../$(BIN)/python bench_load.py && ../$(BIN)/python bench_verify.py && ../$(BIN)/python bench_events.py && ../$(BIN)/python bench_capture.py && ../$(BIN)/python bench_columnar.py
+	cd benchmarks && ../$(BIN)/python bench_load.py && ../$(BIN)/python bench_verify.py && ../$(BIN)/python bench_events.py && ../$(BIN)/python bench_capture.py && ../$(BIN)/python bench_columnar.py && ../$(BIN)/python bench_cluster.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -146,14 +146,18 @@ def deliveries(
     secret: str = DEMO_SECRET,
     api_key: str = DEMO_API_KEY,
     start: datetime = START,
+    first: int = 0,
 ) -> Iterator[SampleDelivery]:
-    """``count`` realistic, correctly signed deliveries, about one every 40 s from ``start``."""
+    """``count`` realistic, correctly signed deliveries, about one every 40 s from ``start``.
+
+    Event types cycle through the documented payloads, starting with number ``first``.
+    """
     rng = random.Random(seed)
     templates = webhook_payloads()
     when = start
     for n in range(count):
         when += timedelta(milliseconds=rng.randint(1_000, 80_000))
-        payload = copy.deepcopy(templates[n % len(templates)])
+        payload = copy.deepcopy(templates[(first + n) % len(templates)])
         _personalise(payload, rng, when, n)
         body = encode(payload)
         webhook_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))

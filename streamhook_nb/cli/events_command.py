@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from streamhook_nb.cli import exit_codes
 from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
 from streamhook_nb.cli.source_options import add_source_arguments
 from streamhook_nb.cli.verify_command import check_strict
@@ -33,6 +34,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     add_source_arguments(events)
     add_secret_arguments(events)
     events.add_argument("--json", action="store_true", help="print the counts as JSON")
+    add_scheduler_argument(events)
     events.set_defaults(run=run_events)
     report = commands.add_parser(
         "report",
@@ -44,6 +46,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     add_secret_arguments(report)
     report.add_argument("-o", "--output", required=True, metavar="OUT.html", help="report file")
     report.add_argument("--title", default="Stream webhook audit", help="the report's title")
+    add_scheduler_argument(report)
     report.set_defaults(run=run_report)
 
 
@@ -72,7 +75,10 @@ def run_events(args: argparse.Namespace) -> int:
     keyring = _keyring_or_none(args)
     if keyring is None:
         return _events_unverified(args)
-    report = verify_sources(args.sources, keyring, format=args.format, tally=True)
+    with client_for(args) as client:
+        report = verify_sources(
+            args.sources, keyring, format=args.format, tally=True, path=args.path, client=client
+        )
     check_strict(report, args.strict)
     assert report.tally is not None
     _print_counts(report.tally.as_json(), args.json, report.rejected)
@@ -106,9 +112,16 @@ def _events_unverified(args: argparse.Namespace) -> int:
     """Without a secret: every delivery unverifiable, counted from the events frame."""
     from streamhook_nb.pipeline.audit import audit
 
-    result = audit(
-        args.sources, None, format=args.format, strict=args.strict, keep_deliveries=False
-    )
+    with client_for(args) as client:
+        result = audit(
+            args.sources,
+            None,
+            format=args.format,
+            strict=args.strict,
+            keep_deliveries=False,
+            path=args.path,
+            client=client,
+        )
     records = zip(result.loaded.rejected["source"], result.loaded.rejected["reason"], strict=True)
     rejected = [Rejected(str(source), str(reason)) for source, reason in records]
     _print_counts(result.summary(), args.json, rejected)
@@ -121,9 +134,16 @@ def run_report(args: argparse.Namespace) -> int:
     from streamhook_nb.pipeline.audit import audit
 
     ring = _keyring_or_none(args)
-    result = audit(
-        args.sources, ring, format=args.format, strict=args.strict, keep_deliveries=False
-    )
+    with client_for(args) as client:
+        result = audit(
+            args.sources,
+            ring,
+            format=args.format,
+            strict=args.strict,
+            keep_deliveries=False,
+            path=args.path,
+            client=client,
+        )
     page = build_report(
         result.events,
         title=args.title,

@@ -7,12 +7,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from streamhook_nb.cli import exit_codes
 from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.source_options import add_source_arguments
 from streamhook_nb.errors import UsageError
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 CONVERT_CHUNK = 50_000
 """Deliveries converted at a time: memory stays bounded however big the log."""
@@ -28,21 +32,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "every record loaded, 1 when some were rejected, 2 when a source cannot be read.",
     )
     add_source_arguments(parser)
-    parser.add_argument(
-        "--path", help="keep only requests sent to this path (the webhook endpoint), e.g. /hook"
-    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--to-jsonl", metavar="OUT", help="write every delivery as capture JSONL")
     parser.add_argument("--to-har", metavar="OUT", help="write every delivery as a HAR 1.2 log")
     parser.add_argument(
         "--to-parquet", metavar="OUT", help="write every delivery as Parquet (exact bytes)"
     )
+    add_scheduler_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load (one chunk at a time), optionally convert, and print the summary."""
-    if args.to_jsonl or args.to_har or args.to_parquet:
+    if args.scheduler:
+        with client_for(args) as client:
+            summary = _on_cluster(args, client)
+    elif args.to_jsonl or args.to_har or args.to_parquet:
         summary = _convert(args)
     else:
         from streamhook_nb.pipeline.load_summary import (
@@ -59,8 +64,24 @@ def run(args: argparse.Namespace) -> int:
     return exit_codes.PROBLEMS_FOUND if summary["rejected"] else exit_codes.OK
 
 
-def _convert(args: argparse.Namespace) -> dict[str, Any]:
-    """Write the conversions chunk by chunk (memory stays bounded); the load summary."""
+def _on_cluster(args: argparse.Namespace, client: Client | None) -> dict[str, Any]:
+    """``--scheduler``: the same summary (and conversions), loaded by the Dask workers."""
+    assert client is not None
+    if args.to_jsonl or args.to_har or args.to_parquet:
+        return _convert(args, client)
+    from streamhook_nb.pipeline.cluster_load import summarize_on_cluster
+
+    summary = summarize_on_cluster(
+        args.sources, client, format=args.format, strict=args.strict, path=args.path
+    )
+    return summary.as_json()
+
+
+def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str, Any]:
+    """Write the conversions chunk by chunk (memory stays bounded); the load summary.
+
+    With a Dask ``client`` the workers load the partitions and they are written here in order.
+    """
     from streamhook_nb.load.loading import iter_load  # pandas: the writers take DataFrames
     from streamhook_nb.load.parquet import ParquetDeliveriesWriter
     from streamhook_nb.load.writers import HarWriter, to_capture_jsonl
@@ -73,13 +94,20 @@ def _convert(args: argparse.Namespace) -> dict[str, Any]:
         har = stack.enter_context(HarWriter(har_out)) if har_out is not None else None
         parquet_out = stack.enter_context(_opened(args.to_parquet)) if args.to_parquet else None
         parquet = stack.enter_context(ParquetDeliveriesWriter(parquet_out)) if parquet_out else None
-        chunks = iter_load(
-            args.sources,
-            chunk_size=CONVERT_CHUNK,
-            format=args.format,
-            strict=args.strict,
-            path=args.path,
-        )
+        if client is None:
+            chunks = iter_load(
+                args.sources,
+                chunk_size=CONVERT_CHUNK,
+                format=args.format,
+                strict=args.strict,
+                path=args.path,
+            )
+        else:
+            from streamhook_nb.pipeline.cluster_load import iter_load_on_cluster
+
+            chunks = iter_load_on_cluster(
+                args.sources, client, format=args.format, strict=args.strict, path=args.path
+            )
         for chunk in chunks:
             summary.add_loaded(chunk)
             if jsonl is not None:

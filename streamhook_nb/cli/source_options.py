@@ -1,4 +1,4 @@
-"""SOURCE..., --format and --strict: the arguments of every command that reads logs."""
+"""SOURCE..., --format, --path and --strict: the arguments of every command that reads logs."""
 
 from __future__ import annotations
 
@@ -13,4 +13,9 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, help="skip detection and read this format")
     parser.add_argument(
         "--strict", action="store_true", help="stop at the first rejected record (exit 2)"
+    )
+    parser.add_argument(
+        "--path",
+        help="keep only requests sent to this path (the webhook endpoint), e.g. /hook; "
+        "requests that are not POSTs are never deliveries",
     )

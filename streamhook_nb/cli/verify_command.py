@@ -6,6 +6,7 @@ import argparse
 
 from streamhook_nb.cli import exit_codes
 from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
 from streamhook_nb.cli.source_options import add_source_arguments
 from streamhook_nb.load import reading
@@ -33,20 +34,28 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--details", action="store_true", help="one entry per delivery, in input order"
     )
     parser.add_argument(
-        "--workers", type=int, default=None, help="processes to use (default: every core)"
+        "--workers",
+        type=int,
+        default=None,
+        help="processes to use (default: every core; with --scheduler local, its workers)",
     )
+    add_scheduler_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Verify and print the report."""
-    report = verify_sources(
-        args.sources,
-        keyring_from(args),
-        format=args.format,
-        details=args.details if args.json else "failures",  # text lists only the failures
-        workers=args.workers,
-    )
+    keyring = keyring_from(args)
+    with client_for(args) as client:
+        report = verify_sources(
+            args.sources,
+            keyring,
+            format=args.format,
+            details=args.details if args.json else "failures",  # text lists only the failures
+            workers=args.workers,
+            path=args.path,
+            client=client,
+        )
     check_strict(report, args.strict)
     if args.json:
         document = report.as_json()
@@ -70,7 +79,8 @@ def describe(report: VerifyReport, *, everything: bool = False) -> str:
     """A readable report: counts by reason, then each failing reason with its hint and sources."""
     lines = [
         f"{report.deliveries} deliveries: {report.valid} valid, {report.invalid} invalid, "
-        f"{report.unverifiable} without a verdict, {len(report.rejected)} records rejected",
+        f"{report.unverifiable} without a verdict, {len(report.rejected)} records rejected"
+        + (f", {report.skipped} requests skipped (not deliveries)" if report.skipped else ""),
         "",
         table(
             ["reason", "deliveries"],

@@ -89,7 +89,7 @@ def load_log(
     not deliveries: they are counted in ``skipped``.
     """
     batches = read_sources(expand(sources), format, strict, progress, READ_CHUNK, path)
-    counted = _SkipCount(batches)
+    counted = SkipCount(batches)
     with paused_gc():
         frame, rejected = deliveries.from_batches(
             counted, on_rejected=lambda bad: check_strict(bad, strict)
@@ -97,7 +97,7 @@ def load_log(
     return LoadResult(frame, deliveries.rejected_frame(rejected), counted.skipped)
 
 
-class _SkipCount:
+class SkipCount:
     """Batches passed through, adding up how many requests each skipped."""
 
     def __init__(self, batches: Iterator[DeliveryBatch]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,6 +15,9 @@ from streamhook_nb.load.loading import LoadResult, iter_load, load_log
 from streamhook_nb.load.reading import SourceLike
 from streamhook_nb.verify.frame import verify_deliveries
 from streamhook_nb.verify.secrets import Keyring
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 @dataclass(frozen=True)
@@ -45,24 +48,36 @@ def audit(
     format: str | None = None,
     strict: bool = False,
     keep_deliveries: bool = True,
+    path: str | None = None,
+    client: Client | None = None,
 ) -> Audit:
     """Load the sources and build the events frame, verified when ``keyring`` is given.
 
     ``keep_deliveries=False`` is for logs bigger than memory: the log is loaded, verified and
     reduced to its events a chunk at a time, and ``loaded.deliveries`` stays empty (no bodies
     or headers are kept).
+    ``path`` keeps only the requests sent to that path (see ``load_log``).
+    ``client`` (a ``distributed.Client``) builds the events on its Dask cluster, as with
+    ``keep_deliveries=False`` (``pipeline.cluster``).
     """
+    if client is not None:
+        from streamhook_nb.pipeline.cluster_audit import audit_on_cluster
+
+        return audit_on_cluster(sources, keyring, client, format=format, strict=strict, path=path)
     if keep_deliveries:
-        loaded = load_log(sources, format=format, strict=strict)
+        loaded = load_log(sources, format=format, strict=strict, path=path)
         return Audit(loaded, _events(loaded.deliveries, keyring), keyring is not None)
     events: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []
-    for chunk in iter_load(sources, chunk_size=AUDIT_CHUNK, format=format, strict=strict):
+    skipped = 0
+    chunks = iter_load(sources, chunk_size=AUDIT_CHUNK, format=format, strict=strict, path=path)
+    for chunk in chunks:
         events.append(_events(chunk.deliveries, keyring))
         rejected.append(chunk.rejected)
+        skipped += chunk.skipped
     if not events:  # no record at all: typed empty frames
         events, rejected = [_events(empty_frame(), keyring)], [rejected_frame([])]
-    loaded = LoadResult(empty_frame(), pd.concat(rejected, ignore_index=True))
+    loaded = LoadResult(empty_frame(), pd.concat(rejected, ignore_index=True), skipped)
     return Audit(loaded, concat_events(events), keyring is not None)
 
 

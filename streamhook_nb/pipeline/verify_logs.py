@@ -12,7 +12,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from streamhook_nb.errors import UsageError
 from streamhook_nb.load import parquet
@@ -28,6 +28,7 @@ from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, sniff
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.load.reading import SourceLike, read_batches
+from streamhook_nb.load.selection import request_path, select
 from streamhook_nb.load.sources import GZIP_MAGIC, Source, expand
 from streamhook_nb.load.timestamps import invalid_times
 from streamhook_nb.pipeline import log_ranges
@@ -38,14 +39,22 @@ from streamhook_nb.verify.reasons import Reason, verdict_label
 from streamhook_nb.verify.secrets import Keyring
 from streamhook_nb.verify.verdict import judge, quick_ok
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 SPLIT_MIN_BYTES = 16 * 1024 * 1024
 """Capture logs at least this big are split across worker processes."""
 STREAM_CHUNK = 4096
 """Rows verified at a time: small enough to stay in the CPU cache."""
 
 
-def verify_batch(batch: DeliveryBatch, keyring: Keyring, report: VerifyReport) -> None:
-    """Verify every row of a reader batch into ``report``."""
+def verify_batch(
+    batch: DeliveryBatch, keyring: Keyring, report: VerifyReport, path: str | None = None
+) -> None:
+    """Verify every delivery of a reader batch into ``report`` (requests that are not
+    deliveries, see :func:`select`, are only counted)."""
+    batch = select(batch, path)
+    report.skipped += batch.skipped
     report.rejected.extend(batch.rejected)
     rows = batch.rows
     if not rows:
@@ -106,14 +115,20 @@ def _splittable(source: Source, format: str | None) -> bool:
 
 
 def verify_lines(
-    lines: Iterable[bytes], name: str, first_line: int, keyring: Keyring, report: VerifyReport
+    lines: Iterable[bytes],
+    name: str,
+    first_line: int,
+    keyring: Keyring,
+    report: VerifyReport,
+    path: str | None = None,
 ) -> None:
     """Verify a capture log's lines into ``report`` (details, if kept, only of failures).
 
     The common record that verifies skips building a row; every other line (another shape, a
-    failing signature, a bad record) goes through the same path as :func:`verify_batch`, so
-    both give the same counts.
+    failing signature, a bad record, a request that is not a delivery) goes through the same
+    path as :func:`verify_batch`, so both give the same counts.
     """
+    wanted_path = request_path(path)
     pending = DeliveryBatch(capture_jsonl.FORMAT)  # lines that need the careful path
     quick = _QuickLines(name, report)
     limit = capture_jsonl.MAX_LINE_BYTES
@@ -128,7 +143,10 @@ def verify_lines(
         else:
             headers = record.headers
             api_key = headers.get("x-api-key")
-            if quick_ok(body, headers.get("x-signature"), api_key, keyring) is None:
+            delivery = record.method == "POST" and (
+                wanted_path is None or request_path(record.path) == wanted_path
+            )
+            if not delivery or quick_ok(body, headers.get("x-signature"), api_key, keyring) is None:
                 pending.rows.append(capture_jsonl.common_row(record, f"{name}:{lineno}", body))
             else:
                 quick.add(lineno, record.received_at, body, headers.get("x-webhook-id"))
@@ -136,10 +154,10 @@ def verify_lines(
         if len(quick.times) >= STREAM_CHUNK:
             quick.settle()
         if len(pending.rows) >= STREAM_CHUNK:
-            verify_batch(pending, keyring, report)
+            verify_batch(pending, keyring, report, path)
             pending = DeliveryBatch(capture_jsonl.FORMAT)
     quick.settle()
-    verify_batch(pending, keyring, report)
+    verify_batch(pending, keyring, report, path)
     report.rejected.sort(key=lambda r: source_order(r.source))
 
 
@@ -188,18 +206,19 @@ _WORKER_STATE: dict[str, Any] = {}
 
 def _run(task: LogRange) -> VerifyReport:
     keyring: Keyring = _WORKER_STATE["keyring"]
+    path: str | None = _WORKER_STATE["path"]
     report = _new_report(_WORKER_STATE["details"], _WORKER_STATE["tally"])
     if task.row_groups is not None:
         with task.source.open() as stream:
             for batch in parquet.read(stream, task.source.name, STREAM_CHUNK, task.row_groups):
-                verify_batch(batch, keyring, report)
+                verify_batch(batch, keyring, report, path)
         return report
     if task.end is not None and (report.details is None or report.failures_only):
-        verify_lines(range_lines(task), task.source.name, task.first_line, keyring, report)
+        verify_lines(range_lines(task), task.source.name, task.first_line, keyring, report, path)
         return report
     if task.end is None:
         batches: Iterable[DeliveryBatch] = read_batches(
-            task.source, _WORKER_STATE["format"], STREAM_CHUNK
+            task.source, _WORKER_STATE["format"], STREAM_CHUNK, path
         )
     else:
         batches = capture_jsonl.read(
@@ -209,7 +228,7 @@ def _run(task: LogRange) -> VerifyReport:
             chunk_size=STREAM_CHUNK,
         )
     for batch in batches:
-        verify_batch(batch, keyring, report)
+        verify_batch(batch, keyring, report, path)
     return report
 
 
@@ -221,6 +240,8 @@ def verify_sources(
     details: bool | Literal["failures"] = False,
     workers: int | None = None,
     tally: bool = False,
+    path: str | None = None,
+    client: Client | None = None,
 ) -> VerifyReport:
     """Verify every delivery in the sources, streaming; big capture logs use ``workers`` cores.
 
@@ -228,7 +249,16 @@ def verify_sources(
     this process runs a single thread; otherwise the work runs here, one source at a time.
     ``details=True`` keeps one dict per delivery, ``"failures"`` only those that are not
     ``ok``; ``tally=True`` also counts deliveries and events by type (``report.tally``).
+    Requests that are not deliveries (not a POST, or with ``path`` not sent to that path) are
+    counted in ``report.skipped``. ``client`` (a ``distributed.Client``) runs the work on its
+    Dask cluster instead, with the same result (``pipeline.cluster``).
     """
+    if client is not None:
+        from streamhook_nb.pipeline.cluster import verify_on_cluster
+
+        return verify_on_cluster(
+            sources, keyring, client, format=format, details=details, tally=tally, path=path
+        )
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
     wanted = workers or os.cpu_count() or 1
@@ -241,7 +271,7 @@ def verify_sources(
             tasks.extend(log_ranges.split_parquet(source, wanted))
         else:
             tasks.append(LogRange(source))
-    _WORKER_STATE.update(keyring=keyring, details=details, format=format, tally=tally)
+    _WORKER_STATE.update(keyring=keyring, details=details, format=format, tally=tally, path=path)
     report = _new_report(details, tally)
     try:
         if parallel and len(tasks) > 1:

@@ -20,6 +20,8 @@ class VerifyReport:
     valid_api_keys: set[str | None] = field(default_factory=set)
     mismatch_api_keys: Counter[str | None] = field(default_factory=Counter)
     rejected: list[Rejected] = field(default_factory=list)
+    skipped: int = 0
+    """Requests that are not deliveries (not a POST, or not to the webhook path)."""
     details: list[dict[str, Any]] | None = None
     failures_only: bool = False
     """Whether ``details`` keeps only the deliveries that are not ``ok``."""
@@ -65,6 +67,7 @@ class VerifyReport:
         self.valid_api_keys |= other.valid_api_keys
         self.mismatch_api_keys.update(other.mismatch_api_keys)
         self.rejected.extend(other.rejected)
+        self.skipped += other.skipped
         if self.details is not None and other.details is not None:
             self.details.extend(other.details)
         if self.tally is not None and other.tally is not None:
