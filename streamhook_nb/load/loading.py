@@ -43,6 +43,11 @@ class LoadResult:
             ],
         }
 
+    def _repr_html_(self) -> str:
+        from streamhook_nb.display import load_result_html
+
+        return load_result_html(self)
+
     def __repr__(self) -> str:
         formats = ", ".join(f"{k}: {v}" for k, v in self.by_format.items()) or "none"
         return (

@@ -37,6 +37,11 @@ class Verdict:
         """One sentence saying what happened and what to do."""
         return f"{HINTS[self.reason]} {self.detail}" if self.detail else HINTS[self.reason]
 
+    def _repr_html_(self) -> str:
+        from streamhook_nb.display import verdict_html
+
+        return verdict_html(self)
+
 
 def signature_bytes(header: str) -> bytes | None:
     """The 32 bytes an ``X-Signature`` header encodes (trimmed, any case), or None if malformed."""
