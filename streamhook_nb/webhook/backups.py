@@ -38,7 +38,11 @@ def save_backup(
 
 def latest_backup(api_key: str, *, directory: str | os.PathLike[str] = DEFAULT_DIR) -> Path:
     """The newest backup for the app, or :class:`UsageError` when there is none."""
-    files = sorted(Path(directory).glob(f"{api_key}-*.json"))
+    files = sorted(
+        path
+        for path in Path(directory).glob(f"{api_key}-*.json")
+        if not path.name.endswith(".undone.json")  # already restored once
+    )
     if not files:
         raise UsageError(f"no backup for app {api_key!r} in {directory}", fix="Nothing to undo yet")
     return files[-1]
