@@ -475,5 +475,10 @@ def _json(document: Any) -> bytes:
 
 
 if __name__ == "__main__":
-    for written, size in write(Path(sys.argv[1] if len(sys.argv) > 1 else "data")).items():
+    from streamhook_nb import story
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "data")
+    for written, size in write(target).items():
         print(f"{written}: {size} bytes")
+    for written, size in story.write(target / "story").items():
+        print(f"story/{written}: {size} bytes")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stream_chat.webhook import verify_signature
 
-from streamhook_nb import load_log
+from streamhook_nb import load_log, story
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES, documented_examples
 from streamhook_nb.sample_data import DEMO_SECRET, SECOND_API_KEY, SECOND_SECRET, main_log, write
 from streamhook_nb.verify.stream_json import encode
@@ -18,7 +18,8 @@ def test_data_dir_is_exactly_what_the_generator_writes(data_dir: Path, tmp_path:
     for name in written:
         assert (tmp_path / name).read_bytes() == (data_dir / name).read_bytes(), name
     committed = {str(p.relative_to(data_dir)) for p in data_dir.rglob("*") if p.is_file()}
-    assert committed - {"README.md"} == set(written)
+    story_files = {f"story/{name}" for name in story.write(tmp_path / "story")}
+    assert committed - {"README.md"} == set(written) | story_files
 
 
 def test_planted_deliveries_and_signatures() -> None:
