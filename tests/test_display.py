@@ -41,7 +41,7 @@ def test_cells() -> None:
 
 
 def test_verify_summary_is_a_dict_with_a_green_red_table() -> None:
-    loaded = load_log(DATA)
+    loaded = load_log(sorted(p for p in DATA.iterdir() if p.is_dir() and p.name != "story"))
     verified = verify_deliveries(
         loaded.deliveries, keyring(secrets_file=DATA / "demo-secrets.toml")
     )

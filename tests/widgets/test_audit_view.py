@@ -19,7 +19,7 @@ from streamhook_nb.widgets.audit_view import AuditView
 def events() -> pd.DataFrame:
     from helpers import DATA
 
-    loaded = load_log(DATA)
+    loaded = load_log(sorted(p for p in DATA.iterdir() if p.is_dir() and p.name != "story"))
     return events_frame(
         verify_deliveries(loaded.deliveries, keyring(secrets_file=DATA / "demo-secrets.toml"))
     )
