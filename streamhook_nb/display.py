@@ -198,3 +198,22 @@ class Summary(dict[str, Any]):
 
     def _repr_html_(self) -> str:
         return summary_html(self)
+
+
+class Table:
+    """A frame shown whole in a notebook: long text wraps, left-aligned; durations in ms / s."""
+
+    def __init__(self, frame: pd.DataFrame, max_rows: int = 200) -> None:
+        self.frame, self.max_rows = frame, max_rows
+
+    def _repr_html_(self) -> str:
+        return frame_html(self.frame, max_rows=self.max_rows)
+
+    def __repr__(self) -> str:
+        shown = self.frame.head(self.max_rows).map(cell_text)
+        return str(shown.to_string(index=False))
+
+
+def table(frame: pd.DataFrame, max_rows: int = 200) -> Table:
+    """Show ``frame`` with whole hints and readable durations (``shn.table(failures)``)."""
+    return Table(frame, max_rows)

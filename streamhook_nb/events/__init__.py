@@ -12,5 +12,5 @@ runs the whole flow, and a subpackage of that name would shadow it.)
 import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
-    __name__, submodules=["catalog", "filter", "frame", "plots", "report", "tables"]
+    __name__, submodules=["catalog", "charts", "filter", "frame", "plots", "report", "tables"]
 )

@@ -43,6 +43,7 @@ _PERIOD_NAMES = {
     "5min": "5 minutes",
     "15min": "15 minutes",
     "h": "hour",
+    "3h": "3 hours",
     "6h": "6 hours",
     "D": "day",
 }
@@ -130,9 +131,19 @@ def message(title: str, text: str) -> Chart:
     return Chart(chart, title, empty=True)
 
 
-def _utc(times: pd.Series) -> pd.Series:
-    text: pd.Series = times.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return text
+def _compact(counts: pd.DataFrame) -> pd.DataFrame:
+    """Counts as the chart carries them: ``start`` in epoch milliseconds (UTC), no ``end``
+    (the chart computes it), so that a week of hourly cells stays a small spec."""
+    start = counts["start"].dt.tz_convert("UTC").astype("datetime64[ms, UTC]")
+    millis = start.astype("int64").to_numpy()
+    return counts.drop(columns=["end"]).assign(start=millis)
+
+
+def _period_ms(freq: str) -> int:
+    return int(
+        pd.to_timedelta(pd.tseries.frequencies.to_offset(freq).nanos, unit="ns")
+        / pd.Timedelta("1ms")
+    )
 
 
 def _untimed_note(events: pd.DataFrame) -> list[str]:
@@ -140,12 +151,13 @@ def _untimed_note(events: pd.DataFrame) -> list[str]:
     return [f"{untimed} deliveries with no received_at are not drawn"] if untimed else []
 
 
-def counts_by_period(events: pd.DataFrame, freq: str) -> pd.DataFrame:
-    """Tidy counts: one row per (period, event type) with ``start``, ``end`` and ``deliveries``."""
+def counts_by_period(events: pd.DataFrame, freq: str, by: str = "event_type") -> pd.DataFrame:
+    """Tidy counts: one row per (period, value of ``by``) with ``start``, ``end`` and
+    ``deliveries``; the value column is named ``event_type`` whatever ``by`` is."""
     timed = events[events["received_at"].notna()]
     start = timed["received_at"].dt.floor(freq)
     counts = (
-        pd.DataFrame({"start": start, "event_type": timed["event_type"].astype(str)})
+        pd.DataFrame({"start": start, "event_type": timed[by].astype(str)})
         .groupby(["start", "event_type"], observed=True, sort=True)
         .size()
         .rename("deliveries")
@@ -174,16 +186,46 @@ def _top_types(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def deliveries_over_time(events: pd.DataFrame, freq: str | None = None) -> Chart:
     """Deliveries per period, stacked by event type; zoom and pan with the mouse."""
+    return _stacked_over_time(
+        events, freq, "event_type", "event type", "No deliveries match the selection."
+    )
+
+
+def failures_over_time(events: pd.DataFrame, freq: str | None = None) -> Chart:
+    """Invalid deliveries per period, stacked by reason: incidents show as coloured blocks."""
+    invalid = (
+        events[events["valid"].eq(False).fillna(False).to_numpy()]
+        if "valid" in events
+        else events.iloc[:0]
+    )
+    return _stacked_over_time(
+        invalid,
+        freq or auto_freq(events),
+        "reason",
+        "reason",
+        "No invalid deliveries in the selection.",
+        "Invalid deliveries per {period}, by reason",
+    )
+
+
+def _stacked_over_time(
+    events: pd.DataFrame,
+    freq: str | None,
+    by: str,
+    legend: str,
+    nothing: str,
+    title_form: str = "Deliveries per {period}, by event type",
+) -> Chart:
     freq = freq or auto_freq(events)
-    title = f"Deliveries per {period_name(freq)}, by event type"
+    title = title_form.format(period=period_name(freq))
     if events.empty:
-        return message(title, "No deliveries match the selection.")
-    counts = counts_by_period(events, freq)
+        return message(title, nothing)
+    counts = counts_by_period(events, freq, by)
     if counts.empty:
         return message(title, "None of these deliveries has a received_at time.")
     counts, order = _top_types(counts)
     domain = [counts["start"].min(), counts["end"].max()]
-    data = counts.assign(start=_utc(counts["start"]), end=_utc(counts["end"]))
+    data = _compact(counts)
     colors = alt.Scale(
         domain=order,
         range=[*_palette(len(order) - 1), _OTHER_COLOR]
@@ -203,7 +245,7 @@ def deliveries_over_time(events: pd.DataFrame, freq: str | None = None) -> Chart
             ),
             x2="end:T",
             y=alt.Y("sum(deliveries):Q", title=f"deliveries per {period_name(freq)}"),
-            color=alt.Color("event_type:N", title="event type", scale=colors, sort=order),
+            color=alt.Color("event_type:N", title=legend, scale=colors, sort=order),
             order=alt.Order("rank:Q"),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
             tooltip=[
@@ -213,11 +255,14 @@ def deliveries_over_time(events: pd.DataFrame, freq: str | None = None) -> Chart
                     timeUnit="utcyearmonthdatehoursminutes",
                     format="%Y-%m-%d %H:%M",
                 ),
-                alt.Tooltip("event_type:N", title="event type"),
+                alt.Tooltip("event_type:N", title=legend),
                 alt.Tooltip("deliveries:Q", title="deliveries"),
             ],
         )
-        .transform_calculate(rank=f"indexof({json.dumps(order)}, datum.event_type)")
+        .transform_calculate(
+            rank=f"indexof({json.dumps(order)}, datum.event_type)",
+            end=f"datum.start + {_period_ms(freq)}",
+        )
         .add_params(pick, alt.selection_interval(name="zoom", encodings=["x"], bind="scales"))
         .properties(
             title=alt.TitleParams(title, subtitle=_untimed_note(events) or [""]),
@@ -241,7 +286,7 @@ def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
         counts.groupby("event_type")["deliveries"].sum().sort_values(ascending=False).index
     )
     domain = [_iso(counts["start"].min()), _iso(counts["end"].max())]
-    data = counts.assign(start=_utc(counts["start"]), end=_utc(counts["end"]))
+    data = _compact(counts)
     chart = (
         alt.Chart(data)
         .mark_rect()
@@ -270,6 +315,7 @@ def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
                 alt.Tooltip("deliveries:Q", title="deliveries"),
             ],
         )
+        .transform_calculate(end=f"datum.start + {_period_ms(freq)}")
         .add_params(alt.selection_interval(name="zoom", encodings=["x"], bind="scales"))
         .properties(
             title=alt.TitleParams(title, subtitle=_untimed_note(events) or [""]),
