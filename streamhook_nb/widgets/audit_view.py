@@ -31,6 +31,10 @@ MULTI_SELECT_NOTE = (
 )
 
 
+WIDGET_NOTE = "run or trust the notebook to see the widget"
+"""The text fallback's advice: JupyterLab draws saved widgets only in a trusted notebook."""
+
+
 def display(value: object) -> None:
     """IPython's display, typed."""
     _untyped_display(value)  # type: ignore[no-untyped-call]
@@ -85,8 +89,8 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
         self.include_untimed = widgets.Checkbox(
             value=True,
             description=f"include {untimed} with no time",
-            disabled=not untimed,
             indent=False,
+            layout=widgets.Layout(display="" if untimed else "none"),  # only when some lack it
         )
         self.reset_button = widgets.Button(description="Reset", icon="undo")
         self.chart_choice = widgets.ToggleButtons(options=list(CHARTS), description="chart")
@@ -122,6 +126,11 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
             ]
         )
         self.refresh()
+
+    def __repr__(self) -> str:
+        """What a notebook shows where it cannot draw the widget (untrusted, or on GitHub)."""
+        shown, total = len(self.controller.filtered()), len(self.controller.events)
+        return f"AuditView · {shown} of {total} deliveries match · {WIDGET_NOTE}"
 
     def _window(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
         """The slider as (start, end); the whole range means no time restriction."""

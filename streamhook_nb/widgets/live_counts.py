@@ -16,6 +16,7 @@ from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.loading import load_log
 from streamhook_nb.verify.frame import verify_deliveries
 from streamhook_nb.verify.secrets import Keyring
+from streamhook_nb.widgets.audit_view import WIDGET_NOTE
 
 
 def counts_by_type(log: str | os.PathLike[str], keyring: Keyring | None = None) -> pd.DataFrame:
@@ -64,6 +65,10 @@ class LiveCountsView(widgets.VBox):  # type: ignore[misc]
         super().__init__([widgets.HBox([self.refresh_button, self.auto, self.status]), self.table])
         self.refresh()
         self.auto.value = follow
+
+    def __repr__(self) -> str:
+        """What a notebook shows where it cannot draw the widget (untrusted, or on GitHub)."""
+        return f"LiveCountsView · {self.status.value} · {WIDGET_NOTE}"
 
     def refresh(self) -> None:
         """Re-read the log and redraw the table."""

@@ -134,3 +134,12 @@ def test_controller_reset_and_filter(events: pd.DataFrame) -> None:
     controller = AuditController(events)
     assert len(controller.update(verdicts=["invalid"])) == 5
     assert len(controller.reset()) == len(events)
+
+
+def test_text_fallback_says_what_to_do(events: pd.DataFrame, tmp_path: Path) -> None:
+    """Where the widget cannot be drawn (untrusted notebook, GitHub) the text says why."""
+    view = AuditView(events, export_dir=tmp_path)
+    text = view._repr_mimebundle_()["text/plain"]
+    assert text.startswith(f"AuditView · {len(events)} of {len(events)} deliveries match")
+    assert text.endswith(" · run or trust the notebook to see the widget")
+    assert len(text) <= 110  # ipywidgets cuts longer text
