@@ -24,8 +24,25 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# JupyterLab's own log goes to $(LAB_LOG); once the server answers, its URL (with the token)
+# is printed last, on its own line. Ctrl-C stops the server.
+LAB_LOG := $(VENV)/jupyter-lab.log
+LAB_URL := http://127\.0\.0\.1:[0-9]*/lab[^ ]*
+
 lab: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser $(ROOT_FLAG)
+	@echo "Starting JupyterLab on notebooks/ (log: $(LAB_LOG); Ctrl-C stops it)..."
+	@(cd notebooks && exec ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser \
+	  $(ROOT_FLAG)) >$(LAB_LOG) 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid; exit 130' INT TERM; \
+	until url=$$(grep -m1 -o '$(LAB_URL)' $(LAB_LOG)) && $(BIN)/python -c \
+	  'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$$url" \
+	  2>/dev/null; do \
+	  kill -0 $$pid 2>/dev/null || { echo "JupyterLab did not start: see $(LAB_LOG)" >&2; exit 1; }; \
+	  sleep 0.5; \
+	done; \
+	echo "JupyterLab is ready: open notebooks/00-quickstart.ipynb first, at"; \
+	echo "$$url"; \
+	wait $$pid
 
 lint: $(STAMP)
 	$(BIN)/ruff check --output-format concise streamhook_nb tests benchmarks notebooks

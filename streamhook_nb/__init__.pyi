@@ -12,6 +12,7 @@ from .errors import ApiError, RecordError, SourceError, StreamhookError, UsageEr
 from .events import charts, plots, tables
 from .events.filter import AuditController, AuditFilter
 from .events.frame import dedupe, events_frame
+from .events.incidents import incident_timeline
 from .events.report import build_report
 from .load.deliveries import COLUMNS
 from .load.detect import FORMATS
@@ -87,6 +88,7 @@ __all__ = [
     "failures",
     "group_retries",
     "hooks_table",
+    "incident_timeline",
     "inventory",
     "iter_load",
     "judge",

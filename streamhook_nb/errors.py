@@ -6,15 +6,31 @@ from __future__ import annotations
 class StreamhookError(Exception):
     """Root of every error this package raises on purpose."""
 
-    def __init__(self, message: str, *, source: str | None = None, fix: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        fix: str | None = None,
+        shell_fix: str | None = None,
+    ) -> None:
         self.message = message
         self.source = source
         self.fix = fix
+        self.shell_fix = shell_fix
+        """The fix in a shell user's words (``--format`` rather than ``format=``), if different."""
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
+        return self._text(self.fix)
+
+    def shell_message(self) -> str:
+        """The message as the command line shows it: the fix in shell wording."""
+        return self._text(self.shell_fix or self.fix)
+
+    def _text(self, fix: str | None) -> str:
         text = f"{self.source}: {self.message}" if self.source else self.message
-        return f"{text}. {self.fix}" if self.fix else text
+        return f"{text}. {fix}" if fix else text
 
 
 class UsageError(StreamhookError):

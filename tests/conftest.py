@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,10 +10,19 @@ import pytest
 from helpers import DATA
 
 
+@pytest.fixture(scope="session")
+def tour_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small sample logs of every format: a copy of data/ without the story week (story/),
+    so a test that loads the whole folder sees only the format tour."""
+    target = tmp_path_factory.mktemp("tour") / "data"
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("story"))
+    return target
+
+
 @pytest.fixture
-def data_dir() -> Path:
-    """The committed sample logs."""
-    return DATA
+def data_dir(tour_dir: Path) -> Path:
+    """The format tour (see ``tour_dir``); the story week is ``helpers.DATA / "story"``."""
+    return tour_dir
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -40,10 +41,10 @@ def test_cells() -> None:
     assert cell_text(["a", "b"]) == "['a', 'b']"
 
 
-def test_verify_summary_is_a_dict_with_a_green_red_table() -> None:
-    loaded = load_log(sorted(p for p in DATA.iterdir() if p.is_dir() and p.name != "story"))
+def test_verify_summary_is_a_dict_with_a_green_red_table(tour_dir: Path) -> None:
+    loaded = load_log(tour_dir)
     verified = verify_deliveries(
-        loaded.deliveries, keyring(secrets_file=DATA / "demo-secrets.toml")
+        loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml")
     )
     report = summary(verified, rejected=len(loaded.rejected))
     assert isinstance(report, Summary)

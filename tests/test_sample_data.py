@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+from helpers import DATA
 from stream_chat.webhook import verify_signature
 
 from streamhook_nb import load_log, story
@@ -13,11 +14,11 @@ from streamhook_nb.sample_data import DEMO_SECRET, SECOND_API_KEY, SECOND_SECRET
 from streamhook_nb.verify.stream_json import encode
 
 
-def test_data_dir_is_exactly_what_the_generator_writes(data_dir: Path, tmp_path: Path) -> None:
+def test_data_dir_is_exactly_what_the_generator_writes(tmp_path: Path) -> None:
     written = write(tmp_path)
     for name in written:
-        assert (tmp_path / name).read_bytes() == (data_dir / name).read_bytes(), name
-    committed = {str(p.relative_to(data_dir)) for p in data_dir.rglob("*") if p.is_file()}
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+    committed = {str(p.relative_to(DATA)) for p in DATA.rglob("*") if p.is_file()}
     story_files = {f"story/{name}" for name in story.write(tmp_path / "story")}
     assert committed - {"README.md"} == set(written) | story_files
 
@@ -42,8 +43,8 @@ def test_planted_deliveries_and_signatures() -> None:
     }
 
 
-def test_bodies_are_encoded_like_stream(data_dir: Path) -> None:
-    frame = load_log(data_dir / "capture" / "stream-2026-11-26.jsonl").deliveries
+def test_bodies_are_encoded_like_stream() -> None:
+    frame = load_log(DATA / "capture" / "stream-2026-11-26.jsonl").deliveries
     plain = frame[frame["content_encoding"].isna()]
     assert (
         plain["body"].map(lambda b: b"<" not in b and b"&" not in b and b", " not in b[:40]).sum()

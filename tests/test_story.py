@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 from stream_chat.webhook import verify_signature
 
 from streamhook_nb import story
@@ -22,21 +23,19 @@ def items() -> list[SampleDelivery]:
     return story.story_deliveries()
 
 
-def test_committed_story_is_exactly_what_the_generator_writes(
-    data_dir: Path, tmp_path: Path
-) -> None:
+def test_committed_story_is_exactly_what_the_generator_writes(tmp_path: Path) -> None:
     written = story.write(tmp_path)
-    committed = {p.name for p in (data_dir / "story").iterdir()}
+    committed = {p.name for p in (DATA / "story").iterdir()}
     assert committed == set(written)
     for name in written:
-        fresh, kept = (tmp_path / name).read_bytes(), (data_dir / "story" / name).read_bytes()
+        fresh, kept = (tmp_path / name).read_bytes(), (DATA / "story" / name).read_bytes()
         if name.endswith(".gz"):  # compare content: another zlib may pick other deflate blocks
             fresh, kept = gzip.decompress(fresh), gzip.decompress(kept)
         assert fresh == kept, name
 
 
-def test_one_capture_log_per_day_and_a_few_mb(data_dir: Path) -> None:
-    logs = sorted((data_dir / "story").glob("stream-*.jsonl.gz"))
+def test_one_capture_log_per_day_and_a_few_mb() -> None:
+    logs = sorted((DATA / "story").glob("stream-*.jsonl.gz"))
     assert [p.name for p in logs] == [
         f"stream-{story.STORY_START + timedelta(days=d):%Y-%m-%d}.jsonl.gz" for d in range(7)
     ]
@@ -115,7 +114,7 @@ def test_incident_windows_hold_what_they_say(items: list[SampleDelivery]) -> Non
     assert production[switch].received_at - story.GZIP_ON.start < timedelta(minutes=5)
 
 
-def test_secrets_file_rotation_newest_first(data_dir: Path) -> None:
-    apps = from_file(data_dir / "story" / "secrets.toml")
+def test_secrets_file_rotation_newest_first() -> None:
+    apps = from_file(DATA / "story" / "secrets.toml")
     assert list(apps) == [story.PROD_API_KEY]
     assert [s.reveal() for s in apps[story.PROD_API_KEY]] == [story.NEW_SECRET, story.OLD_SECRET]

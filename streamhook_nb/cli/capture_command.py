@@ -12,6 +12,7 @@ from streamhook_nb.verify.secrets import Keyring, from_env
 if TYPE_CHECKING:
     import pandas as pd
 from streamhook_nb.cli import exit_codes
+from streamhook_nb.cli.output import replay_table
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -106,7 +107,7 @@ def run_replay(args: argparse.Namespace) -> int:
     if not args.dry_run and not args.yes and not _confirmed(len(chosen), args.to):
         return exit_codes.USAGE
     results = replay(chosen, args.to, rate=args.rate, resign=resign, dry_run=args.dry_run)
-    print(results.to_string(index=False) if len(results) else "nothing selected")
+    print(replay_table(results, dry_run=args.dry_run) if len(results) else "nothing selected")
     if args.dry_run:
         print(f"dry run: {len(results)} deliveries would be sent to {args.to}")
         return exit_codes.OK

@@ -140,4 +140,25 @@ def run_report(args: argparse.Namespace) -> int:
         )
         return exit_codes.USAGE
     print(f"wrote {target} ({len(result.events)} deliveries)", file=sys.stderr)
-    return _exit_code(result)
+    code = _exit_code(result)
+    if code == exit_codes.PROBLEMS_FOUND:
+        print(f"exit status 1: {why_problems(result)}", file=sys.stderr)
+    return code
+
+
+def why_problems(result: Audit) -> str:
+    """Why an audit exits 1, in one sentence: invalid deliveries by reason, rejected records."""
+    parts = []
+    if result.verified:
+        invalid = result.events.loc[result.events["valid"].eq(False).fillna(False), "reason"]
+        counts = invalid.astype(str).value_counts()
+        if len(counts):
+            reasons = ", ".join(f"{reason} {n}" for reason, n in counts.items())
+            parts.append(
+                f"{len(invalid)} deliveries are invalid ({reasons}): see the report's "
+                "'Failed deliveries' and 'Incident timeline'"
+            )
+    rejected = len(result.loaded.rejected)
+    if rejected:
+        parts.append(f"{rejected} records could not be read: see the report's 'Rejected records'")
+    return "; ".join(parts)

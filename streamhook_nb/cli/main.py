@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -13,6 +15,7 @@ from streamhook_nb.cli import (
     events_command,
     exit_codes,
     load_command,
+    output,
     verify_command,
     webhook_command,
 )
@@ -20,7 +23,14 @@ from streamhook_nb.errors import ApiError, StreamhookError
 
 
 class _Parser(argparse.ArgumentParser):
-    """Argument errors that never echo values: a stray one may be a pasted secret."""
+    """Argument errors that never echo values (a stray one may be a pasted secret) and that
+    suggest the closest option or command for a typo."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         prefix = "unrecognized arguments: "
@@ -28,7 +38,49 @@ class _Parser(argparse.ArgumentParser):
             options = [w for w in message[len(prefix) :].split() if w.startswith("-")]
             shown = " ".join(options) if options else "a value"
             message = f"{prefix}{shown} (values are not shown; secrets go in env vars or files)"
+            message += suggestion(options, self._known_options())
+        elif choice := _INVALID_CHOICE.search(message):
+            message += suggestion([choice["given"]], _QUOTED.findall(choice["choices"]))
+        else:  # another error (a missing argument) may come from a mistyped option
+            known = self._known_options()
+            typed = [w for w in getattr(self, "_argv", []) if w.startswith("--")]
+            message += suggestion([w for w in typed if w.split("=", 1)[0] not in known], known)
         super().error(message)
+
+    def _known_options(self) -> list[str]:
+        """The option strings of the command being run (every command's when none is given)."""
+        argv = getattr(self, "_argv", [])
+        parsers: list[argparse.ArgumentParser] = [self]
+        while commands := _subcommands(parsers[-1]):  # follow `webhook show` down its levels
+            given = [commands[word] for word in argv if word in commands]
+            if not given:
+                parsers += commands.values()
+                break
+            parsers.append(given[0])
+        return [o for p in parsers for a in p._actions for o in a.option_strings]
+
+
+_INVALID_CHOICE = re.compile(
+    r"invalid choice: '?(?P<given>[^'\s]*)'? \(choose from (?P<choices>.*)\)"
+)
+_QUOTED = re.compile(r"'?([\w.-]+)'?")
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def suggestion(typed: Sequence[str], known: Sequence[str]) -> str:
+    """A note naming the known word closest to the first typo ("did you mean X?"), or ""."""
+    for word in typed:
+        name = word.split("=", 1)[0]
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        if close and close[0] != name:
+            return f" (did you mean {close[0]}?)"
+    return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,14 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (never a traceback for a user error)."""
     args = build_parser().parse_args(argv)
     try:
-        code: int = args.run(args)
+        with output.closed_pipe_tolerated():
+            code: int = args.run(args)
     except StreamhookError as exc:
-        print(f"streamhook-nb {args.command}: error: {exc}", file=sys.stderr)
+        print(f"streamhook-nb {args.command}: error: {exc.shell_message()}", file=sys.stderr)
         refused = isinstance(exc, ApiError)  # the API said no: the settings are untouched
         return exit_codes.PROBLEMS_FOUND if refused else exit_codes.USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED
-    except BrokenPipeError:
-        return exit_codes.OK
     return code

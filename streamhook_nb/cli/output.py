@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -21,3 +23,75 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def frame_table(frame: Any, columns: Sequence[str]) -> str:
+    """A text table of some columns of a DataFrame; missing values show as "-", never <NA>."""
+    import pandas as pd  # only commands that already hold a DataFrame get here
+
+    rows = [
+        ["-" if pd.isna(value) else value for value in row]
+        for row in frame[list(columns)].itertuples(index=False, name=None)
+    ]
+    return table(columns, rows)
+
+
+def replay_table(results: Any, *, dry_run: bool) -> str:
+    """``replay``'s results: what would be sent (dry run), or what each delivery got back."""
+    if dry_run:
+        return frame_table(results, ["source", "event_type", "bytes"])
+    return frame_table(results, ["source", "event_type", "bytes", "status", "elapsed_ms", "error"])
+
+
+class _PipeGuard:
+    """Standard output that outlives its reader: once ``cmd | head -1`` has closed the pipe,
+    writes are dropped (and the descriptor points at /dev/null, so the final flush is quiet),
+    so the command finishes and exits with its own status instead of a traceback."""
+
+    def __init__(self, stream: Any, closed: list[bool] | None = None) -> None:
+        self._stream = stream
+        self._closed = closed if closed is not None else [False]
+
+    def write(self, data: Any) -> int:
+        if not self._closed[0]:
+            try:
+                return int(self._stream.write(data))
+            except BrokenPipeError:
+                self._drop()
+        return len(data)
+
+    def flush(self) -> None:
+        if not self._closed[0]:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    @property
+    def buffer(self) -> _PipeGuard:
+        """The binary stream underneath, guarded the same way."""
+        return _PipeGuard(self._stream.buffer, self._closed)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def _drop(self) -> None:
+        self._closed[0] = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+            pass
+
+
+@contextmanager
+def closed_pipe_tolerated() -> Iterator[None]:
+    """Run a command with standard output guarded by :class:`_PipeGuard`."""
+    original = sys.stdout
+    sys.stdout = _PipeGuard(original)
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        sys.stdout = original

@@ -9,6 +9,7 @@ from streamhook_nb.cli.output import print_json, table
 from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
 from streamhook_nb.cli.source_options import add_source_arguments
 from streamhook_nb.load import reading
+from streamhook_nb.load.payload import UNKNOWN_TYPE
 from streamhook_nb.pipeline.verify_logs import verify_sources
 from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.reasons import HINTS, Reason
@@ -76,6 +77,8 @@ def describe(report: VerifyReport, *, everything: bool = False) -> str:
             [(r.value, report.reasons[r.value]) for r in Reason if report.reasons[r.value]],
         ),
     ]
+    if everything:  # one entry per delivery instead of the sources grouped by reason
+        return "\n".join(lines + _epilogue(report, failing_deliveries(report.details or [])))
     by_reason: dict[str, list[dict[str, object]]] = {}
     for item in report.details or []:
         if item["reason"] != Reason.OK.value:
@@ -87,14 +90,34 @@ def describe(report: VerifyReport, *, everything: bool = False) -> str:
         lines += ["", f"{reason.value} ({len(items)}): {HINTS[reason]}"]
         if reason.valid is None:  # no verdict: the count and the hint say it all
             continue
-        shown = items if everything else items[:FAILURES_SHOWN]
-        lines += [f"  {i['source']}  {i['event_type'] or '(unreadable)'}" for i in shown]
+        shown = items[:FAILURES_SHOWN]
+        lines += [f"  {i['source']}  {i['event_type'] or UNKNOWN_TYPE}" for i in shown]
         if len(shown) < len(items):
             lines.append(f"  ... and {len(items) - len(shown)} more (--details lists all)")
+    return "\n".join(lines + _epilogue(report, []))
+
+
+def _epilogue(report: VerifyReport, listed: list[str]) -> list[str]:
+    """The other-app note, the listed deliveries, then the rejected records."""
+    lines = []
     note = report.other_app_note()
     if note:
         lines += ["", f"Note: {note}"]
+    lines += listed
     if report.rejected:
         lines += ["", "Rejected records:"]
         lines += [f"  {r.source}: {r.reason}" for r in report.rejected]
-    return "\n".join(lines)
+    return lines
+
+
+def failing_deliveries(details: list[dict[str, object]]) -> list[str]:
+    """``--details`` text: every delivery that did not verify, in input order, each with its
+    source, event type, reason and the hint that says what to do."""
+    failing = [d for d in details if d["reason"] not in (Reason.OK.value, Reason.UNSIGNED.value)]
+    if not failing:
+        return []
+    lines = ["", f"Deliveries that did not verify ({len(failing)}), in input order:"]
+    for item in failing:
+        lines.append(f"  {item['source']}  {item['event_type'] or UNKNOWN_TYPE}  {item['reason']}")
+        lines.append(f"    {item['hint']}")
+    return lines

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
 from streamhook_nb.cli import exit_codes
-from streamhook_nb.cli.output import print_json
-from streamhook_nb.verify.secrets import SecretError, env_value, from_env
+from streamhook_nb.cli.output import frame_table, print_json
+from streamhook_nb.verify.secrets import Secret, SecretError, env_value, from_env
 from streamhook_nb.webhook.backups import save_backup
 from streamhook_nb.webhook.plan import WebhookChange, plan_change, validate_url
 
@@ -24,7 +26,34 @@ def _api() -> Any:
 
 
 def _add_base_url(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", help=f"API base URL (default: ${BASE_URL_ENV} or Stream's)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--base-url", help=f"API base URL (default: ${BASE_URL_ENV} or Stream's)")
+    where.add_argument(
+        "--stand-in",
+        action="store_true",
+        help="demo mode: talk to a local stand-in of Stream's API serving the demo app (no "
+        "credentials needed; nothing leaves this machine), as notebook 04 does",
+    )
+
+
+@contextmanager
+def _client(args: argparse.Namespace) -> Iterator[Any]:
+    """The API client: Stream's (credentials from the environment) or, with ``--stand-in``,
+    a local stand-in's, which lives as long as the command."""
+    if not args.stand_in:
+        yield _api().client_from_env(base_url=args.base_url)
+        return
+    from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+    from streamhook_nb.webhook.standin import StandIn
+
+    with StandIn(DEMO_API_KEY, DEMO_SECRET) as stand_in:
+        print(
+            f"note: demo mode: a local stand-in of Stream's API at {stand_in.url} serving the "
+            "demo app; nothing reaches Stream, and changes last only for this command",
+            file=sys.stderr,
+        )
+        secret = Secret(DEMO_SECRET, "the demo secret")
+        yield _api().AppSettingsClient(DEMO_API_KEY, secret, stand_in.url)
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,13 +99,14 @@ def run_show(args: argparse.Namespace) -> int:
     """Print the hooks."""
     from streamhook_nb.webhook.controller import hooks_table, public_settings
 
-    client = _api().client_from_env(base_url=args.base_url)
-    settings = client.get()
+    with _client(args) as client:
+        settings = client.get()
     if args.json:
         print_json(public_settings(settings))
     else:
         print(f"{client.api_key} at {client.base_url}")
-        print(hooks_table(settings).to_string(index=False))
+        hooks = hooks_table(settings)
+        print(frame_table(hooks, list(hooks.columns)))
     return exit_codes.OK
 
 
@@ -88,7 +118,13 @@ def run_set(args: argparse.Namespace) -> int:
         if args.events is None
         else tuple(t.strip() for t in args.events.split(",") if t.strip())
     )
-    client = _api().client_from_env(base_url=args.base_url)
+    with _client(args) as client:
+        return _plan_and_apply(args, client, url, events)
+
+
+def _plan_and_apply(
+    args: argparse.Namespace, client: Any, url: str, events: tuple[str, ...] | None
+) -> int:
     settings = client.get()
     plan = plan_change(settings, WebhookChange(url, events, not args.disable, args.hook))
     print(f"PATCH {client.base_url}/app ({plan.mode}):")
@@ -102,6 +138,10 @@ def run_set(args: argparse.Namespace) -> int:
     if not args.yes and not _confirmed():
         print("Not applied.", file=sys.stderr)
         return exit_codes.USAGE
+    if args.stand_in:  # the demo app's settings are not worth a backup file
+        client.update(plan.body)
+        print("Applied to the stand-in.")
+        return exit_codes.OK
     backup = save_backup(settings, client.api_key)
     client.update(plan.body)
     print(f"Applied. Previous settings saved in {backup}.")

@@ -2,7 +2,8 @@
 
 Takes a verified deliveries frame; reads each payload's fields (type, created_at, cid, user,
 message, ...) into the events frame, then counts by type and verdict (``tables``), draws
-(``plots``), filters (``filter``) and writes the standalone HTML report (``report``).
+(``plots``), finds the incident timeline (``incidents``), filters (``filter``) and writes the
+standalone HTML report (``report``).
 ``catalog`` knows Stream's documented webhook event types.
 
 (Named ``events`` rather than ``audit``: ``streamhook_nb.audit`` is the public function that
@@ -12,5 +13,6 @@ runs the whole flow, and a subpackage of that name would shadow it.)
 import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
-    __name__, submodules=["catalog", "charts", "filter", "frame", "plots", "report", "tables"]
+    __name__,
+    submodules=["catalog", "charts", "filter", "frame", "incidents", "plots", "report", "tables"],
 )

@@ -36,6 +36,10 @@ _CARRIED = (
     "valid",
     "reason",
     "matched_secret",
+    "hint",  # the incident timeline and the report's failures section read these four
+    "api_key",
+    "response_status",
+    "content_encoding",
 )
 
 

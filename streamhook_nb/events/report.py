@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 
 from streamhook_nb import __name__ as _package
 from streamhook_nb.events import plots, tables
+from streamhook_nb.events.incidents import incident_timeline
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
@@ -26,6 +27,8 @@ th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 1rem; min-width: 8rem; }
 .card b { display: block; font-size: 1.6rem; } .invalid b { color: #c62828; }
 .valid b { color: #2e7d32; } img { max-width: 100%; } .note { color: #555; }
+table.text { width: 100%; } table.text td, table.text th { text-align: left; vertical-align: top; }
+table.text td:last-child { min-width: 22rem; white-space: normal; }
 """
 
 
@@ -45,6 +48,80 @@ def _table(frame: pd.DataFrame, empty: str) -> str:
     return frame.to_html(border=0, na_rep="-", float_format=lambda v: f"{v:.3f}")
 
 
+FAILURES_SHOWN = 50
+"""Failed deliveries listed in the report; the rest are counted."""
+
+
+def failed_deliveries(events: pd.DataFrame) -> pd.DataFrame:
+    """Deliveries that did not verify (invalid or unverifiable; not the unsigned SQS/SNS ones),
+    in input order: source, event type, reason, hint."""
+    if "reason" not in events:
+        return pd.DataFrame(columns=["source", "event_type", "reason", "hint"])
+    reason = events["reason"].astype("string")
+    failed = events[reason.notna() & ~reason.isin(["ok", "unsigned"])]
+    return failed[["source", "event_type", "reason", "hint"]].reset_index(drop=True)
+
+
+def _failures_section(events: pd.DataFrame, shown: int) -> list[str]:
+    failed = failed_deliveries(events)
+    if failed.empty:
+        verified = "reason" in events and events["reason"].notna().any()
+        text = "Every delivery verified." if verified else "The deliveries were not verified."
+        return [f'<p class="note">{text}</p>']
+    parts = [
+        failed.head(shown).to_html(border=0, na_rep="-", index=False, classes="text"),
+    ]
+    if len(failed) > shown:
+        rest = len(failed) - shown
+        parts.append(
+            f'<p class="note">... and {rest} more (the first {shown} of {len(failed)} are '
+            "shown; <code>streamhook-nb verify --details</code> lists every one).</p>"
+        )
+    return parts
+
+
+def _incidents_section(events: pd.DataFrame) -> str:
+    untimed = int(events["received_at"].isna().sum())
+    note = (
+        f'<p class="note">{untimed} deliveries without a receive time are not on the timeline '
+        "(they are in the counts and the failed deliveries).</p>"
+        if untimed
+        else ""
+    )
+    return _incidents_table(incident_timeline(events)) + note
+
+
+def _incidents_table(found: pd.DataFrame) -> str:
+    if found.empty:
+        return (
+            '<p class="note">No incident: no failures, refusals or retries clustered in time, '
+            "and no lasting change of encoding or secret.</p>"
+        )
+    shown = pd.DataFrame(
+        {
+            "when (UTC)": [_span(a, b) for a, b in zip(found["start"], found["end"], strict=True)],
+            "what": found["kind"] + ": " + found["reason"],
+            "app (X-Api-Key)": found["api_key"],
+            "deliveries": found["deliveries"],
+            "events": found["events"],
+            "event types": found["event_types"],
+            "what to do": found["hint"],
+        }
+    )
+    return shown.to_html(border=0, na_rep="-", index=False, classes="text")
+
+
+def _span(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    first = f"{start:%a %Y-%m-%d %H:%M:%S}"
+    if end == start:
+        return first
+    return (
+        f"{first} to {end:%H:%M:%S}"
+        if end.date() == start.date()
+        else f"{first} to {end:%a %Y-%m-%d %H:%M:%S}"
+    )
+
+
 def build_report(
     events: pd.DataFrame,
     *,
@@ -52,9 +129,14 @@ def build_report(
     sources: list[str] | None = None,
     rejected: pd.DataFrame | None = None,
     gap_threshold: str = "15min",
+    failures_shown: int = FAILURES_SHOWN,
     now: datetime | None = None,
 ) -> str:
-    """The report as one HTML string (``now``: when it was made, for the header)."""
+    """The report as one HTML string (``now``: when it was made, for the header).
+
+    It opens with the incident timeline (:func:`incident_timeline`) and the failed deliveries
+    with their hints (the first ``failures_shown``, then a count of the rest).
+    """
     verdicts = tables.verdict_labels(events).value_counts()
     deduped_events = tables.event_keys(events).nunique()
     rejected = rejected if rejected is not None else pd.DataFrame(columns=["source", "reason"])
@@ -87,6 +169,10 @@ def build_report(
         '<div class="cards">',
         *(f'<div class="card {cls}"><b>{value}</b>{name}</div>' for name, value, cls in cards),
         "</div>",
+        "<h2>Incident timeline (UTC)</h2>",
+        _incidents_section(events),
+        "<h2>Failed deliveries</h2>",
+        *_failures_section(events, failures_shown),
         "<h2>Deliveries over time</h2>",
         _image(plots.deliveries_over_time(events, freq)),
         "<h2>Signature verdicts</h2>",

@@ -115,5 +115,6 @@ def _unknown_format(source: Source, what: str) -> SourceError:
     return SourceError(
         f"not a known capture format (recognised none in {what}; tried {', '.join(FORMATS)})",
         source=source.name,
-        fix="Pass format=... (CLI: --format) if you know the format",
+        fix="Pass format=... if you know the format",
+        shell_fix="Pass --format FORMAT if you know the format",
     )

@@ -131,7 +131,8 @@ def from_env(
             where = f" or {dotenv}" if dotenv else ""
             raise SecretError(
                 f"{name} is not set in the environment{where}",
-                fix=f"export {name}=... (or add it to .env), or pass --secrets-file",
+                fix=f"export {name}=... (or add it to .env), or pass secrets_file=...",
+                shell_fix=f"export {name}=... (or add it to .env), or pass --secrets-file F",
             )
         secrets.append(Secret(value, name))
     return tuple(secrets)

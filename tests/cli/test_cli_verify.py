@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
+from helpers import capture_line
 
 from streamhook_nb.sample_data import DEMO_SECRET, SECOND_SECRET, deliveries
 
+WriteFile = Callable[[str, bytes], Path]
 ENV = {**os.environ, "STREAM_API_SECRET": DEMO_SECRET, "STREAM_API_KEY": "demo_api_key"}
 
 
@@ -185,3 +188,32 @@ def test_events_text_names_the_rejected_records(data_dir: Path) -> None:
     assert done.returncode == 1
     assert "6 records rejected" in done.stdout.splitlines()[0]
     assert "damaged.jsonl:4: not valid JSON" in done.stdout
+
+
+def test_details_text_lists_each_failing_delivery_with_its_hint(data_dir: Path) -> None:
+    plain = run(str(data_dir / "capture"))
+    done = run(str(data_dir / "capture"), "--details")
+    assert done.returncode == 1
+    assert done.stdout != plain.stdout
+    listing = done.stdout[
+        done.stdout.index("Deliveries that did not verify (17), in input order:") :
+    ]
+    log = f"{data_dir}/capture/stream-2026-11-26.jsonl"
+    entries = [line for line in listing.splitlines() if line.startswith(f"  {log}:")]
+    assert len(entries) == 17
+    lines = listing.splitlines()
+    tampered = lines.index(f"  {log}:55  xchannel.created  signature_mismatch")
+    assert lines[tampered + 1].startswith("    No configured secret signs this body")
+    reserialized = next(n for n, line in enumerate(lines) if line.endswith("body_reserialized"))
+    assert "verify the raw request bytes" in lines[reserialized + 1]
+    assert "(got 71 characters)" in listing  # the delivery's own hint, not only the reason's
+    positions = [int(e.split()[0].rsplit(":", 1)[1]) for e in entries]
+    assert positions == sorted(positions)
+
+
+def test_a_payload_without_a_type_is_unknown_not_unreadable(write_file: WriteFile) -> None:
+    log = write_file("stray.jsonl", capture_line(b'{"test":true}', headers={}))
+    for args in ((), ("--details",)):
+        done = run(str(log), *args)
+        assert f"{log}:1  (unknown)" in done.stdout
+        assert "(unreadable)" not in done.stdout

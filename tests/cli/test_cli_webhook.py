@@ -127,3 +127,41 @@ def test_check_endpoint(tmp_path: Path) -> None:
     assert "FAIL  answers a signed POST" in failing.stdout
     bad = cli(None, "check-endpoint", "nope", cwd=tmp_path)
     assert bad.returncode == 2
+
+
+def _no_credentials(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAM_")}
+    return subprocess.run(
+        [sys.executable, "-m", "streamhook_nb", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_stand_in_demo_mode_needs_no_credentials(tmp_path: Path) -> None:
+    shown = _no_credentials("webhook", "show", "--stand-in", "--json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "demo mode: a local stand-in of Stream's API at http://127.0.0.1:" in shown.stderr
+    hooks = orjson.loads(shown.stdout)["event_hooks"]
+    assert [h["id"] for h in hooks] == [h["id"] for h in DEMO_APP_SETTINGS["event_hooks"]]
+    text = _no_credentials("webhook", "show", "--stand-in", cwd=tmp_path)
+    assert "hook-webhook-1  webhook" in text.stdout
+    assert "<NA>" not in text.stdout
+    changed = _no_credentials("webhook", "set", "--stand-in", "--url", URL, "--yes", cwd=tmp_path)
+    assert changed.returncode == 0, changed.stderr
+    assert f"-> {URL!r}" in changed.stdout
+    assert "Applied to the stand-in." in changed.stdout
+    assert not list(tmp_path.rglob("*.json"))  # no backup of the demo app
+    assert DEMO_SECRET not in shown.stdout + shown.stderr + changed.stdout + changed.stderr
+
+
+def test_stand_in_and_base_url_exclude_each_other(tmp_path: Path) -> None:
+    done = _no_credentials(
+        "webhook", "show", "--stand-in", "--base-url", "http://127.0.0.1:9", cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "not allowed with argument" in done.stderr

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from helpers import CHROMIUM_ARGS, ROOT, chromium_path
 
 from streamhook_nb import build_report, events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.sample_data import DEMO_SECRET, SECOND_SECRET
+from streamhook_nb.verify.secrets import Keyring, Secret
 
 ARTIFACTS = ROOT / "test-artifacts"
+WriteFile = Callable[[str, bytes], Path]
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +37,13 @@ def page(data_dir_module: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def data_dir_module() -> Path:
-    from helpers import DATA
-
-    return DATA
+def data_dir_module(tour_dir: Path) -> Path:
+    return tour_dir
 
 
 def test_report_is_standalone_and_complete(page: str) -> None:
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count("<table") == 10
+    assert page.count("<table") == 11
     assert page.count('src="data:image/png;base64,') == 3
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "<script" not in page
@@ -52,6 +53,8 @@ def test_report_is_standalone_and_complete(page: str) -> None:
         "Retries and duplicates",
         "Gaps longer than 15min",
         "Rejected records",
+        "Incident timeline",
+        "Failed deliveries",
     ):
         assert heading in page
     assert "made 2026-11-27 09:00 UTC" in page
@@ -86,7 +89,7 @@ def test_report_renders_in_chromium(page: str, tmp_path: Path) -> None:
             tab = browser.new_page(viewport={"width": 1200, "height": 900})
             tab.goto(target.as_uri())
             assert tab.title() == "Stream webhook audit"
-            assert tab.locator("table").count() == 10
+            assert tab.locator("table").count() == 11
             images = tab.locator("img")
             assert images.count() == 3
             widths = images.evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
@@ -145,8 +148,10 @@ def test_report_command(data_dir_module: Path, tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "wrote" in done.stderr
+    assert "exit status 1: 5 deliveries are invalid (" in done.stderr
+    assert "6 records could not be read: see the report's 'Rejected records'" in done.stderr
     html = out.read_text()
-    assert html.count("<table") == 10
+    assert html.count("<table") == 11
     assert DEMO_SECRET not in html
     bad = _cli(
         "report", str(data_dir_module / "ngrok"), "-o", str(tmp_path / "missing-dir" / "x.html")
@@ -158,3 +163,66 @@ def test_report_command(data_dir_module: Path, tmp_path: Path) -> None:
 
 def test_lag_table_has_all_row(page: str) -> None:
     assert "<th>(all)</th>" in page
+
+
+def test_report_lists_each_failed_delivery_with_its_hint(page: str, data_dir_module: Path) -> None:
+    section = page[page.index("<h2>Failed deliveries</h2>") : page.index("<h2>Deliveries over")]
+    log = f"{data_dir_module}/capture/stream-2026-11-26.jsonl"
+    assert section.count(f"<td>{log}:") == 5  # tampered, 2 re-serialized, no / bad signature
+    for reason in ("signature_mismatch", "body_reserialized", "missing_signature"):
+        assert f"<td>{reason}</td>" in section
+    assert "verify the raw request bytes, not a re-encoded JSON object." in section  # whole hint
+    assert "more (the first" not in section
+
+
+def test_failures_past_the_first_n_are_counted(write_file: WriteFile) -> None:
+    from helpers import capture_line
+
+    lines = b"".join(capture_line(b'{"type":"message.new","n":%d}' % n) for n in range(7))
+    log = write_file("seven.jsonl", lines)
+    ring = Keyring((Secret(DEMO_SECRET, "DEMO"),))
+    events = events_frame(verify_deliveries(load_log(log).deliveries, ring))
+    html = build_report(events, failures_shown=3)
+    section = html[html.index("<h2>Failed deliveries</h2>") : html.index("<h2>Deliveries over")]
+    assert section.count("<td>signature_mismatch</td>") == 3
+    assert "... and 4 more (the first 3 of 7 are shown" in section
+
+
+def test_deliveries_without_a_time_are_said_to_be_off_the_timeline(write_file: WriteFile) -> None:
+    from helpers import capture_line
+
+    lines = capture_line() + capture_line(received_at=None) + capture_line(received_at=None)
+    html = build_report(events_frame(load_log(write_file("t.jsonl", lines)).deliveries))
+    assert "2 deliveries without a receive time are not on the timeline" in html
+
+
+def test_report_without_verdicts_says_so(write_file: WriteFile) -> None:
+    from helpers import capture_line
+
+    log = write_file("one.jsonl", capture_line())
+    html = build_report(events_frame(load_log(log).deliveries))
+    assert "The deliveries were not verified." in html
+    assert "No incident" in html
+
+
+def test_story_report_has_the_incident_timeline() -> None:
+    from helpers import DATA
+
+    from streamhook_nb import audit
+
+    story = DATA / "story"
+    result = audit(story, keyring(secrets_file=story / "secrets.toml"), keep_deliveries=False)
+    html = build_report(result.events)
+    section = html[html.index("<h2>Incident timeline") : html.index("<h2>Failed deliveries")]
+    for what in (
+        "retries: retries",
+        "failures: body_reserialized",
+        "endpoint: endpoint_rejected",
+        "change: secret_changed",
+        "change: gzip_on",
+        "failures: unknown_app",
+    ):
+        assert f"<td>{what}</td>" in section
+    assert "<td>Tue 2026-11-17 14:05:09 to 14:35:05</td>" in section
+    assert "demo_staging_app" in section
+    assert "... and 663 more (the first 50 of 713 are shown" in html

@@ -30,10 +30,8 @@ def events(verified: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def data_dir() -> Path:
-    from helpers import DATA
-
-    return DATA
+def data_dir(tour_dir: Path) -> Path:
+    return tour_dir
 
 
 def test_by_type_matches_an_independent_count(verified: pd.DataFrame, events: pd.DataFrame) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from pathlib import Path
 
 import orjson
 import pytest
@@ -200,9 +201,7 @@ def test_sqs_base64_capture_is_unsigned() -> None:
     assert check(payload, transport="sqs")[0] is Reason.UNSIGNED
 
 
-def test_every_sample_delivery_agrees_with_the_official_sdk() -> None:
-    from helpers import DATA
-
+def test_every_sample_delivery_agrees_with_the_official_sdk(data_dir: Path) -> None:
     from streamhook_nb import load_log
     from streamhook_nb.load.body import signed_bytes
     from streamhook_nb.sample_data import DEMO_SECRET, SECOND_API_KEY, SECOND_SECRET
@@ -213,7 +212,7 @@ def test_every_sample_delivery_agrees_with_the_official_sdk() -> None:
             SECOND_API_KEY: (Secret(SECOND_SECRET, "B"),),
         }
     )
-    frame = load_log(DATA).deliveries
+    frame = load_log(data_dir).deliveries
     exact = frame[
         (frame["transport"] == "http")
         & frame["fidelity"].isin(["exact", "decoded"])

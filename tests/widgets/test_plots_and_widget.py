@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -22,12 +24,10 @@ from streamhook_nb import (
 
 
 @pytest.fixture(scope="module")
-def events() -> pd.DataFrame:
-    from helpers import DATA
-
-    loaded = load_log(sorted(p for p in DATA.iterdir() if p.is_dir() and p.name != "story"))
+def events(tour_dir: Path) -> pd.DataFrame:
+    loaded = load_log(tour_dir)
     return events_frame(
-        verify_deliveries(loaded.deliveries, keyring(secrets_file=DATA / "demo-secrets.toml"))
+        verify_deliveries(loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml"))
     )
 
 
