@@ -73,7 +73,8 @@ run-notebooks: $(STAMP)
 	cd notebooks && for nb in *.ipynb; do \
 	  env -u STREAM_API_KEY -u STREAM_API_SECRET -u STREAM_CHAT_URL \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.store_widget_state=True "$$nb" || exit 1; done
+	    --ExecutePreprocessor.store_widget_state=True "$$nb" || exit 1; done; \
+	  ../$(BIN)/jupyter trust *.ipynb
 
 data: $(STAMP)
 	$(BIN)/python -m streamhook_nb.sample_data data

@@ -432,3 +432,68 @@ def _palette(n: int) -> list[str]:
         "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#1b9e77",
     ]  # fmt: skip
     return [tableau[i % len(tableau)] for i in range(n)]
+
+
+KIND_COLORS = {
+    "failures": "#c62828",
+    "endpoint": "#ef6c00",
+    "retries": "#6a1b9a",
+    "change": "#1565c0",
+}
+"""Colours of the incident kinds of :func:`streamhook_nb.events.incidents.incident_timeline`."""
+
+
+def incidents(timeline: pd.DataFrame) -> Chart:
+    """The incident timeline as bars on a time axis, one row per incident (hover: the hint)."""
+    title = "Incident timeline"
+    if timeline.empty:
+        return message(title, "No incident: no failures, refusals, retries or changes clustered.")
+    label = timeline["kind"].astype(str) + ": " + timeline["reason"].astype(str)
+    start = timeline["start"].dt.tz_convert("UTC")
+    end = timeline["end"].dt.tz_convert("UTC")
+    data = pd.DataFrame(
+        {
+            "incident": [f"{n + 1}. {text}" for n, text in enumerate(label)],
+            "kind": timeline["kind"].astype(str),
+            "start": start.astype("datetime64[ms, UTC]").astype("int64").to_numpy(),
+            "end": end.astype("datetime64[ms, UTC]").astype("int64").to_numpy(),
+            "deliveries": timeline["deliveries"].astype("int64").to_numpy(),
+            "hint": timeline["hint"].astype(str),
+        }
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "start:T",
+            title="received at (UTC)",
+            scale=alt.Scale(type="utc", domain=[_iso(start.min()), _iso(end.max())]),
+            axis=alt.Axis(format="%a %d %H:%M", labelOverlap=True),
+        ),
+        y=alt.Y("incident:N", title=None, sort=list(data["incident"])),
+        color=alt.Color(
+            "kind:N",
+            title="kind",
+            scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
+        ),
+        tooltip=[
+            alt.Tooltip("incident:N", title="incident"),
+            alt.Tooltip(
+                "start:T",
+                title="from (UTC)",
+                timeUnit="utcyearmonthdatehoursminutes",
+                format="%a %Y-%m-%d %H:%M",
+            ),
+            alt.Tooltip(
+                "end:T",
+                title="to (UTC)",
+                timeUnit="utcyearmonthdatehoursminutes",
+                format="%a %Y-%m-%d %H:%M",
+            ),
+            alt.Tooltip("deliveries:Q", title="deliveries"),
+            alt.Tooltip("hint:N", title="what to do"),
+        ],
+    )
+    chart = alt.layer(
+        base.mark_bar(height=12).encode(x2="end:T"),
+        base.mark_point(filled=True, size=60, shape="diamond"),  # a moment still shows
+    ).properties(title=title, width=_WIDTH, height=max(60, 26 * len(data)))
+    return Chart(chart, title)

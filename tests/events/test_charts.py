@@ -183,3 +183,35 @@ def test_standalone_html_says_what_it_needs(events: pd.DataFrame, tmp_path: Path
     fragment = chart.html_fragment("verdicts")
     assert '<div class="chart" id="verdicts">' in fragment
     assert "</script>" not in fragment.split("<script>", 1)[1][:-9]  # spec cannot end the tag
+
+
+def test_incident_timeline_chart() -> None:
+    from streamhook_nb.events.incidents import INCIDENT_COLUMNS
+
+    at = pd.Timestamp("2026-11-19T09:30Z")
+    timeline = pd.DataFrame(
+        {
+            "start": [at, at + pd.Timedelta("6h")],
+            "end": [at + pd.Timedelta("40min"), at + pd.Timedelta("6h")],
+            "kind": ["endpoint", "change"],
+            "reason": ["ok", "content_encoding"],
+            "api_key": ["k", "k"],
+            "deliveries": [122, 50],
+            "events": [122, 50],
+            "event_types": ["message.new 122", "message.new 50"],
+            "hint": ["Replay them.", "Decompress before verifying."],
+        }
+    ).astype(INCIDENT_COLUMNS)
+    chart = charts.incidents(timeline)
+    spec = chart.spec()
+    bars, points = spec["layer"]
+    assert bars["mark"]["type"] == "bar"
+    assert points["mark"]["type"] == "point"  # a change is a moment: still visible
+    assert bars["encoding"]["x"]["scale"]["domain"] == [
+        "2026-11-19T09:30:00Z",
+        "2026-11-19T15:30:00Z",
+    ]
+    rows = _rows(spec)
+    assert [r["incident"] for r in rows] == ["1. endpoint: ok", "2. change: content_encoding"]
+    assert rows[1]["hint"] == "Decompress before verifying."
+    assert charts.incidents(timeline.iloc[:0]).empty
