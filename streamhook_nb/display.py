@@ -23,8 +23,10 @@ _STYLE = (
     "border-collapse:collapse;margin:0.3em 0;font-size:0.95em;text-align:left;"
     "table-layout:auto;max-width:60em"
 )
-_CELL = "border:1px solid #ddd;padding:0.25em 0.6em;text-align:left;vertical-align:top"
-_HINT = "white-space:normal;overflow-wrap:anywhere;max-width:48em"
+_CELL = (
+    "border:1px solid #ddd;padding:0.25em 0.6em;text-align:left;vertical-align:top;line-height:1.35"
+)
+_HINT = "white-space:normal;overflow-wrap:break-word;max-width:48em"
 
 
 def duration(value: pd.Timedelta | float | None) -> str:
@@ -179,12 +181,23 @@ def frame_html(frame: pd.DataFrame, *, max_rows: int = 200) -> str:
     """A frame as an HTML table whose long text (hints) wraps and shows whole, left-aligned;
     durations in ms / s. Deterministic markup (no generated ids), so saved notebooks diff."""
     shown = frame.head(max_rows)
+    texts = shown.map(cell_text)
+    # sentences (hints) wrap in a wide column, paths wrap anywhere, short values stay whole
+    widest = [int(texts[c].str.len().max()) if len(texts) else 0 for c in texts.columns]
+    styles = [
+        f"{_CELL};{_HINT};min-width:18em"
+        if width > 60
+        else f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:15em;max-width:22em"
+        if width > 28
+        else f"{_CELL};white-space:nowrap"
+        for width in widest
+    ]
     head = "".join(f'<th style="{_CELL}">{_e(c)}</th>' for c in shown.columns)
     body = "".join(
         "<tr>"
-        + "".join(f'<td style="{_CELL};{_HINT}">{_e(cell_text(v))}</td>' for v in row)
+        + "".join(f'<td style="{style}">{_e(v)}</td>' for style, v in zip(styles, row, strict=True))
         + "</tr>"
-        for row in shown.itertuples(index=False, name=None)
+        for row in texts.itertuples(index=False, name=None)
     )
     text = f'<table style="{_STYLE}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
     if len(frame) > max_rows:

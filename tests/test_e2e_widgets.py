@@ -62,7 +62,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context = browser.new_context(viewport={"width": 1400, "height": 1500})
     tab = context.new_page()
     failed_before = request.session.testsfailed
     try:
@@ -94,6 +94,17 @@ def _output_of(page: Any, code: str) -> Any:
     """The output area of the code cell whose source contains ``code``."""
     cell = page.locator(".jp-CodeCell", has=page.locator(".jp-InputArea", has_text=code))
     return cell.locator(".jp-Cell-outputArea")
+
+
+def _picture(page: Any, element: Any, path: Path) -> None:
+    """A screenshot of the element's top (at most one screen), for the README."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    element.evaluate("e => e.scrollIntoView({block: 'start'})")
+    box = element.bounding_box()
+    assert box is not None
+    height = min(box["height"], page.viewport_size["height"] - box["y"])
+    clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": height}
+    page.screenshot(path=str(path), clip=clip)
 
 
 def _status(view: Any) -> Any:
@@ -151,9 +162,7 @@ def test_audit_view_after_restart_and_run_all(lab: tuple[str, Path], page: Any) 
     expect(view.get_by_text("Matching deliveries")).to_be_visible()
     expect(view.locator("td", has_text="re-serialized").first).to_be_visible(timeout=30_000)
     expect(chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    view.scroll_into_view_if_needed()
-    view.screenshot(path=str(IMAGES / "audit-view.png"))
+    _picture(page, view, IMAGES / "audit-view.png")
 
     # Download CSV writes every match next to the notebook and links it.
     view.get_by_role("button", name="Download CSV").click()
@@ -192,8 +201,7 @@ def test_webhook_view_load_and_undo_after_run_all(lab: tuple[str, Path], page: A
     expect(view.get_by_text("Applied. The previous settings are saved in")).to_be_visible(
         timeout=30_000
     )
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    view.screenshot(path=str(IMAGES / "configure-webhook.png"))
+    _picture(page, view, IMAGES / "configure-webhook.png")
     view.locator("button[title='Undo']").click()
     expect(view.get_by_text("Restored the settings saved in")).to_be_visible(timeout=30_000)
     view.locator("button[title='Undo']").click()

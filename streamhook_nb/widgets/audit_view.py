@@ -75,16 +75,19 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
         )
         periods = self.controller.periods(self.freq)
         labels: list[tuple[str, pd.Timestamp | None]] = [
-            (p.strftime("%Y-%m-%d %H:%M UTC"), p) for p in periods
+            (p.strftime("%a %m-%d %H:%M"), p) for p in periods
         ]
         self.window = widgets.SelectionRangeSlider(
             options=labels or [("no times", None)],
             index=(0, max(len(labels) - 1, 0)),
-            description="received",
+            description="received (UTC)",
+            style={"description_width": "initial"},
             continuous_update=False,
             disabled=not labels,
+            readout=False,  # the label below says it whole
             layout=widgets.Layout(width="95%"),
         )
+        self.window_label = widgets.Label()
         untimed = self.controller.untimed
         self.include_untimed = widgets.Checkbox(
             value=True,
@@ -95,9 +98,9 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
         self.reset_button = widgets.Button(description="Reset", icon="undo")
         self.chart_choice = widgets.ToggleButtons(options=list(CHARTS), description="chart")
         self.status = widgets.Label()
-        self.counts = widgets.HTML()
+        self.counts = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.chart = widgets.Output()
-        self.deliveries = widgets.HTML()
+        self.deliveries = widgets.HTML(layout=widgets.Layout(width="100%", overflow="auto"))
         self.export_button = widgets.Button(description="Download CSV", icon="download")
         self.export_link = widgets.Output()
         for control in (
@@ -116,13 +119,15 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
                 widgets.HBox([self.event_types, self.verdicts, self.channel_types]),
                 widgets.HTML(f'<small style="color:#555">{MULTI_SELECT_NOTE}</small>'),
                 self.window,
-                widgets.HBox([self.include_untimed, self.reset_button]),
+                widgets.HBox([self.window_label, self.include_untimed, self.reset_button]),
                 self.status,
-                widgets.HBox([self.counts, self.chart_choice]),
+                self.chart_choice,
                 self.chart,
                 widgets.HTML("<b>Matching deliveries</b>"),
                 widgets.HBox([self.export_button, self.export_link]),
                 self.deliveries,
+                widgets.HTML("<b>By event type</b>"),
+                self.counts,
             ]
         )
         self.refresh()
@@ -139,6 +144,13 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
             return None, None
         start, end = self.window.value
         return start, end + pd.tseries.frequencies.to_offset(self.freq)
+
+    def _window_text(self) -> str:
+        if self.window.disabled:
+            return "no delivery has a received_at time"
+        start, end = self.window.value
+        last = pd.Timestamp(end) + pd.tseries.frequencies.to_offset(self.freq)
+        return f"from {start:%a %Y-%m-%d %H:%M} to {last:%a %Y-%m-%d %H:%M} UTC"
 
     def _changed(self, _: Any = None) -> None:
         if self._muted:
@@ -188,7 +200,8 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
     def refresh(self) -> None:
         """Redraw the status line, the counts, the chart and the matching deliveries."""
         self.status.value = self.controller.describe()
-        self.counts.value = frame_html(self.controller.table().reset_index())
+        self.window_label.value = self._window_text()
+        self.counts.value = frame_html(self.controller.table().reset_index(), max_rows=self.rows)
         matching = self.controller.matching()
         self.deliveries.value = (
             frame_html(matching, max_rows=self.rows)

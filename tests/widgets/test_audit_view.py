@@ -141,3 +141,13 @@ def test_text_fallback_says_what_to_do(events: pd.DataFrame, tmp_path: Path) -> 
     assert text.startswith(f"AuditView · {len(events)} of {len(events)} deliveries match")
     assert text.endswith(" · run or trust the notebook to see the widget")
     assert len(text) <= 110  # ipywidgets cuts longer text
+
+
+def test_the_window_is_said_in_words(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, "h", export_dir=tmp_path)
+    first, last = view.window.options[0][1], view.window.options[-1][1]
+    assert view.window_label.value == (
+        f"from {first:%a %Y-%m-%d %H:%M} to {last + pd.Timedelta('1h'):%a %Y-%m-%d %H:%M} UTC"
+    )
+    view.window.index = (1, 1)
+    assert view.window_label.value.endswith(f"{first + pd.Timedelta('2h'):%H:%M} UTC")
