@@ -72,15 +72,20 @@ class Chart:
             "text/plain": f"{self.title} (interactive chart: open the notebook in JupyterLab)",
         }
 
-    def html_fragment(self, element_id: str) -> str:
+    def html_fragment(self, element_id: str, fallback: str | None = None) -> str:
         """A ``<div>`` and a ``<script>`` drawing the chart; the page must load
-        :data:`CDN_SCRIPTS` once. Until (unless) they load, the div says what is missing."""
+        :data:`CDN_SCRIPTS` once (in its ``<head>``). Until (unless) they load, the div shows
+        ``fallback`` (HTML, e.g. a static ``<img>`` of the same chart for an offline report),
+        or a sentence saying what is missing."""
         spec = json.dumps(self.spec(), separators=(",", ":")).replace("</", "<\\/")
         target = html.escape(element_id, quote=True)
+        shown = fallback or (
+            f'<p class="chart-offline">{html.escape(self.title)}: this interactive chart needs '
+            "Vega's scripts from cdn.jsdelivr.net, which did not load (offline?). The tables "
+            "carry the same numbers.</p>"
+        )
         return (
-            f'<div class="chart" id="{target}"><p class="chart-offline">{html.escape(self.title)}: '
-            "this interactive chart needs Vega's scripts from cdn.jsdelivr.net, which did not "
-            "load (offline?). The tables carry the same numbers.</p></div>\n"
+            f'<div class="chart" id="{target}">{shown}</div>\n'
             f"<script>if (window.vegaEmbed) vegaEmbed({json.dumps('#' + element_id)}, {spec}, "
             '{"actions": {"export": true, "source": false, "compiled": false, "editor": false}});'
             "</script>"

@@ -215,3 +215,11 @@ def test_incident_timeline_chart() -> None:
     assert [r["incident"] for r in rows] == ["1. endpoint: ok", "2. change: content_encoding"]
     assert rows[1]["hint"] == "Decompress before verifying."
     assert charts.incidents(timeline.iloc[:0]).empty
+
+
+def test_report_fragment_falls_back_to_a_static_picture(events: pd.DataFrame) -> None:
+    """An offline report keeps its picture; the interactive chart replaces it once Vega loads."""
+    image = '<img alt="verdicts" src="data:image/png;base64,AAAA">'
+    fragment = charts.verdicts_by_type(events).html_fragment("verdicts", fallback=image)
+    assert fragment.startswith(f'<div class="chart" id="verdicts">{image}</div>\n<script>')
+    assert "cdn.jsdelivr.net" not in fragment  # the page's <head> loads CDN_SCRIPTS once
