@@ -144,6 +144,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             self._say(error)
             return
         self.secret.placeholder = c.secret_source()
+        self.base_url.value = c.base_url or ""  # where the stand-in answers, if it moved
         self._show_hooks()
         self._say(message)
 

@@ -104,3 +104,24 @@ def test_undo_when_the_settings_already_match_sends_nothing(offline: WebhookCont
     message = offline.undo()
     assert message.startswith("Nothing to undo: the settings already match")
     assert sum(r.method == "PATCH" for r in offline.stand_in.requests) == patches
+
+
+def test_a_stand_in_whose_port_was_taken_comes_back_elsewhere(
+    offline: WebhookController,
+) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    view = WebhookView(offline)
+    assert offline.stand_in is not None
+    old = offline.stand_in.url
+    offline.stand_in.stop()
+    with socket.socket() as squatter:  # something else took the port meanwhile
+        squatter.bind(("127.0.0.1", urlsplit(old).port or 0))
+        squatter.listen()
+        view.load_button.click()
+        assert view.said[0].startswith("The local stand-in had been stopped: restarted it at")
+        assert offline.stand_in.url != old
+        assert view.base_url.value == offline.stand_in.url
+        view.load_button.click()  # and again, from the URL the view now shows
+        assert view.said[0].startswith("Loaded the settings of demo_api_key")
