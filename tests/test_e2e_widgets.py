@@ -197,11 +197,12 @@ def test_webhook_view_load_and_undo_after_run_all(lab: tuple[str, Path], page: A
     view.locator("button[title='Preview']").click()
     apply = view.locator("button[title='Apply']")
     expect(apply).to_be_enabled(timeout=30_000)
+    expect(view.get_by_text("Press Apply to send it.")).to_be_visible(timeout=30_000)
+    _picture(page, view, IMAGES / "configure-webhook.png")  # the preview: the exact change
     apply.click()
     expect(view.get_by_text("Applied. The previous settings are saved in")).to_be_visible(
         timeout=30_000
     )
-    _picture(page, view, IMAGES / "configure-webhook.png")
     view.locator("button[title='Undo']").click()
     expect(view.get_by_text("Restored the settings saved in")).to_be_visible(timeout=30_000)
     view.locator("button[title='Undo']").click()
