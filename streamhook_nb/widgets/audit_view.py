@@ -19,6 +19,7 @@ from streamhook_nb.events.filter import AuditController
 CHARTS: dict[str, Callable[[pd.DataFrame, str], charts.Chart]] = {
     "deliveries over time": charts.deliveries_over_time,
     "event type x time": charts.type_time_heatmap,
+    "failures by reason": charts.failures_over_time,
     "verdicts by type": lambda events, _: charts.verdicts_by_type(events),
     "delivery lag": lambda events, _: charts.lag_distribution(events),
 }
