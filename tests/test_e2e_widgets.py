@@ -161,6 +161,7 @@ def test_audit_view_after_restart_and_run_all(lab: tuple[str, Path], page: Any) 
     )
     expect(view.get_by_text("Matching deliveries")).to_be_visible()
     expect(view.locator("td", has_text="re-serialized").first).to_be_visible(timeout=30_000)
+    view.get_by_role("button", name="failures by reason").click()
     expect(chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
     _picture(page, view, IMAGES / "audit-view.png")
 
