@@ -68,10 +68,13 @@ notebooks: $(STAMP)
 test: lint typecheck unit notebooks
 
 # Re-execute every notebook in place on data/ (commit the result; nbval compares against it).
+# The widgets' state is saved with them, so a fresh open (or GitHub) shows the widgets.
 run-notebooks: $(STAMP)
 	cd notebooks && for nb in *.ipynb; do \
 	  env -u STREAM_API_KEY -u STREAM_API_SECRET -u STREAM_CHAT_URL \
-	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
+	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.store_widget_state=True "$$nb" || exit 1; done; \
+	  ../$(BIN)/jupyter trust *.ipynb
 
 data: $(STAMP)
 	$(BIN)/python -m streamhook_nb.sample_data data

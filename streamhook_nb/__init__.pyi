@@ -7,8 +7,9 @@ use; type checkers read it as the package's interface.
 from .capture.log import CaptureLog
 from .capture.replay import Selection, replay
 from .capture.server import CaptureServer, CaptureSettings
+from .display import table
 from .errors import ApiError, RecordError, SourceError, StreamhookError, UsageError
-from .events import plots, tables
+from .events import charts, plots, tables
 from .events.filter import AuditController, AuditFilter
 from .events.frame import dedupe, events_frame
 from .events.incidents import incident_timeline
@@ -79,6 +80,7 @@ __all__ = [
     "__version__",
     "audit",
     "build_report",
+    "charts",
     "check_endpoint",
     "client_from_env",
     "conflicting_duplicates",
@@ -101,6 +103,7 @@ __all__ = [
     "sign",
     "stream_encode",
     "summary",
+    "table",
     "tables",
     "to_capture_jsonl",
     "to_har",

@@ -155,6 +155,11 @@ class ServedInBackground:
         """Serve in a background thread; returns the URL."""
         raise NotImplementedError
 
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._server is not None
+
     def stop(self) -> None:
         """Stop serving (safe to call twice)."""
         if self._server is not None:

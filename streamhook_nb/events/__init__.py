@@ -13,5 +13,6 @@ runs the whole flow, and a subpackage of that name would shadow it.)
 import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
-    __name__, submodules=["catalog", "filter", "frame", "incidents", "plots", "report", "tables"]
+    __name__,
+    submodules=["catalog", "charts", "filter", "frame", "incidents", "plots", "report", "tables"],
 )

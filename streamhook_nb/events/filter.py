@@ -3,41 +3,81 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pandas as pd
 
 from streamhook_nb.events import tables
+from streamhook_nb.verify.reasons import HINTS
+
+NO_CHANNEL = "(none)"
+"""The channel-type choice of events that belong to no channel."""
+
+DRILL_DOWN_COLUMNS = ("source", "received_at", "event_type", "verdict", "reason", "hint")
+"""The columns of :meth:`AuditController.matching`, what a reader needs to follow one up."""
+
+_HINTS = {reason.value: text for reason, text in HINTS.items()}
 
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """A selection of events; an empty collection means "no restriction"."""
+    """A selection of events; an empty collection means "no restriction".
+
+    A time window (``start``/``end``, ``end`` exclusive) keeps the deliveries whose
+    ``received_at`` is unknown when ``include_untimed`` is true: they form a "no time" bucket of
+    every window, so that no filter drops them silently.
+    """
 
     event_types: frozenset[str] = frozenset()
     verdicts: frozenset[str] = frozenset()
     channel_types: frozenset[str] = frozenset()
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
+    include_untimed: bool = True
 
     def apply(self, events: pd.DataFrame) -> pd.DataFrame:
-        """The events that pass, in their original order (``end`` is exclusive)."""
+        """The events that pass, in their original order."""
         keep = pd.Series(True, index=events.index)
         if self.event_types:
             keep &= events["event_type"].astype(str).isin(self.event_types)
         if self.verdicts:
             keep &= tables.verdict_labels(events).astype(str).isin(self.verdicts)
         if self.channel_types:
-            channel = (
-                events["channel_type"]
-                .astype(object)
-                .where(events["channel_type"].notna(), "(none)")
-            )
-            keep &= channel.isin(self.channel_types)
+            keep &= channel_types(events).isin(self.channel_types)
+        received = events["received_at"]
+        in_window = pd.Series(True, index=events.index)
         if self.start is not None:
-            keep &= events["received_at"] >= self.start
+            in_window &= (received >= self.start).fillna(False)
         if self.end is not None:
-            keep &= events["received_at"] < self.end
+            in_window &= (received < self.end).fillna(False)
+        untimed = received.isna()
+        keep &= (in_window & ~untimed) | (untimed & self.include_untimed)
         return events[keep.to_numpy()]
+
+
+def channel_types(events: pd.DataFrame) -> pd.Series:
+    """Each event's channel type, :data:`NO_CHANNEL` for events outside any channel."""
+    return events["channel_type"].astype(object).where(events["channel_type"].notna(), NO_CHANNEL)
+
+
+def drill_down(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per delivery: where it came from, its type, its verdict and what to do."""
+    reason = (
+        events["reason"].astype("string")
+        if "reason" in events
+        else pd.Series(pd.NA, index=events.index, dtype="string")
+    )
+    return pd.DataFrame(
+        {
+            "source": events["source"].astype("string"),
+            "received_at": events["received_at"],
+            "event_type": events["event_type"].astype("string"),
+            "verdict": tables.verdict_labels(events).astype("string"),
+            "reason": reason,
+            "hint": reason.map(_HINTS, na_action="ignore").astype("string"),
+        },
+        columns=list(DRILL_DOWN_COLUMNS),
+    ).reset_index(drop=True)
 
 
 @dataclass
@@ -49,16 +89,16 @@ class AuditController:
 
     def choices(self) -> dict[str, list[str]]:
         """The values each filter can take, from the data."""
-        channel = (
-            self.events["channel_type"]
-            .astype(object)
-            .where(self.events["channel_type"].notna(), "(none)")
-        )
         return {
             "event_types": sorted(self.events["event_type"].astype(str).unique()),
             "verdicts": list(tables.VERDICTS),
-            "channel_types": sorted(channel.unique()),
+            "channel_types": sorted(channel_types(self.events).unique()),
         }
+
+    @property
+    def untimed(self) -> int:
+        """How many deliveries have no ``received_at``."""
+        return int(self.events["received_at"].isna().sum())
 
     def periods(self, freq: str = "h") -> list[pd.Timestamp]:
         """Starts (UTC) of the periods spanning the data."""
@@ -77,6 +117,11 @@ class AuditController:
         self.selection = replace(self.selection, **normalized)  # type: ignore[arg-type]
         return self.filtered()
 
+    def reset(self) -> pd.DataFrame:
+        """Drop every restriction: all deliveries match again."""
+        self.selection = AuditFilter()
+        return self.filtered()
+
     def filtered(self) -> pd.DataFrame:
         """The events the current filter lets through."""
         return self.selection.apply(self.events)
@@ -85,7 +130,24 @@ class AuditController:
         """Counts by event type for the filtered events."""
         return tables.by_type(self.filtered())
 
+    def matching(self) -> pd.DataFrame:
+        """The filtered deliveries themselves (source, type, verdict, reason, hint)."""
+        return drill_down(self.filtered())
+
+    def export_csv(self, path: str | Path) -> Path:
+        """Write :meth:`matching` as CSV (UTF-8, ISO times in UTC) and return the file."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.matching().to_csv(target, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+        return target
+
     def describe(self) -> str:
-        """One line saying how many events pass."""
+        """One line saying how many deliveries pass, and how many of them have no time."""
         shown = self.filtered()
-        return f"{len(shown)} of {len(self.events)} deliveries match"
+        line = f"{len(shown)} of {len(self.events)} deliveries match"
+        untimed = int(shown["received_at"].isna().sum())
+        if untimed:
+            line += f" (including {untimed} with no received_at)"
+        elif self.untimed and not self.selection.include_untimed:
+            line += f" ({self.untimed} with no received_at left out)"
+        return line

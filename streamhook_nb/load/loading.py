@@ -63,6 +63,11 @@ class LoadResult:
 
         return polars.from_arrow(self.to_arrow())
 
+    def _repr_html_(self) -> str:
+        from streamhook_nb.display import load_result_html
+
+        return load_result_html(self)
+
     def __repr__(self) -> str:
         formats = ", ".join(f"{k}: {v}" for k, v in self.by_format.items()) or "none"
         skipped = f", {self.skipped} skipped" if self.skipped else ""

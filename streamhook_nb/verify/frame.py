@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from streamhook_nb.display import Summary
 from streamhook_nb.load.deliveries import STRING, values
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.verify.reasons import Reason
@@ -98,8 +99,9 @@ def verify_deliveries(
     )
 
 
-def summary(verified: pd.DataFrame, rejected: int, *, details: bool = False) -> dict[str, Any]:
-    """The ``streamhook-nb verify --json`` shape (DESIGN.md §3) for a verified frame."""
+def summary(verified: pd.DataFrame, rejected: int, *, details: bool = False) -> Summary:
+    """The ``streamhook-nb verify --json`` shape (DESIGN.md §3) for a verified frame, as a dict
+    that notebooks show as a table."""
     valid = verified["valid"]
     reasons = Counter(verified["reason"].astype(str).tolist())
     report: dict[str, Any] = {
@@ -112,7 +114,7 @@ def summary(verified: pd.DataFrame, rejected: int, *, details: bool = False) -> 
     }
     if details:
         report["details"] = detail_rows(verified)
-    return report
+    return Summary(report)
 
 
 def detail_rows(verified: pd.DataFrame) -> list[dict[str, Any]]:

@@ -85,6 +85,11 @@ class Keyring:
         """True when secrets are chosen by ``X-Api-Key`` (a secrets file was given)."""
         return bool(self.apps)
 
+    def _repr_html_(self) -> str:
+        from streamhook_nb.display import keyring_html
+
+        return keyring_html(self)
+
     def candidates(self, api_key: str | None) -> tuple[Secret, ...]:
         """The secrets to try, in order, for a delivery carrying ``api_key``.
 

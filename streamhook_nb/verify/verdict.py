@@ -38,6 +38,11 @@ class Verdict:
         """One sentence saying what happened and what to do."""
         return f"{HINTS[self.reason]} {self.detail}" if self.detail else HINTS[self.reason]
 
+    def _repr_html_(self) -> str:
+        from streamhook_nb.display import verdict_html
+
+        return verdict_html(self)
+
 
 HEADER_WHITESPACE = " \t\r\n"
 """What is trimmed around ``X-Signature``: HTTP's optional whitespace (space, tab) and the line

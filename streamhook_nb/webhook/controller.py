@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import requests
@@ -24,6 +26,7 @@ from streamhook_nb.webhook.outbound import DeadlineExceeded
 from streamhook_nb.webhook.plan import Plan, WebhookChange, plan_change, public_hook, restore_body
 from streamhook_nb.webhook.redact import redact_url
 from streamhook_nb.webhook.sample_event import SentEvent, send_test_event
+from streamhook_nb.webhook.standin import StandIn
 from streamhook_nb.webhook.stream_api import AppSettingsClient
 
 _TARGETS = ("webhook_url", "sqs_queue_url", "sns_topic_arn")
@@ -67,7 +70,39 @@ class WebhookController:
     settings: dict[str, Any] | None = None
     plan: Plan | None = None
     last_backup: Path | None = None
+    stand_in: StandIn | None = None
+    """A local stand-in of Stream's API this controller owns: Load restarts it if stopped."""
     _client: AppSettingsClient | None = field(default=None, repr=False)
+    _revived: str | None = field(default=None, repr=False)  # said by the next load()
+
+    @classmethod
+    def offline(cls, backup_dir: Path | None = None) -> WebhookController:
+        """A controller connected to its own local stand-in of Stream's API (the demo app)."""
+        from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+
+        stand_in = StandIn(DEMO_API_KEY, DEMO_SECRET)
+        stand_in.start()
+        folder = backup_dir or Path(tempfile.mkdtemp(prefix="streamhook-backups-"))
+        controller = cls(backup_dir=folder, stand_in=stand_in)
+        controller.connect(DEMO_API_KEY, stand_in.url, DEMO_SECRET)
+        return controller
+
+    def revive_stand_in(self) -> str | None:
+        """Restart the owned stand-in if something stopped it (say, a notebook's last cell);
+        returns a sentence saying so, or None when it was running (or there is none)."""
+        stand_in = self.stand_in
+        if stand_in is None or stand_in.running:
+            return None
+        old = stand_in.url
+        try:
+            stand_in.start(port=urlsplit(old).port or 0)
+        except OSError:  # the port was taken meanwhile
+            stand_in.start()
+        if self._client is not None and self.base_url == old and self.secret is not None:
+            self._client = AppSettingsClient(self.api_key or "", self.secret, stand_in.url)
+            self.base_url = self._client.base_url
+        self._revived = f"The local stand-in had been stopped: restarted it at {stand_in.url}."
+        return self._revived
 
     def secret_source(self) -> str:
         """Where the secret comes from, for the view (never the value)."""
@@ -79,6 +114,10 @@ class WebhookController:
 
     def connect(self, api_key: str, base_url: str, typed_secret: str = "") -> None:
         """Use these credentials (a typed secret wins over ``STREAM_API_SECRET``)."""
+        former = self.stand_in.url if self.stand_in is not None else None
+        self.revive_stand_in()
+        if former and base_url.strip() == former and self.stand_in is not None:
+            base_url = self.stand_in.url  # the stand-in came back on another port
         key = api_key.strip() or env_value(DEFAULT_KEY_ENV)
         if not key:
             raise UsageError("no API key", fix=f"Type it, or set {DEFAULT_KEY_ENV}")
@@ -100,13 +139,16 @@ class WebhookController:
 
     def load(self) -> str:
         """Read the app's settings."""
+        self.revive_stand_in()
+        revived, self._revived = self._revived, None
         self.settings = self.client.get()
         self.plan = None
         mode = "event_hooks" if self.settings.get("event_hooks") else "legacy webhook_url"
         count = len(hooks_table(self.settings))
-        return (
+        loaded = (
             f"Loaded the settings of {self.api_key} from {self.base_url} ({mode}, {count} hooks)."
         )
+        return f"{revived} {loaded}" if revived else loaded
 
     def check(self, url: str) -> list[Requirement]:
         """Stream's requirements, checked against ``url``."""
@@ -142,11 +184,25 @@ class WebhookController:
         return f"Applied. The previous settings are saved in {self.last_backup}."
 
     def undo(self) -> str:
-        """Put back the settings saved before the last change."""
-        path = latest_backup(self.api_key or "", directory=self.backup_dir)
+        """Put back the settings saved before the last change; says so when there is nothing
+        to undo (never claims a restore that changed nothing)."""
+        try:
+            path = latest_backup(self.api_key or "", directory=self.backup_dir)
+        except UsageError:
+            undone = any(Path(self.backup_dir).glob(f"{self.api_key}-*.undone.json"))
+            raise UsageError(
+                "nothing to undo",
+                fix="Every change applied here was undone already"
+                if undone
+                else "Undo restores the settings saved by Apply: apply a change first",
+            ) from None
         current = self.client.get()
-        self.client.update(restore_body(read_backup(path), current))
-        os.replace(path, path.with_suffix(".undone.json"))
+        body = restore_body(read_backup(path), current)
+        os.replace(path, path.with_name(path.name.removesuffix(".json") + ".undone.json"))
+        if all(current.get(name) == value for name, value in body.items()):
+            self.load()
+            return f"Nothing to undo: the settings already match {path.name}."
+        self.client.update(body)
         self.load()
         return f"Restored the settings saved in {path.name}."
 

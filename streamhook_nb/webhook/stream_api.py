@@ -77,6 +77,12 @@ class AppSettingsClient:
             return ApiError(
                 f"no answer within {self.timeout:g} s", source=self.base_url, fix="Try again later"
             )
+        if "refused" in str(exc).lower():  # the host answered: nothing listens on that port
+            return ApiError(
+                "nothing listens at this address (connection refused)",
+                source=self.base_url,
+                fix=f"Start the server there, or correct {BASE_URL_ENV} / the API base URL",
+            )
         return ApiError(
             f"cannot reach the API ({type(exc).__name__})",
             source=self.base_url,

@@ -9,12 +9,14 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from streamhook_nb.display import frame_html
+from streamhook_nb.errors import StreamhookError
 from streamhook_nb.events import tables
 from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.loading import load_log
 from streamhook_nb.verify.frame import verify_deliveries
 from streamhook_nb.verify.secrets import Keyring
-from streamhook_nb.widgets.audit_view import display
+from streamhook_nb.widgets.audit_view import WIDGET_NOTE
 
 
 def counts_by_type(log: str | os.PathLike[str], keyring: Keyring | None = None) -> pd.DataFrame:
@@ -23,47 +25,87 @@ def counts_by_type(log: str | os.PathLike[str], keyring: Keyring | None = None) 
         return pd.DataFrame(columns=["deliveries", "events", *tables.VERDICTS]).rename_axis(
             "event_type"
         )
-    deliveries = load_log(log).deliveries
+    deliveries = load_log(log, progress=False).deliveries
     if keyring is not None:
         deliveries = verify_deliveries(deliveries, keyring)
     return tables.by_type(events_frame(deliveries))
 
 
+def _stamp(log: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """The log's size and modification time, or None while it does not exist."""
+    try:
+        stat = os.stat(log)
+    except FileNotFoundError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 class LiveCountsView(widgets.VBox):  # type: ignore[misc]
-    """A table of counts by event type that refreshes on a click or every ``interval`` seconds."""
+    """A table of counts by event type that follows the log: it re-reads the log every
+    ``interval`` seconds when the file changed (untick "follow" to stop), or on Refresh."""
 
     def __init__(
-        self, log: str | os.PathLike[str], keyring: Keyring | None = None, interval: float = 2.0
+        self,
+        log: str | os.PathLike[str],
+        keyring: Keyring | None = None,
+        interval: float = 1.0,
+        *,
+        follow: bool = True,
     ) -> None:
         self.log_path, self.keyring, self.interval = log, keyring, interval
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
-        self.auto = widgets.Checkbox(value=False, description=f"every {interval:g} s")
+        self.auto = widgets.Checkbox(value=False, description=f"follow (every {interval:g} s)")
         self.status = widgets.Label()
-        self.table = widgets.Output()
+        self.table = widgets.HTML()
         self._timer: threading.Timer | None = None
+        self._seen: tuple[int, int] | None = None
+        self._lock = threading.Lock()
         self.refresh_button.on_click(lambda _: self.refresh())
         self.auto.observe(self._toggled, names="value")
         super().__init__([widgets.HBox([self.refresh_button, self.auto, self.status]), self.table])
         self.refresh()
+        self.auto.value = follow
+
+    def __repr__(self) -> str:
+        """What a notebook shows where it cannot draw the widget (untrusted, or on GitHub)."""
+        return f"LiveCountsView · {self.status.value} · {WIDGET_NOTE}"
 
     def refresh(self) -> None:
         """Re-read the log and redraw the table."""
-        counts = counts_by_type(self.log_path, self.keyring)
-        self.status.value = f"{int(counts['deliveries'].sum())} deliveries so far"
-        self.table.clear_output(wait=True)
-        with self.table:
-            display(counts)
+        with self._lock:
+            self._seen = _stamp(self.log_path)
+            counts = counts_by_type(self.log_path, self.keyring)
+            total = int(counts["deliveries"].sum())
+            self.status.value = f"{total} deliveries so far"
+            self.table.value = (
+                frame_html(counts.reset_index())
+                if total
+                else "<p>No delivery yet: the log is empty.</p>"
+            )
+
+    def close(self) -> None:
+        """Stop following the log, then close the widget."""
+        self.auto.value = False
+        super().close()
 
     def _toggled(self, _: Any = None) -> None:
         if self.auto.value:
-            self._tick()
+            self._schedule()
         elif self._timer is not None:
             self._timer.cancel()
+            self._timer = None
+
+    def _schedule(self) -> None:
+        self._timer = threading.Timer(self.interval, self._tick)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _tick(self) -> None:
         if not self.auto.value:
             return
-        self.refresh()
-        self._timer = threading.Timer(self.interval, self._tick)
-        self._timer.daemon = True
-        self._timer.start()
+        if _stamp(self.log_path) != self._seen:
+            try:
+                self.refresh()
+            except StreamhookError as exc:  # say it, and keep following
+                self.status.value = str(exc)
+        self._schedule()

@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES
 from streamhook_nb.webhook.controller import WebhookController, hooks_table
 from streamhook_nb.webhook.plan import NEW_HOOK, WebhookChange, webhook_hooks
-from streamhook_nb.widgets.audit_view import display
+from streamhook_nb.widgets.audit_view import WIDGET_NOTE, display
 
 _STYLE = {"description_width": "110px"}
 _WIDE = widgets.Layout(width="640px")
@@ -96,6 +96,10 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         if c.settings is not None:  # the controller was loaded before the view was made
             self._show_hooks()
 
+    def __repr__(self) -> str:
+        """What a notebook shows where it cannot draw the widget (untrusted, or on GitHub)."""
+        return f"WebhookView · app {self.api_key.value or '(no key)'} · {WIDGET_NOTE}"
+
     def _say(self, *lines: Any) -> None:
         self.said = [line for line in lines if isinstance(line, str)]
         self.messages.clear_output(wait=True)
@@ -140,6 +144,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             self._say(error)
             return
         self.secret.placeholder = c.secret_source()
+        self.base_url.value = c.base_url or ""  # where the stand-in answers, if it moved
         self._show_hooks()
         self._say(message)
 

@@ -1,7 +1,8 @@
 """What a load, verify and audit produce, reduced to comparable JSON (digests of long columns).
 
 The golden files next to this module were computed with the row-based implementation, before
-the columnar core replaced it (then updated for intended changes only, each named in git log); ``test_golden.py`` checks that today's code gives the same.
+the columnar core replaced it (then updated for intended additions only, named in git log);
+``test_golden.py`` checks that today's code gives the same.
 Only public behaviour is read here, so the snapshot does not depend on how columns are stored.
 Regenerate only when a change of results is intended:
 ``python tests/pipeline/golden_snapshot.py``.

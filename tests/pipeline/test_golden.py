@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from golden_snapshot import HERE, ROOT, corpus, snapshot
+from golden_snapshot import HERE, corpus, snapshot
 
 
 def _golden(name: str) -> dict[str, Any]:

@@ -72,8 +72,11 @@ def test_controller_filters(events: pd.DataFrame) -> None:
     controller.update(event_types=[], verdicts=[], channel_types=["(none)"])
     assert controller.filtered()["cid"].isna().all()
     start = pd.Timestamp("2026-11-27", tz="UTC")
-    assert len(controller.update(channel_types=[], start=start)) == 30
-    assert controller.describe() == "30 of 228 deliveries match"
+    # 30 received since, plus the 3 with no received_at (the "no time" bucket of every window)
+    assert len(controller.update(channel_types=[], start=start)) == 33
+    assert controller.describe() == "33 of 228 deliveries match (including 3 with no received_at)"
+    assert len(controller.update(include_untimed=False)) == 30
+    assert controller.describe() == "30 of 228 deliveries match (3 with no received_at left out)"
     assert controller.periods("D") == list(
         pd.date_range("2026-11-26", periods=2, freq="D", tz="UTC")
     )
@@ -83,7 +86,7 @@ def test_widget_headless(events: pd.DataFrame) -> None:
     from streamhook_nb import AuditView
 
     view = AuditView(events)
-    assert view.status.value == "228 of 228 deliveries match"
+    assert view.status.value == "228 of 228 deliveries match (including 3 with no received_at)"
     view.verdicts.value = ("invalid",)
     assert view.status.value == "5 of 228 deliveries match"
     view.event_types.value = ("user.deleted", "message.new")

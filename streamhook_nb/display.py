@@ -1,0 +1,232 @@
+"""Rich HTML for notebooks: load results, verdicts, verify summaries and keyrings.
+
+One place renders them all; the classes only add a ``_repr_html_`` that calls in here. Nothing
+here ever shows a secret: a keyring is rendered by its labels.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from streamhook_nb.load.loading import LoadResult
+    from streamhook_nb.verify.secrets import Keyring
+    from streamhook_nb.verify.verdict import Verdict
+
+GOOD, BAD, NEUTRAL = "#2e7d32", "#c62828", "#616161"
+
+_STYLE = (
+    "border-collapse:collapse;margin:0.3em 0;font-size:0.95em;text-align:left;"
+    "table-layout:auto;max-width:60em"
+)
+_CELL = (
+    "border:1px solid #ddd;padding:0.25em 0.6em;text-align:left;vertical-align:top;line-height:1.35"
+)
+_HINT = "white-space:normal;overflow-wrap:break-word;max-width:48em"
+
+
+def duration(value: pd.Timedelta | float | None) -> str:
+    """A duration for people: ``876 ms``, ``3.2 s``, ``4 min 05 s``; ``-`` when unknown."""
+    if value is None or (not isinstance(value, pd.Timedelta) and pd.isna(value)):
+        return "-"
+    seconds = value.total_seconds() if isinstance(value, pd.Timedelta) else float(value)
+    if pd.isna(seconds):
+        return "-"
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    if seconds < 1:
+        return f"{sign}{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{sign}{seconds:.1f} s"
+    if seconds < 3600:
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{sign}{minutes} min {rest:02d} s"
+    hours, rest = divmod(round(seconds), 3600)
+    return f"{sign}{hours} h {rest // 60:02d} min"
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _rows(pairs: Iterable[tuple[str, str, str | None]]) -> str:
+    """Table rows of (label, value html, colour or None)."""
+    cells = []
+    for label, value, color in pairs:
+        style = f"{_CELL};color:{color};font-weight:600" if color else _CELL
+        cells.append(
+            f'<tr><th style="{_CELL}">{_e(label)}</th><td style="{style}">{value}</td></tr>'
+        )
+    return "".join(cells)
+
+
+def _table(caption: str, rows: str) -> str:
+    return (
+        f'<table style="{_STYLE}"><caption style="text-align:left;font-weight:600;'
+        f'padding-bottom:0.2em">{_e(caption)}</caption>{rows}</table>'
+    )
+
+
+def verdict_html(verdict: Verdict) -> str:
+    """One verdict: valid/invalid in colour, the reason, the matched secret's label, the hint."""
+    valid = verdict.valid
+    label, color = (
+        ("unverifiable", NEUTRAL)
+        if valid is None
+        else ("valid", GOOD)
+        if valid
+        else ("invalid", BAD)
+    )
+    rows = [
+        ("verdict", _e(label), color),
+        ("reason", f"<code>{_e(verdict.reason.value)}</code>", None),
+        ("matched secret", _e(verdict.matched_secret or "-"), None),
+        ("what to do", f'<div style="{_HINT}">{_e(verdict.hint)}</div>', None),
+    ]
+    return _table("Verdict", _rows(rows))
+
+
+def summary_html(summary: Mapping[str, Any]) -> str:
+    """A verify summary: the counts (valid green, invalid and rejected red) and the reasons."""
+    invalid, rejected = int(summary.get("invalid", 0)), int(summary.get("rejected", 0))
+    rows = [
+        ("deliveries", _e(summary.get("deliveries", 0)), None),
+        ("valid", _e(summary.get("valid", 0)), GOOD),
+        ("invalid", _e(invalid), BAD if invalid else GOOD),
+        ("unverifiable", _e(summary.get("unverifiable", 0)), NEUTRAL),
+        ("rejected records", _e(rejected), BAD if rejected else GOOD),
+    ]
+    reasons = summary.get("reasons") or {}
+    reason_rows = "".join(
+        f'<tr><td style="{_CELL}"><code>{_e(r)}</code></td>'
+        f'<td style="{_CELL};color:{GOOD if r == "ok" else BAD if r not in _NEUTRAL else NEUTRAL}'
+        f'">{_e(n)}</td></tr>'
+        for r, n in reasons.items()
+    )
+    by_reason = _table("By reason", reason_rows) if reason_rows else ""
+    return (
+        '<div style="display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start">'
+        f"{_table('Verification', _rows(rows))}{by_reason}</div>"
+    )
+
+
+_NEUTRAL = {"unverifiable", "unsigned"}
+
+
+def load_result_html(result: LoadResult) -> str:
+    """A load result: deliveries by format, and the rejected records with file, line and reason."""
+    rejected = result.rejected
+    rows: list[tuple[str, str, str | None]] = [("deliveries", _e(len(result.deliveries)), None)]
+    rows += [(f"  {name}", _e(count), None) for name, count in result.by_format.items()]
+    rows.append(("rejected records", _e(len(rejected)), BAD if len(rejected) else GOOD))
+    parts = [_table("Loaded", _rows(rows))]
+    if len(rejected):
+        shown = rejected.head(20)
+        items = "".join(
+            f'<tr><td style="{_CELL}"><code>{_e(s)}</code></td>'
+            f'<td style="{_CELL};{_HINT}">{_e(r)}</td></tr>'
+            for s, r in zip(shown["source"], shown["reason"], strict=True)
+        )
+        more = len(rejected) - len(shown)
+        note = f'<p style="color:{NEUTRAL}">… and {more} more: see <code>.rejected</code></p>'
+        parts.append(_table("Rejected records", items) + (note if more else ""))
+    return '<div style="display:flex;gap:2em;flex-wrap:wrap">' + "".join(parts) + "</div>"
+
+
+def keyring_html(keyring: Keyring) -> str:
+    """Which secrets a keyring holds, by label only (never a value)."""
+    rows: list[tuple[str, str, str | None]] = []
+    if keyring.shared:
+        rows.append(("every delivery", _labels(s.label for s in keyring.shared), None))
+    for api_key, secrets in keyring.apps.items():
+        rows.append((f"X-Api-Key {api_key}", _labels(s.label for s in secrets), None))
+    caption = "Keyring (secret labels, newest first; values never shown)"
+    if keyring.expected_api_key:
+        caption += f"; app {keyring.expected_api_key}"
+    return _table(caption, _rows(rows))
+
+
+def _labels(labels: Iterable[str]) -> str:
+    return ", ".join(_e(label) for label in labels)
+
+
+def cell_text(value: object) -> str:
+    """A cell for people: ``-`` for missing, durations in ms / s, times to the second in UTC."""
+    if value is None or value is pd.NaT or (not isinstance(value, str | bytes) and _missing(value)):
+        return "-"
+    if isinstance(value, pd.Timedelta):
+        return duration(value)
+    if isinstance(value, pd.Timestamp):
+        return (
+            value.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S UTC")
+            if value.tzinfo
+            else str(value)
+        )
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):  # lists, arrays: not a missing scalar
+        return False
+
+
+def frame_html(frame: pd.DataFrame, *, max_rows: int = 200) -> str:
+    """A frame as an HTML table whose long text (hints) wraps and shows whole, left-aligned;
+    durations in ms / s. Deterministic markup (no generated ids), so saved notebooks diff."""
+    shown = frame.head(max_rows)
+    texts = shown.map(cell_text)
+    # sentences (hints) wrap in a wide column, paths wrap anywhere, short values stay whole
+    widest = [int(texts[c].str.len().max()) if len(texts) else 0 for c in texts.columns]
+    styles = [
+        f"{_CELL};{_HINT};min-width:18em"
+        if width > 60
+        else f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:15em;max-width:22em"
+        if width > 28
+        else f"{_CELL};white-space:nowrap"
+        for width in widest
+    ]
+    head = "".join(f'<th style="{_CELL}">{_e(c)}</th>' for c in shown.columns)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td style="{style}">{_e(v)}</td>' for style, v in zip(styles, row, strict=True))
+        + "</tr>"
+        for row in texts.itertuples(index=False, name=None)
+    )
+    text = f'<table style="{_STYLE}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    if len(frame) > max_rows:
+        text += f'<p style="color:{NEUTRAL}">first {max_rows} of {len(frame)} rows</p>'
+    return text
+
+
+class Summary(dict[str, Any]):
+    """The verify summary: a plain dict (``summary["invalid"]``, JSON-ready) that notebooks
+    show as a green/red table."""
+
+    def _repr_html_(self) -> str:
+        return summary_html(self)
+
+
+class Table:
+    """A frame shown whole in a notebook: long text wraps, left-aligned; durations in ms / s."""
+
+    def __init__(self, frame: pd.DataFrame, max_rows: int = 200) -> None:
+        self.frame, self.max_rows = frame, max_rows
+
+    def _repr_html_(self) -> str:
+        return frame_html(self.frame, max_rows=self.max_rows)
+
+    def __repr__(self) -> str:
+        shown = self.frame.head(self.max_rows).map(cell_text)
+        return str(shown.to_string(index=False))
+
+
+def table(frame: pd.DataFrame, max_rows: int = 200) -> Table:
+    """Show ``frame`` with whole hints and readable durations (``shn.table(failures)``)."""
+    return Table(frame, max_rows)

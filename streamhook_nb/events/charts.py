@@ -1,0 +1,504 @@
+"""Interactive audit charts (Altair / Vega-Lite) over tidy frames: hover, zoom, standalone HTML.
+
+Every builder is a pure function of an events frame that returns a :class:`Chart`: titled,
+axes labelled with units, time axes spanning the data only, bars (never a sloped area between
+two points), and a sentence instead of empty axes when nothing matches. The data in a chart is
+aggregated first (counts per period, lag bins), so a week of deliveries stays a small spec.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from streamhook_nb.events import tables
+
+TOP_TYPES = 9
+"""Event types drawn by name in the time chart; the rest share one grey ``other`` band."""
+
+VEGA_LITE_MIME = "application/vnd.vegalite.v5+json"
+"""The MIME type JupyterLab 4 renders with its built-in Vega-Lite extension (no install)."""
+
+_LAB_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+_CDN = "https://cdn.jsdelivr.net/npm"
+CDN_SCRIPTS = (
+    f'<script src="{_CDN}/vega@6"></script>\n'
+    f'<script src="{_CDN}/vega-lite@6"></script>\n'
+    f'<script src="{_CDN}/vega-embed@7"></script>'
+)
+"""What a standalone HTML chart loads: Vega's scripts from cdn.jsdelivr.net."""
+
+VERDICT_COLORS = {"valid": "#2e7d32", "invalid": "#c62828", "unverifiable": "#9e9e9e"}
+_OTHER_COLOR = "#bdbdbd"
+_WIDTH = 640
+_UTC_FORMAT = "%Y-%m-%d %H:%M UTC"
+_PERIOD_NAMES = {
+    "5min": "5 minutes",
+    "15min": "15 minutes",
+    "h": "hour",
+    "3h": "3 hours",
+    "6h": "6 hours",
+    "D": "day",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A titled Vega-Lite chart: shows in JupyterLab, saves as HTML, embeds in a report.
+
+    ``empty`` is true when the chart is a sentence saying there is nothing to draw.
+    """
+
+    altair: Any  # an altair top-level chart (Chart or LayerChart)
+    title: str
+    empty: bool = False
+
+    def spec(self) -> dict[str, Any]:
+        """The Vega-Lite spec as a plain dict (data inlined)."""
+        spec: dict[str, Any] = self.altair.to_dict()
+        return spec
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """JupyterLab's built-in Vega-Lite 5 renderer draws it; plain text elsewhere."""
+        return {
+            VEGA_LITE_MIME: {**self.spec(), "$schema": _LAB_SCHEMA},
+            "text/plain": f"{self.title} (interactive chart: open the notebook in JupyterLab)",
+        }
+
+    def html_fragment(self, element_id: str, fallback: str | None = None) -> str:
+        """A ``<div>`` and a ``<script>`` drawing the chart; the page must load
+        :data:`CDN_SCRIPTS` once (in its ``<head>``). Until (unless) they load, the div shows
+        ``fallback`` (HTML, e.g. a static ``<img>`` of the same chart for an offline report),
+        or a sentence saying what is missing."""
+        spec = json.dumps(self.spec(), separators=(",", ":")).replace("</", "<\\/")
+        target = html.escape(element_id, quote=True)
+        shown = fallback or (
+            f'<p class="chart-offline">{html.escape(self.title)}: this interactive chart needs '
+            "Vega's scripts from cdn.jsdelivr.net, which did not load (offline?). The tables "
+            "carry the same numbers.</p>"
+        )
+        return (
+            f'<div class="chart" id="{target}">{shown}</div>\n'
+            f"<script>if (window.vegaEmbed) vegaEmbed({json.dumps('#' + element_id)}, {spec}, "
+            '{"actions": {"export": true, "source": false, "compiled": false, "editor": false}});'
+            "</script>"
+        )
+
+    def to_html(self) -> str:
+        """A standalone page: the chart, drawn by Vega's scripts from cdn.jsdelivr.net.
+
+        Offline the page opens and says so in words; the numbers are in the notebook's tables.
+        """
+        return (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(self.title)}</title>\n{CDN_SCRIPTS}\n</head><body>\n"
+            f"{self.html_fragment('chart')}\n</body></html>\n"
+        )
+
+    def save(self, path: str | Path) -> Path:
+        """Write :meth:`to_html` to ``path`` and return it."""
+        target = Path(path)
+        target.write_text(self.to_html(), encoding="utf-8")
+        return target
+
+
+def auto_freq(events: pd.DataFrame) -> str:
+    """A period length that gives a readable number of bars for the span of ``received_at``."""
+    times = events["received_at"].dropna()
+    span = times.max() - times.min() if len(times) else pd.Timedelta(0)
+    for limit, freq in (("2h", "5min"), ("12h", "15min"), ("10D", "h")):
+        if span <= pd.Timedelta(limit):
+            return freq
+    return "D"
+
+
+def period_name(freq: str) -> str:
+    """``"h"`` -> ``"hour"``: the period's name for titles."""
+    return _PERIOD_NAMES.get(freq, freq)
+
+
+def message(title: str, text: str) -> Chart:
+    """A chart that is only a sentence: what an empty selection shows instead of empty axes."""
+    frame = pd.DataFrame({"message": [text]})
+    chart = (
+        alt.Chart(frame)
+        .mark_text(fontSize=14, color="#555", align="center", baseline="middle")
+        .encode(text="message:N")
+        .properties(title=title, width=_WIDTH, height=60)
+    )
+    return Chart(chart, title, empty=True)
+
+
+def _compact(counts: pd.DataFrame) -> pd.DataFrame:
+    """Counts as the chart carries them: ``start`` in epoch milliseconds (UTC), no ``end``
+    (the chart computes it), so that a week of hourly cells stays a small spec."""
+    start = counts["start"].dt.tz_convert("UTC").astype("datetime64[ms, UTC]")
+    millis = start.astype("int64").to_numpy()
+    return counts.drop(columns=["end"]).assign(start=millis)
+
+
+def _period_ms(freq: str) -> int:
+    return int(
+        pd.to_timedelta(pd.tseries.frequencies.to_offset(freq).nanos, unit="ns")
+        / pd.Timedelta("1ms")
+    )
+
+
+def _untimed_note(events: pd.DataFrame) -> list[str]:
+    untimed = int(events["received_at"].isna().sum())
+    return [f"{untimed} deliveries with no received_at are not drawn"] if untimed else []
+
+
+def counts_by_period(events: pd.DataFrame, freq: str, by: str = "event_type") -> pd.DataFrame:
+    """Tidy counts: one row per (period, value of ``by``) with ``start``, ``end`` and
+    ``deliveries``; the value column is named ``event_type`` whatever ``by`` is."""
+    timed = events[events["received_at"].notna()]
+    start = timed["received_at"].dt.floor(freq)
+    counts = (
+        pd.DataFrame({"start": start, "event_type": timed[by].astype(str)})
+        .groupby(["start", "event_type"], observed=True, sort=True)
+        .size()
+        .rename("deliveries")
+        .reset_index()
+    )
+    counts["end"] = counts["start"] + pd.tseries.frequencies.to_offset(freq)
+    return counts[["start", "end", "event_type", "deliveries"]]
+
+
+def _top_types(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Keep the busiest types by name; the rest become one ``other (n types)`` band."""
+    totals = counts.groupby("event_type")["deliveries"].sum().sort_values(ascending=False)
+    named = list(totals.index[:TOP_TYPES])
+    rest = len(totals) - len(named)
+    if rest <= 1:
+        return counts, list(totals.index)
+    other = f"other ({rest} types)"
+    shown = counts.assign(
+        event_type=counts["event_type"].where(counts["event_type"].isin(named), other)
+    )
+    merged: pd.DataFrame = shown.groupby(["start", "end", "event_type"], as_index=False)[
+        ["deliveries"]
+    ].sum()
+    return merged, [*named, other]
+
+
+def deliveries_over_time(events: pd.DataFrame, freq: str | None = None) -> Chart:
+    """Deliveries per period, stacked by event type; zoom and pan with the mouse."""
+    return _stacked_over_time(
+        events, freq, "event_type", "event type", "No deliveries match the selection."
+    )
+
+
+def failures_over_time(events: pd.DataFrame, freq: str | None = None) -> Chart:
+    """Invalid deliveries per period, stacked by reason: incidents show as coloured blocks."""
+    invalid = (
+        events[events["valid"].eq(False).fillna(False).to_numpy()]
+        if "valid" in events
+        else events.iloc[:0]
+    )
+    return _stacked_over_time(
+        invalid,
+        freq or auto_freq(events),
+        "reason",
+        "reason",
+        "No invalid deliveries in the selection.",
+        "Invalid deliveries per {period}, by reason",
+    )
+
+
+def _stacked_over_time(
+    events: pd.DataFrame,
+    freq: str | None,
+    by: str,
+    legend: str,
+    nothing: str,
+    title_form: str = "Deliveries per {period}, by event type",
+) -> Chart:
+    freq = freq or auto_freq(events)
+    title = title_form.format(period=period_name(freq))
+    if events.empty:
+        return message(title, nothing)
+    counts = counts_by_period(events, freq, by)
+    if counts.empty:
+        return message(title, "None of these deliveries has a received_at time.")
+    counts, order = _top_types(counts)
+    domain = [counts["start"].min(), counts["end"].max()]
+    data = _compact(counts)
+    colors = alt.Scale(
+        domain=order,
+        range=[*_palette(len(order) - 1), _OTHER_COLOR]
+        if order[-1].startswith("other")
+        else _palette(len(order)),
+    )
+    pick = alt.selection_point(name="pick_type", fields=["event_type"], bind="legend")
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "start:T",
+                title="received at (UTC)",
+                scale=alt.Scale(type="utc", domain=[_iso(d) for d in domain]),
+                axis=alt.Axis(format="%b %d %H:%M", labelOverlap=True),
+            ),
+            x2="end:T",
+            y=alt.Y("sum(deliveries):Q", title=f"deliveries per {period_name(freq)}"),
+            color=alt.Color("event_type:N", title=legend, scale=colors, sort=order),
+            order=alt.Order("rank:Q"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
+            tooltip=[
+                alt.Tooltip(
+                    "start:T",
+                    title="from (UTC)",
+                    timeUnit="utcyearmonthdatehoursminutes",
+                    format="%Y-%m-%d %H:%M",
+                ),
+                alt.Tooltip("event_type:N", title=legend),
+                alt.Tooltip("deliveries:Q", title="deliveries"),
+            ],
+        )
+        .transform_calculate(
+            rank=f"indexof({json.dumps(order)}, datum.event_type)",
+            end=f"datum.start + {_period_ms(freq)}",
+        )
+        .add_params(pick, alt.selection_interval(name="zoom", encodings=["x"], bind="scales"))
+        .properties(
+            title=alt.TitleParams(title, subtitle=_untimed_note(events) or [""]),
+            width=_WIDTH,
+            height=260,
+        )
+    )
+    return Chart(chart, title)
+
+
+def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
+    """Deliveries per event type x period as coloured cells: a day or a week at a glance."""
+    freq = freq or auto_freq(events)
+    title = f"Deliveries per event type and {period_name(freq)}"
+    if events.empty:
+        return message(title, "No deliveries match the selection.")
+    counts = counts_by_period(events, freq)
+    if counts.empty:
+        return message(title, "None of these deliveries has a received_at time.")
+    order = list(
+        counts.groupby("event_type")["deliveries"].sum().sort_values(ascending=False).index
+    )
+    domain = [_iso(counts["start"].min()), _iso(counts["end"].max())]
+    data = _compact(counts)
+    chart = (
+        alt.Chart(data)
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "start:T",
+                title="received at (UTC)",
+                scale=alt.Scale(type="utc", domain=domain),
+                axis=alt.Axis(format="%b %d %H:%M", labelOverlap=True),
+            ),
+            x2="end:T",
+            y=alt.Y("event_type:N", title="event type", sort=order),
+            color=alt.Color(
+                "deliveries:Q",
+                title=f"deliveries per {period_name(freq)}",
+                scale=alt.Scale(scheme="blues"),
+            ),
+            tooltip=[
+                alt.Tooltip(
+                    "start:T",
+                    title="from (UTC)",
+                    timeUnit="utcyearmonthdatehoursminutes",
+                    format="%Y-%m-%d %H:%M",
+                ),
+                alt.Tooltip("event_type:N", title="event type"),
+                alt.Tooltip("deliveries:Q", title="deliveries"),
+            ],
+        )
+        .transform_calculate(end=f"datum.start + {_period_ms(freq)}")
+        .add_params(alt.selection_interval(name="zoom", encodings=["x"], bind="scales"))
+        .properties(
+            title=alt.TitleParams(title, subtitle=_untimed_note(events) or [""]),
+            width=_WIDTH,
+            height=max(120, 16 * len(order)),
+        )
+    )
+    return Chart(chart, title)
+
+
+def verdict_counts(events: pd.DataFrame) -> pd.DataFrame:
+    """Tidy verdict counts: one row per (event type, verdict) with ``deliveries`` > 0."""
+    table = tables.by_type(events)[list(tables.VERDICTS)]
+    tidy = table.reset_index().melt(
+        id_vars="event_type", var_name="verdict", value_name="deliveries"
+    )
+    return tidy[tidy["deliveries"] > 0].reset_index(drop=True)
+
+
+def verdicts_by_type(events: pd.DataFrame) -> Chart:
+    """Valid / invalid / unverifiable deliveries per event type, as horizontal stacked bars."""
+    title = "Signature verdicts by event type"
+    if events.empty:
+        return message(title, "No deliveries match the selection.")
+    data = verdict_counts(events)
+    order = list(tables.by_type(events).index)
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("event_type:N", title="event type", sort=order),
+            x=alt.X("sum(deliveries):Q", title="deliveries"),
+            color=alt.Color(
+                "verdict:N",
+                title="verdict",
+                scale=alt.Scale(domain=list(VERDICT_COLORS), range=list(VERDICT_COLORS.values())),
+            ),
+            order=alt.Order("verdict_rank:Q"),
+            tooltip=[
+                alt.Tooltip("event_type:N", title="event type"),
+                alt.Tooltip("verdict:N", title="verdict"),
+                alt.Tooltip("deliveries:Q", title="deliveries"),
+            ],
+        )
+        .transform_calculate(
+            verdict_rank=f"indexof({json.dumps(list(VERDICT_COLORS))}, datum.verdict)"
+        )
+        .properties(title=title, width=_WIDTH, height=max(80, 18 * len(order)))
+    )
+    return Chart(chart, title)
+
+
+def lag_bins(events: pd.DataFrame, bins: int = 40) -> tuple[pd.DataFrame, str]:
+    """Tidy histogram of ``lag`` (``start``, ``end``, ``deliveries``) and its unit (ms or s)."""
+    seconds = events["lag"].dropna().dt.total_seconds().to_numpy(dtype="float64")
+    if not len(seconds):
+        return pd.DataFrame(columns=["start", "end", "deliveries"]), "s"
+    unit, scale = ("ms", 1000.0) if np.median(np.abs(seconds)) < 1 else ("s", 1.0)
+    values = seconds * scale
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(values, bins=bins, range=(low, high))
+    frame = pd.DataFrame({"start": edges[:-1], "end": edges[1:], "deliveries": counts})
+    return frame[frame["deliveries"] > 0].reset_index(drop=True), unit
+
+
+def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
+    """Histogram of delivery lag (received_at minus the event's created_at), with its median."""
+    data, unit = lag_bins(events, bins)
+    title = f"Delivery lag: received_at minus created_at ({unit})"
+    if data.empty:
+        return message(title, "No delivery in the selection has both timestamps.")
+    lags = events["lag"].dropna().dt.total_seconds() * (1000.0 if unit == "ms" else 1.0)
+    median = float(lags.median())
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color="#1565c0")
+        .encode(
+            x=alt.X("start:Q", title=f"lag ({unit})", bin="binned"),
+            x2="end:Q",
+            y=alt.Y("deliveries:Q", title="deliveries"),
+            tooltip=[
+                alt.Tooltip("start:Q", title=f"from ({unit})", format=",.1f"),
+                alt.Tooltip("end:Q", title=f"to ({unit})", format=",.1f"),
+                alt.Tooltip("deliveries:Q", title="deliveries"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"median": [median]}))
+        .mark_rule(color="black", strokeDash=[4, 3])
+        .encode(
+            x="median:Q", tooltip=[alt.Tooltip("median:Q", title=f"median ({unit})", format=",.1f")]
+        )
+    )
+    chart = alt.layer(bars, rule).properties(
+        title=alt.TitleParams(
+            title, subtitle=[f"median {median:,.1f} {unit} over {len(lags)} deliveries"]
+        ),
+        width=_WIDTH,
+        height=220,
+    )
+    return Chart(chart, title)
+
+
+def _iso(value: pd.Timestamp) -> str:
+    return pd.Timestamp(value).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _palette(n: int) -> list[str]:
+    tableau = [
+        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+        "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#1b9e77",
+    ]  # fmt: skip
+    return [tableau[i % len(tableau)] for i in range(n)]
+
+
+KIND_COLORS = {
+    "failures": "#c62828",
+    "endpoint": "#ef6c00",
+    "retries": "#6a1b9a",
+    "change": "#1565c0",
+}
+"""Colours of the incident kinds of :func:`streamhook_nb.events.incidents.incident_timeline`."""
+
+
+def incidents(timeline: pd.DataFrame) -> Chart:
+    """The incident timeline as bars on a time axis, one row per incident (hover: the hint)."""
+    title = "Incident timeline"
+    if timeline.empty:
+        return message(title, "No incident: no failures, refusals, retries or changes clustered.")
+    label = timeline["kind"].astype(str) + ": " + timeline["reason"].astype(str)
+    start = timeline["start"].dt.tz_convert("UTC")
+    end = timeline["end"].dt.tz_convert("UTC")
+    data = pd.DataFrame(
+        {
+            "incident": [f"{n + 1}. {text}" for n, text in enumerate(label)],
+            "kind": timeline["kind"].astype(str),
+            "start": start.astype("datetime64[ms, UTC]").astype("int64").to_numpy(),
+            "end": end.astype("datetime64[ms, UTC]").astype("int64").to_numpy(),
+            "deliveries": timeline["deliveries"].astype("int64").to_numpy(),
+            "hint": timeline["hint"].astype(str),
+        }
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "start:T",
+            title="received at (UTC)",
+            scale=alt.Scale(type="utc", domain=[_iso(start.min()), _iso(end.max())]),
+            axis=alt.Axis(format="%a %d %H:%M", labelOverlap=True),
+        ),
+        y=alt.Y("incident:N", title=None, sort=list(data["incident"])),
+        color=alt.Color(
+            "kind:N",
+            title="kind",
+            scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
+        ),
+        tooltip=[
+            alt.Tooltip("incident:N", title="incident"),
+            alt.Tooltip(
+                "start:T",
+                title="from (UTC)",
+                timeUnit="utcyearmonthdatehoursminutes",
+                format="%a %Y-%m-%d %H:%M",
+            ),
+            alt.Tooltip(
+                "end:T",
+                title="to (UTC)",
+                timeUnit="utcyearmonthdatehoursminutes",
+                format="%a %Y-%m-%d %H:%M",
+            ),
+            alt.Tooltip("deliveries:Q", title="deliveries"),
+            alt.Tooltip("hint:N", title="what to do"),
+        ],
+    )
+    chart = alt.layer(
+        base.mark_bar(height=12).encode(x2="end:T"),
+        base.mark_point(filled=True, size=60, shape="diamond"),  # a moment still shows
+    ).properties(title=title, width=_WIDTH, height=max(60, 26 * len(data)))
+    return Chart(chart, title)

@@ -1,0 +1,225 @@
+"""The Altair charts, checked on their Vega-Lite specs: titles, units, axes spanning the data,
+bars (never a sloped area), a sentence for an empty selection, and HTML that says what it needs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
+from streamhook_nb.events import charts
+
+
+@pytest.fixture(scope="module")
+def events(tour_dir: Path) -> pd.DataFrame:
+    loaded = load_log(tour_dir)
+    return events_frame(
+        verify_deliveries(loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml"))
+    )
+
+
+def _rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = spec["datasets"][spec["data"]["name"]]
+    return rows
+
+
+def _two_points() -> pd.DataFrame:
+    times = pd.to_datetime(["2026-11-26T10:05:00Z", "2026-11-26T11:40:00Z"], utc=True)
+    return pd.DataFrame(
+        {
+            "received_at": times,
+            "event_type": ["message.new", "message.new"],
+            "lag": pd.to_timedelta([0.25, 0.5], unit="s"),
+            "valid": pd.array([True, False], dtype="boolean"),
+            "webhook_id": pd.array(["a", "b"], dtype="string"),
+        }
+    )
+
+
+def test_time_axis_spans_the_data_only(events: pd.DataFrame) -> None:
+    chart = charts.deliveries_over_time(events, "h")
+    spec = chart.spec()
+    x = spec["encoding"]["x"]
+    assert x["title"] == "received at (UTC)"
+    assert x["scale"]["type"] == "utc"
+    times = events["received_at"].dropna()
+    first = times.min().floor("h").strftime("%Y-%m-%dT%H:%M:%SZ")
+    last = (times.max().floor("h") + pd.Timedelta("1h")).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert x["scale"]["domain"] == [first, last]
+    assert spec["encoding"]["y"]["title"] == "deliveries per hour"
+    assert spec["title"]["text"] == "Deliveries per hour, by event type"
+    assert sum(r["deliveries"] for r in _rows(spec)) == events["received_at"].notna().sum()
+
+
+def test_untimed_deliveries_are_named_not_dropped_silently(events: pd.DataFrame) -> None:
+    untimed = int(events["received_at"].isna().sum())
+    spec = charts.deliveries_over_time(events, "h").spec()
+    assert spec["title"]["subtitle"] == [f"{untimed} deliveries with no received_at are not drawn"]
+
+
+def test_two_points_are_bars_with_their_own_width() -> None:
+    spec = charts.deliveries_over_time(_two_points(), "h").spec()
+    assert spec["mark"]["type"] == "bar"  # never a sloped area between two points
+    assert spec["encoding"]["x2"] == {"field": "end"}
+    assert {"calculate": "datum.start + 3600000", "as": "end"} in spec["transform"]
+    starts = [pd.Timestamp(r["start"], unit="ms", tz="UTC") for r in _rows(spec)]
+    assert starts == [
+        pd.Timestamp("2026-11-26T10:00Z"),
+        pd.Timestamp("2026-11-26T11:00Z"),
+    ]
+
+
+def test_many_types_keep_the_busiest_and_group_the_rest(events: pd.DataFrame) -> None:
+    spec = charts.deliveries_over_time(events, "h").spec()
+    domain = spec["encoding"]["color"]["scale"]["domain"]
+    assert len(domain) == charts.TOP_TYPES + 1
+    rest = events["event_type"].nunique() - charts.TOP_TYPES
+    assert domain[-1] == f"other ({rest} types)"
+    assert spec["encoding"]["color"]["scale"]["range"][-1] == "#bdbdbd"  # grey, not a hue
+
+
+def test_empty_selection_says_so_in_words(events: pd.DataFrame) -> None:
+    for build in (
+        charts.deliveries_over_time,
+        charts.type_time_heatmap,
+        charts.verdicts_by_type,
+        charts.lag_distribution,
+    ):
+        chart = build(events.iloc[:0])
+        spec = chart.spec()
+        assert chart.empty
+        assert spec["mark"]["type"] == "text"
+        assert "x" not in spec["encoding"]
+        assert "y" not in spec["encoding"]
+        assert _rows(spec)[0]["message"].endswith(".")
+        assert spec["title"] == chart.title
+
+
+def test_no_times_at_all_says_so(events: pd.DataFrame) -> None:
+    untimed = events[events["received_at"].isna()]
+    chart = charts.deliveries_over_time(untimed)
+    assert chart.empty
+    assert _rows(chart.spec()) == [{"message": "None of these deliveries has a received_at time."}]
+
+
+def test_heatmap_cells(events: pd.DataFrame) -> None:
+    spec = charts.type_time_heatmap(events, "h").spec()
+    assert spec["mark"]["type"] == "rect"
+    assert spec["encoding"]["y"]["title"] == "event type"
+    assert spec["encoding"]["color"]["title"] == "deliveries per hour"
+    busiest = events["event_type"].value_counts().index[0]
+    assert spec["encoding"]["y"]["sort"][0] == busiest
+    assert {t["title"] for t in spec["encoding"]["tooltip"]} == {
+        "from (UTC)",
+        "event type",
+        "deliveries",
+    }
+
+
+def test_verdict_bars_sum_to_the_deliveries(events: pd.DataFrame) -> None:
+    spec = charts.verdicts_by_type(events).spec()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["title"] == "deliveries"
+    assert spec["encoding"]["color"]["scale"]["range"] == ["#2e7d32", "#c62828", "#9e9e9e"]
+    assert sum(r["deliveries"] for r in _rows(spec)) == len(events)
+    assert all(r["deliveries"] > 0 for r in _rows(spec))
+
+
+def test_lag_in_milliseconds_when_short() -> None:
+    chart = charts.lag_distribution(_two_points())
+    spec = chart.spec()
+    bars, _rule = spec["layer"]
+    assert chart.title == "Delivery lag: received_at minus created_at (ms)"
+    assert bars["encoding"]["x"]["title"] == "lag (ms)"
+    rows = spec["datasets"][bars["data"]["name"]]
+    assert sum(r["deliveries"] for r in rows) == 2
+    assert rows[0]["start"] == pytest.approx(250.0)
+    assert spec["title"]["subtitle"] == ["median 375.0 ms over 2 deliveries"]
+
+
+def test_lag_in_seconds_when_long() -> None:
+    slow = _two_points().assign(lag=pd.to_timedelta([2, 90], unit="s"))
+    data, unit = charts.lag_bins(slow, bins=4)
+    assert unit == "s"
+    assert data["start"].iloc[0] == 2.0
+    assert data["deliveries"].sum() == 2
+
+
+def test_auto_freq_fits_the_span() -> None:
+    def span(hours: float) -> pd.DataFrame:
+        start = pd.Timestamp("2026-11-20", tz="UTC")
+        return pd.DataFrame({"received_at": [start, start + pd.Timedelta(hours=hours)]})
+
+    assert [charts.auto_freq(span(h)) for h in (1, 6, 24 * 7, 24 * 30)] == [
+        "5min",
+        "15min",
+        "h",
+        "D",
+    ]
+
+
+def test_jupyterlab_bundle_and_text_fallback(events: pd.DataFrame) -> None:
+    bundle = charts.verdicts_by_type(events)._repr_mimebundle_()
+    assert bundle[charts.VEGA_LITE_MIME]["$schema"].endswith("/vega-lite/v5.json")
+    assert bundle["text/plain"].startswith("Signature verdicts by event type")
+
+
+def test_specs_are_deterministic(events: pd.DataFrame) -> None:
+    first = json.dumps(charts.deliveries_over_time(events).spec(), sort_keys=True)
+    again = json.dumps(charts.deliveries_over_time(events).spec(), sort_keys=True)
+    assert first == again  # saved notebooks and reports do not churn
+
+
+def test_standalone_html_says_what_it_needs(events: pd.DataFrame, tmp_path: Path) -> None:
+    chart = charts.verdicts_by_type(events)
+    page = chart.save(tmp_path / "verdicts.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert charts.CDN_SCRIPTS in page
+    assert "needs Vega's scripts from cdn.jsdelivr.net" in page  # shown until they load
+    fragment = chart.html_fragment("verdicts")
+    assert '<div class="chart" id="verdicts">' in fragment
+    assert "</script>" not in fragment.split("<script>", 1)[1][:-9]  # spec cannot end the tag
+
+
+def test_incident_timeline_chart() -> None:
+    from streamhook_nb.events.incidents import INCIDENT_COLUMNS
+
+    at = pd.Timestamp("2026-11-19T09:30Z")
+    timeline = pd.DataFrame(
+        {
+            "start": [at, at + pd.Timedelta("6h")],
+            "end": [at + pd.Timedelta("40min"), at + pd.Timedelta("6h")],
+            "kind": ["endpoint", "change"],
+            "reason": ["ok", "content_encoding"],
+            "api_key": ["k", "k"],
+            "deliveries": [122, 50],
+            "events": [122, 50],
+            "event_types": ["message.new 122", "message.new 50"],
+            "hint": ["Replay them.", "Decompress before verifying."],
+        }
+    ).astype(INCIDENT_COLUMNS)
+    chart = charts.incidents(timeline)
+    spec = chart.spec()
+    bars, points = spec["layer"]
+    assert bars["mark"]["type"] == "bar"
+    assert points["mark"]["type"] == "point"  # a change is a moment: still visible
+    assert bars["encoding"]["x"]["scale"]["domain"] == [
+        "2026-11-19T09:30:00Z",
+        "2026-11-19T15:30:00Z",
+    ]
+    rows = _rows(spec)
+    assert [r["incident"] for r in rows] == ["1. endpoint: ok", "2. change: content_encoding"]
+    assert rows[1]["hint"] == "Decompress before verifying."
+    assert charts.incidents(timeline.iloc[:0]).empty
+
+
+def test_report_fragment_falls_back_to_a_static_picture(events: pd.DataFrame) -> None:
+    """An offline report keeps its picture; the interactive chart replaces it once Vega loads."""
+    image = '<img alt="verdicts" src="data:image/png;base64,AAAA">'
+    fragment = charts.verdicts_by_type(events).html_fragment("verdicts", fallback=image)
+    assert fragment.startswith(f'<div class="chart" id="verdicts">{image}</div>\n<script>')
+    assert "cdn.jsdelivr.net" not in fragment  # the page's <head> loads CDN_SCRIPTS once

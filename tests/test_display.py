@@ -1,0 +1,95 @@
+"""Rich display: green/red tables, whole hints, durations in ms / s, never a secret."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from helpers import DATA
+
+from streamhook_nb import Keyring, Secret, judge, keyring, load_log, summary, verify_deliveries
+from streamhook_nb.display import BAD, GOOD, Summary, cell_text, duration, frame_html
+from streamhook_nb.verify.reasons import HINTS, Reason
+from streamhook_nb.verify.verdict import Verdict
+
+SECRET_VALUE = "a-secret-value-that-must-never-show"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (pd.Timedelta("00:00:00.875999877"), "876 ms"),
+        (pd.Timedelta(seconds=3.24), "3.2 s"),
+        (pd.Timedelta(seconds=245), "4 min 05 s"),
+        (pd.Timedelta(hours=2, minutes=3), "2 h 03 min"),
+        (pd.Timedelta(milliseconds=-40), "-40 ms"),
+        (pd.NaT, "-"),
+        (None, "-"),
+        (1.5, "1.5 s"),
+    ],
+)
+def test_durations_for_people(value: object, text: str) -> None:
+    assert duration(value) == text  # type: ignore[arg-type]
+
+
+def test_cells() -> None:
+    assert cell_text(pd.Timedelta("00:00:00.875999877")) == "876 ms"
+    assert cell_text(pd.Timestamp("2026-11-26T10:00:00.5Z")) == "2026-11-26 10:00:00 UTC"
+    assert cell_text(pd.NA) == "-"
+    assert cell_text(["a", "b"]) == "['a', 'b']"
+
+
+def test_verify_summary_is_a_dict_with_a_green_red_table(tour_dir: Path) -> None:
+    loaded = load_log(tour_dir)
+    verified = verify_deliveries(
+        loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml")
+    )
+    report = summary(verified, rejected=len(loaded.rejected))
+    assert isinstance(report, Summary)
+    assert isinstance(report, dict)
+    assert report["invalid"] == 5
+    assert json.loads(json.dumps(report))["reasons"] == report["reasons"]
+    page = report._repr_html_()
+    assert f'color:{GOOD};font-weight:600">{report["valid"]}<' in page
+    assert f'color:{BAD};font-weight:600">5<' in page
+    assert "<code>body_reserialized</code>" in page
+
+
+def test_verdict_shows_the_whole_hint_wrapped() -> None:
+    verdict = Verdict(Reason.BODY_RESERIALIZED, None)
+    page = verdict._repr_html_()
+    assert HINTS[Reason.BODY_RESERIALIZED] in page.replace("&#x27;", "'").replace("&quot;", '"')
+    assert "white-space:normal" in page
+    assert f"color:{BAD}" in page
+    ok = judge(b"{}", None, None, "sqs", "exact", Keyring((Secret(SECRET_VALUE, "ENV_NAME"),)))
+    assert "unverifiable" in ok._repr_html_()
+
+
+def test_keyring_shows_labels_never_values() -> None:
+    ring = Keyring(
+        (Secret(SECRET_VALUE, "STREAM_API_SECRET"),),
+        {"app_b": (Secret(SECRET_VALUE + "-b", "secrets.toml: app_b"),)},
+    )
+    page = ring._repr_html_()
+    assert "STREAM_API_SECRET" in page
+    assert "X-Api-Key app_b" in page
+    assert SECRET_VALUE not in page
+
+
+def test_load_result_names_rejected_records() -> None:
+    result = load_log(DATA / "capture" / "damaged.jsonl")
+    page = result._repr_html_()
+    assert f'color:{BAD};font-weight:600">{len(result.rejected)}<' in page
+    first = result.rejected.iloc[0]
+    assert str(first["source"]) in page
+
+
+def test_frame_html_is_deterministic_and_wraps() -> None:
+    frame = pd.DataFrame({"hint": ["x" * 300], "lag": [pd.Timedelta("875ms")]})
+    page = frame_html(frame)
+    assert page == frame_html(frame)
+    assert "x" * 300 in page  # whole, not cut at 90 characters
+    assert "875 ms" in page
+    assert "text-align:left" in page

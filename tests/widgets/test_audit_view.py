@@ -1,0 +1,153 @@
+"""AuditView survives ordinary use: select then deselect, the no-time bucket, Reset, drill down,
+CSV export, and a chart for every selection (a sentence when nothing matches)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
+from streamhook_nb.events import charts
+from streamhook_nb.events.filter import DRILL_DOWN_COLUMNS, AuditController, AuditFilter
+from streamhook_nb.widgets.audit_view import AuditView
+
+
+@pytest.fixture(scope="module")
+def events(tour_dir: Path) -> pd.DataFrame:
+    loaded = load_log(tour_dir)
+    return events_frame(
+        verify_deliveries(loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml"))
+    )
+
+
+def test_sample_has_deliveries_without_a_time(events: pd.DataFrame) -> None:
+    assert 0 < events["received_at"].isna().sum() < len(events)
+
+
+def test_select_one_type_then_deselect_brings_every_row_back(
+    events: pd.DataFrame, tmp_path: Path
+) -> None:
+    view = AuditView(events, export_dir=tmp_path)
+    total = len(events)
+    view.event_types.value = ("message.new",)
+    assert len(view.controller.filtered()) < total
+    view.event_types.value = ()
+    assert len(view.controller.filtered()) == total
+    assert view.status.value.startswith(f"{total} of {total} deliveries match")
+
+
+def test_a_time_window_keeps_the_no_time_bucket(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, "h", export_dir=tmp_path)
+    untimed = int(events["received_at"].isna().sum())
+    last = len(view.window.options) - 1
+    view.window.index = (last, last)
+    shown = view.controller.filtered()
+    assert shown["received_at"].isna().sum() == untimed
+    timed = shown["received_at"].dropna()
+    assert len(timed) > 0
+    assert timed.min() >= view.window.value[0]
+    assert f"including {untimed} with no received_at" in view.status.value
+    view.include_untimed.value = False
+    assert view.controller.filtered()["received_at"].notna().all()
+    assert f"({untimed} with no received_at left out)" in view.status.value
+
+
+def test_reset_clears_every_filter(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, "h", export_dir=tmp_path)
+    view.verdicts.value = ("invalid",)
+    view.channel_types.value = ("messaging",)
+    view.window.index = (1, 2)
+    view.include_untimed.value = False
+    assert len(view.controller.filtered()) < len(events)
+    view.reset_button.click()
+    assert view.controller.selection == AuditFilter()
+    assert (view.verdicts.value, view.channel_types.value, view.event_types.value) == ((), (), ())
+    assert view.window.index == (0, len(view.window.options) - 1)
+    assert view.include_untimed.value is True
+    assert len(view.controller.filtered()) == len(events)
+
+
+def test_drill_down_lists_the_failures_with_their_hints(
+    events: pd.DataFrame, tmp_path: Path
+) -> None:
+    view = AuditView(events, export_dir=tmp_path)
+    view.verdicts.value = ("invalid",)
+    matching = view.controller.matching()
+    assert tuple(matching.columns) == DRILL_DOWN_COLUMNS
+    assert len(matching) == (events["valid"] == False).sum()  # noqa: E712
+    assert matching["hint"].notna().all()
+    assert set(matching["verdict"]) == {"invalid"}
+    first = matching.iloc[0]
+    assert first["source"] in view.deliveries.value
+    assert "white-space:normal" in view.deliveries.value  # hints wrap, shown whole
+
+
+def test_csv_export_writes_every_match_and_links_it(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, export_dir=tmp_path, rows=2)
+    view.verdicts.value = ("invalid", "unverifiable")
+    path = view.export()
+    assert path.parent == tmp_path
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(view.controller.filtered()) > 2  # all, not the rows on screen
+    assert list(rows[0]) == list(DRILL_DOWN_COLUMNS)
+    assert {r["verdict"] for r in rows} == {"invalid", "unverifiable"}
+    shown = view.export_link.outputs[0]["data"]["text/html"]
+    assert f'href="{path.as_posix()}"' in shown
+
+
+def test_export_button_writes_a_file(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, export_dir=tmp_path / "out")
+    view.export_button.click()
+    assert len(list((tmp_path / "out").glob("audit-selection-*.csv"))) == 1
+
+
+def test_empty_selection_draws_a_sentence(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, export_dir=tmp_path)
+    view.verdicts.value = ("invalid",)
+    view.event_types.value = ("user.deleted",)  # no invalid user.deleted in the sample
+    view.event_types.value = (next(t for t in view.event_types.options if t.startswith("export")),)
+    assert view.status.value.startswith("0 of")
+    bundle = view.chart.outputs[0]["data"]
+    spec = bundle[charts.VEGA_LITE_MIME]
+    assert spec["mark"]["type"] == "text"
+    assert spec["datasets"][spec["data"]["name"]] == [
+        {"message": "No deliveries match the selection."}
+    ]
+    assert "No deliveries match the selection." in view.deliveries.value
+
+
+def test_every_chart_choice_draws(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, export_dir=tmp_path)
+    for name in view.chart_choice.options:
+        view.chart_choice.value = name
+        (output,) = view.chart.outputs
+        assert charts.VEGA_LITE_MIME in output["data"]
+
+
+def test_controller_reset_and_filter(events: pd.DataFrame) -> None:
+    controller = AuditController(events)
+    assert len(controller.update(verdicts=["invalid"])) == 5
+    assert len(controller.reset()) == len(events)
+
+
+def test_text_fallback_says_what_to_do(events: pd.DataFrame, tmp_path: Path) -> None:
+    """Where the widget cannot be drawn (untrusted notebook, GitHub) the text says why."""
+    view = AuditView(events, export_dir=tmp_path)
+    text = view._repr_mimebundle_()["text/plain"]
+    assert text.startswith(f"AuditView · {len(events)} of {len(events)} deliveries match")
+    assert text.endswith(" · run or trust the notebook to see the widget")
+    assert len(text) <= 110  # ipywidgets cuts longer text
+
+
+def test_the_window_is_said_in_words(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, "h", export_dir=tmp_path)
+    first, last = view.window.options[0][1], view.window.options[-1][1]
+    assert view.window_label.value == (
+        f"from {first:%a %Y-%m-%d %H:%M} to {last + pd.Timedelta('1h'):%a %Y-%m-%d %H:%M} UTC"
+    )
+    view.window.index = (1, 1)
+    assert view.window_label.value.endswith(f"{first + pd.Timedelta('2h'):%H:%M} UTC")
