@@ -29,7 +29,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_LOG := $(VENV)/jupyter-lab.log
 LAB_URL := http://127\.0\.0\.1:[0-9]*/lab[^ ]*
 
+# The committed notebooks carry their saved widget state; JupyterLab draws it only in notebooks
+# this machine trusts, so `lab` trusts the project's own notebooks first.
 lab: $(STAMP)
+	@cd notebooks && ../$(BIN)/jupyter trust *.ipynb >/dev/null 2>&1 || true
 	@echo "Starting JupyterLab on notebooks/ (log: $(LAB_LOG); Ctrl-C stops it)..."
 	@(cd notebooks && exec ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser \
 	  $(ROOT_FLAG)) >$(LAB_LOG) 2>&1 & pid=$$!; \
