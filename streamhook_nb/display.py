@@ -1,21 +1,57 @@
 """Rich HTML for notebooks: load results, verdicts, verify summaries and keyrings.
 
-One place renders them all; the classes only add a ``_repr_html_`` that calls in here. Nothing
-here ever shows a secret: a keyring is rendered by its labels.
+One place renders them all; the classes only add a ``_repr_html_`` that calls in here. It
+imports nothing of the package (the shapes it reads are Protocols), so every stage may use it.
+Nothing here ever shows a secret: a keyring is rendered by its labels.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from streamhook_nb.load.loading import LoadResult
-    from streamhook_nb.verify.secrets import Keyring
-    from streamhook_nb.verify.verdict import Verdict
+
+class _Labelled(Protocol):
+    label: str
+
+
+class _KeyringLike(Protocol):
+    """What is shown of a :class:`~streamhook_nb.verify.secrets.Keyring`: labels only."""
+
+    @property
+    def shared(self) -> tuple[_Labelled, ...]: ...
+    @property
+    def apps(self) -> Mapping[str, tuple[_Labelled, ...]]: ...
+    @property
+    def expected_api_key(self) -> str | None: ...
+
+
+class _VerdictLike(Protocol):
+    """What is shown of a :class:`~streamhook_nb.verify.verdict.Verdict`."""
+
+    @property
+    def valid(self) -> bool | None: ...
+    @property
+    def reason(self) -> Any: ...
+    @property
+    def matched_secret(self) -> str | None: ...
+    @property
+    def hint(self) -> str: ...
+
+
+class _LoadResultLike(Protocol):
+    """What is shown of a :class:`~streamhook_nb.load.loading.LoadResult`."""
+
+    @property
+    def deliveries(self) -> pd.DataFrame: ...
+    @property
+    def rejected(self) -> pd.DataFrame: ...
+    @property
+    def by_format(self) -> Mapping[str, int]: ...
+
 
 GOOD, BAD, NEUTRAL = "#2e7d32", "#c62828", "#616161"
 
@@ -70,7 +106,7 @@ def _table(caption: str, rows: str) -> str:
     )
 
 
-def verdict_html(verdict: Verdict) -> str:
+def verdict_html(verdict: _VerdictLike) -> str:
     """One verdict: valid/invalid in colour, the reason, the matched secret's label, the hint."""
     valid = verdict.valid
     label, color = (
@@ -116,7 +152,7 @@ def summary_html(summary: Mapping[str, Any]) -> str:
 _NEUTRAL = {"unverifiable", "unsigned"}
 
 
-def load_result_html(result: LoadResult) -> str:
+def load_result_html(result: _LoadResultLike) -> str:
     """A load result: deliveries by format, and the rejected records with file, line and reason."""
     rejected = result.rejected
     rows: list[tuple[str, str, str | None]] = [("deliveries", _e(len(result.deliveries)), None)]
@@ -136,7 +172,7 @@ def load_result_html(result: LoadResult) -> str:
     return '<div style="display:flex;gap:2em;flex-wrap:wrap">' + "".join(parts) + "</div>"
 
 
-def keyring_html(keyring: Keyring) -> str:
+def keyring_html(keyring: _KeyringLike) -> str:
     """Which secrets a keyring holds, by label only (never a value)."""
     rows: list[tuple[str, str, str | None]] = []
     if keyring.shared:
