@@ -80,7 +80,7 @@ run-notebooks: $(STAMP)
 	  ../$(BIN)/jupyter trust *.ipynb
 
 data: $(STAMP)
-	$(BIN)/python -m streamhook_nb.sample_data data
+	$(BIN)/python -m streamhook_nb.samples.webhooks data
 
 bench: $(STAMP)
 	cd benchmarks && ../$(BIN)/python bench_load.py && ../$(BIN)/python bench_verify.py && ../$(BIN)/python bench_events.py && ../$(BIN)/python bench_capture.py && ../$(BIN)/python bench_columnar.py && ../$(BIN)/python bench_cluster.py

@@ -20,7 +20,7 @@ import aiohttp
 import requests
 from common import OUT
 
-from streamhook_nb.sample_data import deliveries
+from streamhook_nb.samples.webhooks import deliveries
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20000"))
 CONNECTIONS = 16

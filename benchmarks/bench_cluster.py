@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 from common import OUT
 
-from streamhook_nb.sample_data import DEMO_SECRET, deliveries
+from streamhook_nb.samples.webhooks import DEMO_SECRET, deliveries
 
 SHARDS = int(os.environ.get("BENCH_SHARDS", "8"))
 PER_SHARD = int(os.environ.get("BENCH_SHARD_DELIVERIES", "25000"))

@@ -36,7 +36,7 @@ from streamhook_nb.events import tables
 from streamhook_nb.events.frame import _Fields
 from streamhook_nb.load.deliveries import values
 from streamhook_nb.load.readers.capture_jsonl import CommonRecord
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 OPTIONAL = ("remote_addr", "http_version", "response", "verdict")
 SMALL = Path(__file__).resolve().parent.parent / "data" / "capture" / "stream-2026-11-26.jsonl"

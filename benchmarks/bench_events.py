@@ -19,7 +19,7 @@ from common import capture_log, run_command, timed
 from streamhook_nb import Keyring, Secret, events_frame, load_log, verify_deliveries
 from streamhook_nb.events import tables
 from streamhook_nb.events.frame import _Fields
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 
 def main() -> None:

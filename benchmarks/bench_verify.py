@@ -17,7 +17,7 @@ from pathlib import Path
 
 from common import capture_log, run_command
 
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 BIN = Path(sys.executable).parent
 BY_HAND = """

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from streamhook_nb.sample_data import DEMO_SECRET, deliveries
+from streamhook_nb.samples.webhooks import DEMO_SECRET, deliveries
 
 OUT = Path(__file__).parent / "out"
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "200000"))

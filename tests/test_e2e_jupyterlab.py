@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import CHROMIUM_ARGS, ROOT, chromium_path, jupyterlab
 
-from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
 from streamhook_nb.webhook.standin import StandIn
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -12,7 +12,7 @@ from helpers import ROOT
 
 from streamhook_nb import load_log
 from streamhook_nb.pipeline.verify_logs import verify_sources
-from streamhook_nb.sample_data import DEMO_SECRET, SECOND_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET, SECOND_SECRET
 from streamhook_nb.verify.frame import verify_deliveries
 from streamhook_nb.verify.secrets import Keyring, Secret, keyring
 

@@ -44,7 +44,7 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
     if not args.stand_in:
         yield _api().client_from_env(base_url=args.base_url)
         return
-    from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+    from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
     from streamhook_nb.webhook.standin import StandIn
 
     with StandIn(DEMO_API_KEY, DEMO_SECRET) as stand_in:

@@ -78,7 +78,7 @@ class WebhookController:
     @classmethod
     def offline(cls, backup_dir: Path | None = None) -> WebhookController:
         """A controller connected to its own local stand-in of Stream's API (the demo app)."""
-        from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+        from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
 
         stand_in = StandIn(DEMO_API_KEY, DEMO_SECRET)
         stand_in.start()

@@ -19,7 +19,7 @@ from streamhook_nb import Keyring, Secret, load_log, verify_deliveries
 from streamhook_nb.capture.log import CaptureLog
 from streamhook_nb.capture.server import CaptureServer, CaptureSettings
 from streamhook_nb.load.deliveries import header_dicts
-from streamhook_nb.sample_data import DEMO_SECRET, deliveries
+from streamhook_nb.samples.webhooks import DEMO_SECRET, deliveries
 
 RING = Keyring((Secret(DEMO_SECRET, "S"),))
 
@@ -117,7 +117,7 @@ def test_torn_last_line_does_not_swallow_the_next_record(tmp_path: Path) -> None
     item = next(deliveries(1))
     import orjson
 
-    from streamhook_nb.sample_data import SampleDelivery  # noqa: F401 - shape reference
+    from streamhook_nb.samples.webhooks import SampleDelivery  # noqa: F401 - shape reference
 
     good = orjson.dumps(item.capture_record()) + b"\n"
     path.write_bytes(good + good[:50])  # the writer died mid-record

@@ -29,7 +29,7 @@ from streamhook_nb.capture import log as capture_log
 from streamhook_nb.capture.log import CaptureLog
 from streamhook_nb.capture.server import CaptureServer, CaptureSettings
 from streamhook_nb.errors import UsageError
-from streamhook_nb.sample_data import DEMO_SECRET, SampleDelivery, deliveries
+from streamhook_nb.samples.webhooks import DEMO_SECRET, SampleDelivery, deliveries
 
 RING = Keyring((Secret(DEMO_SECRET, "S"),))
 

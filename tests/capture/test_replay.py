@@ -14,7 +14,7 @@ import pytest
 from streamhook_nb import Keyring, Secret, events_frame, load_log, verify_deliveries
 from streamhook_nb.capture.replay import Selection, replay, replay_headers
 from streamhook_nb.capture.server import CaptureServer
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 STAGING_SECRET = "staging-secret-for-the-replay-test-only"
 

@@ -13,7 +13,7 @@ from helpers import DATA
 
 from streamhook_nb import load_log
 from streamhook_nb.errors import SourceError
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 ENV = {**os.environ, "STREAM_API_SECRET": DEMO_SECRET}
 

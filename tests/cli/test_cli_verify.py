@@ -12,7 +12,7 @@ import orjson
 import pytest
 from helpers import capture_line
 
-from streamhook_nb.sample_data import DEMO_SECRET, SECOND_SECRET, deliveries
+from streamhook_nb.samples.webhooks import DEMO_SECRET, SECOND_SECRET, deliveries
 
 WriteFile = Callable[[str, bytes], Path]
 ENV = {**os.environ, "STREAM_API_SECRET": DEMO_SECRET, "STREAM_API_KEY": "demo_api_key"}

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from streamhook_nb.capture.demo_endpoint import DemoEndpoint
-from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.webhook.standin import DEMO_APP_SETTINGS, StandIn
 

@@ -11,8 +11,9 @@ from helpers import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streamhook_nb import audit, story
+from streamhook_nb import audit
 from streamhook_nb.events.incidents import INCIDENT_COLUMNS, incident_timeline
+from streamhook_nb.samples import story
 from streamhook_nb.verify.secrets import Keyring, Secret, keyring
 
 TOLERANCE = timedelta(minutes=3)

@@ -15,7 +15,7 @@ import pytest
 from helpers import CHROMIUM_ARGS, ROOT, chromium_path
 
 from streamhook_nb import build_report, events_frame, keyring, load_log, verify_deliveries
-from streamhook_nb.sample_data import DEMO_SECRET, SECOND_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET, SECOND_SECRET
 from streamhook_nb.verify.secrets import Keyring, Secret
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -14,7 +14,7 @@ from helpers import DATA, capture_line
 
 from streamhook_nb import build_report, events_frame, keyring, load_log, verify_sources
 from streamhook_nb.cli.main import main
-from streamhook_nb.sample_data import deliveries
+from streamhook_nb.samples.webhooks import deliveries
 
 WriteFile = Callable[[str, bytes], Path]
 SECRETS = str(DATA / "demo-secrets.toml")

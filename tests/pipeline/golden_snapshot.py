@@ -36,7 +36,7 @@ def corpus(directory: Path) -> dict[str, Path]:
     They hold every planted failure of the sample log, 1,500 ordinary deliveries, and the
     damaged lines of the sample ``damaged.jsonl`` in the middle.
     """
-    from streamhook_nb import sample_data
+    from streamhook_nb.samples import webhooks as sample_data
 
     records = [d.capture_record() for d in sample_data.main_log()]
     records += [d.capture_record() for d in sample_data.deliveries(1500, seed=5)]

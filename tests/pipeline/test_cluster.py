@@ -31,7 +31,7 @@ from streamhook_nb.pipeline import cluster_parts, cluster_secrets
 from streamhook_nb.pipeline.audit import audit
 from streamhook_nb.pipeline.cluster import connect, verify_on_cluster
 from streamhook_nb.pipeline.verify_logs import verify_sources
-from streamhook_nb.sample_data import DEMO_SECRET, damaged_log, deliveries
+from streamhook_nb.samples.webhooks import DEMO_SECRET, damaged_log, deliveries
 from streamhook_nb.verify.secrets import Keyring, Secret
 
 BLOCKSIZE = "32kB"

@@ -12,7 +12,7 @@ from dask_processes import BIN, dask_cluster, kill
 from distributed import Client
 from test_cluster import cli_env, run_cli
 
-from streamhook_nb.sample_data import deliveries
+from streamhook_nb.samples.webhooks import deliveries
 
 SMALL_BLOCKS = "8kB"
 """Hundreds of partitions: the run is still going when the worker dies."""

@@ -18,7 +18,7 @@ from streamhook_nb.pipeline.cluster import numbered_parts
 from streamhook_nb.pipeline.cluster_secrets import share_keyring
 from streamhook_nb.pipeline.verify_logs import verify_sources
 from streamhook_nb.pipeline.verify_report import VerifyReport
-from streamhook_nb.sample_data import DEMO_SECRET, deliveries
+from streamhook_nb.samples.webhooks import DEMO_SECRET, deliveries
 from streamhook_nb.verify.secrets import Keyring, Secret
 
 RING = Keyring((Secret(DEMO_SECRET, "STREAM_API_SECRET"),))

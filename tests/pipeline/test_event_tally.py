@@ -11,7 +11,7 @@ from streamhook_nb import audit, events_frame, load_log
 from streamhook_nb.load.deliveries import values
 from streamhook_nb.pipeline.event_tally import EventTally, event_kind
 from streamhook_nb.pipeline.verify_logs import verify_sources
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 from streamhook_nb.verify.secrets import Keyring, Secret, keyring
 
 

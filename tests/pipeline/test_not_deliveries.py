@@ -12,7 +12,7 @@ import pytest
 from helpers import capture_line
 
 from streamhook_nb import Keyring, Secret, load_log, sign, verify_sources
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 BODY = b'{"type":"message.new","message":{"id":"m1"}}'
 

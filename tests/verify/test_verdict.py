@@ -207,7 +207,7 @@ def test_sqs_base64_capture_is_unsigned() -> None:
 def test_every_sample_delivery_agrees_with_the_official_sdk(data_dir: Path) -> None:
     from streamhook_nb import load_log
     from streamhook_nb.load.body import signed_bytes
-    from streamhook_nb.sample_data import DEMO_SECRET, SECOND_API_KEY, SECOND_SECRET
+    from streamhook_nb.samples.webhooks import DEMO_SECRET, SECOND_API_KEY, SECOND_SECRET
 
     ring = Keyring(
         apps={

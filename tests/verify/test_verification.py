@@ -13,7 +13,7 @@ import pytest
 from streamhook_nb import load_log
 from streamhook_nb.load.sources import Source
 from streamhook_nb.pipeline.verify_logs import verify_sources
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 from streamhook_nb.verify.frame import VERDICT_COLUMNS, summary, verify_deliveries
 from streamhook_nb.verify.reasons import Reason
 from streamhook_nb.verify.secrets import Keyring, Secret, keyring

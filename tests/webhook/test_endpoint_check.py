@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from streamhook_nb.capture.demo_endpoint import DemoEndpoint
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.webhook.endpoint_check import FAIL, PASS, WARN, Requirement, check_endpoint
 

@@ -19,7 +19,7 @@ from streamhook_nb.capture.demo_endpoint import DemoEndpoint
 from streamhook_nb.capture.replay import replay
 from streamhook_nb.capture.server import CaptureServer
 from streamhook_nb.errors import UsageError
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.webhook.backups import latest_backup, read_backup, save_backup
 from streamhook_nb.webhook.controller import hooks_table, public_settings

@@ -8,7 +8,7 @@ import jwt
 import pytest
 from stream_chat import StreamChat
 
-from streamhook_nb.sample_data import DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_SECRET
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.webhook.standin import StandIn
 from streamhook_nb.webhook.stream_api import ApiError, AppSettingsClient

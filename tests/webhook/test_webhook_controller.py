@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from streamhook_nb.capture.demo_endpoint import DemoEndpoint
-from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.webhook.controller import WebhookController, hooks_table
 from streamhook_nb.webhook.plan import WebhookChange

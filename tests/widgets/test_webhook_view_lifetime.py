@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from streamhook_nb.errors import ApiError
-from streamhook_nb.sample_data import DEMO_API_KEY, DEMO_SECRET
+from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.webhook.controller import WebhookController
 from streamhook_nb.webhook.standin import StandIn

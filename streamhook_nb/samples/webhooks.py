@@ -1,6 +1,6 @@
 """Deterministic sample logs in every supported format, built from Stream's documented payloads.
 
-Run ``python -m streamhook_nb.sample_data data`` to (re)write ``data/``. Everything is signed
+Run ``python -m streamhook_nb.samples.webhooks data`` to (re)write ``data/``. Everything is signed
 with :data:`DEMO_SECRET`, a demo-only value documented in ``data/README.md``.
 """
 
@@ -479,7 +479,7 @@ def _json(document: Any) -> bytes:
 
 
 if __name__ == "__main__":
-    from streamhook_nb import story
+    from streamhook_nb.samples import story
 
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "data")
     for written, size in write(target).items():

@@ -8,9 +8,16 @@ from pathlib import Path
 from helpers import DATA
 from stream_chat.webhook import verify_signature
 
-from streamhook_nb import load_log, story
+from streamhook_nb import load_log
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES, documented_examples
-from streamhook_nb.sample_data import DEMO_SECRET, SECOND_API_KEY, SECOND_SECRET, main_log, write
+from streamhook_nb.samples import story
+from streamhook_nb.samples.webhooks import (
+    DEMO_SECRET,
+    SECOND_API_KEY,
+    SECOND_SECRET,
+    main_log,
+    write,
+)
 from streamhook_nb.verify.stream_json import encode
 
 

@@ -6,7 +6,7 @@ busy afternoons, lighter weekends) and the type mix of a chat app (mostly messag
 reactions). A few stray requests (scanners posting without a signature, a single 500 that Stream
 retried) are the background noise any real log has. The planted incidents are listed in
 :data:`PLANTED`, with their windows; the generator is deterministic, so
-``python -m streamhook_nb.sample_data data`` rewrites the committed files byte for byte.
+``python -m streamhook_nb.samples.webhooks data`` rewrites the committed files byte for byte.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from streamhook_nb.sample_data import (
+from streamhook_nb.samples.webhooks import (
     DEMO_API_KEY,
     DEMO_SECRET,
     SampleDelivery,

@@ -11,8 +11,8 @@ import pytest
 from helpers import DATA
 from stream_chat.webhook import verify_signature
 
-from streamhook_nb import story
-from streamhook_nb.sample_data import SampleDelivery
+from streamhook_nb.samples import story
+from streamhook_nb.samples.webhooks import SampleDelivery
 from streamhook_nb.verify.secrets import from_file
 
 RETRYABLE = {408, 429, 500, 502, 503, 504}

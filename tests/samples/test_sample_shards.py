@@ -8,8 +8,8 @@ import pandas as pd
 
 from streamhook_nb.events import tables
 from streamhook_nb.pipeline.audit import audit
-from streamhook_nb.sample_data import DEMO_SECRET, webhook_payloads
-from streamhook_nb.sample_shards import write_month
+from streamhook_nb.samples.shards import write_month
+from streamhook_nb.samples.webhooks import DEMO_SECRET, webhook_payloads
 from streamhook_nb.verify.secrets import Keyring, Secret
 
 

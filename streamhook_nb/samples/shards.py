@@ -1,6 +1,6 @@
 """A month of sharded capture logs, deterministic: one file per day and per receiver.
 
-Built from :func:`sample_data.deliveries` (signed with the demo secret), spread over every
+Built from :func:`webhooks.deliveries` (signed with the demo secret), spread over every
 hour of the day. Older days are gzip-compressed, as log rotation leaves them; a few deliveries
 are retried (attempt 2, same webhook id), one receiver wrote a torn line, another app's
 deliveries arrived on one day, and the endpoint was down for a few hours on another.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from streamhook_nb.sample_data import START, SampleDelivery, deliveries
+from streamhook_nb.samples.webhooks import START, SampleDelivery, deliveries
 
 RECEIVERS = ("eu", "us")
 TORN_LINE = b'{"received_at": "2026-11-08T12:00:00Z", "method": "POST", "headers": {"x-sig'
