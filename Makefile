@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: lab test lint typecheck browser unit notebooks run-notebooks data bench clean
+.PHONY: lab test lint typecheck browser unit notebooks run-notebooks screenshots data bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -78,6 +78,10 @@ run-notebooks: $(STAMP)
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.store_widget_state=True "$$nb" || exit 1; done; \
 	  ../$(BIN)/jupyter trust *.ipynb
+
+# Retake the README's screenshots (docs/images/) with the browser tests.
+screenshots: $(STAMP) browser
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/test_e2e_widgets.py
 
 data: $(STAMP)
 	$(BIN)/python -m streamhook_nb.samples.webhooks data
