@@ -105,3 +105,42 @@ def jupyterlab(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def offline_page(target: Path, requests: list[str]) -> Iterator[Any]:
+    """Chromium showing the local file ``target`` with the network blocked: every request that
+    is not for a file is aborted and its URL appended to ``requests``; yields the page once its
+    charts (``.chart``) have each drawn an SVG (or says which did not)."""
+    from playwright.sync_api import sync_playwright
+
+    def route(request_route: Any) -> None:
+        if request_route.request.url.startswith("file:"):
+            request_route.continue_()
+        else:
+            requests.append(request_route.request.url)
+            request_route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1200, "height": 900})
+            context.route("**/*", route)
+            tab = context.new_page()
+            errors: list[str] = []
+            tab.on("pageerror", lambda error: errors.append(str(error)))
+            tab.goto(target.as_uri())
+            drawn = (
+                "[...document.querySelectorAll('.chart')].every(c => c.querySelector('svg.marks'))"
+            )
+            try:
+                tab.wait_for_function(drawn, timeout=30_000)
+            except Exception as exc:
+                states = tab.evaluate(
+                    "[...document.querySelectorAll('.chart')].map(c => [c.id, c.innerText])"
+                )
+                raise AssertionError(f"charts not drawn: {states}; page errors: {errors}") from exc
+            assert not errors, errors
+            yield tab
+        finally:
+            browser.close()

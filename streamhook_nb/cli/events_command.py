@@ -40,7 +40,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "report",
         allow_abbrev=False,
         help="write a standalone HTML audit report",
-        description="Write one HTML file (tables and embedded plots, no external assets).",
+        description="Write one HTML file (tables and interactive charts, no external assets).",
     )
     add_source_arguments(report)
     add_secret_arguments(report)
@@ -130,7 +130,7 @@ def _events_unverified(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report."""
-    from streamhook_nb.events.report import build_report  # matplotlib: only for this command
+    from streamhook_nb.events.report import build_report  # Altair, Vega: only for this command
     from streamhook_nb.pipeline.audit import audit
 
     ring = _keyring_or_none(args)

@@ -2,8 +2,9 @@
 
 Takes a verified deliveries frame; reads each payload's fields (type, created_at, cid, user,
 message, ...) into the events frame, then counts by type and verdict (``tables``), draws
-(``plots``), finds the incident timeline (``incidents``), filters (``filter``) and writes the
-standalone HTML report (``report``).
+(``charts``: interactive; ``plots``: static), finds the incident timeline (``incidents``),
+filters (``filter``) and writes the standalone HTML report (``report``), whose charts draw
+offline (``vega_scripts``).
 ``catalog`` knows Stream's documented webhook event types.
 
 (Named ``events`` rather than ``audit``: ``streamhook_nb.audit`` is the public function that
@@ -14,5 +15,15 @@ import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submodules=["catalog", "charts", "filter", "frame", "incidents", "plots", "report", "tables"],
+    submodules=[
+        "catalog",
+        "charts",
+        "filter",
+        "frame",
+        "incidents",
+        "plots",
+        "report",
+        "tables",
+        "vega_scripts",
+    ],
 )

@@ -1,4 +1,4 @@
-"""Interactive audit charts (Altair / Vega-Lite) over tidy frames: hover, zoom, standalone HTML.
+"""Interactive audit charts (Altair / Vega-Lite) over tidy frames: hover, zoom, offline HTML.
 
 Every builder is a pure function of an events frame that returns a :class:`Chart`: titled,
 axes labelled with units, time axes spanning the data only, bars (never a sloped area between
@@ -18,7 +18,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from streamhook_nb.events import tables
+from streamhook_nb.events import tables, vega_scripts
 
 TOP_TYPES = 9
 """Event types drawn by name in the time chart; the rest share one grey ``other`` band."""
@@ -27,13 +27,6 @@ VEGA_LITE_MIME = "application/vnd.vegalite.v5+json"
 """The MIME type JupyterLab 4 renders with its built-in Vega-Lite extension (no install)."""
 
 _LAB_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-_CDN = "https://cdn.jsdelivr.net/npm"
-CDN_SCRIPTS = (
-    f'<script src="{_CDN}/vega@6"></script>\n'
-    f'<script src="{_CDN}/vega-lite@6"></script>\n'
-    f'<script src="{_CDN}/vega-embed@7"></script>'
-)
-"""What a standalone HTML chart loads: Vega's scripts from cdn.jsdelivr.net."""
 
 VERDICT_COLORS = {"valid": "#2e7d32", "invalid": "#c62828", "unverifiable": "#9e9e9e"}
 _OTHER_COLOR = "#bdbdbd"
@@ -53,12 +46,13 @@ _PERIOD_NAMES = {
 class Chart:
     """A titled Vega-Lite chart: shows in JupyterLab, saves as HTML, embeds in a report.
 
-    ``empty`` is true when the chart is a sentence saying there is nothing to draw.
+    ``empty`` is true when the chart is a sentence (``text``) saying there is nothing to draw.
     """
 
     altair: Any  # an altair top-level chart (Chart or LayerChart)
     title: str
     empty: bool = False
+    text: str = ""
 
     def spec(self) -> dict[str, Any]:
         """The Vega-Lite spec as a plain dict (data inlined)."""
@@ -73,33 +67,30 @@ class Chart:
         }
 
     def html_fragment(self, element_id: str, fallback: str | None = None) -> str:
-        """A ``<div>`` and a ``<script>`` drawing the chart; the page must load
-        :data:`CDN_SCRIPTS` once (in its ``<head>``). Until (unless) they load, the div shows
-        ``fallback`` (HTML, e.g. a static ``<img>`` of the same chart for an offline report),
-        or a sentence saying what is missing."""
-        spec = json.dumps(self.spec(), separators=(",", ":")).replace("</", "<\\/")
+        """A ``<div>`` and a ``<script>`` drawing the chart; the page must carry
+        :func:`vega_scripts.script_tag` once (in its ``<head>``). Without JavaScript the div
+        shows ``fallback`` (HTML), or a sentence saying what is missing."""
+        spec = _script_json(self.spec())
         target = html.escape(element_id, quote=True)
         shown = fallback or (
             f'<p class="chart-offline">{html.escape(self.title)}: this interactive chart needs '
-            "Vega's scripts from cdn.jsdelivr.net, which did not load (offline?). The tables "
-            "carry the same numbers.</p>"
+            "JavaScript.</p>"
         )
         return (
             f'<div class="chart" id="{target}">{shown}</div>\n'
-            f"<script>if (window.vegaEmbed) vegaEmbed({json.dumps('#' + element_id)}, {spec}, "
-            '{"actions": {"export": true, "source": false, "compiled": false, "editor": false}});'
-            "</script>"
+            f"<script>if (window.vegaEmbed) vegaEmbed({_script_json('#' + element_id)}, {spec}, "
+            '{"renderer": "svg", "actions": {"export": true, "source": false, "compiled": false, '
+            '"editor": false}}).catch(function (e) { document.getElementById('
+            f"{_script_json(element_id)}).insertAdjacentText('beforeend', "
+            "'The chart could not be drawn: ' + e); });</script>"
         )
 
     def to_html(self) -> str:
-        """A standalone page: the chart, drawn by Vega's scripts from cdn.jsdelivr.net.
-
-        Offline the page opens and says so in words; the numbers are in the notebook's tables.
-        """
+        """A standalone page that draws the chart offline: Vega's scripts are inlined."""
         return (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{html.escape(self.title)}</title>\n{CDN_SCRIPTS}\n</head><body>\n"
-            f"{self.html_fragment('chart')}\n</body></html>\n"
+            f"<title>{html.escape(self.title)}</title>\n{vega_scripts.script_tag()}\n"
+            f"</head><body>\n{self.html_fragment('chart')}\n</body></html>\n"
         )
 
     def save(self, path: str | Path) -> Path:
@@ -107,6 +98,13 @@ class Chart:
         target = Path(path)
         target.write_text(self.to_html(), encoding="utf-8")
         return target
+
+
+def _script_json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` in it can end
+    the element or start a comment (``</script>``, ``<!--``), whatever the data holds."""
+    text = json.dumps(value, separators=(",", ":"))  # ensure_ascii: U+2028/2029 escaped too
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def auto_freq(events: pd.DataFrame) -> str:
@@ -133,7 +131,7 @@ def message(title: str, text: str) -> Chart:
         .encode(text="message:N")
         .properties(title=title, width=_WIDTH, height=60)
     )
-    return Chart(chart, title, empty=True)
+    return Chart(chart, title, empty=True, text=text)
 
 
 def _compact(counts: pd.DataFrame) -> pd.DataFrame:

@@ -1,18 +1,18 @@
-"""A standalone HTML audit report: tables and embedded plot images, no external assets."""
+"""A standalone HTML audit report: tables and interactive charts, no external assets.
+
+The charts (:mod:`streamhook_nb.events.charts`) draw with Vega's scripts, inlined once per page
+(:mod:`streamhook_nb.events.vega_scripts`): the file opens offline, with no network request.
+"""
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from datetime import datetime
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.axes import Axes
 
 from streamhook_nb import __name__ as _package
-from streamhook_nb.events import plots, tables
+from streamhook_nb.events import charts, tables, vega_scripts
 from streamhook_nb.events.incidents import incident_timeline
 
 _STYLE = """
@@ -26,20 +26,22 @@ th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 .cards { display: flex; gap: 1rem; flex-wrap: wrap; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 1rem; min-width: 8rem; }
 .card b { display: block; font-size: 1.6rem; } .invalid b { color: #c62828; }
-.valid b { color: #2e7d32; } img { max-width: 100%; } .note { color: #555; }
+.valid b { color: #2e7d32; } .note { color: #555; }
+.chart { margin: 0.5rem 0 1rem; overflow-x: auto; }
 table.text { width: 100%; } table.text td, table.text th { text-align: left; vertical-align: top; }
 table.text td:last-child { min-width: 22rem; white-space: normal; }
 """
 
 
-def _image(ax: Axes) -> str:
-    buffer = io.BytesIO()
-    figure = ax.get_figure(root=True)
-    assert figure is not None
-    figure.savefig(buffer, format="png", dpi=110)
-    plt.close(figure)
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img alt="{html.escape(ax.get_title())}" src="data:image/png;base64,{encoded}">'
+def _chart(chart: charts.Chart, element_id: str) -> str:
+    """The interactive chart; a sentence when it has nothing to draw or JavaScript is off."""
+    if chart.empty:
+        return f'<p class="note">{html.escape(chart.title)}: {html.escape(chart.text)}</p>'
+    fallback = (
+        f'<noscript><p class="note">{html.escape(chart.title)}: this interactive chart needs '
+        "JavaScript; the tables carry the numbers.</p></noscript>"
+    )
+    return chart.html_fragment(element_id, fallback=fallback)
 
 
 def _table(frame: pd.DataFrame, empty: str) -> str:
@@ -80,7 +82,15 @@ def _failures_section(events: pd.DataFrame, shown: int) -> list[str]:
     return parts
 
 
+def _failures_chart(events: pd.DataFrame, freq: str) -> str:
+    """Invalid deliveries per period by reason, when some deliveries failed."""
+    if "valid" not in events or not events["valid"].eq(False).fillna(False).any():
+        return ""
+    return _chart(charts.failures_over_time(events, freq), "chart-failures")
+
+
 def _incidents_section(events: pd.DataFrame) -> str:
+    found = incident_timeline(events)
     untimed = int(events["received_at"].isna().sum())
     note = (
         f'<p class="note">{untimed} deliveries without a receive time are not on the timeline '
@@ -88,7 +98,8 @@ def _incidents_section(events: pd.DataFrame) -> str:
         if untimed
         else ""
     )
-    return _incidents_table(incident_timeline(events)) + note
+    chart = "" if found.empty else _chart(charts.incidents(found), "chart-incidents")
+    return chart + _incidents_table(found) + note
 
 
 def _incidents_table(found: pd.DataFrame) -> str:
@@ -135,7 +146,8 @@ def build_report(
     """The report as one HTML string (``now``: when it was made, for the header).
 
     It opens with the incident timeline (:func:`incident_timeline`) and the failed deliveries
-    with their hints (the first ``failures_shown``, then a count of the rest).
+    with their hints (the first ``failures_shown``, then a count of the rest). Its charts are
+    interactive (hover for numbers, drag or scroll a time axis) and need no network.
     """
     verdicts = tables.verdict_labels(events).value_counts()
     deduped_events = tables.event_keys(events).nunique()
@@ -158,11 +170,13 @@ def build_report(
         if "reason" in events
         else pd.DataFrame()
     )
-    freq = "h" if len(times) and (times.max() - times.min()) <= pd.Timedelta(days=3) else "D"
+    freq = charts.auto_freq(events)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style>",
+        vega_scripts.script_tag(),
+        "</head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="meta">Deliveries received {html.escape(span)}{html.escape(made)} · '
         f"by {html.escape(_package.replace('_', '-'))}</p>",
@@ -172,12 +186,14 @@ def build_report(
         "<h2>Incident timeline (UTC)</h2>",
         _incidents_section(events),
         "<h2>Failed deliveries</h2>",
+        _failures_chart(events, freq),
         *_failures_section(events, failures_shown),
         "<h2>Deliveries over time</h2>",
-        _image(plots.deliveries_over_time(events, freq)),
+        _chart(charts.deliveries_over_time(events, freq), "chart-deliveries"),
+        _chart(charts.type_time_heatmap(events, freq), "chart-heatmap"),
         "<h2>Signature verdicts</h2>",
         _table(reasons, "The deliveries were not verified."),
-        _image(plots.verdicts_by_type(events)),
+        _chart(charts.verdicts_by_type(events), "chart-verdicts"),
         "<h2>Event types</h2>",
         _table(tables.by_type(events), "No deliveries."),
         "<h2>Event types outside Stream's documented catalogue</h2>",
@@ -187,7 +203,7 @@ def build_report(
         _table(tables.duplicate_rate(events).head(15), "No deliveries."),
         "<h2>Delivery lag (seconds)</h2>",
         _table(tables.lag_percentiles(events), "No deliveries with both timestamps."),
-        _image(plots.lag_distribution(events)),
+        _chart(charts.lag_distribution(events), "chart-lag"),
         f"<h2>Gaps longer than {html.escape(gap_threshold)}</h2>",
         _table(tables.gaps(events, gap_threshold), "No gap that long."),
         "<h2>Busiest channels and users</h2>",

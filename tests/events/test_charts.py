@@ -1,9 +1,10 @@
 """The Altair charts, checked on their Vega-Lite specs: titles, units, axes spanning the data,
-bars (never a sloped area), a sentence for an empty selection, and HTML that says what it needs."""
+bars (never a sloped area), a sentence for an empty selection, and HTML that draws offline."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
-from streamhook_nb.events import charts
+from streamhook_nb.events import charts, vega_scripts
 
 
 @pytest.fixture(scope="module")
@@ -174,15 +175,50 @@ def test_specs_are_deterministic(events: pd.DataFrame) -> None:
     assert first == again  # saved notebooks and reports do not churn
 
 
-def test_standalone_html_says_what_it_needs(events: pd.DataFrame, tmp_path: Path) -> None:
+def test_saved_chart_is_a_standalone_offline_page(events: pd.DataFrame, tmp_path: Path) -> None:
+    from helpers import offline_page
+
     chart = charts.verdicts_by_type(events)
-    page = chart.save(tmp_path / "verdicts.html").read_text(encoding="utf-8")
+    target = chart.save(tmp_path / "verdicts.html")
+    page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert charts.CDN_SCRIPTS in page
-    assert "needs Vega's scripts from cdn.jsdelivr.net" in page  # shown until they load
+    assert page.count(vega_scripts.script_tag()) == 1
+    assert "https://cdn" not in page
+    assert "this interactive chart needs JavaScript" in page  # what shows without it
+    requests: list[str] = []
+    with offline_page(target, requests) as tab:
+        assert tab.locator("#chart svg.marks").count() == 1
+        assert "this interactive chart needs" not in tab.locator("#chart").inner_text()
+    assert requests == []
     fragment = chart.html_fragment("verdicts")
     assert '<div class="chart" id="verdicts">' in fragment
     assert "</script>" not in fragment.split("<script>", 1)[1][:-9]  # spec cannot end the tag
+
+
+def test_fragment_json_cannot_end_or_derail_its_script() -> None:
+    hostile = "</script><!--<script>&"
+    chart = charts.message(hostile, hostile)
+    fragment = chart.html_fragment("x")
+    script = fragment.split("<script>", 1)[1].removesuffix("</script>")
+    assert not {"<", ">", "&"} & set(script.split("vegaEmbed(", 1)[1])
+    assert json.loads(script.split(",", 1)[1].rsplit(', {"renderer"', 1)[0]) == chart.spec()
+
+
+def test_inline_bundle_matches_the_specs_altair_emits(events: pd.DataFrame) -> None:
+    import altair as alt
+    import vl_convert
+
+    spec = charts.deliveries_over_time(events).spec()
+    major_minor = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
+    assert f"/vega-lite/v{major_minor}." in spec["$schema"]
+    assert vega_scripts.vegalite_version() == major_minor  # bundled exactly, not a neighbour
+    assert vega_scripts.versions()["vega"].split(".")[0] == alt.VEGA_VERSION.lstrip("v")
+    assert vl_convert.get_vega_embed_version().split(".")[0] == alt.VEGAEMBED_VERSION.lstrip("v")
+    tag = vega_scripts.script_tag()
+    assert tag.startswith(f'<script id="{vega_scripts.SCRIPT_ID}">')
+    assert tag.count("</script>") == 1
+    assert tag.count("<script") == 1
+    assert "window.vegaEmbed=" in tag
 
 
 def test_incident_timeline_chart() -> None:
@@ -217,9 +253,25 @@ def test_incident_timeline_chart() -> None:
     assert charts.incidents(timeline.iloc[:0]).empty
 
 
-def test_report_fragment_falls_back_to_a_static_picture(events: pd.DataFrame) -> None:
-    """An offline report keeps its picture; the interactive chart replaces it once Vega loads."""
-    image = '<img alt="verdicts" src="data:image/png;base64,AAAA">'
-    fragment = charts.verdicts_by_type(events).html_fragment("verdicts", fallback=image)
-    assert fragment.startswith(f'<div class="chart" id="verdicts">{image}</div>\n<script>')
-    assert "cdn.jsdelivr.net" not in fragment  # the page's <head> loads CDN_SCRIPTS once
+def test_report_fragment_shows_its_fallback_without_javascript(events: pd.DataFrame) -> None:
+    """Without JavaScript the container keeps its fallback; vegaEmbed replaces it."""
+    fallback = "<noscript><p>needs JavaScript</p></noscript>"
+    fragment = charts.verdicts_by_type(events).html_fragment("verdicts", fallback=fallback)
+    assert fragment.startswith(f'<div class="chart" id="verdicts">{fallback}</div>\n<script>')
+    assert "cdn.jsdelivr.net" not in fragment  # the page's <head> carries the bundle once
+
+
+def test_bundled_vega_lite_follows_altair(monkeypatch: pytest.MonkeyPatch) -> None:
+    import altair as alt
+    import vl_convert
+
+    monkeypatch.setattr(vl_convert, "get_vegalite_versions", lambda: ["5.20", "6.1", "6.4"])
+    monkeypatch.setattr(alt, "VEGALITE_VERSION", "6.1.2")
+    assert vega_scripts.vegalite_version() == "6.1"
+    monkeypatch.setattr(alt, "VEGALITE_VERSION", "6.10.0")
+    assert vega_scripts.vegalite_version() == "6.4"  # newest of the same major
+    monkeypatch.setattr(alt, "VEGALITE_VERSION", "7.0.0")
+    with pytest.raises(
+        RuntimeError, match=re.escape("none compatible with Altair's 7.0.0: upgrade")
+    ):
+        vega_scripts.vegalite_version()

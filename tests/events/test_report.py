@@ -12,9 +12,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from helpers import CHROMIUM_ARGS, ROOT, chromium_path
+from helpers import ROOT, offline_page
 
 from streamhook_nb import build_report, events_frame, keyring, load_log, verify_deliveries
+from streamhook_nb.events import vega_scripts
 from streamhook_nb.samples.webhooks import DEMO_SECRET, SECOND_SECRET
 from streamhook_nb.verify.secrets import Keyring, Secret
 
@@ -43,10 +44,9 @@ def data_dir_module(tour_dir: Path) -> Path:
 
 def test_report_is_standalone_and_complete(page: str) -> None:
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count("<table") == 11
-    assert page.count('src="data:image/png;base64,') == 3
+    body = page.split("</head>", 1)[1]  # the inline Vega bundle has "<table" in its strings
+    assert body.count("<table") == 11
     assert not re.search(r'(src|href)="(https?:)?//', page)
-    assert "<script" not in page
     for heading in (
         "Signature verdicts",
         "Event types",
@@ -77,28 +77,71 @@ def test_report_escapes_hostile_values(tmp_path: Path) -> None:
     assert "<img src=x>" not in html
 
 
-def test_report_renders_in_chromium(page: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
+CHARTS = ("failures", "deliveries", "heatmap", "verdicts", "lag")
+"""The tour report's interactive charts (``#chart-<name>``); the story week adds incidents."""
 
+
+def test_report_inlines_vega_once_and_loads_nothing(page: str) -> None:
+    body = page.split("</head>", 1)[1]
+    assert not re.search(r"<script[^>]*\bsrc=", page)  # no script from anywhere
+    assert not re.search(r"<(link|img|iframe)\b", body)
+    assert page.count(f'<script id="{vega_scripts.SCRIPT_ID}">') == 1
+    assert page.count(vega_scripts.bundle()) == 1
+    assert page.index(vega_scripts.bundle()) < page.index("</head>")
+    for name in CHARTS:
+        assert page.count(f'<div class="chart" id="chart-{name}">') == 1
+    assert body.count("<script>if (window.vegaEmbed) vegaEmbed(") == len(CHARTS)
+    assert page.count("<noscript>") == len(CHARTS)  # a sentence when JavaScript is off
+    assert len(page.encode()) < 1_500_000  # the bundle is about 0.9 MB of it
+
+
+def test_report_renders_in_chromium(page: str, tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     target.write_text(page, encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1200, "height": 900})
-            tab.goto(target.as_uri())
-            assert tab.title() == "Stream webhook audit"
-            assert tab.locator("table").count() == 11
-            images = tab.locator("img")
-            assert images.count() == 3
-            widths = images.evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
-            assert all(w and w > 100 for w in widths)
-            assert tab.locator(".card.invalid b").first.inner_text() == "5"
-            tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
-        finally:
-            browser.close()
+    requests: list[str] = []
+    with offline_page(target, requests) as tab:
+        assert tab.title() == "Stream webhook audit"
+        assert tab.locator("table").count() == 11
+        ids = tab.locator(".chart").evaluate_all("charts => charts.map(c => c.id)")
+        assert ids == [f"chart-{name}" for name in CHARTS]
+        assert tab.locator(".chart svg.marks").count() == len(CHARTS)
+        assert tab.locator(".card.invalid b").first.inner_text() == "5"
+        tab.locator("#chart-verdicts .mark-rect path").first.hover()
+        tooltip = tab.locator("#vg-tooltip-element.visible")
+        tooltip.wait_for()
+        assert "verdict" in tooltip.inner_text()
+        assert "deliveries" in tooltip.inner_text()
+        tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    assert requests == []  # nothing was even asked of the network
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+def test_hostile_event_types_cannot_break_out_of_a_chart(tmp_path: Path) -> None:
+    """A payload's strings reach the charts' inline JSON: none can end the <script> element,
+    open an HTML comment in it, or run; the charts still draw."""
+    from helpers import capture_line
+
+    hostile = (
+        "<!--<script>",
+        "</script><script>window.pwned=1</script>",
+        "</SCRIPT ><img src=x onerror=window.pwned=1>",
+    )
+    lines = b"".join(
+        capture_line(orjson.dumps({"type": kind, "created_at": "2026-11-26T09:59:59Z"}))
+        for kind in hostile
+    )
+    log = tmp_path / "h.jsonl"
+    log.write_bytes(lines)
+    page = build_report(events_frame(load_log(log).deliveries))
+    target = tmp_path / "hostile.html"
+    target.write_text(page, encoding="utf-8")
+    with offline_page(target, []) as tab:
+        assert tab.locator(".chart svg.marks").count() == tab.locator(".chart").count() >= 3
+        assert tab.evaluate("window.pwned") is None
+        assert tab.locator("img").count() == 0
+        labels = tab.locator("#chart-verdicts svg.marks").text_content() or ""
+        assert "<!--<script>" in labels  # drawn as text
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -151,7 +194,9 @@ def test_report_command(data_dir_module: Path, tmp_path: Path) -> None:
     assert "exit status 1: 5 deliveries are invalid (" in done.stderr
     assert "6 records could not be read: see the report's 'Rejected records'" in done.stderr
     html = out.read_text()
-    assert html.count("<table") == 11
+    assert html.split("</head>", 1)[1].count("<table") == 11
+    assert html.count(f'<script id="{vega_scripts.SCRIPT_ID}">') == 1
+    assert not re.search(r"<script[^>]*\bsrc=", html)
     assert DEMO_SECRET not in html
     bad = _cli(
         "report", str(data_dir_module / "ngrok"), "-o", str(tmp_path / "missing-dir" / "x.html")
@@ -214,6 +259,7 @@ def test_story_report_has_the_incident_timeline() -> None:
     result = audit(story, keyring(secrets_file=story / "secrets.toml"), keep_deliveries=False)
     html = build_report(result.events)
     section = html[html.index("<h2>Incident timeline") : html.index("<h2>Failed deliveries")]
+    assert section.count('<div class="chart" id="chart-incidents">') == 1
     for what in (
         "retries: retries",
         "failures: body_reserialized",
