@@ -65,61 +65,155 @@ def from_batches(
 ) -> tuple[pd.DataFrame, list[Rejected]]:
     """Concatenate reader batches into one typed deliveries frame plus the rejected records.
 
-    Each batch becomes a frame as soon as it is read, so its intermediate lists are freed
-    before the next one is parsed (a lower peak than one big frame at the end).
+    Each batch becomes Arrow (and numpy) columns as soon as it is read, so its intermediate
+    lists are freed before the next one is parsed (a lower peak than one big frame at the
+    end); the pandas frame is built once, over the chunks, at the end.
     ``on_rejected`` sees each batch's rejected records (a strict load raises there).
     """
-    frames: list[pd.DataFrame] = []
+    parts = _Parts()
     rejected: list[Rejected] = []
     for batch in batches:
-        frame, bad = from_batch(batch)
+        bad = parts.add(batch)
         if on_rejected is not None:
             on_rejected(bad)
-        if len(frame):
-            frames.append(frame)
         rejected.extend(bad)
-    if not frames:
-        return empty_frame(), rejected
-    if len(frames) == 1:
-        return frames[0], rejected
-    return pd.concat(frames, ignore_index=True), rejected
+    return parts.frame(), rejected
 
 
 def from_batch(batch: DeliveryBatch) -> tuple[pd.DataFrame, list[Rejected]]:
     """Build the typed frame for one batch; an unparseable ``received_at`` rejects its row."""
-    data = batch.columns()
-    n = len(batch)
-    times, received, bad_time = parse_received_at(data["received_at"])
-    columns = {
-        "source": pd.array(data["source"], dtype=STRING),
-        "format": pd.Categorical.from_codes(
-            np.full(n, FORMATS.index(batch.format), dtype=np.int8), dtype=_FORMAT_DTYPE
-        ),
-        "transport": pd.Categorical(data["transport"], dtype=_TRANSPORT_DTYPE),
-        "received_at": received,
-        "method": pd.array(data["method"], dtype=STRING),
-        "path": pd.array(data["path"], dtype=STRING),
-        "headers": headers_text(data["headers"]),
-        "body": body_array(data["body"]),
-        "fidelity": pd.Categorical(data["fidelity"], dtype=_FIDELITY_DTYPE),
-        "signature": pd.array(data["signature"], dtype=STRING),
-        "api_key": pd.array(data["api_key"], dtype=STRING),
-        "webhook_id": pd.array(data["webhook_id"], dtype=STRING),
-        "attempt": attempts(data["attempt"]),
-        "content_encoding": pd.array(
-            _content_encoding(data["content_encoding"], data["body"]), dtype=STRING
-        ),
-        "remote_addr": pd.array(data["remote_addr"], dtype=STRING),
-        "response_status": pd.array(data["response_status"], dtype="Int64"),
-    }
-    frame = pd.DataFrame(columns)
-    rejected = list(batch.rejected)
-    if bad_time.any():
-        for source, value in zip(frame["source"][bad_time], times[bad_time], strict=True):
-            rejected.append(Rejected(str(source), bad_time_reason(value)))
-        frame = frame[~bad_time].reset_index(drop=True)
-        rejected.sort(key=lambda r: source_order(r.source))
-    return frame, rejected
+    parts = _Parts()
+    rejected = parts.add(batch)
+    return parts.frame(), rejected
+
+
+_TEXT_COLUMNS = ("source", "method", "path", "signature", "api_key", "webhook_id", "remote_addr")
+_TRANSPORT_CODES = {t.value: i for i, t in enumerate(Transport)}
+_FIDELITY_CODES = {f.value: i for i, f in enumerate(Fidelity)}
+
+
+class _Parts:
+    """The columns of the batches read so far: Arrow chunks and numpy pieces, one per batch."""
+
+    def __init__(self) -> None:
+        self.text: dict[str, list[pa.Array]] = {name: [] for name in _TEXT_COLUMNS}
+        self.text["headers"] = []
+        self.text["content_encoding"] = []
+        self.body: list[pa.Array] = []
+        self.codes: dict[str, list[npt.NDArray[np.int8]]] = {
+            "format": [],
+            "transport": [],
+            "fidelity": [],
+        }
+        self.received: list[npt.NDArray[np.int64]] = []
+        self.numbers: dict[str, list[tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]]] = {
+            "attempt": [],
+            "response_status": [],
+        }
+
+    def add(self, batch: DeliveryBatch) -> list[Rejected]:
+        """Append one batch's columns; return its rejected records (an unparseable
+        ``received_at`` rejects its row)."""
+        data = batch.columns()
+        n = len(batch)
+        times, received, bad_time = parse_received_at(data["received_at"])
+        keep = None
+        rejected = list(batch.rejected)
+        if bad_time.any():
+            keep = ~bad_time
+            for source, value in zip(
+                np.asarray(data["source"], dtype=object)[bad_time], times[bad_time], strict=True
+            ):
+                rejected.append(Rejected(str(source), bad_time_reason(value)))
+            rejected.sort(key=lambda r: source_order(r.source))
+        mask = None if keep is None else pa.array(keep)
+
+        def arrow(array: pa.Array) -> pa.Array:
+            return array if mask is None else array.filter(mask)
+
+        def numpy(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return array if keep is None else array[keep]
+
+        for name in _TEXT_COLUMNS:
+            self.text[name].append(arrow(pa.array(data[name], type=pa.large_string())))
+        self.text["headers"].append(arrow(_headers_arrow(data["headers"])))
+        self.text["content_encoding"].append(
+            arrow(
+                pa.array(
+                    _content_encoding(data["content_encoding"], data["body"]),
+                    type=pa.large_string(),
+                )
+            )
+        )
+        self.body.append(arrow(_binary(data["body"], pa.large_binary())))
+        self.codes["format"].append(numpy(np.full(n, FORMATS.index(batch.format), dtype=np.int8)))
+        self.codes["transport"].append(numpy(_codes(data["transport"], _TRANSPORT_CODES)))
+        self.codes["fidelity"].append(numpy(_codes(data["fidelity"], _FIDELITY_CODES)))
+        self.received.append(numpy(np.asarray(received.array.asi8)))
+        for name, array in (
+            ("attempt", attempts(data["attempt"])),
+            ("response_status", pd.array(data["response_status"], dtype="Int64")),
+        ):
+            self.numbers[name].append(
+                (numpy(array.to_numpy(dtype=np.int64, na_value=0)), numpy(array.isna()))
+            )
+        return rejected
+
+    def frame(self) -> pd.DataFrame:
+        """The deliveries frame over every batch added (one pandas frame, built once)."""
+
+        # Each column's pieces are dropped as soon as they are joined, and the frame takes
+        # the joined arrays without copying: the peak stays one column above the frame.
+        def text(name: str) -> pd.api.extensions.ExtensionArray:
+            chunks = pa.chunked_array(self.text.pop(name), type=pa.large_string())
+            return pd.arrays.ArrowStringArray(chunks)
+
+        def category(name: str, dtype: pd.CategoricalDtype) -> pd.Categorical:
+            pieces = self.codes.pop(name)
+            codes = np.concatenate(pieces) if pieces else np.empty(0, np.int8)
+            del pieces[:]
+            return pd.Categorical.from_codes(codes, dtype=dtype)
+
+        def number(name: str) -> pd.arrays.IntegerArray:
+            pieces = self.numbers.pop(name)
+            if not pieces:
+                return pd.array([], dtype="Int64")
+            values = np.concatenate([p[0] for p in pieces])
+            missing = np.concatenate([p[1] for p in pieces])
+            del pieces[:]
+            return pd.arrays.IntegerArray(values, missing)
+
+        stamps = np.concatenate(self.received) if self.received else np.empty(0, np.int64)
+        self.received = []
+        received = pd.array(stamps.view("datetime64[ns]")).tz_localize("UTC")
+        del stamps
+        columns = {
+            "source": text("source"),
+            "format": category("format", _FORMAT_DTYPE),
+            "transport": category("transport", _TRANSPORT_DTYPE),
+            "received_at": received,
+            "method": text("method"),
+            "path": text("path"),
+            "headers": text("headers"),
+            "body": pd.arrays.ArrowExtensionArray(
+                pa.chunked_array(self.body, type=pa.large_binary())
+            ),
+            "fidelity": category("fidelity", _FIDELITY_DTYPE),
+            "signature": text("signature"),
+            "api_key": text("api_key"),
+            "webhook_id": text("webhook_id"),
+            "attempt": number("attempt"),
+            "content_encoding": text("content_encoding"),
+            "remote_addr": text("remote_addr"),
+            "response_status": number("response_status"),
+        }
+        return pd.DataFrame(columns, copy=False)
+
+
+def _codes(values: list[str], codes: dict[str, int]) -> npt.NDArray[np.int8]:
+    """Category codes of ``values`` (-1: not a category, as pandas would make it missing)."""
+    get = codes.get
+    return np.fromiter((get(v, -1) for v in values), dtype=np.int8, count=len(values))
 
 
 def parse_received_at(
@@ -163,16 +257,19 @@ def body_array(bodies: Sequence[bytes | None]) -> pd.api.extensions.ExtensionArr
 
 def headers_text(headers: Sequence[Headers]) -> pd.api.extensions.ExtensionArray:
     """Each row's headers as JSON object text (names lower-cased, a repeated header a list)."""
+    array: pd.api.extensions.ExtensionArray = pd.array(_headers_arrow(headers), dtype=STRING)
+    return array
+
+
+def _headers_arrow(headers: Sequence[Headers]) -> pa.Array:
+    """:func:`headers_text` as an Arrow string array."""
     dumps = orjson.dumps
     try:
         texts = [dumps(h) for h in headers]
     except TypeError:  # a lone surrogate that orjson will not write: escape to ASCII instead
         texts = [json.dumps(h, separators=(",", ":")).encode() for h in headers]
     # orjson and json.dumps write valid UTF-8: the bytes are the strings, unchecked.
-    array: pd.api.extensions.ExtensionArray = pd.array(
-        _binary(texts, pa.large_string()), dtype=STRING
-    )
-    return array
+    return _binary(texts, pa.large_string())
 
 
 def _binary(items: Sequence[bytes | None], kind: pa.DataType) -> pa.Array:

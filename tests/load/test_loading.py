@@ -128,6 +128,44 @@ def test_iter_load_streams_in_chunks(write_file: WriteFile) -> None:
     ]
 
 
+def test_a_log_of_many_read_batches_is_the_frame_of_its_chunks(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load_log builds the frame once over many read batches: the same rows, dtypes and
+    rejections as the chunks' own frames, bad times dropped from each batch."""
+    from streamhook_nb.load import loading
+
+    monkeypatch.setattr(loading, "READ_CHUNK", 4)
+    lines = []
+    for n in range(1, 31):
+        if n % 7 == 0:
+            lines.append(capture_line(received_at=f"not a time {n}"))
+        elif n % 11 == 0:
+            lines.append(b"{bad json\n")
+        else:
+            lines.append(
+                capture_line(
+                    f'{{"n":{n}}}'.encode(),
+                    {"x-signature": "ab" * 32, "x-webhook-attempt": str(n), "x-id": ["1", "2"]},
+                    response={"status": 200 + n},
+                    transport="sqs" if n % 3 else None,
+                    fidelity="missing" if n == 5 else None,
+                )
+            )
+    path = write_file("log.jsonl", b"".join(lines))
+    whole = load_log(path)
+    chunks = list(iter_load(path, chunk_size=4))
+    expected = pd.concat([c.deliveries for c in chunks], ignore_index=True)
+    pd.testing.assert_frame_equal(whole.deliveries, expected, check_exact=True)
+    assert len(whole.deliveries) == 30 - 4 - 2
+    assert whole.deliveries["attempt"].tolist()[:3] == [1, 2, 3]
+    assert whole.deliveries["transport"].tolist()[:3] == ["sqs", "sqs", "http"]
+    assert whole.rejected["source"].tolist() == [f"{path}:{n}" for n in (7, 11, 14, 21, 22, 28)]
+    assert whole.rejected["source"].tolist() == [
+        s for c in chunks for s in c.rejected["source"].tolist()
+    ]
+
+
 def test_iter_load_rejects_a_bad_chunk_size() -> None:
     with pytest.raises(UsageError):
         next(iter_load("data", chunk_size=0))
