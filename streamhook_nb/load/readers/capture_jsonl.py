@@ -127,7 +127,8 @@ def common_record(line: bytes) -> CommonRecord:
     for anything else, which then takes the careful path (:func:`parse_record`)."""
     record = _DECODE_COMMON(line)
     names = "".join(record.headers)
-    if not names.islower() or "http_" in names:
+    # names already as normalize_name leaves them: lower case, no "_" (CGI style), no spaces
+    if not names.islower() or "_" in names or " " in names or not names.isprintable():
         raise BadRecordError
     return record
 
