@@ -6,7 +6,6 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from streamhook_nb.capture.log import CaptureLog
 from streamhook_nb.verify.secrets import Keyring, from_env
 from streamhook_nb.webhook.redact import redact_url
 
@@ -78,6 +77,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run_capture(args: argparse.Namespace) -> int:
     """Serve until stopped."""
+    from streamhook_nb.capture.log import CaptureLog  # asyncio: only for this command
     from streamhook_nb.capture.server import (  # aiohttp: only for this command
         CaptureSettings,
         serve,

@@ -152,3 +152,16 @@ def test_streaming_commands_never_import_pandas(data_dir: Path, args: list[str])
         [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    """``streamhook-nb --help`` (and every command's start) loads neither pandas nor the
+    server and cluster libraries: each command imports those only when it runs."""
+    code = (
+        "import sys\n"
+        "import streamhook_nb.cli.main\n"
+        "heavy = ('pandas', 'asyncio', 'aiohttp', 'distributed', 'dask', 'altair', 'pyarrow')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
