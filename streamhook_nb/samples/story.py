@@ -28,6 +28,7 @@ from streamhook_nb.samples.webhooks import (
     DEMO_API_KEY,
     DEMO_SECRET,
     SampleDelivery,
+    place,
     stream_headers,
     webhook_payloads,
 )
@@ -206,23 +207,7 @@ class _Payloads:
         payload = copy.deepcopy(self.templates[event_type])
         payload["created_at"] = created.isoformat(timespec="microseconds").replace("+00:00", "Z")
         cid = self.channels[min(int(rng.paretovariate(1.2)) - 1, len(self.channels) - 1)]
-        if "cid" in payload:
-            payload["cid"] = cid
-            if "channel_type" in payload:
-                payload["channel_type"], payload["channel_id"] = cid.split(":", 1)
-            if isinstance(payload.get("channel"), dict):
-                payload["channel"]["cid"] = cid
-        user_id = rng.choice(self.users)
-        if isinstance(payload.get("user"), dict):
-            payload["user"]["id"] = user_id
-        message = payload.get("message")
-        if isinstance(message, dict):
-            message["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            if isinstance(message.get("user"), dict):
-                message["user"]["id"] = user_id
-            if isinstance(message.get("text"), str):
-                message["text"] = rng.choice(_TEXTS)
-                message["html"] = f"<p>{message['text']}</p>\n"
+        place(payload, rng, cid, self.users, _TEXTS)
         return payload
 
 

@@ -13,7 +13,7 @@ import json
 import random
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -104,17 +104,32 @@ def timezone_plus_two() -> Any:
     return timezone(timedelta(hours=2))
 
 
+_TEXTS = ("Welcome to the Community!", "Ship it <today> & celebrate", "Guten Tag, Jürgen 👋")
+
+
 def _personalise(payload: dict[str, Any], rng: random.Random, when: datetime, n: int) -> None:
     """Give a documented payload a fresh time, channel, user and ids (in place)."""
     payload["created_at"] = _iso(when, n % 5 if n % 7 else 4)
-    if "cid" in payload:
-        cid = rng.choice(_CHANNELS)
+    cid = rng.choice(_CHANNELS) if "cid" in payload else None
+    place(payload, rng, cid, _USERS, _TEXTS)
+
+
+def place(
+    payload: dict[str, Any],
+    rng: random.Random,
+    cid: str | None,
+    users: Sequence[str],
+    texts: Sequence[str],
+) -> None:
+    """Put a payload in channel ``cid`` (where it has one), from a user drawn from ``users``,
+    with a fresh message id and a text drawn from ``texts`` (in place)."""
+    if cid is not None and "cid" in payload:
         payload["cid"] = cid
         if "channel_type" in payload:
             payload["channel_type"], payload["channel_id"] = cid.split(":", 1)
         if isinstance(payload.get("channel"), dict):
             payload["channel"]["cid"] = cid
-    user_id = rng.choice(_USERS)
+    user_id = rng.choice(users)
     if isinstance(payload.get("user"), dict):
         payload["user"]["id"] = user_id
     message = payload.get("message")
@@ -123,9 +138,7 @@ def _personalise(payload: dict[str, Any], rng: random.Random, when: datetime, n:
         if isinstance(message.get("user"), dict):
             message["user"]["id"] = user_id
         if isinstance(message.get("text"), str):
-            message["text"] = rng.choice(
-                ("Welcome to the Community!", "Ship it <today> & celebrate", "Guten Tag, Jürgen 👋")
-            )
+            message["text"] = rng.choice(texts)
             message["html"] = f"<p>{message['text']}</p>\n"
 
 
