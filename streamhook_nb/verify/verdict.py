@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from hmac import compare_digest
@@ -108,13 +107,6 @@ def quick_ok(
             if compare_digest(hmac_sha256(secret.key)(body), expected):
                 return _ok(secret.label)
     return None
-
-
-def judge_request(body: bytes, headers: Mapping[str, str], keyring: Keyring) -> Verdict:
-    """The verdict for a request as it arrives (headers looked up case-insensitively)."""
-    return judge(
-        body, headers.get("X-Signature"), headers.get("X-Api-Key"), "http", "exact", keyring
-    )
 
 
 @cache
