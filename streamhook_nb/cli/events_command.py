@@ -108,20 +108,25 @@ def describe_counts(counts: dict[str, Any], rejected: list[Rejected]) -> str:
     return "\n".join(lines)
 
 
-def _events_unverified(args: argparse.Namespace) -> int:
-    """Without a secret: every delivery unverifiable, counted from the events frame."""
+def _audit(args: argparse.Namespace, keyring: Keyring | None) -> Audit:
+    """The events of the sources a chunk at a time (on the cluster with ``--scheduler``)."""
     from streamhook_nb.pipeline.audit import audit
 
     with client_for(args) as client:
-        result = audit(
+        return audit(
             args.sources,
-            None,
+            keyring,
             format=args.format,
             strict=args.strict,
             keep_deliveries=False,
             path=args.path,
             client=client,
         )
+
+
+def _events_unverified(args: argparse.Namespace) -> int:
+    """Without a secret: every delivery unverifiable, counted from the events frame."""
+    result = _audit(args, None)
     records = zip(result.loaded.rejected["source"], result.loaded.rejected["reason"], strict=True)
     rejected = [Rejected(str(source), str(reason)) for source, reason in records]
     _print_counts(result.summary(), args.json, rejected)
@@ -131,19 +136,9 @@ def _events_unverified(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report."""
     from streamhook_nb.events.report import build_report  # Altair, Vega: only for this command
-    from streamhook_nb.pipeline.audit import audit
 
     ring = _keyring_or_none(args)
-    with client_for(args) as client:
-        result = audit(
-            args.sources,
-            ring,
-            format=args.format,
-            strict=args.strict,
-            keep_deliveries=False,
-            path=args.path,
-            client=client,
-        )
+    result = _audit(args, ring)
     page = build_report(
         result.events,
         title=args.title,

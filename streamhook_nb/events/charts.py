@@ -252,12 +252,7 @@ def _stacked_over_time(
             order=alt.Order("rank:Q"),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
             tooltip=[
-                alt.Tooltip(
-                    "start:T",
-                    title="from (UTC)",
-                    timeUnit="utcyearmonthdatehoursminutes",
-                    format="%Y-%m-%d %H:%M",
-                ),
+                _minute_tooltip("start", "from (UTC)", "%Y-%m-%d %H:%M"),
                 alt.Tooltip("event_type:N", title=legend),
                 alt.Tooltip("deliveries:Q", title="deliveries"),
             ],
@@ -308,12 +303,7 @@ def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
                 scale=alt.Scale(scheme="blues"),
             ),
             tooltip=[
-                alt.Tooltip(
-                    "start:T",
-                    title="from (UTC)",
-                    timeUnit="utcyearmonthdatehoursminutes",
-                    format="%Y-%m-%d %H:%M",
-                ),
+                _minute_tooltip("start", "from (UTC)", "%Y-%m-%d %H:%M"),
                 alt.Tooltip("event_type:N", title="event type"),
                 alt.Tooltip("deliveries:Q", title="deliveries"),
             ],
@@ -479,18 +469,8 @@ def incidents(timeline: pd.DataFrame) -> Chart:
         ),
         tooltip=[
             alt.Tooltip("incident:N", title="incident"),
-            alt.Tooltip(
-                "start:T",
-                title="from (UTC)",
-                timeUnit="utcyearmonthdatehoursminutes",
-                format="%a %Y-%m-%d %H:%M",
-            ),
-            alt.Tooltip(
-                "end:T",
-                title="to (UTC)",
-                timeUnit="utcyearmonthdatehoursminutes",
-                format="%a %Y-%m-%d %H:%M",
-            ),
+            _minute_tooltip("start", "from (UTC)", "%a %Y-%m-%d %H:%M"),
+            _minute_tooltip("end", "to (UTC)", "%a %Y-%m-%d %H:%M"),
             alt.Tooltip("deliveries:Q", title="deliveries"),
             alt.Tooltip("hint:N", title="what to do"),
         ],
@@ -500,3 +480,10 @@ def incidents(timeline: pd.DataFrame) -> Chart:
         base.mark_point(filled=True, size=60, shape="diamond"),  # a moment still shows
     ).properties(title=title, width=_WIDTH, height=max(60, 26 * len(data)))
     return Chart(chart, title)
+
+
+def _minute_tooltip(field: str, title: str, format: str) -> alt.Tooltip:
+    """A tooltip line for a time column, to the minute in UTC."""
+    return alt.Tooltip(
+        f"{field}:T", title=title, timeUnit="utcyearmonthdatehoursminutes", format=format
+    )
