@@ -63,13 +63,4 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
         parsed, _ = parse_request(b64(raw, "request.raw"))
     except HttpParseError as exc:
         raise BadEntryError(f"field 'request.raw' is not an HTTP request: {exc}") from None
-    add_request(
-        batch,
-        source,
-        headers=parsed.headers,
-        body=parsed.body,
-        fidelity=parsed.fidelity,
-        method=parsed.method,
-        path=parsed.target,
-        **common,
-    )
+    parsed.add_to(batch, source, **common)

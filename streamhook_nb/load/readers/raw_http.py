@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity
@@ -34,6 +35,20 @@ class ParsedRequest:
     headers: Headers
     body: bytes
     fidelity: Fidelity
+
+    def add_to(self, batch: DeliveryBatch, source: str, **recorded: Any) -> None:
+        """Add this request to ``batch`` as a delivery (see :func:`add_request`); ``recorded``:
+        what the capture tool noted beside it (``received_at``, ``remote_addr``, ...)."""
+        add_request(
+            batch,
+            source,
+            headers=self.headers,
+            body=self.body,
+            fidelity=self.fidelity,
+            method=self.method,
+            path=self.target,
+            **recorded,
+        )
 
 
 def parse_request(data: bytes, start: int = 0) -> tuple[ParsedRequest, int]:
@@ -164,15 +179,7 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
             after_unframed = False
         else:
             try:
-                add_request(
-                    batch,
-                    source,
-                    headers=request.headers,
-                    body=request.body,
-                    fidelity=request.fidelity,
-                    method=request.method,
-                    path=request.target,
-                )
+                request.add_to(batch, source)
             except BadEntryError as exc:
                 batch.reject(source, str(exc))
             after_unframed = not _framed(request.headers)
