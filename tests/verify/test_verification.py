@@ -222,7 +222,7 @@ def test_split_log_in_parallel_matches_serial(
 
 
 def test_received_at_checks_agree_with_the_loader() -> None:
-    from streamhook_nb.load.deliveries import parse_received_at
+    from streamhook_nb.load.columns import parse_received_at
     from streamhook_nb.load.timestamps import invalid_times
 
     values = [
