@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
-import orjson
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -23,6 +21,7 @@ from streamhook_nb.samples.webhooks import deliveries as sample_deliveries
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pipeline"))
 from golden_snapshot import corpus
+from helpers import capture_line_variants, record_line
 
 _RECORDS = [d.capture_record() for d in sample_deliveries(12, seed=11)]
 
@@ -55,54 +54,7 @@ def _assert_same(data: bytes, block_lines: int, max_line_bytes: int = 1 << 24) -
     assert rejected == expected_rejected
 
 
-def _line(record: dict[str, object]) -> bytes:
-    return orjson.dumps(record) + b"\n"
-
-
-def _variants(record: dict[str, object]) -> list[bytes]:
-    """One delivery written the ways real logs hold it, good and bad."""
-    bare = {k: v for k, v in record.items() if k not in ("remote_addr", "http_version", "response")}
-    headers = dict(record["headers"])  # type: ignore[call-overload]
-    upper = {**record, "headers": {k.title(): v for k, v in headers.items()}}
-    cgi = {
-        **record,
-        "headers": {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
-    }
-    no_cased = {**record, "headers": {"123": "x"}}
-    repeated = {**record, "headers": {**headers, "x-webhook-id": ["a", "b"]}}
-    body_b64 = {k: v for k, v in record.items() if k != "body"}
-    body_b64["body_b64"] = "H4sIAAAAAAAAA6tWKkktLlGyUlBKzs8rSc0rUaoFAMshMiAVAAAA"
-    bad_time = {**record, "received_at": "yesterday"}
-    offset_time = {**record, "received_at": "2026-11-26T10:00:00.5+02:00"}
-    far_time = {**record, "received_at": "2300-01-01T00:00:00Z"}
-    get = {**record, "method": "GET"}
-    number_body = {**record, "body": 5}
-    status = {**record, "response": {"status": 99999}}
-    return [
-        _line(record),
-        _line(bare),
-        _line(upper),
-        _line(cgi),
-        _line(no_cased),
-        _line(repeated),
-        _line(body_b64),
-        _line(bad_time),
-        _line(offset_time),
-        _line(far_time),
-        _line(get),
-        _line(number_body),
-        _line(status),
-        json.dumps(record, indent=None, separators=(", ", ": ")).encode() + b"\n",
-        b"\n",
-        b"   \n",
-        b"{not json\n",
-        b"[1, 2]\n",
-        _line(record)[:-20] + b"\n",
-        _line(record) + _line(record)[:-1] + b" " + _line(record),  # two objects on one line
-    ]
-
-
-_LINES = [line for record in _RECORDS[:3] for line in _variants(record)]
+_LINES = [line for record in _RECORDS[:3] for line in capture_line_variants(record)]
 
 
 @settings(max_examples=60, deadline=None)
@@ -115,7 +67,7 @@ _LINES = [line for record in _RECORDS[:3] for line in _variants(record)]
 def test_any_mix_of_lines_reads_as_the_line_reader_reads_it(
     picks: list[int], good_runs: list[int], block_lines: int, last_newline: bool
 ) -> None:
-    lines = [_LINES[i] for i in picks] + [_line(_RECORDS[i]) for i in good_runs]
+    lines = [_LINES[i] for i in picks] + [record_line(_RECORDS[i]) for i in good_runs]
     data = b"".join(lines)
     if not last_newline:
         data = data.removesuffix(b"\n")
@@ -135,16 +87,16 @@ def test_golden_corpus_reads_the_same_in_blocks_of_any_size(
 
 
 def test_common_blocks_become_columns_without_rows() -> None:
-    data = b"".join(_line(r) for r in _RECORDS)
+    data = b"".join(record_line(r) for r in _RECORDS)
     batches = list(capture_blocks.read(io.BytesIO(data), "log.jsonl", block_lines=4))
     assert [len(b) for b in batches] == [4, 4, 4]
     assert all(b.is_columnar for b in batches)
     assert batches[1].columns()["source"] == [f"log.jsonl:{n}" for n in range(5, 9)]
 
 
-def test_a_block_with_one_bad_line_keeps_its_neighbours_and_names_the_line() -> None:
-    lines = [_line(r) for r in _RECORDS[:6]]
-    lines.insert(3, _line({**_RECORDS[0], "received_at": 1}))
+def test_a_block_with_one_bad_line_keeps_its_neighbours_and_names_therecord_line() -> None:
+    lines = [record_line(r) for r in _RECORDS[:6]]
+    lines.insert(3, record_line({**_RECORDS[0], "received_at": 1}))
     frame, rejected = _by_blocks(b"".join(lines), 4)
     assert len(frame) == 6
     assert [r.source for r in rejected] == ["log.jsonl:4"]
@@ -152,7 +104,7 @@ def test_a_block_with_one_bad_line_keeps_its_neighbours_and_names_the_line() -> 
 
 
 def test_overlong_line_is_rejected_and_skipped_without_reading_it_whole() -> None:
-    small = _line(_RECORDS[0])
+    small = record_line(_RECORDS[0])
     huge = b'{"body": "' + b"x" * 5000 + b'"}\n'
     data = small + huge + small
     frame, rejected = _by_blocks(data, 2, max_line_bytes=len(small) + 10)
@@ -163,7 +115,7 @@ def test_overlong_line_is_rejected_and_skipped_without_reading_it_whole() -> Non
 
 
 def test_byte_order_mark_and_gzip_stream() -> None:
-    data = b"\xef\xbb\xbf" + b"".join(_line(r) for r in _RECORDS)
+    data = b"\xef\xbb\xbf" + b"".join(record_line(r) for r in _RECORDS)
     with gzip.open(io.BytesIO(gzip.compress(data))) as stream:
         frame, rejected = deliveries.from_batches(capture_blocks.read(stream, "log.gz"))
     assert rejected == []
@@ -208,3 +160,29 @@ def test_times_in_the_written_form_parse_in_one_call_as_pandas_parses_them(
     _, received, _ = columns.parse_received_at(values)
     assert not bad.any()
     np.testing.assert_array_equal(stamps, received.array.asi8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            aware_times,
+            times,
+            st.sampled_from(
+                [
+                    "2026-11-26T10:00:00Z\n2026-11-26T10:00:00Z",  # two times in one value
+                    "\uff12026-11-26T10:00:00Z",  # a full-width digit
+                    "2026-11-2\u0666T10:00:00Z",  # an Arabic-Indic digit
+                    "2026-02-29T10:00:00Z",
+                    "2026-11-26T10:00:00+24:00",
+                ]
+            ),
+        ),
+        max_size=8,
+    )
+)
+def test_the_streaming_time_check_agrees_with_the_loader(values: list[str | None]) -> None:
+    from streamhook_nb.load.timestamps import invalid_times
+
+    _, _, bad = columns.parse_received_at(values)
+    assert invalid_times(values) == [int(i) for i in bad.nonzero()[0]]

@@ -184,7 +184,7 @@ def test_streaming_verification_gives_the_same_report(
 def test_split_log_in_parallel_matches_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
-    from streamhook_nb.pipeline import log_ranges
+    from streamhook_nb.load import log_ranges
     from streamhook_nb.pipeline import verify_logs as stream_verify
 
     monkeypatch.setattr(stream_verify, "STREAM_CHUNK", 7)

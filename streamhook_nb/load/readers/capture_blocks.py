@@ -44,6 +44,26 @@ def read(
     lines = capture_jsonl.bounded_lines(stream, max_line_bytes)
     if first_line == 1:
         lines = capture_jsonl.without_bom(lines)
+    return read_lines(
+        lines,
+        name,
+        chunk_size=chunk_size,
+        max_line_bytes=max_line_bytes,
+        first_line=first_line,
+        block_lines=block_lines,
+    )
+
+
+def read_lines(
+    lines: Iterator[bytes],
+    name: str,
+    *,
+    chunk_size: int = 50_000,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    first_line: int = 1,
+    block_lines: int = BLOCK_LINES,
+) -> Iterator[DeliveryBatch]:
+    """:func:`read` over lines already read (each ending in a newline but the last)."""
     return each_with_paused_gc(
         _read(lines, name, chunk_size, max_line_bytes, first_line, block_lines)
     )
@@ -71,27 +91,37 @@ def common_block(
     lines: list[bytes], name: str, first_line: int, max_line_bytes: int = MAX_LINE_BYTES
 ) -> DeliveryBatch | None:
     """The lines' deliveries as columns when every line is a whole common record; else None."""
-    if not lines[-1].endswith(b"\n") or max(map(len, lines)) > max_line_bytes:
-        return None  # the log's last line (cut short or not), or an overlong one: read carefully
+    records = common_records(lines, max_line_bytes)
+    if records is None:
+        return None
     try:
-        records = list(map(decode_common, lines))
-        headers = [record.headers for record in records]
-        if not capture_jsonl.folded_names("".join(chain.from_iterable(headers))):
-            return None
-        columns = _columns(records, headers, name, first_line)
-    except Exception:  # anything odd in the block: the line reader says what, line by line
+        columns = _columns(records, name, first_line)
+    except UnicodeError:  # a lone surrogate in a body: the line reader says where
         return None
     return DeliveryBatch.of_columns(FORMAT, columns)
 
 
+def common_records(
+    lines: list[bytes], max_line_bytes: int = MAX_LINE_BYTES
+) -> list[capture_jsonl.CommonRecord] | None:
+    """Every line decoded as a :class:`CommonRecord` with folded header names, or None when
+    any line is something else (then each deserves the line reader's own verdict)."""
+    if not lines[-1].endswith(b"\n") or max(map(len, lines)) > max_line_bytes:
+        return None  # the log's last line (cut short or not), or an overlong one: read carefully
+    try:
+        records = list(map(decode_common, lines))
+    except Exception:  # not JSON, not the common shape, nested too deep: line by line
+        return None
+    names = "".join(chain.from_iterable(record.headers for record in records))
+    return records if capture_jsonl.folded_names(names) else None
+
+
 def _columns(
-    records: list[capture_jsonl.CommonRecord],
-    headers: list[dict[str, str]],
-    name: str,
-    first_line: int,
+    records: list[capture_jsonl.CommonRecord], name: str, first_line: int
 ) -> dict[str, list[Any]]:
     """One list per field of :class:`Row`, in its order."""
     count = len(records)
+    headers = [record.headers for record in records]
     no_response = capture_jsonl.NO_RESPONSE
     return {
         "source": [f"{name}:{n}" for n in range(first_line, first_line + count)],
