@@ -19,7 +19,7 @@ from streamhook_nb.load.reading import SourceLike, check_strict, read_sources
 from streamhook_nb.load.sources import Source, expand
 
 DEFAULT_CHUNK_SIZE = 50_000
-READ_CHUNK = 2048
+READ_CHUNK = 1024
 """Rows read at a time by :func:`load_log`: each batch's Python objects (header dicts, body
 bytes) are turned into Arrow columns and freed before the next is read, so the peak stays
 near the frame's own size (about the file's; measured in ``docs/performance.md``)."""
@@ -94,6 +94,10 @@ def load_log(
     reporting it. ``progress`` shows a bar (``None``: only for big loads in a terminal or
     notebook). Requests that are not POSTs (or, with ``path``, not sent to that path) are
     not deliveries: they are counted in ``skipped``.
+
+    Big local capture logs are read on every core by forked workers (:mod:`split_load`) when
+    forking is safe (this process runs one thread: a script, not a Jupyter kernel) and the
+    load is not strict; the result is the same either way.
     """
     found = expand(sources)
     parts = [] if strict else split_load.plan(found, format)

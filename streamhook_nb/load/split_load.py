@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,7 +54,21 @@ def plan(sources: list[Source], format: str | None, workers: int | None = None) 
         return []
     if not all(log_ranges.splittable(source, format) for source in sources):
         return []
+    if output_folder(sum(source.size or 0 for source in sources)) is None:
+        return []
     return [part for source in sources for part in log_ranges.split(source, wanted)]
+
+
+def output_folder(needed: int) -> Path | None:
+    """Where the workers' files go: shared memory, else the temporary folder, whichever has
+    room for ``needed`` bytes (about the logs' size; the frame is about as big), else None."""
+    for folder in (_SHARED_MEMORY, Path(tempfile.gettempdir())):
+        try:
+            if shutil.disk_usage(folder).free > needed * 1.25:
+                return folder
+        except OSError:  # no such folder here
+            continue
+    return None
 
 
 def load(
@@ -68,7 +83,8 @@ def load(
     records, its count of skipped requests and its size in bytes as it arrives."""
     wanted = min(workers or os.cpu_count() or 1, len(parts))
     stored: list[pa.RecordBatch] = []
-    with _outputs(len(parts)) as outputs:
+    needed = sum((p.end or 0) - p.start for p in parts)
+    with _outputs(len(parts), output_folder(needed) or Path(tempfile.gettempdir())) as outputs:
         context = multiprocessing.get_context("fork")
         with context.Pool(wanted) as pool:
             parts = log_ranges.number_lines(parts, pool.map(log_ranges.count_lines, parts))
@@ -80,10 +96,9 @@ def load(
 
 
 @contextmanager
-def _outputs(count: int) -> Iterator[list[str]]:
-    """Names for the workers' IPC files (in shared memory when the system has it), all
-    deleted on the way out, whatever happened."""
-    folder = _SHARED_MEMORY if _SHARED_MEMORY.is_dir() else Path(tempfile.gettempdir())
+def _outputs(count: int, folder: Path) -> Iterator[list[str]]:
+    """Names for the workers' IPC files in ``folder``, all deleted on the way out, whatever
+    happened."""
     prefix = f"streamhook-load-{os.getpid()}-{id(object())}"
     names = [str(folder / f"{prefix}-{index}.arrow") for index in range(count)]
     try:

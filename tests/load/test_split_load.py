@@ -73,3 +73,30 @@ def test_strict_load_of_a_big_log_still_stops_at_the_first_bad_line(
 
     with pytest.raises(RecordError, match=r"full.jsonl:\d+"):
         load_log(corpus(tmp_path)["full"], progress=False, strict=True)
+
+
+def test_without_room_for_the_workers_files_the_load_stays_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_logs: None
+) -> None:
+    import shutil
+
+    path = corpus(tmp_path)["full"]
+    full = shutil.disk_usage(tmp_path)._replace(free=100)
+    monkeypatch.setattr(split_load.shutil, "disk_usage", lambda folder: full)
+    assert split_load.plan(expand(path), None) == []
+    assert len(load_log(path, progress=False).rejected) > 3
+
+
+def test_a_failing_worker_leaves_no_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_logs: None
+) -> None:
+    from streamhook_nb.load import columns
+
+    def broken(batch: object) -> object:
+        raise MemoryError("worker ran out of memory")
+
+    monkeypatch.setattr(columns, "record_batch", broken)
+    before = set(Path("/dev/shm").glob("streamhook-load-*"))
+    with pytest.raises(MemoryError, match="worker ran out"):
+        load_log(corpus(tmp_path)["full"], progress=False)
+    assert set(Path("/dev/shm").glob("streamhook-load-*")) == before
