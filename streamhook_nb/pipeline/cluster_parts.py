@@ -24,7 +24,7 @@ from streamhook_nb.load import log_ranges
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.log_ranges import LogRange, range_lines
-from streamhook_nb.load.readers import capture_jsonl
+from streamhook_nb.load.readers import capture_blocks
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import expand
@@ -110,7 +110,9 @@ def batches(
     if part.end is None:
         return read_batches(part.source, format, chunk, path)
     lines = range_lines(part)
-    read = capture_jsonl.read(lines, part.source.name, first_line=part.first_line, chunk_size=chunk)
+    read = capture_blocks.read_lines(
+        lines, part.source.name, first_line=part.first_line, chunk_size=chunk
+    )
     return (select(batch, path) for batch in read)
 
 
