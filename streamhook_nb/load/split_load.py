@@ -112,7 +112,7 @@ def _load_range(task: _Task) -> _Done:
     """In a worker: one byte range read into record batches written to ``task.output``."""
     part = task.part
     lines = log_ranges.range_lines(part)
-    batches = capture_blocks.read_lines(
+    batches = capture_blocks.read(
         lines, part.source.name, chunk_size=task.chunk, first_line=part.first_line
     )
     rejected: list[Rejected] = []

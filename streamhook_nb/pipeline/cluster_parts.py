@@ -110,7 +110,7 @@ def batches(
     if part.end is None:
         return read_batches(part.source, format, chunk, path)
     lines = range_lines(part)
-    read = capture_blocks.read_lines(
+    read = capture_blocks.read(
         lines, part.source.name, first_line=part.first_line, chunk_size=chunk
     )
     return (select(batch, path) for batch in read)

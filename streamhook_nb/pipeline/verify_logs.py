@@ -259,7 +259,7 @@ def _run(task: LogRange) -> VerifyReport:
             task.source, _WORKER_STATE["format"], STREAM_CHUNK, path
         )
     else:
-        batches = capture_blocks.read_lines(
+        batches = capture_blocks.read(
             range_lines(task),
             task.source.name,
             first_line=task.first_line,

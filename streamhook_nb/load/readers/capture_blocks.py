@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import chain, islice
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from streamhook_nb.load.batch import DeliveryBatch, http_status
 from streamhook_nb.load.gc_pause import each_with_paused_gc
@@ -31,7 +31,7 @@ columns."""
 
 
 def read(
-    stream: IO[bytes],
+    lines: IO[bytes] | Iterator[bytes],
     name: str,
     *,
     chunk_size: int = 50_000,
@@ -39,31 +39,15 @@ def read(
     first_line: int = 1,
     block_lines: int = BLOCK_LINES,
 ) -> Iterator[DeliveryBatch]:
-    """Yield batches of at most ``chunk_size`` deliveries from a capture log stream (lines
-    read with the cap of :func:`capture_jsonl.bounded_lines`)."""
-    lines = capture_jsonl.bounded_lines(stream, max_line_bytes)
-    if first_line == 1:
-        lines = capture_jsonl.without_bom(lines)
-    return read_lines(
-        lines,
-        name,
-        chunk_size=chunk_size,
-        max_line_bytes=max_line_bytes,
-        first_line=first_line,
-        block_lines=block_lines,
-    )
+    """Yield batches of at most ``chunk_size`` deliveries from a capture log.
 
-
-def read_lines(
-    lines: Iterator[bytes],
-    name: str,
-    *,
-    chunk_size: int = 50_000,
-    max_line_bytes: int = MAX_LINE_BYTES,
-    first_line: int = 1,
-    block_lines: int = BLOCK_LINES,
-) -> Iterator[DeliveryBatch]:
-    """:func:`read` over lines already read (each ending in a newline but the last)."""
+    A stream is read with the line cap of :func:`capture_jsonl.bounded_lines` (and its byte
+    order mark dropped when it starts the log); lines already read are taken as they come.
+    """
+    if hasattr(lines, "readline"):
+        lines = capture_jsonl.bounded_lines(cast(IO[bytes], lines), max_line_bytes)
+        if first_line == 1:
+            lines = capture_jsonl.without_bom(lines)
     return each_with_paused_gc(
         _read(lines, name, chunk_size, max_line_bytes, first_line, block_lines)
     )
