@@ -43,7 +43,9 @@ def _by_lines(
     data: bytes, max_line_bytes: int = capture_jsonl.MAX_LINE_BYTES
 ) -> tuple[pd.DataFrame, list[Rejected]]:
     lines = capture_jsonl.bounded_lines(io.BytesIO(data), max_line_bytes)
-    batches = capture_jsonl.read(lines, "log.jsonl", chunk_size=5, max_line_bytes=max_line_bytes)
+    batches = capture_jsonl.read_lines(
+        lines, "log.jsonl", chunk_size=5, max_line_bytes=max_line_bytes
+    )
     return deliveries.from_batches(batches)
 
 

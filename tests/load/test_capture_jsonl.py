@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streamhook_nb import RecordError, load_log, to_capture_jsonl
-from streamhook_nb.load.readers import capture_jsonl
+from streamhook_nb.load.readers import capture_blocks, capture_jsonl
 
 WriteFile = Callable[[str, bytes], Path]
 
@@ -131,7 +131,7 @@ def test_non_utf8_line_is_rejected(write_file: WriteFile) -> None:
 def test_oversized_line_is_rejected(write_file: WriteFile, tmp_path: Path) -> None:
     big = capture_line(b"x" * 2000)
     with open(write_file("log.jsonl", capture_line() + big), "rb") as stream:
-        batches = list(capture_jsonl.read(stream, "log.jsonl", max_line_bytes=1000))
+        batches = list(capture_blocks.read(stream, "log.jsonl", max_line_bytes=1000))
     assert len(batches[0]) == 1
     assert batches[0].rejected[0].reason == "line is longer than 1000 bytes"
 
@@ -251,7 +251,7 @@ _COMMON = {
 def test_fast_and_careful_paths_give_the_same_row(change: dict[str, object]) -> None:
     record = {**_COMMON, **change}
     line = orjson.dumps(record) + b"\n"
-    (batch,) = capture_jsonl.read([line], "log.jsonl")
+    (batch,) = capture_jsonl.read_lines([line], "log.jsonl")
     assert batch.rows == [capture_jsonl.parse_record("log.jsonl:1", orjson.loads(line))]
     status = (change.get("response") or {}).get("status", 0)  # type: ignore[attr-defined]
     fast = set(change) <= {"http_version", "verdict", "remote_addr", "response"} and (
@@ -272,7 +272,7 @@ def test_fast_and_careful_paths_give_the_same_row(change: dict[str, object]) -> 
 def test_a_record_without_the_optional_fields_takes_the_fast_path(dropped: tuple[str]) -> None:
     record = {k: v for k, v in _COMMON.items() if k not in dropped}
     line = orjson.dumps(record) + b"\n"
-    (batch,) = capture_jsonl.read([line], "log.jsonl")
+    (batch,) = capture_jsonl.read_lines([line], "log.jsonl")
     assert batch.rows[0].body == _COMMON["body"].encode()  # type: ignore[union-attr]
     assert batch.rows == [capture_jsonl.parse_record("log.jsonl:1", orjson.loads(line))]
     capture_jsonl.common_record(line)  # raises if the line would take the careful path
@@ -285,6 +285,6 @@ def test_repeated_keys_take_the_last_value_on_both_paths() -> None:
         b'"headers":{"x-signature":"a","x-signature":"b"},"body":"first","body":"second",'
         b'"response":{"status":200}}\n'
     )
-    (batch,) = capture_jsonl.read([line], "log.jsonl")
+    (batch,) = capture_jsonl.read_lines([line], "log.jsonl")
     assert batch.rows == [capture_jsonl.parse_record("log.jsonl:1", orjson.loads(line))]
     assert batch.rows[0].body == b"second"

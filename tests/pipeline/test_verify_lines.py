@@ -27,7 +27,7 @@ _LINES = [
 def _by_rows(data: bytes, path: str | None) -> dict[str, object]:
     report = _new_report("failures", True)
     lines = capture_jsonl.bounded_lines(io.BytesIO(data))
-    for batch in capture_jsonl.read(lines, "log.jsonl", chunk_size=7):
+    for batch in capture_jsonl.read_lines(lines, "log.jsonl", chunk_size=7):
         verify_batch(batch, _RING, report, path)
     return report.as_json()
 

@@ -6,14 +6,13 @@ import base64
 import binascii
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, cast
+from typing import IO, Any
 
 import msgspec
 import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch, Row, http_status, picked_headers
 from streamhook_nb.load.fidelity import Fidelity, Transport
-from streamhook_nb.load.gc_pause import each_with_paused_gc
 from streamhook_nb.load.headers import Headers, fold_mapping
 
 _new_row = tuple.__new__
@@ -58,28 +57,6 @@ class BadRecordError(ValueError):
     """A line that is not a usable capture record; the message says why."""
 
 
-def read(
-    lines: Iterable[bytes] | IO[bytes],
-    name: str,
-    *,
-    chunk_size: int = 50_000,
-    max_line_bytes: int = MAX_LINE_BYTES,
-    first_line: int = 1,
-) -> Iterator[DeliveryBatch]:
-    """Yield batches of at most ``chunk_size`` deliveries, rejecting bad lines one by one.
-
-    The common record (string body, lower-case string headers) takes a fast path; anything
-    else goes through :func:`parse_record`, which accepts ``body_b64`` and repeated headers
-    and names the exact problem of a bad record. A stream is read with the line cap applied
-    while reading (:func:`bounded_lines`).
-    """
-    if hasattr(lines, "readline"):
-        lines = bounded_lines(cast(IO[bytes], lines), max_line_bytes)
-    if first_line == 1:
-        lines = without_bom(lines)
-    yield from each_with_paused_gc(read_lines(lines, name, chunk_size, max_line_bytes, first_line))
-
-
 def bounded_lines(stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[bytes]:
     """The stream's lines, each read whole only up to the cap: a longer line comes out as its
     first ``max_line_bytes + 1`` bytes (so it is rejected as too long) and the rest is skipped
@@ -103,9 +80,14 @@ def without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def read_lines(
-    lines: Iterable[bytes], name: str, chunk_size: int, max_line_bytes: int, first_line: int
+    lines: Iterable[bytes],
+    name: str,
+    chunk_size: int = 50_000,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    first_line: int = 1,
 ) -> Iterator[DeliveryBatch]:
-    """Batches of the lines, each line on its own: the fast way or :func:`careful`."""
+    """Batches of the lines, each line on its own: the fast way or :func:`careful` (the
+    reference for what the block reader, ``capture_blocks``, gives)."""
     batch = DeliveryBatch(FORMAT)
     rows = batch.rows
     for lineno, line in enumerate(lines, start=first_line):
