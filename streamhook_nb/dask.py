@@ -27,11 +27,11 @@ from distributed import Client, LocalCluster, default_client
 
 from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.deliveries import empty_frame, rejected_frame
+from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.reading import SourceLike
 from streamhook_nb.pipeline import cluster_frames
 from streamhook_nb.pipeline.cluster import numbered_parts
 from streamhook_nb.pipeline.cluster_secrets import KeyringRef, forget_keyring, share_keyring
-from streamhook_nb.pipeline.log_ranges import LogRange
 from streamhook_nb.verify.frame import verify_deliveries
 from streamhook_nb.verify.secrets import Keyring
 

@@ -42,14 +42,14 @@ def write_file(tmp_path: Path) -> Callable[[str, bytes], Path]:
 def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let the streaming verifier fork its workers even when earlier tests left library
     threads behind (fsspec's IO loop): these tests are about the workers."""
-    from streamhook_nb.pipeline import verify_logs as stream_verify
+    from streamhook_nb.load import log_ranges
 
-    monkeypatch.setattr(stream_verify, "_can_fork", lambda: True)
+    monkeypatch.setattr(log_ranges, "can_fork", lambda: True)
 
 
 @pytest.fixture
 def split_logs(monkeypatch: pytest.MonkeyPatch, forking: None) -> None:
     """Split every capture log across the workers, however small."""
-    from streamhook_nb.pipeline import verify_logs as stream_verify
+    from streamhook_nb.load import log_ranges
 
-    monkeypatch.setattr(stream_verify, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(log_ranges, "SPLIT_MIN_BYTES", 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,57 @@ def capture_line(
         record["body_b64"] = base64.b64encode(body).decode()
     record.update(extra)
     return orjson.dumps(record) + b"\n"
+
+
+def record_line(record: dict[str, object]) -> bytes:
+    """One capture JSONL line holding ``record``."""
+    return orjson.dumps(record) + b"\n"
+
+
+def capture_line_variants(record: dict[str, object]) -> list[bytes]:
+    """One delivery written the ways real logs hold it, good and bad."""
+    bare = {k: v for k, v in record.items() if k not in ("remote_addr", "http_version", "response")}
+    headers = dict(record["headers"])  # type: ignore[call-overload]
+    upper = {**record, "headers": {k.title(): v for k, v in headers.items()}}
+    cgi = {
+        **record,
+        "headers": {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
+    }
+    no_cased = {**record, "headers": {"123": "x"}}
+    repeated = {**record, "headers": {**headers, "x-webhook-id": ["a", "b"]}}
+    body_b64 = {k: v for k, v in record.items() if k != "body"}
+    body_b64["body_b64"] = "H4sIAAAAAAAAA6tWKkktLlGyUlBKzs8rSc0rUaoFAMshMiAVAAAA"
+    bad_time = {**record, "received_at": "yesterday"}
+    offset_time = {**record, "received_at": "2026-11-26T10:00:00.5+02:00"}
+    far_time = {**record, "received_at": "2300-01-01T00:00:00Z"}
+    get = {**record, "method": "GET"}
+    number_body = {**record, "body": 5}
+    status = {**record, "response": {"status": 99999}}
+    return [
+        record_line(record),
+        record_line(bare),
+        record_line(upper),
+        record_line(cgi),
+        record_line(no_cased),
+        record_line(repeated),
+        record_line(body_b64),
+        record_line(bad_time),
+        record_line(offset_time),
+        record_line(far_time),
+        record_line(get),
+        record_line(number_body),
+        record_line(status),
+        json.dumps(record, indent=None, separators=(", ", ": ")).encode() + b"\n",
+        b"\n",
+        b"   \n",
+        b"{not json\n",
+        b"[1, 2]\n",
+        record_line(record)[:-20] + b"\n",
+        record_line(record)
+        + record_line(record)[:-1]
+        + b" "
+        + record_line(record),  # two objects on one line
+    ]
 
 
 def free_port() -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -65,18 +65,66 @@ class Rejected:
     reason: str
 
 
-@dataclass
 class DeliveryBatch:
-    """Deliveries of one format as :class:`Row` tuples, plus rejected records."""
+    """Deliveries of one format, plus rejected records.
 
-    format: str
-    rows: list[Row] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    skipped: int = 0
-    """Requests read that are not deliveries (not a POST, another path): counted, not kept."""
+    A reader gives its deliveries either as :class:`Row` tuples (``rows``) or, read a block at
+    a time, as one list per field (:meth:`of_columns`); each form is made from the other only
+    when asked for, so a columnar block goes into the frame without a tuple per row.
+    """
+
+    def __init__(
+        self,
+        format: str,
+        rows: list[Row] | None = None,
+        rejected: list[Rejected] | None = None,
+        skipped: int = 0,
+    ) -> None:
+        self.format = format
+        self._rows: list[Row] = [] if rows is None else rows
+        self._columns: dict[str, list[Any]] | None = None
+        self.rejected: list[Rejected] = [] if rejected is None else rejected
+        self.skipped = skipped
+        """Requests read that are not deliveries (not a POST, another path): counted, not kept."""
+
+    @classmethod
+    def of_columns(cls, format: str, columns: dict[str, list[Any]]) -> DeliveryBatch:
+        """A batch of deliveries given as one list per field of :class:`Row`, in order."""
+        batch = cls(format)
+        batch._columns = columns
+        return batch
+
+    @property
+    def rows(self) -> list[Row]:
+        """The deliveries as :class:`Row` tuples (made from the columns on first use)."""
+        if self._columns is not None:
+            new_row = tuple.__new__
+            self._rows = [
+                new_row(Row, values) for values in zip(*self._columns.values(), strict=True)
+            ]
+            self._columns = None
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[Row]) -> None:
+        self._rows = rows
+        self._columns = None
+
+    @property
+    def is_columnar(self) -> bool:
+        """Whether the deliveries are held as columns (read a block at a time)."""
+        return self._columns is not None
 
     def __len__(self) -> int:
-        return len(self.rows)
+        if self._columns is not None:
+            return len(self._columns["source"])
+        return len(self._rows)
+
+    def __repr__(self) -> str:
+        return (
+            f"DeliveryBatch({self.format!r}, {len(self)} deliveries, "
+            f"{len(self.rejected)} rejected, {self.skipped} skipped)"
+        )
 
     def add(
         self,
@@ -114,19 +162,43 @@ class DeliveryBatch:
         self.rejected.append(Rejected(source, reason))
 
     def columns(self) -> dict[str, list[Any]]:
-        """The rows transposed into one list per field."""
-        if not self.rows:
+        """One list per field (the rows transposed, unless the batch was read as columns)."""
+        if self._columns is not None:
+            return self._columns
+        if not self._rows:
             return {name: [] for name in ROW_FIELDS}
         return {
             name: list(values)
-            for name, values in zip(ROW_FIELDS, zip(*self.rows, strict=False), strict=True)
+            for name, values in zip(ROW_FIELDS, zip(*self._rows, strict=False), strict=True)
         }
 
+    def split(self, size: int) -> list[DeliveryBatch]:
+        """This batch as batches of at most ``size`` deliveries (rejected records stay in the
+        first one)."""
+        if len(self) <= size:
+            return [self]
+        columns = self.columns()
+        parts = [
+            DeliveryBatch.of_columns(
+                self.format,
+                {name: values[start : start + size] for name, values in columns.items()},
+            )
+            for start in range(0, len(self), size)
+        ]
+        parts[0].rejected, parts[0].skipped = self.rejected, self.skipped
+        return parts
 
-def time_rejections(rows: Sequence[Row]) -> tuple[list[int], list[Rejected]]:
-    """Rows whose ``received_at`` is not a time, which loading rejects: indexes and reasons."""
-    bad = invalid_times([row.received_at for row in rows])
-    return bad, [Rejected(rows[i].source, bad_time_reason(rows[i].received_at)) for i in bad]
+
+def time_rejections(batch: DeliveryBatch | Sequence[Row]) -> tuple[list[int], list[Rejected]]:
+    """Deliveries whose ``received_at`` is not a time, which loading rejects: indexes and
+    reasons."""
+    if isinstance(batch, DeliveryBatch):
+        columns = batch.columns()
+        times, sources = columns["received_at"], columns["source"]
+    else:
+        times, sources = [row.received_at for row in batch], [row.source for row in batch]
+    bad = invalid_times(times)
+    return bad, [Rejected(sources[i], bad_time_reason(times[i])) for i in bad]
 
 
 def source_order(source: str) -> tuple[str, int]:

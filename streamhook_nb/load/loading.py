@@ -10,14 +10,16 @@ import pandas as pd
 import pyarrow as pa
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.load import deliveries
-from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load import deliveries, split_load
+from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.gc_pause import each_with_paused_gc, paused_gc
+from streamhook_nb.load.log_ranges import LogRange
+from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.reading import SourceLike, check_strict, read_sources
-from streamhook_nb.load.sources import expand
+from streamhook_nb.load.sources import Source, expand
 
 DEFAULT_CHUNK_SIZE = 50_000
-READ_CHUNK = 1024
+READ_CHUNK = 2048
 """Rows read at a time by :func:`load_log`: each batch's Python objects (header dicts, body
 bytes) are turned into Arrow columns and freed before the next is read, so the peak stays
 near the frame's own size (about the file's; measured in ``docs/performance.md``)."""
@@ -93,13 +95,36 @@ def load_log(
     notebook). Requests that are not POSTs (or, with ``path``, not sent to that path) are
     not deliveries: they are counted in ``skipped``.
     """
-    batches = read_sources(expand(sources), format, strict, progress, READ_CHUNK, path)
+    found = expand(sources)
+    parts = [] if strict else split_load.plan(found, format)
+    if parts:
+        return _load_split(parts, found, progress, path)
+    batches = read_sources(found, format, strict, progress, READ_CHUNK, path)
     counted = SkipCount(batches)
     with paused_gc():
         frame, rejected = deliveries.from_batches(
             counted, on_rejected=lambda bad: check_strict(bad, strict)
         )
     return LoadResult(frame, deliveries.rejected_frame(rejected), counted.skipped)
+
+
+def _load_split(
+    parts: list[LogRange], sources: list[Source], progress: bool | None, path: str | None
+) -> LoadResult:
+    """Big capture logs read on every core (:mod:`split_load`), with the same result."""
+    rejected: list[Rejected] = []
+    skipped = 0
+    with byte_bar(sum(s.size or 0 for s in sources), progress, "loading") as bar:
+
+        def on_part(bad: list[Rejected], skips: int, size: int) -> None:
+            nonlocal skipped
+            rejected.extend(bad)
+            skipped += skips
+            bar.update(size)
+
+        stored = split_load.load(parts, path=path, chunk=READ_CHUNK, on_part=on_part)
+    frame = deliveries.frame_of(stored)
+    return LoadResult(frame, deliveries.rejected_frame(rejected), skipped)
 
 
 class SkipCount:

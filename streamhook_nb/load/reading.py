@@ -17,7 +17,7 @@ from streamhook_nb.load import parquet
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, JSON_DOCUMENT, classify, sniff
 from streamhook_nb.load.progress import byte_bar
-from streamhook_nb.load.readers import capture_jsonl, har, ngrok, queue, raw_http
+from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source
 
@@ -105,7 +105,7 @@ _READ_ERRORS = (OSError, EOFError, zlib.error)
 def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Iterator[DeliveryBatch]:
     name = source.name
     if kind == "capture-jsonl":
-        yield from capture_jsonl.read(stream, name, chunk_size=chunk)
+        yield from capture_blocks.read(stream, name, chunk_size=chunk)
         return
     data = stream.read().removeprefix(BOM)  # Fiddler writes HAR with one
     if kind == "raw-http":

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from streamhook_nb.load.batch import DeliveryBatch
 
 _METHODS = attrgetter("method")
+_PATHS = attrgetter("path")
 _DELIVERY_METHODS = frozenset({"POST", None})  # None: a queue message, not an HTTP request
 
 
@@ -18,10 +19,10 @@ def select(batch: DeliveryBatch, path: str | None = None) -> DeliveryBatch:
     export are not deliveries. With ``path``, an HTTP request to another path (query string
     ignored) is not one either. Queue messages (no method) are always deliveries.
     """
-    rows = batch.rows
     path = request_path(path)
-    if not rows or (path is None and _DELIVERY_METHODS.issuperset(map(_METHODS, rows))):
+    if _all_deliveries(batch, path):
         return batch  # the common case, checked at C speed
+    rows = batch.rows
     kept = [
         row
         for row in rows
@@ -31,6 +32,18 @@ def select(batch: DeliveryBatch, path: str | None = None) -> DeliveryBatch:
     batch.skipped += len(rows) - len(kept)
     batch.rows = kept
     return batch
+
+
+def _all_deliveries(batch: DeliveryBatch, path: str | None) -> bool:
+    columns = batch.columns() if batch.is_columnar else None
+    if columns is None:
+        methods = list(map(_METHODS, batch.rows))
+        paths = set(map(_PATHS, batch.rows)) if path is not None else set()
+    else:
+        methods, paths = columns["method"], set(columns["path"]) if path is not None else set()
+    if not _DELIVERY_METHODS.issuperset(methods):
+        return False
+    return path is None or all(request_path(p) == path for p in paths)
 
 
 def request_path(target: str | None) -> str | None:

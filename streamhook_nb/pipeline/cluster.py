@@ -18,12 +18,12 @@ import dask
 from distributed import Client, LocalCluster, as_completed
 
 from streamhook_nb.errors import UsageError
+from streamhook_nb.load.log_ranges import LogRange, number_lines
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.reading import SourceLike
 from streamhook_nb.pipeline import cluster_parts
 from streamhook_nb.pipeline.cluster_parts import Details
 from streamhook_nb.pipeline.cluster_secrets import forget_keyring, share_keyring
-from streamhook_nb.pipeline.log_ranges import LogRange, number_lines
 from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.secrets import Keyring
 

@@ -11,9 +11,9 @@ import pandas as pd
 from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load import deliveries as deliveries_frames
 from streamhook_nb.load.loading import DEFAULT_CHUNK_SIZE, LoadResult, SkipCount
+from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.pipeline.cluster_parts import batches
 from streamhook_nb.pipeline.cluster_secrets import KeyringRef
-from streamhook_nb.pipeline.log_ranges import LogRange
 from streamhook_nb.verify.frame import verify_deliveries
 
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from distributed import Client
 
 from streamhook_nb.load.batch import Rejected
+from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.reading import SourceLike, check_strict
 from streamhook_nb.pipeline import cluster_parts
 from streamhook_nb.pipeline.cluster import numbered_parts, run_parts
 from streamhook_nb.pipeline.load_summary import CHUNK, LoadSummary
-from streamhook_nb.pipeline.log_ranges import LogRange
 
 if TYPE_CHECKING:
     from streamhook_nb.load.loading import LoadResult

@@ -20,16 +20,16 @@ import dask.config
 from dask.utils import parse_bytes
 
 from streamhook_nb.errors import UsageError
+from streamhook_nb.load import log_ranges
 from streamhook_nb.load.batch import DeliveryBatch
-from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, sniff
+from streamhook_nb.load.detect import FORMATS
+from streamhook_nb.load.log_ranges import LogRange, range_lines
 from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.selection import select
-from streamhook_nb.load.sources import GZIP_MAGIC, Source, expand
-from streamhook_nb.pipeline import log_ranges
+from streamhook_nb.load.sources import expand
 from streamhook_nb.pipeline.cluster_secrets import KeyringRef
 from streamhook_nb.pipeline.event_tally import EventTally
-from streamhook_nb.pipeline.log_ranges import LogRange, range_lines
 from streamhook_nb.pipeline.verify_logs import STREAM_CHUNK, verify_batch, verify_lines
 from streamhook_nb.pipeline.verify_report import VerifyReport
 
@@ -62,7 +62,7 @@ def plan(
     parts: list[LogRange] = []
     for source in expand(sources):
         size = source.size or 0
-        if size > 0 and _splittable(source, format):  # even one range takes the fast path
+        if size > 0 and log_ranges.line_log(source, format):  # even one range takes the fast path
             parts.extend(log_ranges.split(source, math.ceil(size / block)))
         else:
             parts.append(LogRange(source))
@@ -86,15 +86,6 @@ def _bytes(size: int | str) -> int:
             fix="Use bytes or a size such as '64 MiB' (Dask config streamhook.blocksize)",
         )
     return block
-
-
-def _splittable(source: Source, format: str | None) -> bool:
-    """A local, uncompressed capture log (the only format whose records are lines)."""
-    if "://" in source.url:
-        return False
-    with open(source.url, "rb") as handle:
-        head = handle.read(HEAD_BYTES)
-    return not head.startswith(GZIP_MAGIC) and (format or sniff(head)) == capture_jsonl.FORMAT
 
 
 def needs_count(parts: list[LogRange]) -> list[bool]:

@@ -32,7 +32,7 @@ class LoadSummary:
     def add(self, batch: DeliveryBatch, strict: bool = False) -> None:
         """Count one reader batch; a row whose received_at is not a time is rejected, as
         loading rejects it (``strict``: raise instead)."""
-        bad, late = time_rejections(batch.rows)
+        bad, late = time_rejections(batch)
         rejected = batch.rejected + late
         if late:
             rejected.sort(key=lambda r: source_order(r.source))

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections import Counter
 from collections.abc import Iterable
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Literal
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.load import parquet
+from streamhook_nb.load import log_ranges, parquet
 from streamhook_nb.load.batch import (
     DeliveryBatch,
     Rejected,
@@ -24,16 +24,15 @@ from streamhook_nb.load.batch import (
     time_rejections,
     whole_number,
 )
-from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, sniff
+from streamhook_nb.load.detect import FORMATS
+from streamhook_nb.load.log_ranges import LogRange, count_lines, number_lines, range_lines
 from streamhook_nb.load.payload import event_type
-from streamhook_nb.load.readers import capture_jsonl
+from streamhook_nb.load.readers import capture_blocks, capture_jsonl
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.selection import request_path, select
-from streamhook_nb.load.sources import GZIP_MAGIC, Source, expand
+from streamhook_nb.load.sources import Source, expand
 from streamhook_nb.load.timestamps import invalid_times
-from streamhook_nb.pipeline import log_ranges
 from streamhook_nb.pipeline.event_tally import EventTally, event_kind
-from streamhook_nb.pipeline.log_ranges import LogRange, count_lines, number_lines, range_lines
 from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.reasons import Reason, verdict_label
 from streamhook_nb.verify.secrets import Keyring
@@ -42,8 +41,6 @@ from streamhook_nb.verify.verdict import judge, quick_ok
 if TYPE_CHECKING:
     from distributed import Client
 
-SPLIT_MIN_BYTES = 16 * 1024 * 1024
-"""Capture logs at least this big are split across worker processes."""
 STREAM_CHUNK = 4096
 """Rows verified at a time: small enough to stay in the CPU cache."""
 
@@ -106,14 +103,6 @@ def _local_parquet(source: Source) -> bool:
         return parquet.is_parquet(handle.read(4))
 
 
-def _splittable(source: Source, format: str | None) -> bool:
-    if "://" in source.url or (source.size or 0) < SPLIT_MIN_BYTES:
-        return False
-    with open(source.url, "rb") as handle:
-        head = handle.read(HEAD_BYTES)
-    return not head.startswith(GZIP_MAGIC) and (format or sniff(head)) == capture_jsonl.FORMAT
-
-
 def verify_lines(
     lines: Iterable[bytes],
     name: str,
@@ -124,41 +113,90 @@ def verify_lines(
 ) -> None:
     """Verify a capture log's lines into ``report`` (details, if kept, only of failures).
 
-    The common record that verifies skips building a row; every other line (another shape, a
-    failing signature, a bad record, a request that is not a delivery) goes through the same
-    path as :func:`verify_batch`, so both give the same counts.
+    Lines are decoded a block at a time (``capture_blocks.common_records``); the common
+    record that verifies skips building a row; every other line (another shape, a failing
+    signature, a bad record, a request that is not a delivery) goes through the same path as
+    :func:`verify_batch`, so both give the same counts.
     """
-    wanted_path = request_path(path)
-    pending = DeliveryBatch(capture_jsonl.FORMAT)  # lines that need the careful path
-    quick = _QuickLines(name, report)
-    limit = capture_jsonl.MAX_LINE_BYTES
-    for lineno, line in enumerate(lines, start=first_line):
+    checker = _LineChecker(name, keyring, report, path)
+    lineno = first_line
+    remaining = iter(lines)
+    while block := list(islice(remaining, STREAM_CHUNK)):
+        records = capture_blocks.common_records(block)
+        if records is None:
+            for offset, line in enumerate(block):
+                checker.line(line, lineno + offset)
+        else:
+            checker.records(records, block, lineno)
+        checker.flush()
+        lineno += len(block)
+    checker.finish()
+
+
+class _LineChecker:
+    """Verifies capture lines one at a time: the quick ``ok`` way when it can, else as rows
+    for :func:`verify_batch`."""
+
+    def __init__(self, name: str, keyring: Keyring, report: VerifyReport, path: str | None):
+        self.name, self.keyring, self.report, self.path = name, keyring, report, path
+        self.wanted_path = request_path(path)
+        self.pending = DeliveryBatch(capture_jsonl.FORMAT)  # lines for the careful path
+        self.quick = _QuickLines(name, report)
+
+    def records(
+        self, records: list[capture_jsonl.CommonRecord], lines: list[bytes], first_line: int
+    ) -> None:
+        """Decoded common records (``lines``: the same lines, for one with an odd body)."""
+        for offset, record in enumerate(records):
+            try:
+                body = record.body.encode()
+            except UnicodeError:  # a lone surrogate: the careful reader says why
+                self.line(lines[offset], first_line + offset)
+            else:
+                self.record(record, body, first_line + offset)
+
+    def line(self, line: bytes, lineno: int) -> None:
+        """One line, whatever it holds."""
+        limit = capture_jsonl.MAX_LINE_BYTES
         try:
             if len(line) > limit:
                 raise capture_jsonl.BadRecordError
             record = capture_jsonl.common_record(line)
             body = record.body.encode()
         except Exception:
-            capture_jsonl.careful(pending, line, f"{name}:{lineno}", limit)
+            capture_jsonl.careful(self.pending, line, f"{self.name}:{lineno}", limit)
         else:
-            headers = record.headers
-            api_key = headers.get("x-api-key")
-            delivery = record.method == "POST" and (
-                wanted_path is None or request_path(record.path) == wanted_path
-            )
-            if not delivery or quick_ok(body, headers.get("x-signature"), api_key, keyring) is None:
-                pending.rows.append(capture_jsonl.common_row(record, f"{name}:{lineno}", body))
-            else:
-                quick.add(lineno, record.received_at, body, headers.get("x-webhook-id"))
-                report.valid_api_keys.add(api_key)
-        if len(quick.times) >= STREAM_CHUNK:
-            quick.settle()
-        if len(pending.rows) >= STREAM_CHUNK:
-            verify_batch(pending, keyring, report, path)
-            pending = DeliveryBatch(capture_jsonl.FORMAT)
-    quick.settle()
-    verify_batch(pending, keyring, report, path)
-    report.rejected.sort(key=lambda r: source_order(r.source))
+            self.record(record, body, lineno)
+
+    def record(self, record: capture_jsonl.CommonRecord, body: bytes, lineno: int) -> None:
+        """One common record: counted when it verifies the quick way, else kept as a row."""
+        headers = record.headers
+        api_key = headers.get("x-api-key")
+        delivery = record.method == "POST" and (
+            self.wanted_path is None or request_path(record.path) == self.wanted_path
+        )
+        verdict = (
+            quick_ok(body, headers.get("x-signature"), api_key, self.keyring) if delivery else None
+        )
+        if verdict is not None:
+            self.quick.add(lineno, record.received_at, body, headers.get("x-webhook-id"))
+            self.report.valid_api_keys.add(api_key)
+        else:
+            row = capture_jsonl.common_row(record, f"{self.name}:{lineno}", body)
+            self.pending.rows.append(row)
+
+    def flush(self) -> None:
+        """Count the quick lines; verify the pending rows once there are enough of them."""
+        self.quick.settle()
+        if len(self.pending) >= STREAM_CHUNK:
+            verify_batch(self.pending, self.keyring, self.report, self.path)
+            self.pending = DeliveryBatch(capture_jsonl.FORMAT)
+
+    def finish(self) -> None:
+        """Verify what is left and put the rejected records in line order."""
+        self.quick.settle()
+        verify_batch(self.pending, self.keyring, self.report, self.path)
+        self.report.rejected.sort(key=lambda r: source_order(r.source))
 
 
 class _QuickLines:
@@ -262,10 +300,10 @@ def verify_sources(
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
     wanted = workers or os.cpu_count() or 1
-    parallel = wanted > 1 and _can_fork()
+    parallel = wanted > 1 and log_ranges.can_fork()
     tasks: list[LogRange] = []
     for source in expand(sources):
-        if parallel and _splittable(source, format):
+        if parallel and log_ranges.splittable(source, format):
             tasks.extend(log_ranges.split(source, wanted))
         elif parallel and _local_parquet(source):
             tasks.extend(log_ranges.split_parquet(source, wanted))
@@ -294,8 +332,3 @@ def _new_report(details: bool | Literal["failures"], tally: bool) -> VerifyRepor
         failures_only=details == "failures",
         tally=EventTally() if tally else None,
     )
-
-
-def _can_fork() -> bool:
-    """Forking is safe only while this process runs one thread (and the OS can fork)."""
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()

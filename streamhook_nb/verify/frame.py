@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections import Counter
 from itertools import pairwise
 from typing import Any
@@ -13,6 +12,7 @@ import pandas as pd
 
 from streamhook_nb.display import Summary
 from streamhook_nb.load.deliveries import STRING, values
+from streamhook_nb.load.log_ranges import can_fork
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.verify.reasons import Reason
 from streamhook_nb.verify.secrets import Keyring
@@ -59,11 +59,6 @@ def verdicts(
     finally:
         _SHARED.clear()
     return [verdict for part in parts for verdict in part]
-
-
-def can_fork() -> bool:
-    """Forking is safe only while this process runs one thread (and the OS can fork)."""
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _verdicts_between(bounds: tuple[int, int]) -> list[Verdict]:

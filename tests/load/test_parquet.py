@@ -84,8 +84,8 @@ def test_verify_splits_a_parquet_file_by_row_groups(
     data_dir: Path, tmp_path: Path, forking: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from streamhook_nb import keyring, verify_sources
+    from streamhook_nb.load import log_ranges
     from streamhook_nb.load.parquet import ParquetDeliveriesWriter
-    from streamhook_nb.pipeline import log_ranges
 
     loaded = load_log(data_dir).deliveries
     target = tmp_path / "groups.parquet"

@@ -184,7 +184,7 @@ def test_streaming_verification_gives_the_same_report(
 def test_split_log_in_parallel_matches_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
-    from streamhook_nb.pipeline import log_ranges
+    from streamhook_nb.load import log_ranges
     from streamhook_nb.pipeline import verify_logs as stream_verify
 
     monkeypatch.setattr(stream_verify, "STREAM_CHUNK", 7)
@@ -222,7 +222,7 @@ def test_split_log_in_parallel_matches_serial(
 
 
 def test_received_at_checks_agree_with_the_loader() -> None:
-    from streamhook_nb.load.deliveries import parse_received_at
+    from streamhook_nb.load.columns import parse_received_at
     from streamhook_nb.load.timestamps import invalid_times
 
     values = [

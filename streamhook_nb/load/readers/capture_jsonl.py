@@ -23,15 +23,15 @@ FORMAT = "capture-jsonl"
 MAX_LINE_BYTES = 16 * 1024 * 1024
 _TRANSPORTS = tuple(t.value for t in Transport)
 _FIDELITIES = tuple(f.value for f in Fidelity)
-_HTTP = Transport.HTTP.value
-_EXACT = Fidelity.EXACT.value
+HTTP = Transport.HTTP.value
+EXACT = Fidelity.EXACT.value
 
 
 class _Response(msgspec.Struct, gc=False):
     status: int | None = None
 
 
-_NO_RESPONSE = _Response()
+NO_RESPONSE = _Response()
 
 
 class CommonRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -50,7 +50,8 @@ class CommonRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     response: _Response | None = None
 
 
-_DECODE_COMMON = msgspec.json.Decoder(CommonRecord).decode
+decode_common = msgspec.json.Decoder(CommonRecord).decode
+"""One line as a :class:`CommonRecord` (raises for any other shape)."""
 
 
 class BadRecordError(ValueError):
@@ -76,7 +77,7 @@ def read(
         lines = bounded_lines(cast(IO[bytes], lines), max_line_bytes)
     if first_line == 1:
         lines = without_bom(lines)
-    yield from each_with_paused_gc(_read_lines(lines, name, chunk_size, max_line_bytes, first_line))
+    yield from each_with_paused_gc(read_lines(lines, name, chunk_size, max_line_bytes, first_line))
 
 
 def bounded_lines(stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[bytes]:
@@ -101,9 +102,10 @@ def without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:
     return itertools.chain((first.removeprefix(b"\xef\xbb\xbf"),), iterator)
 
 
-def _read_lines(
+def read_lines(
     lines: Iterable[bytes], name: str, chunk_size: int, max_line_bytes: int, first_line: int
 ) -> Iterator[DeliveryBatch]:
+    """Batches of the lines, each line on its own: the fast way or :func:`careful`."""
     batch = DeliveryBatch(FORMAT)
     rows = batch.rows
     for lineno, line in enumerate(lines, start=first_line):
@@ -125,12 +127,16 @@ def _read_lines(
 def common_record(line: bytes) -> CommonRecord:
     """A line in the shape our receiver writes (text body, plain lower-case headers); raises
     for anything else, which then takes the careful path (:func:`parse_record`)."""
-    record = _DECODE_COMMON(line)
-    names = "".join(record.headers)
-    # names already as normalize_name leaves them: lower case, no "_" (CGI style), no spaces
-    if not names.islower() or "_" in names or " " in names or not names.isprintable():
+    record = decode_common(line)
+    if not folded_names("".join(record.headers)):
         raise BadRecordError
     return record
+
+
+def folded_names(names: str) -> bool:
+    """Whether header names (joined) are already as ``normalize_name`` leaves them: lower
+    case, no ``_`` (CGI style), no spaces, nothing unprintable."""
+    return names.islower() and "_" not in names and " " not in names and names.isprintable()
 
 
 def common_row(record: CommonRecord, source: str, body: bytes | None = None) -> Row:
@@ -141,15 +147,15 @@ def common_row(record: CommonRecord, source: str, body: bytes | None = None) -> 
         Row,
         (
             source,
-            _HTTP,
+            HTTP,
             record.received_at,
             record.method,
             record.path,
             headers,
             record.body.encode() if body is None else body,
-            _EXACT,
+            EXACT,
             record.remote_addr,
-            http_status((record.response or _NO_RESPONSE).status),
+            http_status((record.response or NO_RESPONSE).status),
             get("x-signature"),
             get("x-api-key"),
             get("x-webhook-id"),
@@ -197,8 +203,8 @@ def parse_record(source: str, record: Any) -> Row:
     received_at = record.get("received_at")
     if received_at is not None and type(received_at) is not str:
         raise BadRecordError(_field_reason("received_at", received_at, "a string or null"))
-    transport = _choice(record, "transport", _TRANSPORTS, _HTTP)
-    fidelity = _choice(record, "fidelity", _FIDELITIES, _EXACT)
+    transport = _choice(record, "transport", _TRANSPORTS, HTTP)
+    fidelity = _choice(record, "fidelity", _FIDELITIES, EXACT)
     response = record.get("response")
     if response is not None and type(response) is not dict:
         raise BadRecordError(_field_reason("response", response, "an object"))

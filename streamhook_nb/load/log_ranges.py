@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from streamhook_nb.load.detect import HEAD_BYTES, sniff
 from streamhook_nb.load.readers import capture_jsonl
-from streamhook_nb.load.sources import Source
+from streamhook_nb.load.sources import GZIP_MAGIC, Source
+
+SPLIT_MIN_BYTES = 16 * 1024 * 1024
+"""Capture logs at least this big are split across worker processes."""
+
+
+def can_fork() -> bool:
+    """Forking is safe only while this process runs one thread (and the OS can fork)."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def line_log(source: Source, format: str | None) -> bool:
+    """A local, uncompressed capture log (the only format whose records are lines)."""
+    if "://" in source.url:
+        return False
+    with open(source.url, "rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    return not head.startswith(GZIP_MAGIC) and (format or sniff(head)) == capture_jsonl.FORMAT
+
+
+def splittable(source: Source, format: str | None) -> bool:
+    """A local, uncompressed capture log big enough (:data:`SPLIT_MIN_BYTES`) to split."""
+    return (source.size or 0) >= SPLIT_MIN_BYTES and line_log(source, format)
 
 
 @dataclass(frozen=True)

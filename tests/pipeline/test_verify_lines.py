@@ -1,0 +1,63 @@
+"""Streaming verification of lines, a block at a time, counts exactly what verifying rows does."""
+
+from __future__ import annotations
+
+import io
+
+from helpers import DATA, capture_line_variants, record_line
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streamhook_nb import keyring
+from streamhook_nb.load.readers import capture_jsonl
+from streamhook_nb.pipeline.verify_logs import _new_report, verify_batch, verify_lines
+from streamhook_nb.samples.webhooks import deliveries
+
+_RING = keyring(secrets_file=str(DATA / "demo-secrets.toml"), dotenv=None)
+_RECORDS = [d.capture_record() for d in deliveries(10, seed=4)]
+_FORGED = {**_RECORDS[0], "body": _RECORDS[0]["body"] + " "}  # type: ignore[operator]
+_ODD_BODY = record_line(_RECORDS[1]).replace(b'"body":"', b'"body":"\\ud800', 1)  # lone surrogate
+_LINES = [
+    *(line for record in _RECORDS[:2] for line in capture_line_variants(record)),
+    record_line(_FORGED),
+    _ODD_BODY,
+]
+
+
+def _by_rows(data: bytes, path: str | None) -> dict[str, object]:
+    report = _new_report("failures", True)
+    lines = capture_jsonl.bounded_lines(io.BytesIO(data))
+    for batch in capture_jsonl.read(lines, "log.jsonl", chunk_size=7):
+        verify_batch(batch, _RING, report, path)
+    return report.as_json()
+
+
+def _by_lines(data: bytes, path: str | None) -> dict[str, object]:
+    report = _new_report("failures", True)
+    lines = capture_jsonl.bounded_lines(io.BytesIO(data))
+    verify_lines(lines, "log.jsonl", 1, _RING, report, path)
+    return report.as_json()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    picks=st.lists(st.integers(0, len(_LINES) - 1), max_size=30),
+    good=st.lists(st.integers(0, len(_RECORDS) - 1), max_size=30),
+    path=st.sampled_from([None, "/webhooks/stream", "/elsewhere"]),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_streamed_lines_verify_as_rows_do(
+    picks: list[int], good: list[int], path: str | None, shuffle: object
+) -> None:
+    lines = [_LINES[i] for i in picks] + [record_line(_RECORDS[i]) for i in good]
+    shuffle.shuffle(lines)  # type: ignore[attr-defined]
+    data = b"".join(lines)
+    assert _by_lines(data, path) == _by_rows(data, path)
+
+
+def test_a_clean_log_verifies_in_whole_blocks_and_a_forgery_is_named() -> None:
+    lines = [record_line(r) for r in _RECORDS] * 500  # several blocks
+    lines[4321] = record_line(_FORGED)
+    report = _by_lines(b"".join(lines), None)
+    assert report["deliveries"] == 5000
+    assert [d["source"] for d in report["details"]] == ["log.jsonl:4322"]  # type: ignore[index]
