@@ -14,7 +14,8 @@ import pyarrow.compute as pc
 
 from streamhook_nb.events.fields import EVENT_COLUMNS, event_batch
 from streamhook_nb.load.gc_pause import paused_gc
-from streamhook_nb.verify.frame import FORK_MIN_ROWS, can_fork
+from streamhook_nb.load.log_ranges import can_fork
+from streamhook_nb.verify.frame import FORK_MIN_ROWS
 
 
 def event_batches(deliveries: pd.DataFrame, workers: int | None = None) -> list[pa.RecordBatch]:
