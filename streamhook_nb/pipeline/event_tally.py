@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from streamhook_nb.load.payload import UNKNOWN_TYPE, Typed, event_type
+from streamhook_nb.pipeline.distinct_ids import DistinctIds
 from streamhook_nb.verify.reasons import VERDICT_LABELS
-
-if TYPE_CHECKING:
-    from streamhook_nb.pipeline.distinct_ids import DistinctIds
 
 _DECODE_TYPE = msgspec.json.Decoder(Typed).decode
 
@@ -29,19 +27,13 @@ def event_kind(body: bytes | None) -> str:
         return event_type(body) or UNKNOWN_TYPE
 
 
-def _distinct_ids() -> DistinctIds:
-    from streamhook_nb.pipeline.distinct_ids import DistinctIds  # numpy: only when tallying
-
-    return DistinctIds()
-
-
 @dataclass
 class EventTally:
     """Counts by event type: deliveries per verdict, and the webhook ids seen (exactly, in
     compact form: :mod:`~streamhook_nb.pipeline.distinct_ids`)."""
 
     deliveries: Counter[tuple[str, str]] = field(default_factory=Counter)
-    webhook_ids: DistinctIds = field(default_factory=_distinct_ids)
+    webhook_ids: DistinctIds = field(default_factory=DistinctIds)
     without_id: Counter[str] = field(default_factory=Counter)
 
     def add(self, kind: str, label: str, webhook_id: str | None) -> None:
