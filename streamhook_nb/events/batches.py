@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamhook_nb.events.fields import EVENT_COLUMNS, event_batch
+from streamhook_nb.load.deliveries import values as column_values
 from streamhook_nb.load.gc_pause import paused_gc
 from streamhook_nb.load.log_ranges import can_fork
 from streamhook_nb.verify.frame import FORK_MIN_ROWS
@@ -34,7 +35,7 @@ def event_batches(deliveries: pd.DataFrame, workers: int | None = None) -> list[
     bounds = [len(body) * k // wanted for k in range(wanted + 1)]
     rooms = [_room(body, start, end) for start, end in pairwise(bounds)]
     offsets = [0, *accumulate(rooms)]
-    shared = mmap.mmap(-1, offsets[-1])  # freed with the last column that reads from it
+    shared = _shared_memory(offsets[-1])
     parts = list(zip(pairwise(bounds), offsets, rooms, strict=False))
     _SHARED.update(body=body, memory=shared)
     try:
@@ -42,13 +43,18 @@ def event_batches(deliveries: pd.DataFrame, workers: int | None = None) -> list[
             written = pool.map(_write_part, parts)
     finally:
         _SHARED.clear()
-    memory = pa.py_buffer(shared)
+    memory = None if shared is None else pa.py_buffer(shared)
     return [
-        part
-        if isinstance(part, pa.RecordBatch)
-        else pa.ipc.read_record_batch(memory.slice(offset, part), _SCHEMA)
+        part if isinstance(part, pa.RecordBatch) else _read(memory, offset, part)
         for part, offset in zip(written, offsets, strict=False)
     ]
+
+
+def _read(memory: pa.Buffer | None, offset: int, size: int) -> pa.RecordBatch:
+    """The batch a worker wrote at ``offset`` of the shared memory (not copied)."""
+    if memory is None:
+        raise RuntimeError("a worker wrote into shared memory that does not exist")
+    return pa.ipc.read_record_batch(memory.slice(offset, size), _SCHEMA)
 
 
 _SHARED: dict[str, Any] = {}  # what forked workers inherit: the body column, shared memory
@@ -59,18 +65,32 @@ _SCHEMA = pa.schema(
     ]
 )
 _ROW_ROOM = 256
-"""Bytes reserved per row in shared memory beyond twice its body: offsets, validity, time."""
+"""Bytes reserved per row in shared memory beyond its body: offsets, validity, the time, and
+the channel type and id split from ``cid``."""
 _PART_ROOM = 1 << 16
 """Bytes reserved per part beyond its rows: the Arrow message's header and padding."""
 
 
+def _shared_memory(size: int) -> mmap.mmap | None:
+    """Anonymous memory shared with the forked workers; only the pages written take memory,
+    and it is freed with the last column that reads from it. None when the system refuses to
+    reserve that much: the columns then come back through the pool's pipe."""
+    try:
+        return mmap.mmap(-1, size)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
 def _room(body: pd.Series, start: int, end: int) -> int:
-    """Shared memory reserved for the columns of rows ``start:end``: the fields are copies of
-    parts of each body (``cid`` twice, split into type and id), so twice the bodies' bytes
-    and a little per row hold them unless some bodies are gzip (then see :func:`_write_part`).
-    Only the pages written take memory."""
-    lengths = pc.binary_length(pa.array(body.array[start:end]))
-    return 2 * int(pc.sum(lengths).as_py() or 0) + _ROW_ROOM * (end - start) + _PART_ROOM
+    """Shared memory reserved for the columns of rows ``start:end``. The fields are parts of
+    each body (JSON escapes only shrink them), so the bodies' bytes and a little per row hold
+    them, unless some body is gzip and inflates (then see :func:`_write_part`)."""
+    array = body.array[start:end]
+    if isinstance(array, pd.arrays.ArrowExtensionArray):
+        size = pc.sum(pc.binary_length(pa.array(array))).as_py() or 0
+    else:
+        size = sum(len(b) for b in column_values(body.iloc[start:end]) if b is not None)
+    return int(size) + _ROW_ROOM * (end - start) + _PART_ROOM
 
 
 def _write_part(part: tuple[tuple[int, int], int, int]) -> int | pa.RecordBatch:
@@ -80,6 +100,8 @@ def _write_part(part: tuple[tuple[int, int], int, int]) -> int | pa.RecordBatch:
     (start, end), offset, room = part
     with paused_gc():
         batch = event_batch(_SHARED["body"], start, end)
+    if _SHARED["memory"] is None:
+        return batch
     message = batch.serialize()
     if message.size > room:
         return batch

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import mmap
 import multiprocessing
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,25 @@ def test_threads_keep_the_work_in_this_process(
     monkeypatch.setattr(batches, "can_fork", lambda: False)
     monkeypatch.setattr(multiprocessing, "get_context", lambda method: pytest.fail(method))
     assert len(events_frame(verified, workers=4)) == len(verified)
+
+
+def test_without_shared_memory_the_columns_come_back_pickled(
+    verified: pd.DataFrame, forked_contexts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(size: int, *args: object) -> mmap.mmap:
+        raise OSError(12, "Cannot allocate memory")
+
+    serial = events_frame(verified, workers=1)
+    monkeypatch.setattr(mmap, "mmap", refused)
+    forked = events_frame(verified, workers=2)
+    assert forked_contexts == ["fork"]
+    pd.testing.assert_frame_equal(forked, serial)
+
+
+def test_a_body_column_of_python_bytes_is_decoded_the_same(
+    verified: pd.DataFrame, forked_contexts: list[str]
+) -> None:
+    serial = events_frame(verified, workers=1)
+    plain = verified.assign(body=verified["body"].astype(object).where(verified["body"].notna()))
+    pd.testing.assert_frame_equal(events_frame(plain, workers=2), serial)
+    pd.testing.assert_frame_equal(events_frame(plain, workers=1), serial)
