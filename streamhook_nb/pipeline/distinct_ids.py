@@ -2,7 +2,7 @@
 
 ``X-Webhook-Id`` is a UUID. A chunk of ids in the canonical form (36 characters: lower-case hex
 digits and four dashes) is checked and packed with a few whole-string operations
-(``bytes.fromhex`` over the chunk): 16 bytes per id and 2 for its type's code, appended to two
+(``binascii.unhexlify`` over the chunk): 16 bytes per id and 2 for its type's code, appended to two
 byte arrays, with no Python object per id. Duplicates are removed when counting, by sorting the
 pairs with numpy (imported only then, in the process that counts: the streaming workers never
 load it), or with a set for a few pairs. Any other id is kept as it is, with its type, in a
@@ -11,6 +11,9 @@ set. Only the canonical spelling is packed, so one id can never be counted twice
 
 from __future__ import annotations
 
+import binascii
+import re
+import struct
 from array import array
 from typing import Any
 
@@ -18,6 +21,7 @@ _UUID_LENGTH = 36
 _HEX_LENGTH = 32
 _UUID_BYTES = 16
 _DASHES = (8, 13, 18, 23)
+_CANONICAL = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _PACK_AT = 4096
 """Pairs gathered as strings before they are packed."""
 _SORT_FROM = 65536
@@ -99,10 +103,10 @@ class DistinctIds:
         packed = _packed(ids)
         if packed is not None:
             self._uuids += packed
-            self._uuid_codes.extend(codes)
+            self._uuid_codes.frombytes(struct.pack(f"={len(codes)}H", *codes))
         else:  # some id in another form: each id on its own
             for code, webhook_id in zip(codes, ids, strict=True):
-                one = _packed([webhook_id])
+                one = _packed_one(webhook_id)
                 if one is None:
                     self._others.add((self._kinds[code], webhook_id))
                 else:
@@ -122,20 +126,30 @@ def _packed(ids: list[str]) -> bytes | None:
     """The ids as 16 bytes each, or None unless every one is a canonical UUID."""
     count = len(ids)
     joined = "".join(ids)
-    if len(joined) != _UUID_LENGTH * count or set(map(len, ids)) != {_UUID_LENGTH}:
+    if len(joined) != _UUID_LENGTH * count or min(map(len, ids)) != _UUID_LENGTH:
+        return None  # (no id shorter and the right total: each is 36 characters long)
+    try:
+        text = joined.encode("ascii")
+    except UnicodeEncodeError:
         return None
-    if not joined.isascii() or joined != joined.lower():  # one spelling per id
+    if len(text.translate(None, b"ABCDEF")) != len(text):  # one spelling per id
         return None
-    if any(joined[at::_UUID_LENGTH] != "-" * count for at in _DASHES):
+    if any(text[at::_UUID_LENGTH] != b"-" * count for at in _DASHES):
         return None
-    digits = joined.replace("-", "")
+    digits = text.translate(None, b"-")
     if len(digits) != _HEX_LENGTH * count:
         return None
     try:
-        packed = bytes.fromhex(digits)
-    except ValueError:
+        return binascii.unhexlify(digits)  # every other character must be a hex digit
+    except binascii.Error:
         return None
-    return packed if len(packed) == _UUID_BYTES * count else None  # fromhex skips spaces
+
+
+def _packed_one(webhook_id: str) -> bytes | None:
+    """One id as 16 bytes, or None unless it is a canonical UUID."""
+    if _CANONICAL.fullmatch(webhook_id) is None:
+        return None
+    return binascii.unhexlify(webhook_id.replace("-", ""))
 
 
 def _count(uuids: bytearray, codes: array[int], kinds: int) -> tuple[list[int], int]:

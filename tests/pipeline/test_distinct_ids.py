@@ -92,3 +92,12 @@ def test_a_tally_counts_deliveries_without_an_id_as_events() -> None:
     assert {k: v["events"] for k, v in tally.as_json()["event_types"].items()} == {"a": 2, "b": 1}
     with pytest.raises(ValueError, match="one webhook id"):
         tally.add_many(["a", "b"], "valid", ["w1"])
+
+
+def test_ids_of_other_lengths_never_shift_the_ones_after_them() -> None:
+    canonical = str(uuid.UUID(int=0xABC))
+    short, long = canonical[:-1], "a" + canonical  # 35 + 37 characters: 72, two UUIDs' worth
+    ids = DistinctIds()
+    ids.add_many(["a", "a", "a"], [short, long, canonical])
+    assert ids.counts() == ({"a": 3}, 3)
+    assert ids._others == {("a", short), ("a", long)}
