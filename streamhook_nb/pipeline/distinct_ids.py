@@ -71,6 +71,8 @@ class DistinctIds:
             self._uuid_codes += array("H", map(recode.__getitem__, other._uuid_codes))
         if len(self._uuid_codes) >= _COMPACT_AT:
             self._compact()
+        elif len(self._uuid_codes) >= _SORT_FROM:
+            import numpy  # noqa: F401  (loaded now, while the other workers may still run)
 
     def counts(self) -> tuple[dict[str, int], int]:
         """Distinct ids per event type, and distinct ids over every type."""
