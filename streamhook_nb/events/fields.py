@@ -8,6 +8,7 @@ per field while its strings are still in the CPU cache.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import Any
 
 import msgspec
@@ -67,12 +68,12 @@ _CHUNK = 2048
 with one odd body is redone body by body."""
 
 
-def _decoded(chunk: list[bytes | None]) -> list[_Fields]:
+def _decoded(chunk: list[Body]) -> list[_Fields]:
     """The fields of each body, at C speed unless some body is odd (then one by one)."""
     try:
         return [_DECODE(body) for body in chunk]  # type: ignore[arg-type]
     except (TypeError, ValueError, msgspec.DecodeError):
-        return [_decoded_one(body) for body in chunk]
+        return [_decoded_one(None if body is None else bytes(body)) for body in chunk]
 
 
 def _decoded_one(body: bytes | None) -> _Fields:
@@ -131,24 +132,49 @@ class _SplitCids(dict[str | None, tuple[str | None, str | None]]):
         return parts
 
 
-def _body_chunks(body: pd.Series, start: int, end: int) -> Iterator[list[bytes | None]]:
-    """The bodies of rows ``start:end``, :data:`_CHUNK` at a time, as Python bytes (or None).
+Body = bytes | memoryview | None
+"""A body as it is decoded: bytes, a view of the Arrow body buffer, or None (no body)."""
 
-    An Arrow body column is read a slice at a time, so only one chunk of bytes objects
-    exists at once and each is decoded while still in the CPU cache.
+
+def _body_chunks(body: pd.Series, start: int, end: int) -> Iterator[list[Body]]:
+    """The bodies of rows ``start:end``, :data:`_CHUNK` at a time.
+
+    An Arrow ``large_binary`` body column is read as views of its buffer (no copy of a body,
+    no large allocation that a forked worker would have to fault in), one chunk at a time.
     """
     array = body.array
-    if isinstance(array, pd.arrays.ArrowExtensionArray):
-        arrow = pa.array(array)  # the column's own buffers, not copied
-        for at in range(start, end, _CHUNK):
-            yield arrow.slice(at, min(_CHUNK, end - at)).to_pylist()
-    else:
+    if not isinstance(array, pd.arrays.ArrowExtensionArray):
         bodies = column_values(body.iloc[start:end])
         for at in range(0, len(bodies), _CHUNK):
             yield bodies[at : at + _CHUNK]
+        return
+    arrow = pa.chunked_array(pa.array(array))  # the column's own buffers, not copied
+    for at in range(start, end, _CHUNK):
+        part = arrow.slice(at, min(_CHUNK, end - at))
+        if not pa.types.is_large_binary(arrow.type):
+            yield part.to_pylist()
+            continue
+        views: list[Body] = []
+        for chunk in part.chunks:
+            views += _views(chunk)
+        yield views
 
 
-def _event_arrays(chunks: Iterable[list[bytes | None]]) -> dict[str, Any]:
+def _views(chunk: pa.LargeBinaryArray) -> list[Body]:
+    """Each value of a ``large_binary`` array as a view of its data buffer (None when null)."""
+    rows = len(chunk)
+    _, offsets_buffer, data = chunk.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int64, count=rows + 1, offset=8 * chunk.offset)
+    bounds = offsets.tolist()
+    whole = memoryview(data) if data is not None else memoryview(b"")
+    views: list[Body] = [whole[a:b] for a, b in pairwise(bounds)]
+    if chunk.null_count:
+        for row in np.flatnonzero(chunk.is_null().to_numpy(zero_copy_only=False)).tolist():
+            views[row] = None
+    return views
+
+
+def _event_arrays(chunks: Iterable[list[Body]]) -> dict[str, Any]:
     """One Arrow text array per :data:`EVENT_COLUMNS` name, from every body, except
     ``created_at``: a list of its raw values (RFC 3339 text or epoch-nanoseconds)."""
     parts: dict[str, list[pa.Array]] = {name: [] for name in EVENT_COLUMNS}

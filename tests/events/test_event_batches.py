@@ -15,7 +15,7 @@ import pytest
 
 from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.events import batches
-from streamhook_nb.load.deliveries import BODY
+from streamhook_nb.load.deliveries import BODY, values
 
 
 @pytest.fixture
@@ -109,3 +109,20 @@ def test_a_body_column_of_python_bytes_is_decoded_the_same(
     plain = verified.assign(body=verified["body"].astype(object).where(verified["body"].notna()))
     pd.testing.assert_frame_equal(events_frame(plain, workers=2), serial)
     pd.testing.assert_frame_equal(events_frame(plain, workers=1), serial)
+
+
+@pytest.mark.parametrize("kind", [pa.large_binary(), pa.binary()])
+def test_bodies_read_across_arrow_chunks_and_nulls_equal_python_bytes(
+    verified: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, kind: pa.DataType
+) -> None:
+    from streamhook_nb.events import fields
+
+    bodies = values(verified["body"])
+    bodies[4] = bodies[7] = None  # no body, next to chunk edges
+    pieces = [bodies[:5], bodies[5:6], bodies[6:]]
+    chunked = pa.chunked_array([pa.array(p, type=kind) for p in pieces])
+    arrow = verified.assign(body=pd.Series(pd.arrays.ArrowExtensionArray(chunked)))
+    monkeypatch.setattr(fields, "_CHUNK", 3)  # slices that straddle the Arrow chunks
+    expected = events_frame(verified.assign(body=pd.Series(bodies, dtype=object)), workers=1)
+    pd.testing.assert_frame_equal(events_frame(arrow, workers=1), expected)
+    assert expected["event_type"].iloc[4] == "(unknown)"
