@@ -69,6 +69,7 @@ _ROW_ROOM = 256
 the channel type and id split from ``cid``."""
 _PART_ROOM = 1 << 16
 """Bytes reserved per part beyond its rows: the Arrow message's header and padding."""
+_ALIGN = 64
 
 
 def _shared_memory(size: int) -> mmap.mmap | None:
@@ -90,7 +91,8 @@ def _room(body: pd.Series, start: int, end: int) -> int:
         size = pc.sum(pc.binary_length(pa.array(array))).as_py() or 0
     else:
         size = sum(len(b) for b in column_values(body.iloc[start:end]) if b is not None)
-    return int(size) + _ROW_ROOM * (end - start) + _PART_ROOM
+    room = int(size) + _ROW_ROOM * (end - start) + _PART_ROOM
+    return -(-room // _ALIGN) * _ALIGN  # each part starts aligned, as Arrow buffers expect
 
 
 def _write_part(part: tuple[tuple[int, int], int, int]) -> int | pa.RecordBatch:

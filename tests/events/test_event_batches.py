@@ -126,3 +126,8 @@ def test_bodies_read_across_arrow_chunks_and_nulls_equal_python_bytes(
     expected = events_frame(verified.assign(body=pd.Series(bodies, dtype=object)), workers=1)
     pd.testing.assert_frame_equal(events_frame(arrow, workers=1), expected)
     assert expected["event_type"].iloc[4] == "(unknown)"
+
+
+def test_each_part_starts_aligned_in_shared_memory(verified: pd.DataFrame) -> None:
+    rooms = [batches._room(verified["body"], start, start + 7) for start in range(0, 21, 7)]
+    assert all(room % 64 == 0 for room in rooms)
