@@ -22,8 +22,16 @@ def verdict_labels(events: pd.DataFrame) -> pd.Series:
     if "valid" not in events:
         return pd.Series("unverifiable", index=events.index, dtype=_VERDICT_DTYPE)
     valid = events["valid"]
-    labels = valid.map({True: "valid", False: "invalid"}).astype(object)
-    return labels.where(valid.notna(), "unverifiable").astype(_VERDICT_DTYPE)
+    codes = np.where(valid.isna().to_numpy(dtype=bool), VERDICTS.index("unverifiable"), -1)
+    codes[_is(valid, True)] = VERDICTS.index("valid")
+    codes[_is(valid, False)] = VERDICTS.index("invalid")
+    labels = pd.Categorical.from_codes(codes, dtype=_VERDICT_DTYPE)
+    return pd.Series(labels, index=events.index, name="valid")
+
+
+def _is(column: pd.Series, value: bool) -> npt.NDArray[np.bool_]:
+    """Where ``column`` equals ``value`` (False where NA), as a numpy mask."""
+    return column.eq(value).fillna(False).to_numpy(dtype=bool)
 
 
 def event_keys(events: pd.DataFrame) -> pd.Series:
@@ -62,8 +70,9 @@ def _type_codes(events: pd.DataFrame) -> pd.Categorical:
 
 def _distinct_events(events: pd.DataFrame, codes: npt.NDArray[np.int64], types: int) -> Any:
     """Per type code: distinct webhook ids, plus every delivery that has none."""
-    with_id = events["webhook_id"].notna().to_numpy()
-    ids, uniques = pd.factorize(events["webhook_id"][with_id])
+    all_ids, uniques = pd.factorize(events["webhook_id"])  # a missing id: -1
+    with_id = all_ids >= 0
+    ids = all_ids[with_id]
     pairs = np.sort(codes[with_id] * (len(uniques) + 1) + ids)  # sorting beats hashing here
     first_of_pair = np.diff(pairs, prepend=-1) != 0
     return np.bincount(pairs[first_of_pair] // (len(uniques) + 1), minlength=types) + np.bincount(

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from streamhook_nb.load.payload import UNKNOWN_TYPE, Typed, event_type
+from streamhook_nb.pipeline.distinct_ids import DistinctIds
 from streamhook_nb.verify.reasons import VERDICT_LABELS
 
 _DECODE_TYPE = msgspec.json.Decoder(Typed).decode
@@ -20,70 +21,70 @@ _DECODE_TYPE = msgspec.json.Decoder(Typed).decode
 
 def event_kind(body: bytes | None) -> str:
     """The payload's ``type`` as the events frame has it (``(unknown)`` when unreadable)."""
-    if body is None:
-        return UNKNOWN_TYPE
     try:
-        kind = _DECODE_TYPE(body).type
-    except ValueError:  # gzip, not an object, or a type that is not a string
-        kind = event_type(body)
-    return kind or UNKNOWN_TYPE
+        return _DECODE_TYPE(body).type or UNKNOWN_TYPE  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # no body, gzip, not an object, a type that is no string
+        return event_type(body) or UNKNOWN_TYPE
 
 
 @dataclass
 class EventTally:
-    """Counts by event type: deliveries per verdict, and the webhook ids seen."""
+    """Counts by event type: deliveries per verdict, and the webhook ids seen (exactly, in
+    compact form: :mod:`~streamhook_nb.pipeline.distinct_ids`)."""
 
     deliveries: Counter[tuple[str, str]] = field(default_factory=Counter)
-    webhook_ids: dict[str, set[str]] = field(default_factory=dict)
+    webhook_ids: DistinctIds = field(default_factory=DistinctIds)
     without_id: Counter[str] = field(default_factory=Counter)
 
     def add(self, kind: str, label: str, webhook_id: str | None) -> None:
         """Count one delivery of type ``kind`` with verdict ``label``."""
         self.deliveries[kind, label] += 1
-        if webhook_id is None:
-            self.without_id[kind] += 1
-        else:
-            self.webhook_ids.setdefault(kind, set()).add(webhook_id)
+        self.add_id(kind, webhook_id)
 
     def add_many(self, kinds: list[str], label: str, webhook_ids: list[str | None]) -> None:
         """Count deliveries that share a verdict: ``kinds[i]`` with ``webhook_ids[i]``."""
+        if len(kinds) != len(webhook_ids):
+            raise ValueError("one webhook id (or None) is needed per event type")
         for kind, count in Counter(kinds).items():
             self.deliveries[kind, label] += count
-        ids = self.webhook_ids
+        if None not in webhook_ids:
+            self.webhook_ids.add_many(kinds, webhook_ids)  # type: ignore[arg-type]
+            return
         for kind, webhook_id in zip(kinds, webhook_ids, strict=True):
-            if webhook_id is None:
-                self.without_id[kind] += 1
-            elif kind in ids:
-                ids[kind].add(webhook_id)
-            else:
-                ids[kind] = {webhook_id}
+            self.add_id(kind, webhook_id)
+
+    def add_id(self, kind: str, webhook_id: str | None) -> None:
+        """Remember one delivery's webhook id (a delivery without one is an event of its own)."""
+        if webhook_id is None:
+            self.without_id[kind] += 1
+        else:
+            self.webhook_ids.add(kind, webhook_id)
 
     def merge(self, other: EventTally) -> None:
         """Add another part's counts."""
         self.deliveries.update(other.deliveries)
         self.without_id.update(other.without_id)
-        for kind, ids in other.webhook_ids.items():
-            self.webhook_ids.setdefault(kind, set()).update(ids)
+        self.webhook_ids.merge(other.webhook_ids)
 
     def as_json(self) -> dict[str, Any]:
         """The ``streamhook-nb events --json`` shape (DESIGN.md §3), most delivered type first.
 
         ``events`` counts distinct webhook ids (a delivery without one is an event of its own).
         """
+        distinct, every_id = self.webhook_ids.counts()
         types: dict[str, dict[str, int]] = {}
         for kind in sorted({kind for kind, _ in self.deliveries}):
             by_verdict = {label: self.deliveries[kind, label] for label in VERDICT_LABELS}
             types[kind] = {
                 "deliveries": sum(by_verdict.values()),
-                "events": len(self.webhook_ids.get(kind, ())) + self.without_id[kind],
+                "events": distinct.get(kind, 0) + self.without_id[kind],
                 **by_verdict,
             }
         ordered = sorted(
             types.items(), key=lambda item: (-item[1]["deliveries"], -item[1]["events"])
         )
-        every_id: set[str] = set().union(*self.webhook_ids.values())
         return {
             "deliveries": self.deliveries.total(),
-            "events": len(every_id) + self.without_id.total(),
+            "events": every_id + self.without_id.total(),
             "event_types": dict(ordered),
         }

@@ -1,0 +1,133 @@
+"""A long frame's events decoded by forked workers equal the serial frame, in row order."""
+
+from __future__ import annotations
+
+import gzip
+import mmap
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
+from streamhook_nb.events import batches
+from streamhook_nb.load.deliveries import BODY, values
+
+
+@pytest.fixture
+def verified(data_dir: Path) -> pd.DataFrame:
+    ring = keyring(secrets_file=data_dir / "demo-secrets.toml", dotenv=None)
+    return verify_deliveries(load_log(data_dir).deliveries, ring, workers=1)
+
+
+@pytest.fixture
+def forked_contexts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Fork for any frame, and record each multiprocessing context asked for."""
+    contexts: list[str] = []
+    get_context = multiprocessing.get_context
+
+    def counted(method: str) -> Any:
+        contexts.append(method)
+        return get_context(method)
+
+    monkeypatch.setattr(batches, "FORK_MIN_ROWS", 1)
+    monkeypatch.setattr(batches, "can_fork", lambda: True)
+    monkeypatch.setattr(multiprocessing, "get_context", counted)
+    return contexts
+
+
+def test_forked_workers_give_the_serial_frame(
+    verified: pd.DataFrame, forked_contexts: list[str]
+) -> None:
+    serial = events_frame(verified, workers=1)
+    assert forked_contexts == []
+    forked = events_frame(verified, workers=3)
+    assert forked_contexts == ["fork"]  # the work ran in forked workers
+    pd.testing.assert_frame_equal(forked, serial)
+    assert not batches._SHARED  # nothing is kept after the call
+
+
+def test_a_part_too_big_for_its_shared_memory_comes_back_pickled(
+    forked_contexts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A gzip body inflates to fields longer than the room its compressed size reserves.
+    payload = {"type": "message.new", "cid": "messaging:" + "c" * 5000, "user": {"id": "u" * 5000}}
+    bodies = [gzip.compress(orjson.dumps(payload)), orjson.dumps({"type": "user.updated"})] * 3
+    deliveries = pd.DataFrame(
+        {
+            "body": pd.array(bodies, dtype=BODY),
+            "received_at": pd.Series(pd.Timestamp("2026-11-26T10:00:00Z"), index=range(6)),
+        }
+    )
+    monkeypatch.setattr(batches, "_ROW_ROOM", 0)
+    monkeypatch.setattr(batches, "_PART_ROOM", 0)
+    batches._SHARED.update(body=deliveries["body"], memory=bytearray(1 << 20))
+    try:
+        assert isinstance(batches._write_part(((0, 6), 0, 1 << 20)), int)  # it fits
+        room = batches._room(deliveries["body"], 0, 6)
+        assert isinstance(batches._write_part(((0, 6), 0, room)), pa.RecordBatch)
+    finally:
+        batches._SHARED.clear()
+    serial = events_frame(deliveries, workers=1)
+    forked = events_frame(deliveries, workers=2)
+    assert forked_contexts == ["fork"]
+    pd.testing.assert_frame_equal(forked, serial)
+    assert forked["channel_id"].iloc[0] == "c" * 5000
+    assert list(forked["event_type"].astype(str)) == ["message.new", "user.updated"] * 3
+
+
+def test_threads_keep_the_work_in_this_process(
+    verified: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batches, "FORK_MIN_ROWS", 1)
+    monkeypatch.setattr(batches, "can_fork", lambda: False)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: pytest.fail(method))
+    assert len(events_frame(verified, workers=4)) == len(verified)
+
+
+def test_without_shared_memory_the_columns_come_back_pickled(
+    verified: pd.DataFrame, forked_contexts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(size: int, *args: object) -> mmap.mmap:
+        raise OSError(12, "Cannot allocate memory")
+
+    serial = events_frame(verified, workers=1)
+    monkeypatch.setattr(mmap, "mmap", refused)
+    forked = events_frame(verified, workers=2)
+    assert forked_contexts == ["fork"]
+    pd.testing.assert_frame_equal(forked, serial)
+
+
+def test_a_body_column_of_python_bytes_is_decoded_the_same(
+    verified: pd.DataFrame, forked_contexts: list[str]
+) -> None:
+    serial = events_frame(verified, workers=1)
+    plain = verified.assign(body=verified["body"].astype(object).where(verified["body"].notna()))
+    pd.testing.assert_frame_equal(events_frame(plain, workers=2), serial)
+    pd.testing.assert_frame_equal(events_frame(plain, workers=1), serial)
+
+
+@pytest.mark.parametrize("kind", [pa.large_binary(), pa.binary()])
+def test_bodies_read_across_arrow_chunks_and_nulls_equal_python_bytes(
+    verified: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, kind: pa.DataType
+) -> None:
+    from streamhook_nb.events import fields
+
+    bodies = values(verified["body"])
+    bodies[4] = bodies[7] = None  # no body, next to chunk edges
+    pieces = [bodies[:5], bodies[5:6], bodies[6:]]
+    chunked = pa.chunked_array([pa.array(p, type=kind) for p in pieces])
+    arrow = verified.assign(body=pd.Series(pd.arrays.ArrowExtensionArray(chunked)))
+    monkeypatch.setattr(fields, "_CHUNK", 3)  # slices that straddle the Arrow chunks
+    expected = events_frame(verified.assign(body=pd.Series(bodies, dtype=object)), workers=1)
+    pd.testing.assert_frame_equal(events_frame(arrow, workers=1), expected)
+    assert expected["event_type"].iloc[4] == "(unknown)"
+
+
+def test_each_part_starts_aligned_in_shared_memory(verified: pd.DataFrame) -> None:
+    rooms = [batches._room(verified["body"], start, start + 7) for start in range(0, 21, 7)]
+    assert all(room % 64 == 0 for room in rooms)
