@@ -1,33 +1,27 @@
 """A big capture log loaded on every core.
 
 Forked workers each read a line-aligned byte range of the log (``log_ranges``) into Arrow
-record batches (``columns.record_batch``) and write them to an Arrow IPC file in shared
-memory; this process maps each file back without copying and deletes it at once (the pages
-live as long as the frame that uses them). Only the rejected records travel by pickle.
+record batches (``columns.record_batch``) and hand them back without a copy
+(``shared_batches``). Only the rejected records travel by pickle.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
-from streamhook_nb.load import columns, log_ranges
+from streamhook_nb.load import columns, log_ranges, shared_batches
 from streamhook_nb.load.batch import Rejected
 from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.readers import capture_blocks
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source
-
-_SHARED_MEMORY = Path("/dev/shm")
 
 
 @dataclass(frozen=True)
@@ -54,21 +48,9 @@ def plan(sources: list[Source], format: str | None, workers: int | None = None) 
         return []
     if not all(log_ranges.splittable(source, format) for source in sources):
         return []
-    if output_folder(sum(source.size or 0 for source in sources)) is None:
+    if shared_batches.folder_for(sum(source.size or 0 for source in sources)) is None:
         return []
     return [part for source in sources for part in log_ranges.split(source, wanted)]
-
-
-def output_folder(needed: int) -> Path | None:
-    """Where the workers' files go: shared memory, else the temporary folder, whichever has
-    room for ``needed`` bytes (about the logs' size; the frame is about as big), else None."""
-    for folder in (_SHARED_MEMORY, Path(tempfile.gettempdir())):
-        try:
-            if shutil.disk_usage(folder).free > needed * 1.25:
-                return folder
-        except OSError:  # no such folder here
-            continue
-    return None
 
 
 def load(
@@ -84,28 +66,16 @@ def load(
     wanted = min(workers or os.cpu_count() or 1, len(parts))
     stored: list[pa.RecordBatch] = []
     needed = sum((p.end or 0) - p.start for p in parts)
-    with _outputs(len(parts), output_folder(needed) or Path(tempfile.gettempdir())) as outputs:
+    folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
+    with shared_batches.outputs(len(parts), folder) as outputs:
         context = multiprocessing.get_context("fork")
         with context.Pool(wanted) as pool:
             parts = log_ranges.number_lines(parts, pool.map(log_ranges.count_lines, parts))
             tasks = [_Task(p, o, path, chunk) for p, o in zip(parts, outputs, strict=True)]
             for task, done in zip(tasks, pool.imap(_load_range, tasks), strict=True):
-                stored.extend(_read_back(done.output))
+                stored.extend(shared_batches.read_back(done.output))
                 on_part(done.rejected, done.skipped, (task.part.end or 0) - task.part.start)
     return stored
-
-
-@contextmanager
-def _outputs(count: int, folder: Path) -> Iterator[list[str]]:
-    """Names for the workers' IPC files in ``folder``, all deleted on the way out, whatever
-    happened."""
-    prefix = f"streamhook-load-{os.getpid()}-{id(object())}"
-    names = [str(folder / f"{prefix}-{index}.arrow") for index in range(count)]
-    try:
-        yield names
-    finally:
-        for name in names:
-            Path(name).unlink(missing_ok=True)
 
 
 def _load_range(task: _Task) -> _Done:
@@ -117,7 +87,7 @@ def _load_range(task: _Task) -> _Done:
     )
     rejected: list[Rejected] = []
     skipped = 0
-    with pa.OSFile(task.output, "wb") as sink, pa.ipc.new_file(sink, columns.STORAGE) as writer:
+    with shared_batches.writer(task.output, columns.STORAGE) as writer:
         for batch in batches:
             batch = select(batch, task.path)
             skipped += batch.skipped
@@ -125,12 +95,3 @@ def _load_range(task: _Task) -> _Done:
             rejected += bad
             writer.write_batch(stored)
     return _Done(task.output, rejected, skipped)
-
-
-def _read_back(output: str) -> list[Any]:
-    """The record batches a worker wrote, mapped without copying; the file is deleted (its
-    pages stay until the last batch that uses them is gone)."""
-    reader = pa.ipc.open_file(pa.memory_map(output))
-    batches = [reader.get_batch(i) for i in range(reader.num_record_batches)]
-    Path(output).unlink()
-    return batches

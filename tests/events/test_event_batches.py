@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import mmap
 import multiprocessing
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pytest
 
 from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.events import batches
+from streamhook_nb.load import shared_batches
 from streamhook_nb.load.deliveries import BODY, values
 
 
@@ -51,10 +52,10 @@ def test_forked_workers_give_the_serial_frame(
     assert not batches._SHARED  # nothing is kept after the call
 
 
-def test_a_part_too_big_for_its_shared_memory_comes_back_pickled(
+def test_gzip_bodies_that_inflate_come_back_whole(
     forked_contexts: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A gzip body inflates to fields longer than the room its compressed size reserves.
+    # A gzip body inflates to fields longer than the body's own bytes.
     payload = {"type": "message.new", "cid": "messaging:" + "c" * 5000, "user": {"id": "u" * 5000}}
     bodies = [gzip.compress(orjson.dumps(payload)), orjson.dumps({"type": "user.updated"})] * 3
     deliveries = pd.DataFrame(
@@ -63,21 +64,13 @@ def test_a_part_too_big_for_its_shared_memory_comes_back_pickled(
             "received_at": pd.Series(pd.Timestamp("2026-11-26T10:00:00Z"), index=range(6)),
         }
     )
-    monkeypatch.setattr(batches, "_ROW_ROOM", 0)
-    monkeypatch.setattr(batches, "_PART_ROOM", 0)
-    batches._SHARED.update(body=deliveries["body"], memory=bytearray(1 << 20))
-    try:
-        assert isinstance(batches._write_part(((0, 6), 0, 1 << 20)), int)  # it fits
-        room = batches._room(deliveries["body"], 0, 6)
-        assert isinstance(batches._write_part(((0, 6), 0, room)), pa.RecordBatch)
-    finally:
-        batches._SHARED.clear()
     serial = events_frame(deliveries, workers=1)
     forked = events_frame(deliveries, workers=2)
     assert forked_contexts == ["fork"]
     pd.testing.assert_frame_equal(forked, serial)
     assert forked["channel_id"].iloc[0] == "c" * 5000
     assert list(forked["event_type"].astype(str)) == ["message.new", "user.updated"] * 3
+    assert not list(shared_batches.SHARED_MEMORY.glob(f"streamhook-{os.getpid()}-*"))
 
 
 def test_threads_keep_the_work_in_this_process(
@@ -89,17 +82,13 @@ def test_threads_keep_the_work_in_this_process(
     assert len(events_frame(verified, workers=4)) == len(verified)
 
 
-def test_without_shared_memory_the_columns_come_back_pickled(
+def test_without_room_for_the_workers_files_the_work_stays_here(
     verified: pd.DataFrame, forked_contexts: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refused(size: int, *args: object) -> mmap.mmap:
-        raise OSError(12, "Cannot allocate memory")
-
     serial = events_frame(verified, workers=1)
-    monkeypatch.setattr(mmap, "mmap", refused)
-    forked = events_frame(verified, workers=2)
-    assert forked_contexts == ["fork"]
-    pd.testing.assert_frame_equal(forked, serial)
+    monkeypatch.setattr(shared_batches, "folder_for", lambda needed: None)
+    pd.testing.assert_frame_equal(events_frame(verified, workers=2), serial)
+    assert forked_contexts == []
 
 
 def test_a_body_column_of_python_bytes_is_decoded_the_same(
@@ -126,8 +115,3 @@ def test_bodies_read_across_arrow_chunks_and_nulls_equal_python_bytes(
     expected = events_frame(verified.assign(body=pd.Series(bodies, dtype=object)), workers=1)
     pd.testing.assert_frame_equal(events_frame(arrow, workers=1), expected)
     assert expected["event_type"].iloc[4] == "(unknown)"
-
-
-def test_each_part_starts_aligned_in_shared_memory(verified: pd.DataFrame) -> None:
-    rooms = [batches._room(verified["body"], start, start + 7) for start in range(0, 21, 7)]
-    assert all(room % 64 == 0 for room in rooms)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from streamhook_nb import load_log
-from streamhook_nb.load import log_ranges, split_load
+from streamhook_nb.load import log_ranges, shared_batches, split_load
 from streamhook_nb.load.sources import expand
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pipeline"))
@@ -34,7 +34,7 @@ def test_split_load_equals_the_load_in_one_process(
     pd.testing.assert_frame_equal(split.rejected, serial.rejected)  # type: ignore[attr-defined]
     assert len(split.rejected) > 3
     assert split.deliveries["source"].is_unique
-    assert list(Path("/dev/shm").glob("streamhook-load-*")) == []
+    assert list(Path("/dev/shm").glob("streamhook-*.arrow")) == []
 
 
 def test_split_load_skips_the_same_requests_and_keeps_line_numbers(
@@ -82,7 +82,7 @@ def test_without_room_for_the_workers_files_the_load_stays_in_one_process(
 
     path = corpus(tmp_path)["full"]
     full = shutil.disk_usage(tmp_path)._replace(free=100)
-    monkeypatch.setattr(split_load.shutil, "disk_usage", lambda folder: full)
+    monkeypatch.setattr(shared_batches.shutil, "disk_usage", lambda folder: full)
     assert split_load.plan(expand(path), None) == []
     assert len(load_log(path, progress=False).rejected) > 3
 
@@ -96,7 +96,7 @@ def test_a_failing_worker_leaves_no_file_behind(
         raise MemoryError("worker ran out of memory")
 
     monkeypatch.setattr(columns, "record_batch", broken)
-    before = set(Path("/dev/shm").glob("streamhook-load-*"))
+    before = set(Path("/dev/shm").glob("streamhook-*.arrow"))
     with pytest.raises(MemoryError, match="worker ran out"):
         load_log(corpus(tmp_path)["full"], progress=False)
-    assert set(Path("/dev/shm").glob("streamhook-load-*")) == before
+    assert set(Path("/dev/shm").glob("streamhook-*.arrow")) == before
