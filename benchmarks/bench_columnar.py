@@ -20,7 +20,6 @@ import multiprocessing
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import msgspec
@@ -29,7 +28,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.json as pa_json
-from common import OUT, capture_log, peak_rss_of, run_command, timed
+from common import OUT, capture_log, duckdb_types, peak_rss_of, run_command, timed
 
 from streamhook_nb import Keyring, Secret, events_frame, load_log, verify_deliveries
 from streamhook_nb.events import tables
@@ -112,16 +111,6 @@ def hmac_floor(bodies: list[bytes]) -> float:
     with multiprocessing.get_context("fork").Pool(cores) as pool:
         pool.map(_hmac_range, [(0, 0)] * cores)  # started and warm before timing
         return timed(lambda: pool.map(_hmac_range, ranges))
-
-
-def duckdb_types(body: pa.ChunkedArray) -> Any:
-    """The peer of events_frame + by_type: DuckDB's JSON extraction and group-by over the body
-    column (the same Arrow buffer, no copy)."""
-    deliveries = pa.table({"body": body})  # noqa: F841  (read by DuckDB by name)
-    return duckdb.sql(
-        "select json_extract_string(decode(body), '$.type') as event_type, count(*) "
-        "from deliveries group by event_type"
-    ).fetchall()
 
 
 def line(name: str, seconds: float, note: str = "") -> None:

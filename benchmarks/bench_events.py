@@ -17,27 +17,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
-import duckdb
 import msgspec
 import pyarrow as pa
-from common import capture_log, run_command, timed
+from common import capture_log, duckdb_types, run_command, timed
 
 from streamhook_nb import Keyring, Secret, events_frame, load_log, verify_deliveries
 from streamhook_nb.events import tables
 from streamhook_nb.events.fields import _Fields
 from streamhook_nb.load.deliveries import values
 from streamhook_nb.samples.webhooks import DEMO_SECRET
-
-
-def duckdb_types(body: pa.Array) -> Any:
-    """The peer: DuckDB's JSON extraction and group-by over the body column (no copy)."""
-    deliveries = pa.table({"body": body})  # noqa: F841  (read by DuckDB by name)
-    return duckdb.sql(
-        "select json_extract_string(decode(body), '$.type') as event_type, count(*) "
-        "from deliveries group by event_type"
-    ).fetchall()
 
 
 def line(name: str, seconds: float, note: str = "") -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import DATA
@@ -53,3 +54,19 @@ def split_logs(monkeypatch: pytest.MonkeyPatch, forking: None) -> None:
     from streamhook_nb.load import log_ranges
 
     monkeypatch.setattr(log_ranges, "SPLIT_MIN_BYTES", 1)
+
+
+@pytest.fixture
+def fork_contexts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each multiprocessing context asked for, in order (forked work asks for ``fork``)."""
+    import multiprocessing
+
+    contexts: list[str] = []
+    get_context = multiprocessing.get_context
+
+    def counted(method: str) -> Any:
+        contexts.append(method)
+        return get_context(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", counted)
+    return contexts

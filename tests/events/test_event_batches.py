@@ -6,7 +6,6 @@ import gzip
 import multiprocessing
 import os
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pandas as pd
@@ -26,19 +25,11 @@ def verified(data_dir: Path) -> pd.DataFrame:
 
 
 @pytest.fixture
-def forked_contexts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def forked_contexts(monkeypatch: pytest.MonkeyPatch, fork_contexts: list[str]) -> list[str]:
     """Fork for any frame, and record each multiprocessing context asked for."""
-    contexts: list[str] = []
-    get_context = multiprocessing.get_context
-
-    def counted(method: str) -> Any:
-        contexts.append(method)
-        return get_context(method)
-
     monkeypatch.setattr(batches, "FORK_MIN_ROWS", 1)
     monkeypatch.setattr(batches, "can_fork", lambda: True)
-    monkeypatch.setattr(multiprocessing, "get_context", counted)
-    return contexts
+    return fork_contexts
 
 
 def test_forked_workers_give_the_serial_frame(

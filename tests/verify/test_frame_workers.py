@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -14,24 +12,16 @@ from streamhook_nb.verify import frame
 
 
 def test_forked_workers_give_the_serial_frame(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, fork_contexts: list[str]
 ) -> None:
     ring = keyring(secrets_file=data_dir / "demo-secrets.toml", dotenv=None)
     deliveries = load_log(data_dir).deliveries
     serial = verify_deliveries(deliveries, ring, workers=1)
-    contexts: list[str] = []
-    get_context = multiprocessing.get_context
-
-    def counted(method: str) -> Any:
-        contexts.append(method)
-        return get_context(method)
-
     monkeypatch.setattr(frame, "FORK_MIN_ROWS", 1)
     monkeypatch.setattr(frame, "can_fork", lambda: True)
-    monkeypatch.setattr(multiprocessing, "get_context", counted)
     forked = verify_deliveries(deliveries, ring, workers=3)
     pd.testing.assert_frame_equal(forked, serial)
-    assert contexts == ["fork"]  # the work ran in forked workers
+    assert fork_contexts == ["fork"]  # the work ran in forked workers
     assert not frame._SHARED  # the frame and keyring are not kept after the call
 
 
