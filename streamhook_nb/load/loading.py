@@ -19,7 +19,7 @@ from streamhook_nb.load.reading import SourceLike, check_strict, read_sources
 from streamhook_nb.load.sources import Source, expand
 
 DEFAULT_CHUNK_SIZE = 50_000
-READ_CHUNK = 1024
+READ_CHUNK = 512
 """Rows read at a time by :func:`load_log`: each batch's Python objects (header dicts, body
 bytes) are turned into Arrow columns and freed before the next is read, so the peak stays
 near the frame's own size (about the file's; measured in ``docs/performance.md``)."""

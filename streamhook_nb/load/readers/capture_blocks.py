@@ -25,7 +25,7 @@ from streamhook_nb.load.headers import (
 from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.load.readers.capture_jsonl import FORMAT, MAX_LINE_BYTES, decode_common
 
-BLOCK_LINES = 1024
+BLOCK_LINES = 512
 """Lines decoded at a time: a few MB, whose Python objects are freed once the block is in
 columns."""
 
