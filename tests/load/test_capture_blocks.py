@@ -188,3 +188,10 @@ def test_the_streaming_time_check_agrees_with_the_loader(values: list[str | None
 
     _, _, bad = columns.parse_received_at(values)
     assert invalid_times(values) == [int(i) for i in bad.nonzero()[0]]
+
+
+def test_records_without_headers_take_the_fast_way() -> None:
+    data = b"".join(record_line({**r, "headers": {}}) for r in _RECORDS)
+    batches = list(capture_blocks.read(io.BytesIO(data), "log.jsonl", block_lines=4))
+    assert all(b.is_columnar for b in batches)
+    _assert_same(data, 4)

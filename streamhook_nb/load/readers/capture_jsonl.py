@@ -118,7 +118,7 @@ def common_record(line: bytes) -> CommonRecord:
 def folded_names(names: str) -> bool:
     """Whether header names (joined) are already as ``normalize_name`` leaves them: lower
     case, no ``_`` (CGI style), no spaces, nothing unprintable."""
-    return names.islower() and "_" not in names and " " not in names and names.isprintable()
+    return names == names.lower() and "_" not in names and " " not in names and names.isprintable()
 
 
 def common_row(record: CommonRecord, source: str, body: bytes | None = None) -> Row:
