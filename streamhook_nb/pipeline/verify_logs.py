@@ -121,7 +121,7 @@ def verify_lines(
     checker = _LineChecker(name, keyring, report, path)
     lineno = first_line
     remaining = iter(lines)
-    while block := list(islice(remaining, STREAM_CHUNK)):
+    while block := list(islice(remaining, capture_blocks.BLOCK_LINES)):
         records = capture_blocks.common_records(block)
         if records is None:
             for offset, line in enumerate(block):
@@ -208,7 +208,7 @@ class _QuickLines:
         self.report = report
         self.times: list[str] = []
         self.lines: list[int] = []
-        self.kinds: list[str] = []  # event types and webhook ids, when tallying
+        self.bodies: list[bytes] = []  # bodies and webhook ids, when tallying
         self.webhook_ids: list[str | None] = []
 
     def add(self, lineno: int, received_at: str, body: bytes, webhook_id: str | None) -> None:
@@ -216,7 +216,7 @@ class _QuickLines:
         self.times.append(received_at)
         self.lines.append(lineno)
         if self.report.tally is not None:
-            self.kinds.append(event_kind(body))
+            self.bodies.append(body)
             self.webhook_ids.append(webhook_id)
 
     def settle(self) -> None:
@@ -233,9 +233,10 @@ class _QuickLines:
         report.reasons[Reason.OK] += good
         if report.tally is not None:
             for index in sorted(bad, reverse=True):  # rejected: not counted
-                del self.kinds[index], self.webhook_ids[index]
-            report.tally.add_many(self.kinds, "valid", self.webhook_ids)
-        for pending in (self.times, self.lines, self.kinds, self.webhook_ids):
+                del self.bodies[index], self.webhook_ids[index]
+            kinds = list(map(event_kind, self.bodies))
+            report.tally.add_many(kinds, "valid", self.webhook_ids)
+        for pending in (self.times, self.lines, self.bodies, self.webhook_ids):
             pending.clear()
 
 
