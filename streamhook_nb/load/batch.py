@@ -172,6 +172,18 @@ class DeliveryBatch:
             for name, values in zip(ROW_FIELDS, zip(*self._rows, strict=False), strict=True)
         }
 
+    def extend(self, other: DeliveryBatch) -> None:
+        """Append another batch of the same format: its deliveries, rejected and skipped."""
+        if self._columns is None and other._columns is None:
+            self._rows.extend(other._rows)
+        else:
+            columns, more = self.columns(), other.columns()
+            for name, values in columns.items():
+                values.extend(more[name])
+            self._columns, self._rows = columns, []
+        self.rejected.extend(other.rejected)
+        self.skipped += other.skipped
+
     def split(self, size: int) -> list[DeliveryBatch]:
         """This batch as batches of at most ``size`` deliveries (rejected records stay in the
         first one)."""

@@ -12,6 +12,10 @@ FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns")
 HEAD_BYTES = 64 * 1024
 _REQUEST_LINE = re.compile(rb"[A-Z][A-Z-]{1,15} \S+ HTTP/1\.[01]\r?\n")
 _CAPTURE_KEYS = ("body", "body_b64")
+_CAPTURE_START = re.compile(
+    rb'\{\s*"(received_at|method|path|headers|body|body_b64|transport|fidelity|remote_addr)"\s*:'
+)
+"""A capture record's opening, whose first key only a capture record has."""
 JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
 
 
@@ -27,8 +31,8 @@ def sniff(head: bytes) -> str | None:
     if not text.startswith(b"{"):
         return None
     lines = text.split(b"\n")
-    complete = lines[:-1] if len(lines) > 1 else []
-    for line in complete[:5]:
+    complete = [line for line in lines[:-1] if line.strip()]
+    for line in complete:
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError:
@@ -37,6 +41,10 @@ def sniff(head: bytes) -> str | None:
             kind = _classify_object(record)
             if kind in ("capture-jsonl", "sns"):
                 return kind
+    if len(complete) > 1 and all(line.lstrip().startswith(b"{") for line in complete):
+        return "capture-jsonl"  # one object per line, none readable: each line is rejected
+    if not complete and _CAPTURE_START.match(text):
+        return "capture-jsonl"  # a first record longer than the head
     return JSON_DOCUMENT
 
 

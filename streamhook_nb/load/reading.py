@@ -5,6 +5,7 @@ Kept free of pandas so that streaming verification and the command line start qu
 
 from __future__ import annotations
 
+import io
 import os
 import zlib
 from collections.abc import Iterator
@@ -98,6 +99,8 @@ def _read_file(source: Source, format: str | None, chunk: int) -> Iterator[Deliv
             raise _unreadable(source, exc) from exc
 
 
+_SEVERAL_DOCUMENTS = "unexpected content after document"
+"""What orjson says of a file holding one JSON value per line."""
 _READ_ERRORS = (OSError, EOFError, zlib.error)
 """What reading a damaged file raises (``zlib.error``: a gzip member with corrupt data)."""
 
@@ -117,6 +120,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        if kind == JSON_DOCUMENT and exc.msg == _SEVERAL_DOCUMENTS:  # JSON Lines after all
+            yield from capture_blocks.read(io.BytesIO(data), name, chunk_size=chunk)
+            return
         raise SourceError(
             f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
             source=name,
@@ -124,6 +130,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         ) from None
     if kind == JSON_DOCUMENT:
         kind = classify(document) or ""
+    if kind == "capture-jsonl":  # a log of one record, without its final newline
+        yield from capture_blocks.read(io.BytesIO(data), name, chunk_size=chunk)
+        return
     readers = {
         "har": har.read,
         "ngrok": ngrok.read,

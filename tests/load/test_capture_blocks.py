@@ -90,7 +90,7 @@ def test_golden_corpus_reads_the_same_in_blocks_of_any_size(
 
 def test_common_blocks_become_columns_without_rows() -> None:
     data = b"".join(record_line(r) for r in _RECORDS)
-    batches = list(capture_blocks.read(io.BytesIO(data), "log.jsonl", block_lines=4))
+    batches = list(capture_blocks.read(io.BytesIO(data), "log.jsonl", chunk_size=4, block_lines=4))
     assert [len(b) for b in batches] == [4, 4, 4]
     assert all(b.is_columnar for b in batches)
     assert batches[1].columns()["source"] == [f"log.jsonl:{n}" for n in range(5, 9)]
@@ -195,3 +195,25 @@ def test_records_without_headers_take_the_fast_way() -> None:
     batches = list(capture_blocks.read(io.BytesIO(data), "log.jsonl", block_lines=4))
     assert all(b.is_columnar for b in batches)
     _assert_same(data, 4)
+
+
+def test_blocks_are_gathered_into_batches_of_the_chunk_size() -> None:
+    lines = [record_line(r) for r in _RECORDS] * 20  # 240 lines
+    lines[100] = b"{damaged\n"
+    data = b"".join(lines)
+    batches = list(capture_blocks.read(io.BytesIO(data), "log.jsonl", chunk_size=50, block_lines=8))
+    assert [len(b) for b in batches] == [48, 48, 47, 48, 48]  # whole blocks, none over 50
+    assert [r.source for b in batches for r in b.rejected] == ["log.jsonl:101"]
+    sources = [s for b in batches for s in b.columns()["source"]]
+    assert sources == [f"log.jsonl:{n}" for n in range(1, 241) if n != 101]
+
+
+def test_a_converted_log_keeps_big_row_groups(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from streamhook_nb.cli.main import main
+
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"".join(record_line(r) for r in _RECORDS) * 200)  # 2,400 deliveries
+    assert main(["load", str(log), "--to-parquet", str(tmp_path / "log.parquet")]) == 0
+    assert pq.ParquetFile(tmp_path / "log.parquet").num_row_groups == 1

@@ -61,6 +61,26 @@ def _read(
     first_line: int,
     block_lines: int,
 ) -> Iterator[DeliveryBatch]:
+    """Each block's batches, gathered into batches of up to ``chunk_size`` deliveries."""
+    gathered = DeliveryBatch(FORMAT)
+    for batch in _block_batches(lines, name, chunk_size, max_line_bytes, first_line, block_lines):
+        if len(gathered) + len(batch) > chunk_size:
+            yield gathered
+            gathered = batch
+        else:
+            gathered.extend(batch)
+    if len(gathered) or gathered.rejected or gathered.skipped:
+        yield gathered
+
+
+def _block_batches(
+    lines: Iterator[bytes],
+    name: str,
+    chunk_size: int,
+    max_line_bytes: int,
+    first_line: int,
+    block_lines: int,
+) -> Iterator[DeliveryBatch]:
     lineno = first_line
     while block := list(islice(lines, block_lines)):
         batch = common_block(block, name, lineno, max_line_bytes)

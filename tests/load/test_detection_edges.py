@@ -1,0 +1,58 @@
+"""Capture logs that do not look like one at first sight still load, line by line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+from helpers import DATA, record_line
+
+from streamhook_nb import load_log
+from streamhook_nb.errors import SourceError
+from streamhook_nb.load.detect import HEAD_BYTES, sniff
+from streamhook_nb.samples.webhooks import deliveries
+
+WriteFile = Callable[[str, bytes], Path]
+_RECORD = next(iter(deliveries(1, seed=11))).capture_record()
+
+
+def test_a_first_record_longer_than_the_head(write_file: WriteFile) -> None:
+    big = {**_RECORD, "body": "x" * (HEAD_BYTES + 10)}
+    path = write_file("log.jsonl", record_line(big) + record_line(_RECORD))
+    assert sniff(path.read_bytes()[:HEAD_BYTES]) == "capture-jsonl"
+    result = load_log(path)
+    assert len(result.deliveries) == 2
+    assert len(result.rejected) == 0
+
+
+def test_a_log_of_one_record_without_its_newline(write_file: WriteFile) -> None:
+    path = write_file("log.jsonl", orjson.dumps(_RECORD))
+    assert len(load_log(path).deliveries) == 1
+
+
+@pytest.mark.parametrize("damaged", [5, 40])
+def test_damaged_first_lines_are_rejected_one_by_one(write_file: WriteFile, damaged: int) -> None:
+    path = write_file("log.jsonl", b"{bad\n" * damaged + record_line(_RECORD))
+    result = load_log(path)
+    assert len(result.deliveries) == 1
+    assert list(result.rejected["source"]) == [f"{path}:{n}" for n in range(1, damaged + 1)]
+
+
+def test_a_log_whose_every_line_is_damaged_rejects_each_line(write_file: WriteFile) -> None:
+    path = write_file("log.jsonl", b'{"received_at": \n' * 3)
+    result = load_log(path)
+    assert len(result.deliveries) == 0
+    assert len(result.rejected) == 3
+
+
+def test_documents_are_still_documents(write_file: WriteFile) -> None:
+    har = orjson.loads((DATA / "har" / "devtools-export.har").read_bytes())
+    har["log"]["comment"] = "x" * (HEAD_BYTES + 10)  # one minified line longer than the head
+    path = write_file("big.har", orjson.dumps(har))
+    assert sniff(path.read_bytes()[:HEAD_BYTES]) != "capture-jsonl"
+    assert set(load_log(path).deliveries["format"]) == {"har"}
+    broken = write_file("broken.har", orjson.dumps(har)[:-40])
+    with pytest.raises(SourceError, match="not valid JSON"):
+        load_log(broken)
