@@ -48,22 +48,14 @@ def read(
         lines = capture_jsonl.bounded_lines(cast(IO[bytes], lines), max_line_bytes)
         if first_line == 1:
             lines = capture_jsonl.without_bom(lines)
-    return each_with_paused_gc(
-        _read(lines, name, chunk_size, max_line_bytes, first_line, block_lines)
-    )
+    blocks = _block_batches(lines, name, chunk_size, max_line_bytes, first_line, block_lines)
+    return each_with_paused_gc(_gathered(blocks, chunk_size))
 
 
-def _read(
-    lines: Iterator[bytes],
-    name: str,
-    chunk_size: int,
-    max_line_bytes: int,
-    first_line: int,
-    block_lines: int,
-) -> Iterator[DeliveryBatch]:
-    """Each block's batches, gathered into batches of up to ``chunk_size`` deliveries."""
+def _gathered(batches: Iterator[DeliveryBatch], chunk_size: int) -> Iterator[DeliveryBatch]:
+    """The blocks' batches gathered into batches of up to ``chunk_size`` deliveries."""
     gathered = DeliveryBatch(FORMAT)
-    for batch in _block_batches(lines, name, chunk_size, max_line_bytes, first_line, block_lines):
+    for batch in batches:
         if len(gathered) + len(batch) > chunk_size:
             yield gathered
             gathered = batch
