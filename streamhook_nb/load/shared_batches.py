@@ -36,7 +36,10 @@ def folder_for(needed: int) -> Path | None:
 @contextmanager
 def outputs(count: int, folder: Path) -> Iterator[list[str]]:
     """Names for ``count`` workers' files in ``folder``, all deleted on the way out, whatever
-    happened (a worker that failed halfway leaves nothing behind)."""
+    happened (a worker that failed halfway leaves nothing behind). Files that a killed process
+    left there (its number no longer running) are deleted first: in shared memory they would
+    hold memory until the machine restarts."""
+    remove_stale(folder)
     prefix = f"streamhook-{os.getpid()}-{id(object())}"
     names = [str(folder / f"{prefix}-{index}.arrow") for index in range(count)]
     try:
@@ -44,6 +47,24 @@ def outputs(count: int, folder: Path) -> Iterator[list[str]]:
     finally:
         for name in names:
             Path(name).unlink(missing_ok=True)
+
+
+def remove_stale(folder: Path) -> None:
+    """Delete the workers' files of processes that are gone (killed before they could)."""
+    for path in folder.glob("streamhook-*-*.arrow"):
+        owner = path.name.split("-")[1]
+        if owner.isdigit() and not _running(int(owner)):
+            path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True
 
 
 @contextmanager

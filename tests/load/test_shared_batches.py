@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -51,3 +52,24 @@ def test_files_left_by_a_failure_are_deleted(tmp_path: Path) -> None:
 def test_the_folder_needs_room_for_the_files() -> None:
     assert shared_batches.folder_for(1024) is not None
     assert shared_batches.folder_for(1 << 60) is None  # an exabyte fits nowhere here
+
+
+def test_files_of_a_killed_process_are_deleted_before_new_ones(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stale = tmp_path / f"streamhook-{gone.stdout.strip()}-1-0.arrow"
+    mine = tmp_path / f"streamhook-{os.getpid()}-1-0.arrow"  # a running process's file stays
+    other = tmp_path / "streamhook-notes.arrow"
+    for path in (stale, mine, other):
+        path.write_bytes(b"x")
+    with shared_batches.outputs(1, tmp_path):
+        assert not stale.exists()
+    assert mine.exists()
+    assert other.exists()
