@@ -70,3 +70,15 @@ def fork_contexts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(multiprocessing, "get_context", counted)
     return contexts
+
+
+@pytest.fixture(scope="module")
+def events(tour_dir: Path) -> Any:
+    """The events frame of the sample data, verified with the demo secrets (a module's own
+    fixture of that name takes its place)."""
+    from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
+
+    loaded = load_log(tour_dir)
+    return events_frame(
+        verify_deliveries(loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml"))
+    )

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -84,6 +88,65 @@ def capture_line_variants(record: dict[str, object]) -> list[bytes]:
         + b" "
         + record_line(record),  # two objects on one line
     ]
+
+
+def run_cli(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m streamhook_nb ARGS`` in a child process with no stdin: its exit code,
+    stdout and stderr as text (``env``: the whole environment, when given)."""
+    return subprocess.run(
+        [sys.executable, "-m", "streamhook_nb", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+    )
+
+
+def start_receiver(
+    log: Path, port: int, *extra: str, open_files: int | None = None
+) -> subprocess.Popen[bytes]:
+    """``streamhook-nb capture`` on ``port`` writing ``log``, once it answers ``/healthz``
+    (``open_files``: the process's limit on open files)."""
+
+    def limit() -> None:
+        import resource
+
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamhook_nb",
+            "capture",
+            "--port",
+            str(port),
+            "--out",
+            str(log),
+            *extra,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=limit,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return process
+        except requests.ConnectionError:
+            assert process.poll() is None, "the receiver exited"
+            assert time.monotonic() < deadline, "the receiver did not start"
+            time.sleep(0.1)
 
 
 def free_port() -> int:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, run_cli
 
 from streamhook_nb import load_log
 from streamhook_nb.pipeline.verify_logs import verify_sources
@@ -49,13 +47,7 @@ def test_cli_outputs(data_dir: Path) -> None:
         ["verify", str(data_dir), "--bogus", LEAK],
         ["load", str(data_dir), "--json"],
     ):
-        done = subprocess.run(
-            [sys.executable, "-m", "streamhook_nb", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
+        done = run_cli(*args, env=env)
         _clean(done.stdout + done.stderr)
 
 

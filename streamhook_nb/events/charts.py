@@ -227,7 +227,6 @@ def _stacked_over_time(
     if counts.empty:
         return message(title, "None of these deliveries has a received_at time.")
     counts, order = _top_types(counts)
-    domain = [counts["start"].min(), counts["end"].max()]
     data = _compact(counts)
     colors = alt.Scale(
         domain=order,
@@ -240,12 +239,7 @@ def _stacked_over_time(
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X(
-                "start:T",
-                title="received at (UTC)",
-                scale=alt.Scale(type="utc", domain=[_iso(d) for d in domain]),
-                axis=alt.Axis(format="%b %d %H:%M", labelOverlap=True),
-            ),
+            x=_time_axis(counts["start"].min(), counts["end"].max()),
             x2="end:T",
             y=alt.Y("sum(deliveries):Q", title=f"deliveries per {period_name(freq)}"),
             color=alt.Color("event_type:N", title=legend, scale=colors, sort=order),
@@ -283,18 +277,12 @@ def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
     order = list(
         counts.groupby("event_type")["deliveries"].sum().sort_values(ascending=False).index
     )
-    domain = [_iso(counts["start"].min()), _iso(counts["end"].max())]
     data = _compact(counts)
     chart = (
         alt.Chart(data)
         .mark_rect()
         .encode(
-            x=alt.X(
-                "start:T",
-                title="received at (UTC)",
-                scale=alt.Scale(type="utc", domain=domain),
-                axis=alt.Axis(format="%b %d %H:%M", labelOverlap=True),
-            ),
+            x=_time_axis(counts["start"].min(), counts["end"].max()),
             x2="end:T",
             y=alt.Y("event_type:N", title="event type", sort=order),
             color=alt.Color(
@@ -455,12 +443,7 @@ def incidents(timeline: pd.DataFrame) -> Chart:
         }
     )
     base = alt.Chart(data).encode(
-        x=alt.X(
-            "start:T",
-            title="received at (UTC)",
-            scale=alt.Scale(type="utc", domain=[_iso(start.min()), _iso(end.max())]),
-            axis=alt.Axis(format="%a %d %H:%M", labelOverlap=True),
-        ),
+        x=_time_axis(start.min(), end.max(), "%a %d %H:%M"),
         y=alt.Y("incident:N", title=None, sort=list(data["incident"])),
         color=alt.Color(
             "kind:N",
@@ -480,6 +463,16 @@ def incidents(timeline: pd.DataFrame) -> Chart:
         base.mark_point(filled=True, size=60, shape="diamond"),  # a moment still shows
     ).properties(title=title, width=_WIDTH, height=max(60, 26 * len(data)))
     return Chart(chart, title)
+
+
+def _time_axis(first: pd.Timestamp, last: pd.Timestamp, format: str = "%b %d %H:%M") -> alt.X:
+    """The x axis of a chart over time: ``start`` in UTC, from ``first`` to ``last``."""
+    return alt.X(
+        "start:T",
+        title="received at (UTC)",
+        scale=alt.Scale(type="utc", domain=[_iso(first), _iso(last)]),
+        axis=alt.Axis(format=format, labelOverlap=True),
+    )
 
 
 def _minute_tooltip(field: str, title: str, format: str) -> alt.Tooltip:

@@ -34,7 +34,6 @@ class _Task:
 
 @dataclass(frozen=True)
 class _Done:
-    output: str
     rejected: list[Rejected]
     skipped: int
 
@@ -73,7 +72,7 @@ def load(
             parts = log_ranges.number_lines(parts, pool.map(log_ranges.count_lines, parts))
             tasks = [_Task(p, o, path, chunk) for p, o in zip(parts, outputs, strict=True)]
             for task, done in zip(tasks, pool.imap(_load_range, tasks), strict=True):
-                stored.extend(shared_batches.read_back(done.output))
+                stored.extend(shared_batches.read_back(task.output))
                 on_part(done.rejected, done.skipped, (task.part.end or 0) - task.part.start)
     return stored
 
@@ -94,4 +93,4 @@ def _load_range(task: _Task) -> _Done:
             stored, bad = columns.record_batch(batch)
             rejected += bad
             writer.write_batch(stored)
-    return _Done(task.output, rejected, skipped)
+    return _Done(rejected, skipped)

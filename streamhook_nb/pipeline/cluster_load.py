@@ -44,10 +44,7 @@ def summarize_on_cluster(
     total = LoadSummary()
     for part in found:
         check_strict(part.rejected, strict)
-        total.deliveries += part.deliveries
-        total.skipped += part.skipped
-        total.by_format.update({name: n for name, n in part.by_format.items() if n})
-        total.rejected += part.rejected
+        total.merge(part)
     return total
 
 

@@ -48,6 +48,11 @@ class LoadSummary:
         self._add(len(result.deliveries), result.by_format, rejected)
         self.skipped += result.skipped
 
+    def merge(self, other: LoadSummary) -> None:
+        """Add another part's counts (a cluster partition's)."""
+        self._add(other.deliveries, other.by_format, other.rejected)
+        self.skipped += other.skipped
+
     def _add(self, deliveries: int, by_format: dict[str, int], rejected: list[Rejected]) -> None:
         self.deliveries += deliveries
         self.by_format.update({name: n for name, n in by_format.items() if n})

@@ -83,20 +83,22 @@ class _Watch:
 _current = threading.local()
 
 
-class _WatchedPool(HTTPConnectionPool):
+class _Watched:
+    """A connection pool that tells the current request's watch which connection it uses."""
+
     def _make_request(self, conn: Any, *args: Any, **kwargs: Any) -> Any:
         watch = getattr(_current, "watch", None)
         if watch is not None:
             watch.connection = conn
-        return super()._make_request(conn, *args, **kwargs)
+        return super()._make_request(conn, *args, **kwargs)  # type: ignore[misc]
 
 
-class _WatchedTLSPool(HTTPSConnectionPool):
-    def _make_request(self, conn: Any, *args: Any, **kwargs: Any) -> Any:
-        watch = getattr(_current, "watch", None)
-        if watch is not None:
-            watch.connection = conn
-        return super()._make_request(conn, *args, **kwargs)
+class _WatchedPool(_Watched, HTTPConnectionPool):
+    pass
+
+
+class _WatchedTLSPool(_Watched, HTTPSConnectionPool):
+    pass
 
 
 class _DeadlineAdapter(HTTPAdapter):

@@ -5,15 +5,13 @@ from __future__ import annotations
 import gzip
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from helpers import free_port
+from helpers import free_port, start_receiver
 
 from streamhook_nb import Keyring, Secret, load_log, verify_deliveries
 from streamhook_nb.capture.log import CaptureLog
@@ -141,25 +139,9 @@ def test_fsync_mode_groups_commits(tmp_path: Path) -> None:
     assert len(load_log(tmp_path / "log.jsonl").deliveries) == 5
 
 
-def _start(log: Path, port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamhook_nb", "capture", "--port", str(port), "--out", str(log)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return process
-        except requests.ConnectionError:
-            assert time.monotonic() < deadline, "the receiver did not start"
-            time.sleep(0.1)
-
-
 def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
-    process = _start(tmp_path / "log.jsonl", port)
+    process = start_receiver(tmp_path / "log.jsonl", port)
     item = next(deliveries(1))
     assert requests.post(f"http://127.0.0.1:{port}/h", data=item.body, headers=item.headers).ok
     process.send_signal(signal.SIGTERM)
@@ -173,7 +155,7 @@ def test_kill_9_under_load_loses_nothing_that_got_a_200(tmp_path: Path) -> None:
 
     log = tmp_path / "log.jsonl"
     port = free_port()
-    process = _start(log, port)
+    process = start_receiver(log, port)
     items = list(deliveries(3000, seed=9))
     acknowledged: list[bytes] = []
     lock = threading.Lock()
@@ -199,7 +181,7 @@ def test_kill_9_under_load_loses_nothing_that_got_a_200(tmp_path: Path) -> None:
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
     time.sleep(0.2)
-    process = _start(log, port)  # restart on the same log; the clients carry on
+    process = start_receiver(log, port)  # restart on the same log; the clients carry on
     for worker in workers:
         worker.join(timeout=60)
     process.send_signal(signal.SIGTERM)

@@ -15,14 +15,13 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 import requests
-from helpers import free_port
+from helpers import free_port, run_cli, start_receiver
 
 from streamhook_nb import Keyring, Secret, load_log, verify_deliveries
 from streamhook_nb.capture import log as capture_log
@@ -276,42 +275,6 @@ def test_oversized_headers_get_431(tmp_path: Path) -> None:
     assert load_log(tmp_path / "log.jsonl").deliveries.empty
 
 
-def _receiver(
-    log: Path, port: int, *extra: str, open_files: int | None = None
-) -> subprocess.Popen[bytes]:
-    def limit() -> None:
-        import resource
-
-        if open_files is not None:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
-
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamhook_nb",
-            "capture",
-            "--port",
-            str(port),
-            "--out",
-            str(log),
-            *extra,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=limit,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return process
-        except requests.ConnectionError:
-            assert process.poll() is None, "the receiver exited"
-            assert time.monotonic() < deadline, "the receiver did not start"
-            time.sleep(0.1)
-
-
 def _slow_clients(port: int, count: int) -> list[socket.socket]:
     """Connections that send half a request head and then nothing."""
     sockets = []
@@ -326,7 +289,7 @@ def _slow_clients(port: int, count: int) -> list[socket.socket]:
 def test_slowloris_cannot_starve_deliveries_or_healthz(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     port = free_port()
-    process = _receiver(log, port, open_files=256)  # room for about 220 connections
+    process = start_receiver(log, port, open_files=256)  # room for about 220 connections
     slow: list[socket.socket] = []
     try:
         slow = _slow_clients(port, 400)
@@ -394,13 +357,7 @@ def test_open_file_limit_is_raised_to_the_hard_limit() -> None:
 def test_usage_errors_are_one_line(tmp_path: Path, options: list[str], message: str) -> None:
     (tmp_path / "file.txt").write_text("not a folder")
     args = [o.replace("{tmp}", str(tmp_path)) for o in options]
-    done = subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", "capture", "--port", "0", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_cli("capture", "--port", "0", *args, timeout=60)
     assert done.returncode == 2
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -412,21 +369,8 @@ def test_a_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "streamhook_nb",
-                "capture",
-                "--port",
-                str(port),
-                "--out",
-                str(tmp_path / "l.jsonl"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        done = run_cli(
+            "capture", "--port", str(port), "--out", str(tmp_path / "l.jsonl"), timeout=60
         )
     assert done.returncode == 2
     assert "cannot listen" in done.stderr

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import run_cli
 
 from streamhook_nb import Keyring, Secret, events_frame, load_log, verify_deliveries
 from streamhook_nb.capture.replay import Selection, replay, replay_headers
@@ -116,29 +115,15 @@ def test_unreachable_target_is_a_result_not_a_crash(source: pd.DataFrame) -> Non
 
 def test_cli(tmp_path: Path, receiver: CaptureServer, data_dir: Path) -> None:
     env = {**os.environ, "STAGING": STAGING_SECRET}
-    args = [
-        sys.executable,
-        "-m",
-        "streamhook_nb",
-        "replay",
-        str(data_dir / "ngrok"),
-        "--to",
-        f"{receiver.url}/h",
-    ]
-    refused = subprocess.run(
-        args, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, check=False
-    )
+    args = ["replay", str(data_dir / "ngrok"), "--to", f"{receiver.url}/h"]
+    refused = run_cli(*args, env=env)
     assert refused.returncode == 2
     assert "pass --yes" in refused.stderr
-    dry = subprocess.run([*args, "--dry-run"], capture_output=True, text=True, env=env, check=False)
+    dry = run_cli(*args, "--dry-run", env=env)
     assert dry.returncode == 0
     assert "dry run: 5 deliveries would be sent" in dry.stdout
-    sent = subprocess.run(
-        [*args, "--yes", "--type", "message.new", "--resign-secret-env", "STAGING"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+    sent = run_cli(
+        *args, "--yes", "--type", "message.new", "--resign-secret-env", "STAGING", env=env
     )
     assert sent.returncode == 0, sent.stderr
     receiver.stop()
@@ -146,12 +131,7 @@ def test_cli(tmp_path: Path, receiver: CaptureServer, data_dir: Path) -> None:
     assert len(arrived) == int(
         (events_frame(load_log(data_dir / "ngrok").deliveries)["event_type"] == "message.new").sum()
     )
-    bad = subprocess.run(
-        [*args, "--since", "yesterday-ish", "--dry-run"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    bad = run_cli(*args, "--since", "yesterday-ish", "--dry-run")
     assert bad.returncode == 2
 
 
@@ -162,21 +142,7 @@ def test_dry_run_and_url_errors_never_show_credentials(data_dir: Path) -> None:
         f"http://me:{password}@127.0.0.1:9/h?token={token}",
         f"ftp://me:{password}@127.0.0.1/h?token={token}",
     ):
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "streamhook_nb",
-                "replay",
-                str(data_dir / "ngrok"),
-                "--to",
-                to,
-                "--dry-run",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        done = run_cli("replay", str(data_dir / "ngrok"), "--to", to, "--dry-run")
         shown += done.stdout + done.stderr
     assert "dry run: 5 deliveries would be sent to http://***@127.0.0.1:9/h?token=***" in shown
     assert "is not a valid webhook URL" in shown

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import orjson
 import pytest
+from helpers import run_cli
 
 from streamhook_nb.cli.main import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", *args], capture_output=True, text=True, check=False
-    )
+    return run_cli(*args)
 
 
 def test_json_summary_and_exit_1_when_records_were_rejected(data_dir: Path) -> None:

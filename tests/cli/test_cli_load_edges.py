@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
-from helpers import capture_line
+from helpers import capture_line, run_cli
 
 from streamhook_nb import load_log
 from streamhook_nb.cli.main import main
@@ -21,14 +20,7 @@ MIXED = (
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin"},
-    )
+    return run_cli(*args, cwd=cwd, env={"PATH": "/usr/bin:/bin"})
 
 
 def test_skipped_requests_in_json_and_text(

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import DATA
+from helpers import DATA, run_cli
 
 from streamhook_nb import load_log
 from streamhook_nb.errors import SourceError
@@ -19,13 +19,7 @@ ENV = {**os.environ, "STREAM_API_SECRET": DEMO_SECRET}
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=ENV,
-    )
+    return run_cli(*args, env=ENV)
 
 
 @pytest.mark.parametrize(
@@ -99,14 +93,7 @@ def test_shell_users_read_options_python_users_read_arguments(tmp_path: Path) ->
 
 def test_a_missing_secret_names_the_option_in_shell_words() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAM_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", "verify", str(DATA / "ngrok")],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=DATA.parent / "notebooks",  # no .env here
-    )
+    done = run_cli("verify", str(DATA / "ngrok"), env=env, cwd=DATA.parent / "notebooks")  # no .env
     assert done.returncode == 2
     assert "or pass --secrets-file F" in done.stderr
     assert "secrets_file=" not in done.stderr

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+from helpers import run_cli
 
 
 def test_dry_run_prints_a_clean_table(data_dir: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "streamhook_nb",
-            "replay",
-            str(data_dir / "har"),
-            "--to",
-            "http://127.0.0.1:9/hook",
-            "--dry-run",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    done = run_cli(
+        "replay",
+        str(data_dir / "har"),
+        "--to",
+        "http://127.0.0.1:9/hook",
+        "--dry-run",
     )
     assert done.returncode == 0
     lines = done.stdout.splitlines()
@@ -35,20 +27,12 @@ def test_dry_run_prints_a_clean_table(data_dir: Path) -> None:
 
 
 def test_failed_sends_show_a_dash_for_the_missing_status(data_dir: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "streamhook_nb",
-            "replay",
-            str(data_dir / "ngrok"),
-            "--to",
-            "http://127.0.0.1:9/hook",
-            "--yes",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    done = run_cli(
+        "replay",
+        str(data_dir / "ngrok"),
+        "--to",
+        "http://127.0.0.1:9/hook",
+        "--yes",
     )
     assert done.returncode == 1
     rows = [line.split() for line in done.stdout.splitlines()[2:7]]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
-from helpers import capture_line
+from helpers import capture_line, run_cli
 
 from streamhook_nb.samples.webhooks import DEMO_SECRET, SECOND_SECRET, deliveries
 
@@ -21,14 +20,7 @@ ENV = {**os.environ, "STREAM_API_SECRET": DEMO_SECRET, "STREAM_API_KEY": "demo_a
 def run(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, command: str = "verify"
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", command, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=ENV if env is None else env,
-        cwd=cwd,
-    )
+    return run_cli(command, *args, env=ENV if env is None else env, cwd=cwd)
 
 
 def test_json_report_and_exit_1(data_dir: Path) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pytest
+from helpers import run_cli
 
 from streamhook_nb.capture.demo_endpoint import DemoEndpoint
 from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
@@ -32,15 +32,7 @@ def cli(
     env.update(STREAM_API_KEY=DEMO_API_KEY, STREAM_API_SECRET=secret)
     if stand_in is not None:
         env["STREAM_CHAT_URL"] = stand_in.url
-    return subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_cli(*args, env=env, cwd=cwd)
 
 
 def test_show(stand_in: StandIn, tmp_path: Path) -> None:
@@ -131,15 +123,7 @@ def test_check_endpoint(tmp_path: Path) -> None:
 
 def _no_credentials(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAM_")}
-    return subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_cli(*args, env=env, cwd=cwd)
 
 
 def test_stand_in_demo_mode_needs_no_credentials(tmp_path: Path) -> None:

@@ -11,16 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.events import charts, vega_scripts
-
-
-@pytest.fixture(scope="module")
-def events(tour_dir: Path) -> pd.DataFrame:
-    loaded = load_log(tour_dir)
-    return events_frame(
-        verify_deliveries(loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml"))
-    )
 
 
 def _rows(spec: dict[str, Any]) -> list[dict[str, Any]]:

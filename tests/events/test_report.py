@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
-from helpers import ROOT, offline_page
+from helpers import ROOT, offline_page, run_cli
 
 from streamhook_nb import build_report, events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.events import vega_scripts
@@ -145,13 +144,7 @@ def test_hostile_event_types_cannot_break_out_of_a_chart(tmp_path: Path) -> None
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    return run_cli(*args, env=env)
 
 
 def test_events_command_json(data_dir_module: Path) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import capture_line
+from helpers import capture_line, run_cli
 
 from streamhook_nb import Keyring, Secret, load_log, sign, verify_sources
 from streamhook_nb.samples.webhooks import DEMO_SECRET
@@ -31,14 +30,7 @@ RING = Keyring((Secret(DEMO_SECRET, "STREAM_API_SECRET"),))
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {"STREAM_API_SECRET": DEMO_SECRET, "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "streamhook_nb", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        check=False,
-    )
+    return run_cli(*args, env=env, cwd=cwd)
 
 
 @pytest.mark.parametrize("path", [None, "/hook"])

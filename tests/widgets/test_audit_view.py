@@ -7,20 +7,10 @@ import csv
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.events import charts
 from streamhook_nb.events.filter import DRILL_DOWN_COLUMNS, AuditController, AuditFilter
 from streamhook_nb.widgets.audit_view import AuditView
-
-
-@pytest.fixture(scope="module")
-def events(tour_dir: Path) -> pd.DataFrame:
-    loaded = load_log(tour_dir)
-    return events_frame(
-        verify_deliveries(loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml"))
-    )
 
 
 def test_sample_has_deliveries_without_a_time(events: pd.DataFrame) -> None:

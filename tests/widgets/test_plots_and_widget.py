@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import pytest
 
 from streamhook_nb import (
     AuditController,
-    events_frame,
-    keyring,
-    load_log,
     plots,
     tables,
-    verify_deliveries,
 )
-
-
-@pytest.fixture(scope="module")
-def events(tour_dir: Path) -> pd.DataFrame:
-    loaded = load_log(tour_dir)
-    return events_frame(
-        verify_deliveries(loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml"))
-    )
 
 
 def test_deliveries_over_time(events: pd.DataFrame) -> None:
