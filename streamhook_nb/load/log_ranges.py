@@ -88,21 +88,26 @@ def count_lines(part: LogRange) -> int:
     return count
 
 
-def range_lines(part: LogRange) -> Iterator[bytes]:
+def range_lines(
+    part: LogRange, max_line_bytes: int = capture_jsonl.MAX_LINE_BYTES
+) -> Iterator[bytes]:
     """The range's lines, read from its file with the line cap applied while reading; the
     first range drops a UTF-8 byte order mark, as a whole-file read does."""
     end = part.end or 0
     with open(part.source.url, "rb") as handle:
         handle.seek(part.start)
-        lines = capture_jsonl.bounded_lines(handle)
+        lines = capture_jsonl.bounded_lines(handle, max_line_bytes)
         if part.start == 0:
             lines = capture_jsonl.without_bom(lines)
         position = part.start
-        for line in lines:
+        for index, line in enumerate(lines):
             if position >= end:
                 return
             yield line
-            position = handle.tell()  # where the next line starts (an overlong one is skipped)
+            if index and len(line) <= max_line_bytes:
+                position += len(line)  # where the next line starts
+            else:  # the first line may have lost a byte order mark, an overlong one its rest
+                position = handle.tell()
 
 
 def number_lines(ranges: list[LogRange], counts: list[int]) -> list[LogRange]:
