@@ -74,17 +74,20 @@ def split_parquet(source: Source, parts: int) -> list[LogRange]:
 
 
 def count_lines(part: LogRange) -> int:
-    """Newlines in the range (its number of lines)."""
+    """Newlines in the range (its number of lines), read into one small reused buffer (a new
+    buffer per read costs more in page faults than the count itself)."""
     count = 0
-    with open(part.source.url, "rb") as handle:
+    buffer = bytearray(256 << 10)
+    view = memoryview(buffer)
+    with open(part.source.url, "rb", buffering=0) as handle:
         handle.seek(part.start)
         remaining = (part.end or 0) - part.start
         while remaining > 0:
-            block = handle.read(min(remaining, 8 << 20))
-            if not block:
+            read = handle.readinto(view[: min(remaining, len(buffer))])
+            if not read:
                 break
-            count += block.count(b"\n")
-            remaining -= len(block)
+            count += buffer.count(b"\n", 0, read)
+            remaining -= read
     return count
 
 

@@ -25,6 +25,7 @@ from streamhook_nb.load.batch import (
     whole_number,
 )
 from streamhook_nb.load.detect import FORMATS
+from streamhook_nb.load.headers import API_KEY, SIGNATURE, WEBHOOK_ID
 from streamhook_nb.load.log_ranges import LogRange, count_lines, number_lines, range_lines
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.load.readers import capture_blocks, capture_jsonl
@@ -36,7 +37,7 @@ from streamhook_nb.pipeline.event_tally import EventTally, event_kind
 from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.reasons import Reason, verdict_label
 from streamhook_nb.verify.secrets import Keyring
-from streamhook_nb.verify.verdict import judge, quick_ok
+from streamhook_nb.verify.verdict import judge_many, quick_labels
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -62,9 +63,14 @@ def verify_batch(
         report.rejected.sort(key=lambda r: source_order(r.source))
         dropped = set(bad)
         rows = [row for index, row in enumerate(rows) if index not in dropped]
-    results = [
-        judge(r.body, r.signature, r.api_key, r.transport, r.fidelity, keyring) for r in rows
-    ]
+    results = judge_many(
+        [r.body for r in rows],
+        [r.signature for r in rows],
+        [r.api_key for r in rows],
+        [r.transport for r in rows],
+        [r.fidelity for r in rows],
+        keyring,
+    )
     report.deliveries += len(results)
     if report.tally is not None:
         for row, verdict in zip(rows, results, strict=True):
@@ -147,13 +153,36 @@ class _LineChecker:
         self, records: list[capture_jsonl.CommonRecord], lines: list[bytes], first_line: int
     ) -> None:
         """Decoded common records (``lines``: the same lines, for one with an odd body)."""
-        for offset, record in enumerate(records):
-            try:
-                body = record.body.encode()
-            except UnicodeError:  # a lone surrogate: the careful reader says why
-                self.line(lines[offset], first_line + offset)
+        try:
+            bodies = [record.body.encode() for record in records]
+        except UnicodeError:  # a lone surrogate: the careful reader says why
+            for offset, line in enumerate(lines):
+                self.line(line, first_line + offset)
+            return
+        headers = [record.headers for record in records]
+        wanted = self.wanted_path
+        labels = quick_labels(
+            [
+                body
+                if record.method == "POST"
+                and (wanted is None or request_path(record.path) == wanted)
+                else None  # not a delivery: verify_batch counts it as skipped
+                for record, body in zip(records, bodies, strict=True)
+            ],
+            [h.get(SIGNATURE) for h in headers],
+            [h.get(API_KEY) for h in headers],
+            self.keyring,
+        )
+        quick, report = self.quick, self.report
+        for offset, (record, body, label) in enumerate(zip(records, bodies, labels, strict=True)):
+            if label is None:
+                row = capture_jsonl.common_row(record, f"{self.name}:{first_line + offset}", body)
+                self.pending.rows.append(row)
             else:
-                self.record(record, body, first_line + offset)
+                quick.add(
+                    first_line + offset, record.received_at, body, record.headers.get(WEBHOOK_ID)
+                )
+                report.valid_api_keys.add(record.headers.get(API_KEY))
 
     def line(self, line: bytes, lineno: int) -> None:
         """One line, whatever it holds."""
@@ -162,28 +191,11 @@ class _LineChecker:
             if len(line) > limit:
                 raise capture_jsonl.BadRecordError
             record = capture_jsonl.common_record(line)
-            body = record.body.encode()
+            record.body.encode()
         except Exception:
             capture_jsonl.careful(self.pending, line, f"{self.name}:{lineno}", limit)
         else:
-            self.record(record, body, lineno)
-
-    def record(self, record: capture_jsonl.CommonRecord, body: bytes, lineno: int) -> None:
-        """One common record: counted when it verifies the quick way, else kept as a row."""
-        headers = record.headers
-        api_key = headers.get("x-api-key")
-        delivery = record.method == "POST" and (
-            self.wanted_path is None or request_path(record.path) == self.wanted_path
-        )
-        verdict = (
-            quick_ok(body, headers.get("x-signature"), api_key, self.keyring) if delivery else None
-        )
-        if verdict is not None:
-            self.quick.add(lineno, record.received_at, body, headers.get("x-webhook-id"))
-            self.report.valid_api_keys.add(api_key)
-        else:
-            row = capture_jsonl.common_row(record, f"{self.name}:{lineno}", body)
-            self.pending.rows.append(row)
+            self.records([record], [line], lineno)
 
     def flush(self) -> None:
         """Count the quick lines; verify the pending rows once there are enough of them."""

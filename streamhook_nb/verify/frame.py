@@ -16,7 +16,7 @@ from streamhook_nb.load.log_ranges import can_fork
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.verify.reasons import Reason
 from streamhook_nb.verify.secrets import Keyring
-from streamhook_nb.verify.verdict import Verdict, judge
+from streamhook_nb.verify.verdict import Verdict, judge_many
 
 REASON_DTYPE = pd.CategoricalDtype([r.value for r in Reason])
 VERDICT_COLUMNS: dict[str, Any] = {
@@ -67,17 +67,14 @@ def _verdicts_between(bounds: tuple[int, int]) -> list[Verdict]:
 
 
 def _verdicts(deliveries: pd.DataFrame, keyring: Keyring) -> list[Verdict]:
-    return [
-        judge(body, signature, api_key, transport, fidelity, keyring)
-        for body, signature, api_key, transport, fidelity in zip(
-            values(deliveries["body"]),
-            _objects(deliveries["signature"]),
-            _objects(deliveries["api_key"]),
-            deliveries["transport"].astype(str).tolist(),
-            deliveries["fidelity"].astype(str).tolist(),
-            strict=True,
-        )
-    ]
+    return judge_many(
+        values(deliveries["body"]),
+        _objects(deliveries["signature"]),
+        _objects(deliveries["api_key"]),
+        deliveries["transport"].astype(str).tolist(),
+        deliveries["fidelity"].astype(str).tolist(),
+        keyring,
+    )
 
 
 def verify_deliveries(

@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from streamhook_nb.verify.secrets import Secret
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 _BLOCK = 64
 """SHA-256's block size: the HMAC key is padded (or hashed) to it (RFC 2104)."""
@@ -19,20 +23,27 @@ def sign(body: bytes, secret: Secret | str) -> str:
 
 
 @lru_cache(maxsize=16)
-def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
-    """HMAC-SHA256 under ``key`` with its inner and outer pads hashed once: each body then
-    costs a copy of two hash states instead of hashing both pads again (``hmac.digest``
-    derives them on every call). The few most recent keys are kept (a keyring holds few)."""
+def hmac_pads(key: bytes) -> tuple[Hash, Hash]:
+    """SHA-256 states that have hashed the key's inner and outer HMAC pads (RFC 2104): each
+    body then costs a copy of both instead of hashing the pads again (``hmac.digest`` derives
+    them on every call). The few most recent keys are kept (a keyring holds few)."""
     if len(key) > _BLOCK:
         key = hashlib.sha256(key).digest()
     padded = key.ljust(_BLOCK, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded)).copy
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded)).copy
+    return (
+        hashlib.sha256(bytes(b ^ 0x36 for b in padded)),
+        hashlib.sha256(bytes(b ^ 0x5C for b in padded)),
+    )
+
+
+def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 under ``key``, from its pads hashed once (:func:`hmac_pads`)."""
+    inner, outer = hmac_pads(key)
 
     def digest(body: bytes) -> bytes:
-        first = inner()
+        first = inner.copy()
         first.update(body)
-        second = outer()
+        second = outer.copy()
         second.update(first.digest())
         return second.digest()
 

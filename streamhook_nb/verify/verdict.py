@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from hmac import compare_digest
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -13,8 +15,11 @@ from streamhook_nb.load.fidelity import VERIFIABLE
 from streamhook_nb.load.sources import GZIP_MAGIC
 from streamhook_nb.verify.reasons import HINTS, Reason
 from streamhook_nb.verify.secrets import Keyring, Secret
-from streamhook_nb.verify.signing import hmac_sha256
+from streamhook_nb.verify.signing import hmac_pads, hmac_sha256
 from streamhook_nb.verify.stream_json import duplicate_keys, reserialized_forms
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 _VERIFIABLE = frozenset(f.value for f in VERIFIABLE)
 
@@ -96,17 +101,75 @@ def quick_ok(
     body: bytes, signature: str | None, api_key: str | None, keyring: Keyring
 ) -> Verdict | None:
     """The ``ok`` verdict when a plain body and a clean header match; None means "look closer"."""
-    if signature is None or len(signature) != 64 or body.startswith(GZIP_MAGIC):
-        return None
-    try:
-        expected = bytes.fromhex(signature)
-    except ValueError:
-        return None
-    if len(expected) == 32:
-        for secret in keyring.candidates(api_key):
-            if compare_digest(hmac_sha256(secret.key)(body), expected):
-                return _ok(secret.label)
-    return None
+    (label,) = quick_labels((body,), (signature,), (api_key,), keyring)
+    return None if label is None else _ok(label)
+
+
+def quick_labels(
+    bodies: Sequence[bytes | None],
+    signatures: Sequence[str | None],
+    api_keys: Sequence[str | None],
+    keyring: Keyring,
+) -> list[str | None]:
+    """For each delivery, the label of the secret that signed it, found the quick way (a plain
+    body, a clean 64-digit header, a match); None means "look closer" (:func:`judge`).
+
+    One loop over the batch, with each candidate secret's HMAC pads looked up once per API key.
+    """
+    pads: dict[str | None, list[tuple[str, Hash, Hash]]] = {}
+    labels: list[str | None] = []
+    for body, signature, api_key in zip(bodies, signatures, api_keys, strict=True):
+        label = None
+        if (
+            signature is not None
+            and len(signature) == 64
+            and body is not None
+            and not body.startswith(GZIP_MAGIC)
+        ):
+            try:
+                expected = bytes.fromhex(signature)
+            except ValueError:
+                expected = b""
+            if len(expected) == 32:
+                keys = pads.get(api_key)
+                if keys is None:
+                    keys = pads[api_key] = [
+                        (s.label, *hmac_pads(s.key)) for s in keyring.candidates(api_key)
+                    ]
+                for name, inner, outer in keys:
+                    first = inner.copy()
+                    first.update(body)
+                    second = outer.copy()
+                    second.update(first.digest())
+                    if compare_digest(second.digest(), expected):
+                        label = name
+                        break
+        labels.append(label)
+    return labels
+
+
+def judge_many(
+    bodies: Sequence[bytes | None],
+    signatures: Sequence[str | None],
+    api_keys: Sequence[str | None],
+    transports: Sequence[str],
+    fidelities: Sequence[str],
+    keyring: Keyring,
+) -> list[Verdict]:
+    """:func:`judge` for each delivery of a batch (the quick way for all of them at once)."""
+    checkable = [
+        body if transport == "http" and fidelity in _VERIFIABLE else None
+        for body, transport, fidelity in zip(bodies, transports, fidelities, strict=True)
+    ]
+    labels = quick_labels(checkable, signatures, api_keys, keyring)
+    return [
+        _ok(label)
+        if label is not None
+        else _judge_carefully(body, signature, api_key, transport, fidelity, keyring)
+        for label, body, signature, api_key, transport, fidelity in zip(
+            labels, bodies, signatures, api_keys, transports, fidelities, strict=True
+        )
+    ]
 
 
 @cache

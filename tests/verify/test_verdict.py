@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from stream_chat.webhook import verify_signature
 
@@ -293,3 +293,59 @@ def test_corrupt_gzip_in_a_queue_message_is_flagged() -> None:
         result = judge(damaged, None, None, transport, "exact", ONE)
         assert (result.reason, result.valid) == (Reason.UNDECODABLE_BODY, False)
     assert check(gzip.compress(BODY), transport="sqs", fidelity="decoded")[0] is Reason.UNSIGNED
+
+
+_SIGNATURES = st.sampled_from(
+    [
+        sign(BODY, SECRET),
+        sign(BODY, OTHER),
+        sign(BODY, SECRET).upper(),
+        f" {sign(BODY, SECRET)} ",
+        "0" * 64,
+        "zz" * 32,
+        "ab " * 21 + "a",
+        "",
+        None,
+    ]
+)
+_DELIVERY = st.tuples(
+    st.sampled_from([BODY, BODY + b" ", gzip.compress(BODY, mtime=0), None]),
+    _SIGNATURES,
+    st.sampled_from(["key1", "key2", "key3", None]),
+    st.sampled_from(["http", "sqs"]),
+    st.sampled_from(["exact", "reconstructed"]),
+)
+
+
+@settings(max_examples=300)
+@given(batch=st.lists(_DELIVERY, max_size=12), keyring=st.sampled_from([ONE, BOTH]))
+@example(  # two apps in one batch: each API key has its own secrets
+    batch=[
+        (BODY, sign(BODY, SECRET), "key1", "http", "exact"),
+        (BODY, sign(BODY, OTHER), "key2", "http", "exact"),
+        (BODY, sign(BODY, OTHER), None, "http", "exact"),
+    ],
+    keyring=BOTH,
+)
+def test_a_batch_is_judged_as_each_delivery_alone(
+    batch: list[tuple[bytes | None, str | None, str | None, str, str]], keyring: Keyring
+) -> None:
+    columns = [list(column) for column in zip(*batch, strict=True)] or [[]] * 5
+    bodies, signatures, api_keys, transports, fidelities = columns
+    together = verdict_module.judge_many(
+        bodies, signatures, api_keys, transports, fidelities, keyring
+    )
+    assert together == [judge(*delivery, keyring) for delivery in batch]
+    quick = verdict_module.quick_labels(
+        [b if t == "http" and f == "exact" else None for b, _, _, t, f in batch],
+        signatures,
+        api_keys,
+        keyring,
+    )
+    for label, verdict, (body, signature, *_) in zip(quick, together, batch, strict=True):
+        clean = signature is not None and signature == signature.strip()
+        plain = body is not None and not body.startswith(b"\x1f\x8b")
+        expected = (
+            verdict.matched_secret if verdict.reason is Reason.OK and clean and plain else None
+        )
+        assert label == expected  # the quick way finds every clean match, and only those
