@@ -33,7 +33,7 @@ from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.selection import request_path, select
 from streamhook_nb.load.sources import Source, expand
 from streamhook_nb.load.timestamps import invalid_times
-from streamhook_nb.pipeline.event_tally import EventTally, event_kind
+from streamhook_nb.pipeline.event_tally import EventTally, event_kind, event_kinds
 from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.reasons import Reason, verdict_label
 from streamhook_nb.verify.secrets import Keyring
@@ -246,7 +246,7 @@ class _QuickLines:
         if report.tally is not None:
             for index in sorted(bad, reverse=True):  # rejected: not counted
                 del self.bodies[index], self.webhook_ids[index]
-            kinds = list(map(event_kind, self.bodies))
+            kinds = event_kinds(self.bodies)
             report.tally.add_many(kinds, "valid", self.webhook_ids)
         for pending in (self.times, self.lines, self.bodies, self.webhook_ids):
             pending.clear()
@@ -329,7 +329,8 @@ def verify_sources(
             context = multiprocessing.get_context("fork")
             with context.Pool(min(wanted, len(tasks))) as pool:
                 tasks = number_lines(tasks, pool.map(count_lines, tasks))
-                for part in pool.imap(_run, tasks):
+                parts = pool.imap(_run, tasks)
+                for part in parts:
                     report.merge(part)
         else:
             for task in tasks:

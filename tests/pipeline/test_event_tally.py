@@ -9,7 +9,7 @@ import pytest
 
 from streamhook_nb import audit, events_frame, load_log
 from streamhook_nb.load.deliveries import values
-from streamhook_nb.pipeline.event_tally import EventTally, event_kind
+from streamhook_nb.pipeline.event_tally import EventTally, event_kind, event_kinds
 from streamhook_nb.pipeline.verify_logs import verify_sources
 from streamhook_nb.samples.webhooks import DEMO_SECRET
 from streamhook_nb.verify.secrets import Keyring, Secret, keyring
@@ -26,6 +26,10 @@ def test_event_kind_is_the_events_frame_type(data_dir: Path) -> None:
     assert kinds == list(events_frame(deliveries)["event_type"].astype(str))
     odd = [None, b"", b"[1]", b'{"type": 5}', b'{"type": ""}', b'{"type": "x", "created_at": true}']
     assert [event_kind(body) for body in odd] == ["(unknown)"] * 5 + ["x"]
+    bodies = [b for b in values(deliveries["body"]) if b is not None]
+    assert event_kinds(bodies) == list(map(event_kind, bodies))  # in one pass
+    mixed = [*bodies[:3], *(b for b in odd if b is not None), *bodies[3:6]]
+    assert event_kinds(mixed) == list(map(event_kind, mixed))  # one by one
 
 
 @pytest.mark.parametrize("workers", [1, 2])
