@@ -116,8 +116,9 @@ def verify_lines(
     keyring: Keyring,
     report: VerifyReport,
     path: str | None = None,
-) -> None:
-    """Verify a capture log's lines into ``report`` (details, if kept, only of failures).
+) -> int:
+    """Verify a capture log's lines into ``report`` (details, if kept, only of failures);
+    returns the number of lines read.
 
     Lines are decoded a block at a time (``capture_blocks.common_records``); the common
     record that verifies skips building a row; every other line (another shape, a failing
@@ -137,6 +138,7 @@ def verify_lines(
         checker.flush()
         lineno += len(block)
     checker.finish()
+    return lineno - first_line
 
 
 class _LineChecker:
@@ -255,7 +257,9 @@ class _QuickLines:
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _run(task: LogRange) -> VerifyReport:
+def _run(task: LogRange) -> tuple[VerifyReport, int]:
+    """The task's report, and the lines it read when it numbered them from its range's start
+    (``verify_sources`` then numbers them within the file: :meth:`VerifyReport.shift_lines`)."""
     keyring: Keyring = _WORKER_STATE["keyring"]
     path: str | None = _WORKER_STATE["path"]
     report = _new_report(_WORKER_STATE["details"], _WORKER_STATE["tally"])
@@ -263,10 +267,11 @@ def _run(task: LogRange) -> VerifyReport:
         with task.source.open() as stream:
             for batch in parquet.read(stream, task.source.name, STREAM_CHUNK, task.row_groups):
                 verify_batch(batch, keyring, report, path)
-        return report
+        return report, 0
     if task.end is not None and (report.details is None or report.failures_only):
-        verify_lines(range_lines(task), task.source.name, task.first_line, keyring, report, path)
-        return report
+        name = task.source.name
+        lines = verify_lines(range_lines(task), name, task.first_line, keyring, report, path)
+        return report, lines
     if task.end is None:
         batches: Iterable[DeliveryBatch] = read_batches(
             task.source, _WORKER_STATE["format"], STREAM_CHUNK, path
@@ -280,7 +285,7 @@ def _run(task: LogRange) -> VerifyReport:
         )
     for batch in batches:
         verify_batch(batch, keyring, report, path)
-    return report
+    return report, 0
 
 
 def verify_sources(
@@ -328,13 +333,17 @@ def verify_sources(
         if parallel and len(tasks) > 1:
             context = multiprocessing.get_context("fork")
             with context.Pool(min(wanted, len(tasks))) as pool:
-                tasks = number_lines(tasks, pool.map(count_lines, tasks))
-                parts = pool.imap(_run, tasks)
-                for part in parts:
+                if details is True:  # every delivery's source: numbered by the workers
+                    tasks = number_lines(tasks, pool.map(count_lines, tasks))
+                lines_before: Counter[str] = Counter()  # lines of the file's earlier ranges
+                for task, (part, lines) in zip(tasks, pool.imap(_run, tasks), strict=True):
+                    if task.end is not None and details is not True:
+                        part.shift_lines(task.source.name, lines_before[task.source.url])
+                        lines_before[task.source.url] += lines
                     report.merge(part)
         else:
             for task in tasks:
-                report.merge(_run(task))
+                report.merge(_run(task)[0])
     finally:
         _WORKER_STATE.clear()
     return report

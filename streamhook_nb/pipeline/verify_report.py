@@ -73,6 +73,24 @@ class VerifyReport:
         if self.tally is not None and other.tally is not None:
             self.tally.merge(other.tally)
 
+    def shift_lines(self, name: str, lines: int) -> None:
+        """Renumber this part's ``name:line`` sources by ``lines``: a worker that read a range
+        of the file numbered its lines from the range's start, before the lines of the
+        ranges ahead of it were known (counting them first would read the file twice)."""
+        if not lines:
+            return
+        prefix = f"{name}:"
+
+        def shifted(source: str) -> str:
+            number = source[len(prefix) :]
+            if source.startswith(prefix) and number.isdigit():
+                return f"{prefix}{int(number) + lines}"
+            return source
+
+        self.rejected = [Rejected(shifted(r.source), r.reason) for r in self.rejected]
+        for detail in self.details or ():
+            detail["source"] = shifted(detail["source"])
+
     def as_json(self) -> dict[str, Any]:
         """The ``streamhook-nb verify --json`` shape (DESIGN.md §3)."""
         report: dict[str, Any] = {

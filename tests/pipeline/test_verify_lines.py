@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import pytest
 from helpers import DATA, capture_line_variants, record_line
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streamhook_nb import keyring
 from streamhook_nb.load.readers import capture_jsonl
-from streamhook_nb.pipeline.verify_logs import _new_report, verify_batch, verify_lines
+from streamhook_nb.pipeline.verify_logs import (
+    _new_report,
+    verify_batch,
+    verify_lines,
+    verify_sources,
+)
 from streamhook_nb.samples.webhooks import deliveries
 
 _RING = keyring(secrets_file=str(DATA / "demo-secrets.toml"), dotenv=None)
@@ -61,3 +68,25 @@ def test_a_clean_log_verifies_in_whole_blocks_and_a_forgery_is_named() -> None:
     report = _by_lines(b"".join(lines), None)
     assert report["deliveries"] == 5000
     assert [d["source"] for d in report["details"]] == ["log.jsonl:4322"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.usefixtures("split_logs")
+def test_a_log_split_across_workers_names_the_same_lines(tmp_path: Path, workers: int) -> None:
+    lines = [record_line(r) for r in _RECORDS] * 300
+    odd = [b"{not json\n", record_line(_FORGED), *_LINES]
+    for k, at in enumerate(range(97, len(lines), 211)):  # failures, rejects in every range
+        lines[at] = odd[k % len(odd)]
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"\xef\xbb\xbf" + b"".join(lines))
+    (split, whole) = (
+        verify_sources(log, _RING, workers=n, details="failures", tally=True) for n in (workers, 1)
+    )
+    assert split.rejected == whole.rejected
+    assert split.details == whole.details
+    assert split.as_json() == whole.as_json()
+    assert split.tally is not None
+    assert whole.tally is not None
+    assert split.tally.as_json() == whole.tally.as_json()
+    numbers = [int(r.source.rpartition(":")[2]) for r in whole.rejected]
+    assert max(numbers) > 2000  # the last range's are numbered after the earlier ranges' lines
