@@ -222,6 +222,16 @@ def source_order(source: str) -> tuple[str, int]:
     return source, 0
 
 
+def shift_source(source: str, name: str, lines: int) -> str:
+    """``name:line`` as line ``line + lines`` (a worker that read a range of ``name`` numbered
+    its lines from the range's start); any other source as it is."""
+    prefix = f"{name}:"
+    number = source[len(prefix) :]
+    if lines and source.startswith(prefix) and number.isdigit():
+        return f"{prefix}{int(number) + lines}"
+    return source
+
+
 MAX_DIGITS = 18
 """Longest whole number a header may hold (any 18-digit number fits an Int64 column)."""
 

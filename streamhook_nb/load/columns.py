@@ -203,3 +203,15 @@ def binary(items: Sequence[bytes | None], kind: pa.DataType) -> pa.Array:
         [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(present))],
         null_count=len(missing),
     )
+
+
+def shift_sources(batch: pa.RecordBatch, name: str, lines: int) -> pa.RecordBatch:
+    """The batch with its ``name:line`` sources numbered ``lines`` further (every source of a
+    batch read from a range of the log ``name`` has that form; see :func:`batch.shift_source`)."""
+    if not lines or not batch.num_rows:
+        return batch
+    prefix = f"{name}:"
+    numbers = pc.cast(pc.utf8_slice_codeunits(batch["source"], len(prefix)), pa.int64())
+    shifted = pc.cast(pc.add(numbers, lines), _TEXT)
+    sources = pc.binary_join_element_wise(pa.scalar(prefix, _TEXT), shifted, pa.scalar("", _TEXT))
+    return batch.set_column(batch.schema.get_field_index("source"), "source", sources)

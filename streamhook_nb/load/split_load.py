@@ -2,7 +2,9 @@
 
 Forked workers each read a line-aligned byte range of the log (``log_ranges``) into Arrow
 record batches (``columns.record_batch``) and hand them back without a copy
-(``shared_batches``). Only the rejected records travel by pickle.
+(``shared_batches``). Only the rejected records travel by pickle. A worker numbers its lines
+from its range's start; the sources of the later ranges are then renumbered here (counting
+the lines first would read the log twice).
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
 from streamhook_nb.load import columns, log_ranges, shared_batches
-from streamhook_nb.load.batch import Rejected
+from streamhook_nb.load.batch import Rejected, shift_source
 from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.readers import capture_blocks
 from streamhook_nb.load.selection import select
@@ -36,6 +39,7 @@ class _Task:
 class _Done:
     rejected: list[Rejected]
     skipped: int
+    lines: int  # read from the range, numbered from its start
 
 
 def plan(sources: list[Source], format: str | None, workers: int | None = None) -> list[LogRange]:
@@ -69,21 +73,39 @@ def load(
     with shared_batches.outputs(len(parts), folder) as outputs:
         context = multiprocessing.get_context("fork")
         with context.Pool(wanted) as pool:
-            parts = log_ranges.number_lines(parts, pool.map(log_ranges.count_lines, parts))
             tasks = [_Task(p, o, path, chunk) for p, o in zip(parts, outputs, strict=True)]
+            lines_before: Counter[str] = Counter()  # lines of the file's earlier ranges
             for task, done in zip(tasks, pool.imap(_load_range, tasks), strict=True):
-                stored.extend(shared_batches.read_back(task.output))
-                on_part(done.rejected, done.skipped, (task.part.end or 0) - task.part.start)
+                source, shift = task.part.source, lines_before[task.part.source.url]
+                lines_before[source.url] += done.lines
+                for batch in shared_batches.read_back(task.output):
+                    stored.append(columns.shift_sources(batch, source.name, shift))
+                rejected = [
+                    Rejected(shift_source(r.source, source.name, shift), r.reason)
+                    for r in done.rejected
+                ]
+                on_part(rejected, done.skipped, (task.part.end or 0) - task.part.start)
     return stored
+
+
+class _Counted:
+    """The lines of a range, counted as they are read."""
+
+    def __init__(self, lines: Iterator[bytes]) -> None:
+        self.lines = lines
+        self.count = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.lines:
+            self.count += 1
+            yield line
 
 
 def _load_range(task: _Task) -> _Done:
     """In a worker: one byte range read into record batches written to ``task.output``."""
     part = task.part
-    lines = log_ranges.range_lines(part)
-    batches = capture_blocks.read(
-        lines, part.source.name, chunk_size=task.chunk, first_line=part.first_line
-    )
+    lines = _Counted(log_ranges.range_lines(part))
+    batches = capture_blocks.read(iter(lines), part.source.name, chunk_size=task.chunk)
     rejected: list[Rejected] = []
     skipped = 0
     with shared_batches.writer(task.output, columns.STORAGE) as writer:
@@ -93,4 +115,4 @@ def _load_range(task: _Task) -> _Done:
             stored, bad = columns.record_batch(batch)
             rejected += bad
             writer.write_batch(stored)
-    return _Done(rejected, skipped)
+    return _Done(rejected, skipped, lines.count)

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from streamhook_nb.load.batch import Rejected
+from streamhook_nb.load.batch import Rejected, shift_source
 from streamhook_nb.pipeline.event_tally import EventTally
 from streamhook_nb.verify.reasons import Reason
 
@@ -79,17 +79,11 @@ class VerifyReport:
         ranges ahead of it were known (counting them first would read the file twice)."""
         if not lines:
             return
-        prefix = f"{name}:"
-
-        def shifted(source: str) -> str:
-            number = source[len(prefix) :]
-            if source.startswith(prefix) and number.isdigit():
-                return f"{prefix}{int(number) + lines}"
-            return source
-
-        self.rejected = [Rejected(shifted(r.source), r.reason) for r in self.rejected]
+        self.rejected = [
+            Rejected(shift_source(r.source, name, lines), r.reason) for r in self.rejected
+        ]
         for detail in self.details or ():
-            detail["source"] = shifted(detail["source"])
+            detail["source"] = shift_source(detail["source"], name, lines)
 
     def as_json(self) -> dict[str, Any]:
         """The ``streamhook-nb verify --json`` shape (DESIGN.md §3)."""
