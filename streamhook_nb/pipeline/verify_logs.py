@@ -162,6 +162,7 @@ class _LineChecker:
                 self.line(line, first_line + offset)
             return
         headers = [record.headers for record in records]
+        api_keys = [h.get(API_KEY) for h in headers]
         wanted = self.wanted_path
         labels = quick_labels(
             [
@@ -172,19 +173,28 @@ class _LineChecker:
                 for record, body in zip(records, bodies, strict=True)
             ],
             [h.get(SIGNATURE) for h in headers],
-            [h.get(API_KEY) for h in headers],
+            api_keys,
             self.keyring,
         )
-        quick, report = self.quick, self.report
-        for offset, (record, body, label) in enumerate(zip(records, bodies, labels, strict=True)):
-            if label is None:
-                row = capture_jsonl.common_row(record, f"{self.name}:{first_line + offset}", body)
-                self.pending.rows.append(row)
-            else:
-                quick.add(
-                    first_line + offset, record.received_at, body, record.headers.get(WEBHOOK_ID)
-                )
-                report.valid_api_keys.add(record.headers.get(API_KEY))
+        quick = (
+            range(len(records))
+            if None not in labels
+            else [at for at, label in enumerate(labels) if label is not None]
+        )
+        self.quick.add(
+            [first_line + at for at in quick],
+            [records[at].received_at for at in quick],
+            [bodies[at] for at in quick],
+            [headers[at].get(WEBHOOK_ID) for at in quick],
+        )
+        self.report.valid_api_keys.update(api_keys[at] for at in quick)
+        if len(quick) < len(records):  # the rest, the careful way
+            for at, label in enumerate(labels):
+                if label is None:
+                    source = f"{self.name}:{first_line + at}"
+                    self.pending.rows.append(
+                        capture_jsonl.common_row(records[at], source, bodies[at])
+                    )
 
     def line(self, line: bytes, lineno: int) -> None:
         """One line, whatever it holds."""
@@ -225,13 +235,19 @@ class _QuickLines:
         self.bodies: list[bytes] = []  # bodies and webhook ids, when tallying
         self.webhook_ids: list[str | None] = []
 
-    def add(self, lineno: int, received_at: str, body: bytes, webhook_id: str | None) -> None:
-        """Remember one quick ``ok`` line."""
-        self.times.append(received_at)
-        self.lines.append(lineno)
+    def add(
+        self,
+        linenos: list[int],
+        times: list[str],
+        bodies: list[bytes],
+        webhook_ids: list[str | None],
+    ) -> None:
+        """Remember quick ``ok`` lines: their numbers, times, bodies and webhook ids."""
+        self.times += times
+        self.lines += linenos
         if self.report.tally is not None:
-            self.bodies.append(body)
-            self.webhook_ids.append(webhook_id)
+            self.bodies += bodies
+            self.webhook_ids += webhook_ids
 
     def settle(self) -> None:
         """Count the remembered lines into the report, rejecting those with a bad time."""
