@@ -113,15 +113,30 @@ def range_lines(
                 position = handle.tell()
 
 
+class LinesBefore:
+    """The lines of a file ahead of each of its ranges, as the ranges come in order (a file's
+    first range starts at byte 0; a file listed twice is numbered twice from its first line)."""
+
+    def __init__(self) -> None:
+        self._before = 0
+
+    def take(self, part: LogRange, lines: int) -> int:
+        """The lines ahead of ``part`` in its file; ``lines``: the lines ``part`` holds."""
+        if part.start == 0:
+            self._before = 0
+        before = self._before
+        self._before += lines
+        return before
+
+
 def number_lines(ranges: list[LogRange], counts: list[int]) -> list[LogRange]:
     """Give each byte range the number of its first line, counting within its file."""
     numbered: list[LogRange] = []
-    lines_before: dict[str, int] = {}
+    lines_before = LinesBefore()
     for part, count in zip(ranges, counts, strict=True):
         if part.end is None:
             numbered.append(part)
             continue
-        before = lines_before.get(part.source.url, 0)
-        numbered.append(LogRange(part.source, part.start, part.end, before + 1))
-        lines_before[part.source.url] = before + count
+        first = lines_before.take(part, count) + 1
+        numbered.append(LogRange(part.source, part.start, part.end, first))
     return numbered

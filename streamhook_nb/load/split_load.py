@@ -12,7 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,10 +73,9 @@ def load(
         context = multiprocessing.get_context("fork")
         with context.Pool(wanted) as pool:
             tasks = [_Task(p, o, path, chunk) for p, o in zip(parts, outputs, strict=True)]
-            lines_before: Counter[str] = Counter()  # lines of the file's earlier ranges
+            lines_before = log_ranges.LinesBefore()
             for task, done in zip(tasks, pool.imap(_load_range, tasks), strict=True):
-                source, shift = task.part.source, lines_before[task.part.source.url]
-                lines_before[source.url] += done.lines
+                source, shift = task.part.source, lines_before.take(task.part, done.lines)
                 for batch in shared_batches.read_back(task.output):
                     stored.append(columns.shift_sources(batch, source.name, shift))
                 rejected = [

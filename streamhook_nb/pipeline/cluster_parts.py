@@ -92,7 +92,10 @@ def needs_count(parts: list[LogRange]) -> list[bool]:
     """Which parts' lines must be counted: byte ranges followed by a range of the same file
     (a whole file numbers its own lines; a file's last range numbers nothing after it)."""
     return [
-        part.end is not None and index + 1 < len(parts) and parts[index + 1].source == part.source
+        part.end is not None
+        and index + 1 < len(parts)
+        and parts[index + 1].source == part.source
+        and parts[index + 1].start > 0  # not the same file listed again
         for index, part in enumerate(parts)
     ]
 

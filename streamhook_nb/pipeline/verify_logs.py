@@ -26,7 +26,13 @@ from streamhook_nb.load.batch import (
 )
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.headers import API_KEY, SIGNATURE, WEBHOOK_ID
-from streamhook_nb.load.log_ranges import LogRange, count_lines, number_lines, range_lines
+from streamhook_nb.load.log_ranges import (
+    LinesBefore,
+    LogRange,
+    count_lines,
+    number_lines,
+    range_lines,
+)
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.load.readers import capture_blocks, capture_jsonl
 from streamhook_nb.load.reading import SourceLike, read_batches
@@ -351,11 +357,10 @@ def verify_sources(
             with context.Pool(min(wanted, len(tasks))) as pool:
                 if details is True:  # every delivery's source: numbered by the workers
                     tasks = number_lines(tasks, pool.map(count_lines, tasks))
-                lines_before: Counter[str] = Counter()  # lines of the file's earlier ranges
+                lines_before = LinesBefore()
                 for task, (part, lines) in zip(tasks, pool.imap(_run, tasks), strict=True):
                     if task.end is not None and details is not True:
-                        part.shift_lines(task.source.name, lines_before[task.source.url])
-                        lines_before[task.source.url] += lines
+                        part.shift_lines(task.source.name, lines_before.take(task, lines))
                     report.merge(part)
         else:
             for task in tasks:

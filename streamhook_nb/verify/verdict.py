@@ -273,6 +273,9 @@ def _reserialized_verdict(payload: bytes, secret: Secret) -> Verdict:
 def _reserialized(payload: bytes) -> list[bytes]:
     try:
         parsed = orjson.loads(payload)
+        forms = reserialized_forms(parsed)
     except orjson.JSONDecodeError:
         return []
-    return [form for form in reserialized_forms(parsed) if form != payload]
+    except (TypeError, RecursionError):  # nested deeper than the encoders write: no re-encoding
+        return []
+    return [form for form in forms if form != payload]

@@ -209,3 +209,17 @@ def test_a_payload_without_a_type_is_unknown_not_unreadable(write_file: WriteFil
         done = run(str(log), *args)
         assert f"{log}:1  (unknown)" in done.stdout
         assert "(unreadable)" not in done.stdout
+
+
+@pytest.mark.parametrize("command", ["verify", "events"])
+def test_a_body_nested_too_deep_to_re_encode_is_a_mismatch_not_a_crash(
+    tmp_path: Path, command: str
+) -> None:
+    deep = b'{"type":"message.new","x":' + b"[" * 300 + b"]" * 300 + b"}"
+    log = tmp_path / "deep.jsonl"
+    log.write_bytes(capture_line(deep) + capture_line())
+    done = run(str(log), "--json", command=command)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    if command == "verify":
+        assert orjson.loads(done.stdout)["reasons"] == {"signature_mismatch": 2}

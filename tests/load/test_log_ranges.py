@@ -43,3 +43,14 @@ def test_ranges_read_the_lines_of_the_whole_log(
     assert [part.first_line for part in numbered] == [
         1 + sum(counts[:k]) for k in range(len(ranges))
     ]
+
+
+def test_a_log_listed_twice_is_numbered_from_its_first_line_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"{}\n" * 10 + b"{}")
+    (source,) = expand(path)
+    ranges = log_ranges.split(source, 3) * 2
+    counts = [log_ranges.count_lines(part) for part in ranges]
+    firsts = [part.first_line for part in log_ranges.number_lines(ranges, counts)]
+    assert firsts == firsts[:3] * 2
+    assert firsts[0] == 1

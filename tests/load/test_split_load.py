@@ -100,3 +100,15 @@ def test_a_failing_worker_leaves_no_file_behind(
     with pytest.raises(MemoryError, match="worker ran out"):
         load_log(corpus(tmp_path)["full"], progress=False)
     assert set(Path("/dev/shm").glob("streamhook-*.arrow")) == before
+
+
+def test_a_log_listed_twice_loads_with_the_same_line_numbers_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_logs: None
+) -> None:
+    path = corpus(tmp_path)["full"]
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # no newline at the end
+    assert len(split_load.plan(expand([path, path]), None)) > 2
+    split = load_log([path, path], progress=False)
+    serial = _serial(monkeypatch, [path, path])  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(split.deliveries, serial.deliveries)  # type: ignore[attr-defined]
+    pd.testing.assert_frame_equal(split.rejected, serial.rejected)  # type: ignore[attr-defined]

@@ -90,3 +90,21 @@ def test_a_log_split_across_workers_names_the_same_lines(tmp_path: Path, workers
     assert split.tally.as_json() == whole.tally.as_json()
     numbers = [int(r.source.rpartition(":")[2]) for r in whole.rejected]
     assert max(numbers) > 2000  # the last range's are numbered after the earlier ranges' lines
+
+
+@pytest.mark.parametrize("details", ["failures", False, True])
+@pytest.mark.usefixtures("split_logs")
+def test_a_log_listed_twice_is_numbered_from_its_first_line_each_time(
+    tmp_path: Path, details: bool | str
+) -> None:
+    lines = [record_line(r) for r in _RECORDS] * 6
+    lines[20], lines[41] = b"{not json\n", record_line(_FORGED)
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"".join(lines)[:-1])  # no newline at the end
+    (split, whole) = (
+        verify_sources([log, log], _RING, workers=n, details=details)  # type: ignore[arg-type]
+        for n in (2, 1)
+    )
+    assert [r.source for r in split.rejected] == [f"{log}:21"] * 2
+    assert split.rejected == whole.rejected
+    assert split.details == whole.details
