@@ -22,11 +22,11 @@ def sign(body: bytes, secret: Secret | str) -> str:
     return hmac_sha256(key)(body).hex()
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4096)
 def hmac_pads(key: bytes) -> tuple[Hash, Hash]:
     """SHA-256 states that have hashed the key's inner and outer HMAC pads (RFC 2104): each
     body then costs a copy of both instead of hashing the pads again (``hmac.digest`` derives
-    them on every call). The few most recent keys are kept (a keyring holds few)."""
+    them on every call). The pads of up to 4,096 keys are kept (a secrets file of many apps)."""
     if len(key) > _BLOCK:
         key = hashlib.sha256(key).digest()
     padded = key.ljust(_BLOCK, b"\0")
