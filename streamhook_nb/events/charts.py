@@ -30,8 +30,12 @@ _LAB_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 VERDICT_COLORS = {"valid": "#2e7d32", "invalid": "#c62828", "unverifiable": "#9e9e9e"}
 _OTHER_COLOR = "#bdbdbd"
+INCIDENT_PAD_PX = 24
+"""The incident chart's time axis runs this many pixels beyond the first start and the last
+end, so no bar sits on the y axis or touches the right edge."""
 _WIDTH = 640
 _UTC_FORMAT = "%Y-%m-%d %H:%M UTC"
+_MINUTE_FORMAT = "%a %Y-%m-%d %H:%M"
 _PERIOD_NAMES = {
     "5min": "5 minutes",
     "15min": "15 minutes",
@@ -429,7 +433,8 @@ def incidents(timeline: pd.DataFrame) -> Chart:
     title = "Incident timeline"
     if timeline.empty:
         return message(title, "No incident: no failures, refusals, retries or changes clustered.")
-    label = timeline["kind"].astype(str) + ": " + timeline["reason"].astype(str)
+    kinds, reasons = timeline["kind"].astype(str), timeline["reason"].astype(str)
+    label = kinds.where(kinds == reasons, kinds + ": " + reasons)  # "retries", not twice
     start = timeline["start"].dt.tz_convert("UTC")
     end = timeline["end"].dt.tz_convert("UTC")
     data = pd.DataFrame(
@@ -440,10 +445,21 @@ def incidents(timeline: pd.DataFrame) -> Chart:
             "end": end.astype("datetime64[ms, UTC]").astype("int64").to_numpy(),
             "deliveries": timeline["deliveries"].astype("int64").to_numpy(),
             "hint": timeline["hint"].astype(str),
+            # times as text: a time-unit tooltip on the x field makes Vega-Lite read the
+            # domain twice and warn ("Conflicting scale property", "Infinite extent")
+            "from": start.dt.strftime(_MINUTE_FORMAT),
+            "to": end.dt.strftime(_MINUTE_FORMAT),
         }
     )
+    # padded in pixels, not by an explicit domain: Vega-Lite reads an explicit time domain
+    # apart from the bars' end field and warns ("Conflicting scale property", "Infinite extent")
+    x_axis = alt.X(
+        "start:T",
+        title="received at (UTC)",
+        scale=alt.Scale(type="utc", padding=INCIDENT_PAD_PX, nice=False),
+        axis=alt.Axis(format="%a %d %H:%M", labelOverlap=True),
+    )
     base = alt.Chart(data).encode(
-        x=_time_axis(start.min(), end.max(), "%a %d %H:%M"),
         y=alt.Y("incident:N", title=None, sort=list(data["incident"])),
         color=alt.Color(
             "kind:N",
@@ -452,15 +468,15 @@ def incidents(timeline: pd.DataFrame) -> Chart:
         ),
         tooltip=[
             alt.Tooltip("incident:N", title="incident"),
-            _minute_tooltip("start", "from (UTC)", "%a %Y-%m-%d %H:%M"),
-            _minute_tooltip("end", "to (UTC)", "%a %Y-%m-%d %H:%M"),
+            alt.Tooltip("from:N", title="from (UTC)"),
+            alt.Tooltip("to:N", title="to (UTC)"),
             alt.Tooltip("deliveries:Q", title="deliveries"),
             alt.Tooltip("hint:N", title="what to do"),
         ],
     )
     chart = alt.layer(
-        base.mark_bar(height=12).encode(x2="end:T"),
-        base.mark_point(filled=True, size=60, shape="diamond"),  # a moment still shows
+        base.mark_bar(height=12).encode(x=x_axis, x2="end:T"),
+        base.mark_point(filled=True, size=60, shape="diamond").encode(x=x_axis),  # a moment
     ).properties(title=title, width=_WIDTH, height=max(60, 26 * len(data)))
     return Chart(chart, title)
 
