@@ -243,7 +243,7 @@ def _stacked_over_time(
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=_time_axis(counts["start"].min(), counts["end"].max()),
+            x=_time_axis(),
             x2="end:T",
             y=alt.Y("sum(deliveries):Q", title=f"deliveries per {period_name(freq)}"),
             color=alt.Color("event_type:N", title=legend, scale=colors, sort=order),
@@ -286,7 +286,7 @@ def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
         alt.Chart(data)
         .mark_rect()
         .encode(
-            x=_time_axis(counts["start"].min(), counts["end"].max()),
+            x=_time_axis(),
             x2="end:T",
             y=alt.Y("event_type:N", title="event type", sort=order),
             color=alt.Color(
@@ -407,10 +407,6 @@ def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
     return Chart(chart, title)
 
 
-def _iso(value: pd.Timestamp) -> str:
-    return pd.Timestamp(value).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _palette(n: int) -> list[str]:
     tableau = [
         "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
@@ -481,12 +477,15 @@ def incidents(timeline: pd.DataFrame) -> Chart:
     return Chart(chart, title)
 
 
-def _time_axis(first: pd.Timestamp, last: pd.Timestamp, format: str = "%b %d %H:%M") -> alt.X:
-    """The x axis of a chart over time: ``start`` in UTC, from ``first`` to ``last``."""
+def _time_axis(format: str = "%b %d %H:%M") -> alt.X:
+    """The x axis of a chart over time: ``start`` in UTC, from the first start to the last end
+    (``x2``). The span comes from the data, not an explicit domain, which Vega-Lite reads apart
+    from the time-unit tooltips and warns about ("Conflicting scale property", "Infinite
+    extent"); ``nice`` off keeps it from rounding past the data."""
     return alt.X(
         "start:T",
         title="received at (UTC)",
-        scale=alt.Scale(type="utc", domain=[_iso(first), _iso(last)]),
+        scale=alt.Scale(type="utc", nice=False),
         axis=alt.Axis(format=format, labelOverlap=True),
     )
 
