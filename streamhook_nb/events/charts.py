@@ -461,6 +461,8 @@ def incidents(timeline: pd.DataFrame) -> Chart:
             "kind:N",
             title="kind",
             scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
+            # above the bars: beside them, the long incident labels push it out of a notebook
+            legend=alt.Legend(orient="top"),
         ),
         tooltip=[
             alt.Tooltip("incident:N", title="incident"),

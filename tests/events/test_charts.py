@@ -243,6 +243,7 @@ def test_incident_timeline_chart() -> None:
     bars, points = spec["layer"]
     assert bars["mark"]["type"] == "bar"
     assert points["mark"]["type"] == "point"  # a change is a moment: still visible
+    assert bars["encoding"]["color"]["legend"]["orient"] == "top"  # not beyond the notebook's edge
     rows = _rows(spec)
     assert [r["incident"] for r in rows] == [
         "1. endpoint: ok",
