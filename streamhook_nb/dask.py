@@ -15,6 +15,7 @@ Requires the ``dask`` extra: ``pip install 'streamhook-nb[dask]'``.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -43,9 +44,32 @@ __all__ = [
     "disconnect",
     "events",
     "partitions",
+    "quiet_shuffle_notes",
     "rejected",
     "verdicts",
 ]
+
+
+SHUFFLE_LOGGER = "distributed.shuffle._scheduler_plugin"
+"""The logger of Dask's P2P shuffle on the scheduler (in this process for a LocalCluster)."""
+
+SHUFFLE_NOTES = ("Shuffle %s initialized by task", "Shuffle %s deactivated due to stimulus")
+"""The start of the informational messages it logs as warnings for every shuffle (a groupby
+by two columns shuffles); its other warnings (restarts, failed broadcasts) still show."""
+
+
+class ShuffleNotes(logging.Filter):
+    """Drops the P2P shuffle's routine start and end notes, and nothing else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(SHUFFLE_NOTES))
+
+
+def quiet_shuffle_notes() -> None:
+    """Stop every shuffle from printing two red warnings under a notebook cell (idempotent)."""
+    logger = logging.getLogger(SHUFFLE_LOGGER)
+    if not any(isinstance(f, ShuffleNotes) for f in logger.filters):
+        logger.addFilter(ShuffleNotes())
 
 
 def connect(address: str | None = None, *, workers: int | None = None) -> Client:
@@ -53,8 +77,9 @@ def connect(address: str | None = None, *, workers: int | None = None) -> Client
 
     The LocalCluster has ``workers`` single-threaded processes (default: one per core) and
     listens on 127.0.0.1 only. The dashboard link is printed (and shown by the client's repr
-    in a notebook).
+    in a notebook). The P2P shuffle's routine notes are not logged (:func:`quiet_shuffle_notes`).
     """
+    quiet_shuffle_notes()
     if address:
         client = Client(address)
     else:

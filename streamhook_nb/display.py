@@ -63,6 +63,8 @@ _CELL = (
     "border:1px solid #ddd;padding:0.25em 0.6em;text-align:left;vertical-align:top;line-height:1.35"
 )
 _HINT = "white-space:normal;overflow-wrap:break-word;max-width:48em"
+WHOLE_WIDTH = 36
+"""Values up to this many characters (times, UUIDs) are never broken over lines."""
 
 
 def duration(value: pd.Timedelta | float | None) -> str:
@@ -218,13 +220,14 @@ def frame_html(frame: pd.DataFrame, *, max_rows: int = 200) -> str:
     durations in ms / s. Deterministic markup (no generated ids), so saved notebooks diff."""
     shown = frame.head(max_rows)
     texts = shown.map(cell_text)
-    # sentences (hints) wrap in a wide column, paths wrap anywhere, short values stay whole
+    # sentences (hints) wrap in a wide column, paths wrap anywhere, short values (times, ids
+    # such as a 36-character webhook id) stay whole on one line
     widest = [int(texts[c].str.len().max()) if len(texts) else 0 for c in texts.columns]
     styles = [
         f"{_CELL};{_HINT};min-width:18em"
         if width > 60
         else f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:15em;max-width:22em"
-        if width > 28
+        if width > WHOLE_WIDTH
         else f"{_CELL};white-space:nowrap"
         for width in widest
     ]

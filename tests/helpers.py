@@ -223,10 +223,13 @@ def jupyterlab(
 
 
 @contextmanager
-def offline_page(target: Path, requests: list[str]) -> Iterator[Any]:
+def offline_page(
+    target: Path, requests: list[str], console: list[str] | None = None
+) -> Iterator[Any]:
     """Chromium showing the local file ``target`` with the network blocked: every request that
     is not for a file is aborted and its URL appended to ``requests``; yields the page once its
-    charts (``.chart``) have each drawn an SVG (or says which did not)."""
+    charts (``.chart``) have each drawn an SVG (or says which did not). The browser console's
+    messages are appended to ``console`` (``"warning: ..."``) when it is given."""
     from playwright.sync_api import sync_playwright
 
     def route(request_route: Any) -> None:
@@ -244,6 +247,8 @@ def offline_page(target: Path, requests: list[str]) -> Iterator[Any]:
             tab = context.new_page()
             errors: list[str] = []
             tab.on("pageerror", lambda error: errors.append(str(error)))
+            if console is not None:
+                tab.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
             tab.goto(target.as_uri())
             drawn = (
                 "[...document.querySelectorAll('.chart')].every(c => c.querySelector('svg.marks'))"

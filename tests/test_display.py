@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -93,3 +94,13 @@ def test_frame_html_is_deterministic_and_wraps() -> None:
     assert "x" * 300 in page  # whole, not cut at 90 characters
     assert "875 ms" in page
     assert "text-align:left" in page
+
+
+def test_frame_html_keeps_a_webhook_id_on_one_line() -> None:
+    webhook_id = "e8a8529f-035e-4a25-9b08-923d10c67fd9"
+    path = "../data/capture/stream-2026-11-26.jsonl:123"
+    page = frame_html(pd.DataFrame({"webhook_id": [webhook_id], "source": [path]}))
+    cells = re.findall(r'<td style="([^"]*)">([^<]*)</td>', page)
+    styles = {text: style for style, text in cells}
+    assert "white-space:nowrap" in styles[webhook_id]
+    assert "overflow-wrap:anywhere" in styles[path]  # a long path may still wrap

@@ -176,6 +176,18 @@ def test_audit_view_after_restart_and_run_all(lab: tuple[str, Path], page: Any) 
     assert written.is_file()
     assert written.read_text(encoding="utf-8").count("\n") == 713 + 1
 
+    # The chart buttons show their whole names.
+    for name in ("deliveries over time", "failures by reason"):
+        button = view.get_by_role("button", name=name)
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), f"{name!r} is cut"
+
+    # Another selection: the link to the last selection's file goes.
+    verdicts.select_option(["valid"])
+    expect(_status(view)).to_have_text(
+        f"17943 of {STORY_DELIVERIES} deliveries match", timeout=60_000
+    )
+    expect(link).to_have_count(0, timeout=30_000)
+
 
 @pytest.mark.timeout(600)
 def test_webhook_view_load_and_undo_after_run_all(lab: tuple[str, Path], page: Any) -> None:

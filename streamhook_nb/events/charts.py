@@ -30,8 +30,12 @@ _LAB_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 VERDICT_COLORS = {"valid": "#2e7d32", "invalid": "#c62828", "unverifiable": "#9e9e9e"}
 _OTHER_COLOR = "#bdbdbd"
+INCIDENT_PAD_PX = 24
+"""The incident chart's time axis runs this many pixels beyond the first start and the last
+end, so no bar sits on the y axis or touches the right edge."""
 _WIDTH = 640
 _UTC_FORMAT = "%Y-%m-%d %H:%M UTC"
+_MINUTE_FORMAT = "%a %Y-%m-%d %H:%M"
 _PERIOD_NAMES = {
     "5min": "5 minutes",
     "15min": "15 minutes",
@@ -239,7 +243,7 @@ def _stacked_over_time(
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=_time_axis(counts["start"].min(), counts["end"].max()),
+            x=_time_axis(),
             x2="end:T",
             y=alt.Y("sum(deliveries):Q", title=f"deliveries per {period_name(freq)}"),
             color=alt.Color("event_type:N", title=legend, scale=colors, sort=order),
@@ -282,7 +286,7 @@ def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
         alt.Chart(data)
         .mark_rect()
         .encode(
-            x=_time_axis(counts["start"].min(), counts["end"].max()),
+            x=_time_axis(),
             x2="end:T",
             y=alt.Y("event_type:N", title="event type", sort=order),
             color=alt.Color(
@@ -403,10 +407,6 @@ def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
     return Chart(chart, title)
 
 
-def _iso(value: pd.Timestamp) -> str:
-    return pd.Timestamp(value).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _palette(n: int) -> list[str]:
     tableau = [
         "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
@@ -429,7 +429,8 @@ def incidents(timeline: pd.DataFrame) -> Chart:
     title = "Incident timeline"
     if timeline.empty:
         return message(title, "No incident: no failures, refusals, retries or changes clustered.")
-    label = timeline["kind"].astype(str) + ": " + timeline["reason"].astype(str)
+    kinds, reasons = timeline["kind"].astype(str), timeline["reason"].astype(str)
+    label = kinds.where(kinds == reasons, kinds + ": " + reasons)  # "retries", not twice
     start = timeline["start"].dt.tz_convert("UTC")
     end = timeline["end"].dt.tz_convert("UTC")
     data = pd.DataFrame(
@@ -440,37 +441,53 @@ def incidents(timeline: pd.DataFrame) -> Chart:
             "end": end.astype("datetime64[ms, UTC]").astype("int64").to_numpy(),
             "deliveries": timeline["deliveries"].astype("int64").to_numpy(),
             "hint": timeline["hint"].astype(str),
+            # times as text: a time-unit tooltip on the x field makes Vega-Lite read the
+            # domain twice and warn ("Conflicting scale property", "Infinite extent")
+            "from": start.dt.strftime(_MINUTE_FORMAT),
+            "to": end.dt.strftime(_MINUTE_FORMAT),
         }
     )
+    # padded in pixels, not by an explicit domain: Vega-Lite reads an explicit time domain
+    # apart from the bars' end field and warns ("Conflicting scale property", "Infinite extent")
+    x_axis = alt.X(
+        "start:T",
+        title="received at (UTC)",
+        scale=alt.Scale(type="utc", padding=INCIDENT_PAD_PX, nice=False),
+        axis=alt.Axis(format="%a %d %H:%M", labelOverlap=True),
+    )
     base = alt.Chart(data).encode(
-        x=_time_axis(start.min(), end.max(), "%a %d %H:%M"),
         y=alt.Y("incident:N", title=None, sort=list(data["incident"])),
         color=alt.Color(
             "kind:N",
             title="kind",
             scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
+            # above the bars: beside them, the long incident labels push it out of a notebook
+            legend=alt.Legend(orient="top"),
         ),
         tooltip=[
             alt.Tooltip("incident:N", title="incident"),
-            _minute_tooltip("start", "from (UTC)", "%a %Y-%m-%d %H:%M"),
-            _minute_tooltip("end", "to (UTC)", "%a %Y-%m-%d %H:%M"),
+            alt.Tooltip("from:N", title="from (UTC)"),
+            alt.Tooltip("to:N", title="to (UTC)"),
             alt.Tooltip("deliveries:Q", title="deliveries"),
             alt.Tooltip("hint:N", title="what to do"),
         ],
     )
     chart = alt.layer(
-        base.mark_bar(height=12).encode(x2="end:T"),
-        base.mark_point(filled=True, size=60, shape="diamond"),  # a moment still shows
+        base.mark_bar(height=12).encode(x=x_axis, x2="end:T"),
+        base.mark_point(filled=True, size=60, shape="diamond").encode(x=x_axis),  # a moment
     ).properties(title=title, width=_WIDTH, height=max(60, 26 * len(data)))
     return Chart(chart, title)
 
 
-def _time_axis(first: pd.Timestamp, last: pd.Timestamp, format: str = "%b %d %H:%M") -> alt.X:
-    """The x axis of a chart over time: ``start`` in UTC, from ``first`` to ``last``."""
+def _time_axis(format: str = "%b %d %H:%M") -> alt.X:
+    """The x axis of a chart over time: ``start`` in UTC, from the first start to the last end
+    (``x2``). The span comes from the data, not an explicit domain, which Vega-Lite reads apart
+    from the time-unit tooltips and warns about ("Conflicting scale property", "Infinite
+    extent"); ``nice`` off keeps it from rounding past the data."""
     return alt.X(
         "start:T",
         title="received at (UTC)",
-        scale=alt.Scale(type="utc", domain=[_iso(first), _iso(last)]),
+        scale=alt.Scale(type="utc", nice=False),
         axis=alt.Axis(format=format, labelOverlap=True),
     )
 

@@ -20,6 +20,10 @@ DEFAULT_KEY_ENV = "STREAM_API_KEY"
 class SecretError(UsageError):
     """A secret could not be found or read (the message names where, never the value)."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for it: the one-line message, not a traceback (a user error)."""
+        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 class Secret:
     """An API secret with a label saying where it came from; repr and str show only the label."""
@@ -122,26 +126,60 @@ def from_env(
     dotenv: str | os.PathLike[str] | None = ".env",
     environ: Mapping[str, str] | None = None,
 ) -> tuple[Secret, ...]:
-    """Secrets from environment variables (newest first), falling back to a ``.env`` file."""
+    """Secrets from environment variables (newest first), falling back to a ``.env`` file.
+
+    ``dotenv`` as a bare file name (the default ``.env``) is looked for in the current folder,
+    then in each folder above it (python-dotenv's search: a notebook running in ``notebooks/``
+    finds the project's ``.env``); a path with a folder is used as given; ``None``: no file.
+    """
     environ = os.environ if environ is None else environ
-    file_values = _dotenv_values(dotenv)
+    found = find_dotenv(dotenv)
+    file_values = _dotenv_values(found)
     secrets = []
     for name in names:
         value = environ.get(name) or file_values.get(name)
         if not value:
-            where = f" or {dotenv}" if dotenv else ""
             raise SecretError(
-                f"{name} is not set in the environment{where}",
-                fix=f"export {name}=... (or add it to .env), or pass secrets_file=...",
+                f"{name} is not set in the environment{_looked_in(dotenv, found)}",
+                fix=(
+                    f"Add {name}=... to the project's .env and re-run the cell, or set "
+                    f"os.environ[{name!r}] = ... in the notebook, or pass secrets_file=..."
+                ),
                 shell_fix=f"export {name}=... (or add it to .env), or pass --secrets-file F",
             )
         secrets.append(Secret(value, name))
     return tuple(secrets)
 
 
+def find_dotenv(dotenv: str | os.PathLike[str] | None = ".env") -> Path | None:
+    """The ``.env`` file to read: a bare name is searched for from the current folder up (as
+    python-dotenv's ``find_dotenv(usecwd=True)`` does); a path with a folder is taken as is."""
+    if dotenv is None:
+        return None
+    path = Path(dotenv)
+    if path.parent != Path("."):
+        return path
+    from dotenv import find_dotenv as search
+
+    found = search(path.name, usecwd=True)
+    return Path(found) if found else None
+
+
+def _looked_in(dotenv: str | os.PathLike[str] | None, found: Path | None) -> str:
+    """Where the ``.env`` was looked for, for a message (never its content)."""
+    if dotenv is None:
+        return ""
+    if found is not None:
+        return f" or in {found}"
+    if Path(dotenv).parent != Path("."):
+        return f" or in {dotenv} (no such file)"
+    return f", and no {os.fspath(dotenv)} file is in {Path.cwd()} or any folder above it"
+
+
 def env_value(name: str, *, dotenv: str | os.PathLike[str] | None = ".env") -> str | None:
-    """A non-secret setting (such as the API key) from the environment or ``.env``."""
-    return os.environ.get(name) or _dotenv_values(dotenv).get(name) or None
+    """A non-secret setting (such as the API key) from the environment or ``.env`` (found as
+    :func:`from_env` finds it)."""
+    return os.environ.get(name) or _dotenv_values(find_dotenv(dotenv)).get(name) or None
 
 
 def _dotenv_values(path: str | os.PathLike[str] | None) -> dict[str, str]:

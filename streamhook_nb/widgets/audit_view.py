@@ -27,9 +27,16 @@ CHARTS: dict[str, Callable[[pd.DataFrame, str], charts.Chart]] = {
 
 MULTI_SELECT_NOTE = (
     "Click picks one value; Ctrl-click (⌘-click on a Mac) adds or removes one, Shift-click picks "
-    "a range. Nothing selected in a list means no restriction. Deliveries with no "
-    "<code>received_at</code> pass every time window while “include … with no time” is ticked."
+    "a range. Nothing selected in a list means no restriction."
 )
+UNTIMED_NOTE = (
+    " Deliveries with no <code>received_at</code> pass every time window while “include … with "
+    "no time” is ticked."
+)
+"""Added to the note only when some deliveries have no time (the checkbox shows only then)."""
+
+NO_MATCH = "No deliveries match the selection."
+NOTHING_TO_EXPORT = "No delivery matches the selection: nothing to download."
 
 
 WIDGET_NOTE = "run or trust the notebook to see the widget"
@@ -46,6 +53,11 @@ def show(output: widgets.Output, bundle: dict[str, Any]) -> None:
     between clear and draw, no dependence on the kernel's current message (works from any
     callback or thread)."""
     output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+
+
+def _sentence(text: str) -> dict[str, Any]:
+    """A MIME bundle of one plain sentence."""
+    return {"text/html": html.escape(text), "text/plain": text}
 
 
 class AuditView(widgets.VBox):  # type: ignore[misc]
@@ -97,7 +109,11 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
             layout=widgets.Layout(display="" if untimed else "none"),  # only when some lack it
         )
         self.reset_button = widgets.Button(description="Reset", icon="undo")
-        self.chart_choice = widgets.ToggleButtons(options=list(CHARTS), description="chart")
+        self.chart_choice = widgets.ToggleButtons(
+            options=list(CHARTS),
+            description="chart",
+            style={"button_width": "auto"},  # each name whole ("deliveries over time")
+        )
         self.status = widgets.Label()
         self.counts = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.chart = widgets.Output()
@@ -118,7 +134,10 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
         super().__init__(
             [
                 widgets.HBox([self.event_types, self.verdicts, self.channel_types]),
-                widgets.HTML(f'<small style="color:#555">{MULTI_SELECT_NOTE}</small>'),
+                widgets.HTML(
+                    f'<small style="color:#555">{MULTI_SELECT_NOTE}'
+                    f"{UNTIMED_NOTE if untimed else ''}</small>"
+                ),
                 self.window,
                 widgets.HBox([self.window_label, self.include_untimed, self.reset_button]),
                 self.status,
@@ -179,8 +198,12 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
         self.controller.reset()
         self.refresh()
 
-    def export(self) -> Path:
-        """Write the matching deliveries as CSV and show a link to the file."""
+    def export(self) -> Path | None:
+        """Write the matching deliveries as CSV and show a link to the file; with no match,
+        say so and write nothing (``None``)."""
+        if self.controller.filtered().empty:
+            show(self.export_link, _sentence(NOTHING_TO_EXPORT))
+            return None
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = self.controller.export_csv(self.export_dir / f"audit-selection-{stamp}.csv")
         shown = len(self.controller.filtered())
@@ -202,11 +225,19 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
         """Redraw the status line, the counts, the chart and the matching deliveries."""
         self.status.value = self.controller.describe()
         self.window_label.value = self._window_text()
-        self.counts.value = frame_html(self.controller.table().reset_index(), max_rows=self.rows)
         matching = self.controller.matching()
-        self.deliveries.value = (
-            frame_html(matching, max_rows=self.rows)
-            if len(matching)
-            else "<p>No deliveries match the selection.</p>"
+        self.export_button.disabled = matching.empty
+        self.export_button.tooltip = (
+            NOTHING_TO_EXPORT
+            if matching.empty
+            else f"Save every matching delivery as CSV in {self.export_dir.as_posix()}/"
         )
+        if matching.empty:  # say why the button is off; the tables give way to a sentence
+            show(self.export_link, _sentence(NOTHING_TO_EXPORT))
+            self.deliveries.value = self.counts.value = f"<p>{NO_MATCH}</p>"
+        else:  # a link to an earlier selection's file would mislead
+            self.export_link.outputs = ()
+            self.deliveries.value = frame_html(matching, max_rows=self.rows)
+            table = self.controller.table().reset_index()
+            self.counts.value = frame_html(table, max_rows=self.rows)
         self._draw_chart()

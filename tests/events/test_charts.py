@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from helpers import offline_page
 
 from streamhook_nb.events import charts, vega_scripts
 
@@ -38,10 +39,14 @@ def test_time_axis_spans_the_data_only(events: pd.DataFrame) -> None:
     x = spec["encoding"]["x"]
     assert x["title"] == "received at (UTC)"
     assert x["scale"]["type"] == "utc"
+    # the axis runs from the first period's start to the last period's end (x2), not rounded
+    assert x["scale"]["nice"] is False
+    assert "domain" not in x["scale"]  # an explicit one makes Vega-Lite warn in the console
+    assert spec["encoding"]["x2"]["field"] == "end"
     times = events["received_at"].dropna()
-    first = times.min().floor("h").strftime("%Y-%m-%dT%H:%M:%SZ")
-    last = (times.max().floor("h") + pd.Timedelta("1h")).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert x["scale"]["domain"] == [first, last]
+    starts = [r["start"] for r in _rows(spec)]
+    assert pd.Timestamp(min(starts), unit="ms", tz="UTC") == times.min().floor("h")
+    assert pd.Timestamp(max(starts), unit="ms", tz="UTC") == times.max().floor("h")
     assert spec["encoding"]["y"]["title"] == "deliveries per hour"
     assert spec["title"]["text"] == "Deliveries per hour, by event type"
     assert sum(r["deliveries"] for r in _rows(spec)) == events["received_at"].notna().sum()
@@ -212,36 +217,62 @@ def test_inline_bundle_matches_the_specs_altair_emits(events: pd.DataFrame) -> N
     assert "window.vegaEmbed=" in tag
 
 
-def test_incident_timeline_chart() -> None:
+def _incident_timeline() -> pd.DataFrame:
     from streamhook_nb.events.incidents import INCIDENT_COLUMNS
 
     at = pd.Timestamp("2026-11-19T09:30Z")
-    timeline = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "start": [at, at + pd.Timedelta("6h")],
-            "end": [at + pd.Timedelta("40min"), at + pd.Timedelta("6h")],
-            "kind": ["endpoint", "change"],
-            "reason": ["ok", "content_encoding"],
-            "api_key": ["k", "k"],
-            "deliveries": [122, 50],
-            "events": [122, 50],
-            "event_types": ["message.new 122", "message.new 50"],
-            "hint": ["Replay them.", "Decompress before verifying."],
+            "start": [at, at + pd.Timedelta("2h"), at + pd.Timedelta("6h")],
+            "end": [at + pd.Timedelta("40min"), at + pd.Timedelta("2h"), at + pd.Timedelta("6h")],
+            "kind": ["endpoint", "retries", "change"],
+            "reason": ["ok", "retries", "content_encoding"],
+            "api_key": ["k", "k", "k"],
+            "deliveries": [122, 7, 50],
+            "events": [122, 7, 50],
+            "event_types": ["message.new 122", "message.new 7", "message.new 50"],
+            "hint": ["Replay them.", "Check the endpoint.", "Decompress before verifying."],
         }
     ).astype(INCIDENT_COLUMNS)
+
+
+def test_incident_timeline_chart() -> None:
+    timeline = _incident_timeline()
     chart = charts.incidents(timeline)
     spec = chart.spec()
     bars, points = spec["layer"]
     assert bars["mark"]["type"] == "bar"
     assert points["mark"]["type"] == "point"  # a change is a moment: still visible
-    assert bars["encoding"]["x"]["scale"]["domain"] == [
-        "2026-11-19T09:30:00Z",
-        "2026-11-19T15:30:00Z",
-    ]
+    assert bars["encoding"]["color"]["legend"]["orient"] == "top"  # not beyond the notebook's edge
     rows = _rows(spec)
-    assert [r["incident"] for r in rows] == ["1. endpoint: ok", "2. change: content_encoding"]
-    assert rows[1]["hint"] == "Decompress before verifying."
+    assert [r["incident"] for r in rows] == [
+        "1. endpoint: ok",
+        "2. retries",  # not "retries: retries"
+        "3. change: content_encoding",
+    ]
+    assert rows[2]["hint"] == "Decompress before verifying."
+    assert (rows[0]["from"], rows[0]["to"]) == ("Thu 2026-11-19 09:30", "Thu 2026-11-19 10:10")
     assert charts.incidents(timeline.iloc[:0]).empty
+
+
+def test_incident_axis_is_padded_beyond_the_first_start_and_the_last_end() -> None:
+    spec = charts.incidents(_incident_timeline()).spec()
+    for layer in spec["layer"]:
+        scale = layer["encoding"]["x"]["scale"]
+        assert "domain" not in scale  # an explicit domain would end exactly at the data
+        assert scale["padding"] == charts.INCIDENT_PAD_PX > 0
+
+
+def test_incident_chart_draws_without_vega_warnings(tmp_path: Path) -> None:
+    """Chromium's console stays quiet: no "Conflicting scale property", no "Infinite extent"."""
+    target = charts.incidents(_incident_timeline()).save(tmp_path / "incidents.html")
+    requests: list[str] = []
+    console: list[str] = []
+    with offline_page(target, requests, console) as tab:
+        assert tab.locator(".chart svg.marks").count() == 1
+        tab.wait_for_timeout(200)  # let Vega finish logging
+    assert [line for line in console if line.startswith(("warning", "error"))] == []
+    assert requests == []
 
 
 def test_report_fragment_shows_its_fallback_without_javascript(events: pd.DataFrame) -> None:

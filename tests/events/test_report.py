@@ -99,7 +99,8 @@ def test_report_renders_in_chromium(page: str, tmp_path: Path) -> None:
     target.write_text(page, encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
     requests: list[str] = []
-    with offline_page(target, requests) as tab:
+    console: list[str] = []
+    with offline_page(target, requests, console) as tab:
         assert tab.title() == "Stream webhook audit"
         assert tab.locator("table").count() == 11
         ids = tab.locator(".chart").evaluate_all("charts => charts.map(c => c.id)")
@@ -114,6 +115,8 @@ def test_report_renders_in_chromium(page: str, tmp_path: Path) -> None:
         tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert requests == []  # nothing was even asked of the network
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+    # Vega warns in the console about a spec it has to guess at ("Conflicting scale property")
+    assert [line for line in console if line.startswith(("warning", "error"))] == []
 
 
 def test_hostile_event_types_cannot_break_out_of_a_chart(tmp_path: Path) -> None:

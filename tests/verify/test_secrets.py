@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from streamhook_nb.verify.secrets import Keyring, Secret, SecretError, from_env, from_file, keyring
+from streamhook_nb.verify.secrets import (
+    Keyring,
+    Secret,
+    SecretError,
+    env_value,
+    find_dotenv,
+    from_env,
+    from_file,
+    keyring,
+)
 
 VALUE = "s3cr3t-value-that-must-never-show"
 
@@ -152,3 +161,68 @@ def test_secrets_file_with_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "secrets.json"
     path.write_bytes(b'\xef\xbb\xbf{"key1": "' + VALUE.encode() + b'"}')
     assert from_file(path)["key1"][0].key == VALUE.encode()
+
+
+def _project(tmp_path: Path, text: str) -> Path:
+    """A project with ``text`` in its root ``.env``; returns its ``notebooks/`` folder."""
+    (tmp_path / "project" / "notebooks").mkdir(parents=True)
+    (tmp_path / "project" / ".env").write_text(text)
+    return tmp_path / "project" / "notebooks"
+
+
+def test_dotenv_in_the_project_root_is_found_from_notebooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_project(tmp_path, f"STREAM_API_SECRET={VALUE}\nSTREAM_API_KEY=key1\n"))
+    monkeypatch.delenv("STREAM_API_KEY", raising=False)
+    (secret,) = from_env(environ={})
+    assert secret.reveal() == VALUE
+    assert env_value("STREAM_API_KEY") == "key1"  # the webhook's API key comes the same way
+    assert find_dotenv() == tmp_path / "project" / ".env"
+
+
+def test_an_explicit_dotenv_path_is_used_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_project(tmp_path, f"STREAM_API_SECRET={VALUE}-root\n"))
+    own = tmp_path / "own.env"
+    own.write_text(f"STREAM_API_SECRET={VALUE}\n")
+    assert from_env(dotenv=own, environ={})[0].reveal() == VALUE
+    assert from_env(dotenv=None, environ={"STREAM_API_SECRET": "x"})[0].reveal() == "x"
+
+
+def test_missing_secret_names_the_folders_searched_and_the_notebook_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _project(tmp_path, "OTHER=1\n")
+    (folder.parent / ".env").unlink()
+    monkeypatch.chdir(folder)
+    with pytest.raises(SecretError) as caught:
+        from_env(environ={})
+    message = str(caught.value)
+    assert f"no .env file is in {folder} or any folder above it" in message
+    assert "re-run the cell" in message
+    assert "os.environ['STREAM_API_SECRET']" in message
+    assert "export" not in message  # an export does not reach a running kernel
+    (folder.parent / ".env").write_text("OTHER=1\n")
+    with pytest.raises(SecretError, match=f"or in {folder.parent / '.env'}"):
+        from_env(environ={})
+
+
+def test_secret_error_shows_as_one_message_in_ipython(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STREAM_API_SECRET", raising=False)
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from streamhook_nb.verify.secrets import keyring\nkeyring(dotenv=None)")
+    finally:
+        InteractiveShell.clear_instance()
+    shown = capsys.readouterr()
+    text = shown.out + shown.err
+    assert "STREAM_API_SECRET is not set in the environment" in text
+    assert "Traceback" not in text
+    assert "File " not in text

@@ -141,3 +141,59 @@ def test_the_window_is_said_in_words(events: pd.DataFrame, tmp_path: Path) -> No
     )
     view.window.index = (1, 1)
     assert view.window_label.value.endswith(f"{first + pd.Timedelta('2h'):%H:%M} UTC")
+
+
+def test_a_new_selection_clears_the_old_export_link(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, export_dir=tmp_path)
+    view.verdicts.value = ("invalid",)
+    assert view.export() is not None
+    assert view.export_link.outputs
+    view.verdicts.value = ("valid",)
+    assert view.export_link.outputs == ()
+    view.export()
+    view.reset()
+    assert view.export_link.outputs == ()
+
+
+def test_nothing_to_download_when_nothing_matches(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, export_dir=tmp_path)
+    assert not view.export_button.disabled
+    view.verdicts.value = ("invalid",)
+    view.event_types.value = (next(t for t in view.event_types.options if t.startswith("export")),)
+    assert view.status.value.startswith("0 of")
+    assert view.export_button.disabled
+    assert "nothing to download" in view.export_button.tooltip
+    assert "nothing to download" in view.export_link.outputs[0]["data"]["text/plain"]
+    assert view.export() is None
+    assert list(tmp_path.iterdir()) == []  # no header-only CSV
+    view.reset()
+    assert not view.export_button.disabled
+
+
+def test_empty_selection_shows_no_header_only_table(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, export_dir=tmp_path)
+    view.verdicts.value = ("invalid",)
+    view.event_types.value = (next(t for t in view.event_types.options if t.startswith("export")),)
+    assert "<table" not in view.counts.value
+    assert "No deliveries match the selection." in view.counts.value
+
+
+def _note(view: AuditView) -> str:
+    return str(view.children[1].value)
+
+
+def test_the_no_time_note_shows_only_with_its_checkbox(
+    events: pd.DataFrame, tmp_path: Path
+) -> None:
+    view = AuditView(events, export_dir=tmp_path)
+    assert view.include_untimed.layout.display != "none"
+    assert "with no time" in _note(view)
+    timed = AuditView(events.dropna(subset=["received_at"]), export_dir=tmp_path)
+    assert timed.include_untimed.layout.display == "none"
+    assert "with no time" not in _note(timed)
+    assert "Ctrl-click" in _note(timed)
+
+
+def test_chart_buttons_fit_their_names(events: pd.DataFrame, tmp_path: Path) -> None:
+    view = AuditView(events, export_dir=tmp_path)
+    assert view.chart_choice.style.button_width == "auto"
