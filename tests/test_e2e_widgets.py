@@ -194,7 +194,7 @@ def test_webhook_view_load_and_undo_after_run_all(lab: tuple[str, Path], page: A
     expect(view.get_by_text("cannot reach")).to_have_count(0)
     view.locator("button[title='Undo']").click()
     expect(
-        view.get_by_text("nothing to undo. Every change applied here was undone already")
+        view.get_by_text("Nothing to undo: every change applied here was undone already.")
     ).to_be_visible(timeout=30_000)
     url_field.fill("https://e2e.example.com/webhooks/stream")
     url_field.press("Enter")
@@ -211,7 +211,7 @@ def test_webhook_view_load_and_undo_after_run_all(lab: tuple[str, Path], page: A
     expect(view.get_by_text("Restored the settings saved in")).to_be_visible(timeout=30_000)
     view.locator("button[title='Undo']").click()
     expect(
-        view.get_by_text("nothing to undo. Every change applied here was undone already")
+        view.get_by_text("Nothing to undo: every change applied here was undone already.")
     ).to_be_visible(timeout=30_000)
     expect(view.get_by_text("Restored the settings saved in")).to_have_count(0)
 

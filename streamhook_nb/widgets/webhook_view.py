@@ -10,10 +10,22 @@ import ipywidgets as widgets
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES
 from streamhook_nb.webhook.controller import WebhookController, hooks_table
 from streamhook_nb.webhook.plan import NEW_HOOK, WebhookChange, webhook_hooks
+from streamhook_nb.webhook.redact import redact_url
 from streamhook_nb.widgets.audit_view import WIDGET_NOTE, display
 
 _STYLE = {"description_width": "110px"}
 _WIDE = widgets.Layout(width="640px")
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter (unless it starts with a URL or a
+    path, which stay as they are) and a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    if "/" not in text.split(" ", 1)[0]:
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ":")) else text + "."
 
 
 class WebhookView(widgets.VBox):  # type: ignore[misc]
@@ -46,22 +58,24 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             layout=_WIDE,
         )
         self.hook = widgets.Dropdown(
-            options=[("new hook", NEW_HOOK)], description="hook", style=_STYLE
+            options=[("new hook", NEW_HOOK)],
+            description="hook",
+            style=_STYLE,
+            layout=widgets.Layout(width="520px"),
         )
         self.event_types = widgets.SelectMultiple(
             options=list(WEBHOOK_EVENT_TYPES),
             rows=8,
-            description="events (none = all)",
+            description="events",
             style=_STYLE,
+            layout=widgets.Layout(width="420px"),
         )
         self.enabled = widgets.Checkbox(value=True, description="enabled")
         self.load_button = widgets.Button(description="Load", icon="download")
         self.check_button = widgets.Button(description="Check endpoint", icon="stethoscope")
         self.test_button = widgets.Button(description="Send test event", icon="paper-plane")
         self.preview_button = widgets.Button(description="Preview", icon="eye")
-        self.apply_button = widgets.Button(
-            description="Apply", icon="check", button_style="warning", disabled=True
-        )
+        self.apply_button = widgets.Button(description="Apply", icon="check", disabled=True)
         self.undo_button = widgets.Button(description="Undo", icon="undo")
         self.messages = widgets.Output()
         self.said: list[str] = []  # the last message lines, as shown in ``messages``
@@ -87,7 +101,9 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
                 widgets.HTML("<b>Webhook</b>"),
                 self.url,
                 widgets.HBox([self.hook, self.enabled]),
-                self.event_types,
+                widgets.HBox(
+                    [self.event_types, widgets.HTML("<i>None selected means all events.</i>")]
+                ),
                 widgets.HBox([self.check_button, self.test_button]),
                 widgets.HBox([self.preview_button, self.apply_button, self.undo_button]),
                 self.messages,
@@ -100,6 +116,15 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         """What a notebook shows where it cannot draw the widget (untrusted, or on GitHub)."""
         return f"WebhookView · app {self.api_key.value or '(no key)'} · {WIDGET_NOTE}"
 
+    def _url(self) -> str:
+        """The URL box's value, as the controller understands it (masked: the real one)."""
+        return self.url.value  # type: ignore[no-any-return]
+
+    def _set_apply(self, enabled: bool) -> None:
+        """Apply is orange (a warning: it changes the app) only when it can be pressed."""
+        self.apply_button.disabled = not enabled
+        self.apply_button.button_style = "warning" if enabled else ""
+
     def _say(self, *lines: Any) -> None:
         self.said = [line for line in lines if isinstance(line, str)]
         self.messages.clear_output(wait=True)
@@ -110,7 +135,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
     def _edited(self, _: Any = None) -> None:
         """Any edit invalidates the preview: Apply waits for a new one."""
         self.controller.plan = None
-        self.apply_button.disabled = True
+        self._set_apply(False)
 
     def _show_hooks(self) -> None:
         settings = self.controller.settings or {}
@@ -118,20 +143,21 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         with self.hooks:
             display(hooks_table(settings))
         choices = [
-            (f"{h.get('id')} ({h.get('webhook_url')})", str(h.get("id")))
+            (f"{h.get('id')} ({redact_url(str(h.get('webhook_url') or ''))})", str(h.get("id")))
             for h in webhook_hooks(settings)
         ]
         self.hook.options = [*choices, ("new hook", NEW_HOOK)]
         if len(choices) == 1:
             self.hook.value = choices[0][1]
             current = webhook_hooks(settings)[0]
-            self.url.value = current.get("webhook_url", "")
+            # masked: the controller maps it back to the real URL while it is left unedited
+            self.url.value = redact_url(current.get("webhook_url") or "")
             self.event_types.value = tuple(
                 t for t in current.get("event_types") or [] if t in WEBHOOK_EVENT_TYPES
             )
             self.enabled.value = bool(current.get("enabled"))
         elif not choices:
-            self.url.value = settings.get("webhook_url") or ""
+            self.url.value = redact_url(settings.get("webhook_url") or "")
         self._edited()
 
     def _load(self) -> None:
@@ -140,33 +166,44 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         self.secret.value = ""  # the typed secret lives in the controller, not in the widget
         if error is None:
             message, error = c.safe(c.load)
-        if error is not None:
-            self._say(error)
-            return
         self.secret.placeholder = c.secret_source()
+        if error is not None:  # no settings now: nothing stale stays on screen
+            self.hooks.clear_output()
+            self.hook.options = [("new hook", NEW_HOOK)]
+            self._edited()
+            self._say(sentence(error))
+            return
         self.base_url.value = c.base_url or ""  # where the stand-in answers, if it moved
         self._show_hooks()
-        self._say(message)
+        self._say(sentence(message))
 
     def _check(self) -> None:
-        results = self.controller.check(self.url.value)
+        c = self.controller
+        results, error = c.safe(c.check, self._url())
+        if error is not None:
+            self._say(sentence(error))
+            return
         marks = {"pass": "✔", "warn": "⚠", "fail": "✘"}
-        self._say(*(f"{marks[r.status]} {r.name}: {r.message}" for r in results))
+        self._say(
+            f"Checked {redact_url(self._url().strip())}:",
+            *(f"{marks[r.status]} {r.name}: {r.message}" for r in results),
+        )
 
     def _test(self) -> None:
         c = self.controller
-        sent, error = c.safe(c.send_test, self.url.value)
+        url = self._url()
+        sent, error = c.safe(c.send_test, url)
         if error is not None:
-            self._say(error)
+            self._say(sentence(error))
             return
         self._say(
-            f"HTTP {sent.status} in {sent.elapsed_ms} ms",
-            f"response: {sent.body_preview or '(empty)'}",
+            f"HTTP {sent.status} in {sent.elapsed_ms} ms from {redact_url(url.strip())}.",
+            f"Response: {sent.body_preview or '(empty)'}",
         )
 
     def _change(self) -> WebhookChange:
         return WebhookChange(
-            url=self.url.value,
+            url=self._url(),
             event_types=tuple(self.event_types.value),
             enabled=self.enabled.value,
             hook=self.hook.value,
@@ -176,23 +213,23 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         c = self.controller
         plan, error = c.safe(c.preview, self._change())
         if error is not None:
-            self._say(error)
+            self._say(sentence(error))
             return
-        self.apply_button.disabled = not plan.changes_anything
+        self._set_apply(plan.changes_anything)
         verdict = "Press Apply to send it." if plan.changes_anything else "Nothing would change."
         self._say(f"PATCH /app ({plan.mode}):", *plan.diff, verdict)
 
     def _apply(self) -> None:
         c = self.controller
         message, error = c.safe(c.apply)
-        self.apply_button.disabled = True
+        self._set_apply(False)
         if error is None:
             self._show_hooks()
-        self._say(error or message)
+        self._say(sentence(error or message))
 
     def _undo(self) -> None:
         c = self.controller
         message, error = c.safe(c.undo)
         if error is None:
             self._show_hooks()
-        self._say(error or message)
+        self._say(sentence(error or message))
