@@ -15,7 +15,6 @@ import urllib3
 
 from streamhook_nb.samples.webhooks import DEMO_API_KEY
 from streamhook_nb.webhook.controller import WebhookController
-from streamhook_nb.webhook.outbound import failure_reason
 from streamhook_nb.widgets.webhook_view import WebhookView
 
 WRONG = "a-wrong-secret-that-is-long-enough-for-hs256"
@@ -132,6 +131,8 @@ def test_an_unreachable_test_url_says_why_in_words(offline: WebhookController) -
 
 
 def test_failure_reasons_in_words() -> None:
+    from streamhook_nb.webhook.outbound import failure_reason
+
     lookup = urllib3.exceptions.NameResolutionError(
         "nowhere.invalid", None, socket.gaierror(-2, "Name or service not known")
     )
