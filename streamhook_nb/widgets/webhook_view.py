@@ -79,6 +79,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         self.undo_button = widgets.Button(description="Undo", icon="undo")
         self.messages = widgets.Output()
         self.said: list[str] = []  # the last message lines, as shown in ``messages``
+        self._result_for: str | None = None  # the URL the shown check or test result is for
         handlers: list[tuple[widgets.Button, Callable[[], None]]] = [
             (self.load_button, self._load),
             (self.check_button, self._check),
@@ -91,6 +92,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             button.on_click(lambda _, run=handler: run())
         for control in (self.url, self.event_types, self.enabled, self.hook):
             control.observe(self._edited, names="value")
+        self.url.observe(self._url_changed, names="value")
         super().__init__(
             [
                 widgets.HTML("<b>App</b>"),
@@ -127,10 +129,26 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
 
     def _say(self, *lines: Any) -> None:
         self.said = [line for line in lines if isinstance(line, str)]
+        self._result_for = None
         self.messages.clear_output(wait=True)
         with self.messages:
             for line in lines:
                 display(line) if not isinstance(line, str) else print(line)
+
+    def _url_changed(self, change: Any) -> None:
+        """A result on screen belongs to the URL it was made for. The browser may deliver an
+        edit of the box after a click (ipywidgets holds back a field's update while its previous
+        one is unanswered, but never a click), so a late edit gets a note, never a silent mix."""
+        shown, self._result_for = self._result_for, None
+        if shown is None or change["new"].strip() == shown:
+            return
+        note = (
+            f"The webhook URL is now {redact_url(change['new'].strip())}: the result above is "
+            f"for {redact_url(shown)}. Press the button again for the new URL."
+        )
+        self.said.append(note)
+        with self.messages:
+            print(note)
 
     def _edited(self, _: Any = None) -> None:
         """Any edit invalidates the preview: Apply waits for a new one."""
@@ -139,6 +157,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
 
     def _show_hooks(self) -> None:
         settings = self.controller.settings or {}
+        self._result_for = None  # the URL box changes below: no note about it
         self.hooks.clear_output(wait=True)
         with self.hooks:
             display(hooks_table(settings))
@@ -184,10 +203,12 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             self._say(sentence(error))
             return
         marks = {"pass": "✔", "warn": "⚠", "fail": "✘"}
+        url = self._url().strip()
         self._say(
-            f"Checked {redact_url(self._url().strip())}:",
+            f"Checked {redact_url(url)}:",
             *(f"{marks[r.status]} {r.name}: {r.message}" for r in results),
         )
+        self._result_for = url
 
     def _test(self) -> None:
         c = self.controller
@@ -200,6 +221,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             f"HTTP {sent.status} in {sent.elapsed_ms} ms from {redact_url(url.strip())}.",
             f"Response: {sent.body_preview or '(empty)'}",
         )
+        self._result_for = url.strip()
 
     def _change(self) -> WebhookChange:
         return WebhookChange(

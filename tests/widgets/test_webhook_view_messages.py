@@ -171,3 +171,28 @@ def test_labels_have_room() -> None:
     view = WebhookView(WebhookController())
     assert view.event_types.description == "events"  # the "none = all" note sits beside it
     assert view.hook.layout.width == "520px"
+
+
+def test_a_url_edit_arriving_after_a_click_is_noted(offline: WebhookController) -> None:
+    """The browser can deliver the URL box's edit after the button's click (ipywidgets holds
+    back a field update while its previous one is unanswered; clicks go at once). The result
+    then names the URL it used, and the late edit adds a note instead of a silent mix-up."""
+    from streamhook_nb.capture.demo_endpoint import DemoEndpoint
+    from streamhook_nb.samples.webhooks import DEMO_SECRET
+    from streamhook_nb.verify.secrets import Secret
+
+    view = WebhookView(offline)
+    view.load_button.click()
+    with DemoEndpoint(Secret(DEMO_SECRET, "S")) as endpoint:
+        view.url.value = f"{endpoint.url}/first"
+        view.test_button.click()  # the click came before the second edit
+        assert view.said[0].endswith(f"from {endpoint.url}/first.")
+        view.url.value = f"{endpoint.url}/second"  # the late edit
+        assert view.said[-1] == (
+            f"The webhook URL is now {endpoint.url}/second: the result above is for "
+            f"{endpoint.url}/first. Press the button again for the new URL."
+        )
+        view.test_button.click()
+        assert view.said[0].endswith(f"from {endpoint.url}/second.")
+        view.url.value = f"{endpoint.url}/second "  # the same URL: nothing to note
+        assert len(view.said) == 2
