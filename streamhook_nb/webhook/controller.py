@@ -32,7 +32,7 @@ from streamhook_nb.webhook.plan import (
     restore_body,
     validate_url,
 )
-from streamhook_nb.webhook.redact import REDACTED, redact_url, url_secrets
+from streamhook_nb.webhook.redact import REDACTED, redact_url, scrub, url_secrets
 from streamhook_nb.webhook.sample_event import SentEvent, send_test_event
 from streamhook_nb.webhook.standin import StandIn
 from streamhook_nb.webhook.stream_api import AppSettingsClient, RefusedError
@@ -215,12 +215,13 @@ class WebhookController:
         if self.secret is None:
             raise UsageError("no secret to sign with", fix="Press Load first")
         try:
-            return send_test_event(target, self.secret, self.api_key or "")
+            sent = send_test_event(target, self.secret, self.api_key or "")
         except requests.RequestException as exc:
             reason, fix = failure_reason(exc)
             raise UsageError(
                 f"{redact_url(target)}: the test event got no answer ({reason})", fix=fix
             ) from None
+        return replace(sent, body_preview=scrub(sent.body_preview, target))  # an echoed URL
 
     def preview(self, change: WebhookChange) -> Plan:
         """Plan the change against the loaded settings (nothing is sent)."""

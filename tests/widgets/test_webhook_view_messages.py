@@ -196,3 +196,22 @@ def test_a_url_edit_arriving_after_a_click_is_noted(offline: WebhookController) 
         assert view.said[0].endswith(f"from {endpoint.url}/second.")
         view.url.value = f"{endpoint.url}/second "  # the same URL: nothing to note
         assert len(view.said) == 2
+
+
+def test_an_endpoint_echoing_its_url_does_not_show_the_token(
+    offline: WebhookController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamhook_nb.webhook import controller as module
+    from streamhook_nb.webhook.sample_event import SentEvent
+
+    def echo(url: str, *_: object) -> SentEvent:
+        return SentEvent(404, 1.0, f"no route for {url}")
+
+    monkeypatch.setattr(module, "send_test_event", echo)
+    assert offline.stand_in is not None
+    offline.stand_in.settings["event_hooks"][0]["webhook_url"] = WITH_TOKEN
+    view = WebhookView(offline)
+    view.load_button.click()
+    view.test_button.click()
+    assert view.said[1] == "Response: no route for https://hooks.example.com/stream?token=***"
+    assert TOKEN not in _state_text()
