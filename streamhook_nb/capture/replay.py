@@ -17,7 +17,8 @@ from streamhook_nb.load.headers import joined
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.signing import sign
-from streamhook_nb.webhook.outbound import OutboundSession, failure_reason, redirect_note
+from streamhook_nb.webhook.failures import failure_reason
+from streamhook_nb.webhook.outbound import OutboundSession, redirect_note
 from streamhook_nb.webhook.plan import validate_url
 
 HOP_BY_HOP = frozenset(

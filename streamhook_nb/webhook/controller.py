@@ -22,7 +22,7 @@ from streamhook_nb.verify.secrets import (
 )
 from streamhook_nb.webhook.backups import DEFAULT_DIR, latest_backup, read_backup, save_backup
 from streamhook_nb.webhook.endpoint_check import Requirement, check_endpoint
-from streamhook_nb.webhook.outbound import failure_reason
+from streamhook_nb.webhook.failures import failure_reason
 from streamhook_nb.webhook.plan import (
     Plan,
     PlanError,

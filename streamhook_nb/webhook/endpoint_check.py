@@ -14,12 +14,8 @@ import requests
 
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.stream_json import encode
-from streamhook_nb.webhook.outbound import (
-    DeadlineExceeded,
-    OutboundSession,
-    failure_reason,
-    redirect_note,
-)
+from streamhook_nb.webhook.failures import failure_reason
+from streamhook_nb.webhook.outbound import DeadlineExceeded, OutboundSession, redirect_note
 from streamhook_nb.webhook.plan import PlanError, validate_url
 from streamhook_nb.webhook.redact import redact_url, scrub
 from streamhook_nb.webhook.sample_event import (

@@ -131,7 +131,7 @@ def test_an_unreachable_test_url_says_why_in_words(offline: WebhookController) -
 
 
 def test_failure_reasons_in_words() -> None:
-    from streamhook_nb.webhook.outbound import failure_reason
+    from streamhook_nb.webhook.failures import failure_reason
 
     lookup = urllib3.exceptions.NameResolutionError(
         "nowhere.invalid", None, socket.gaierror(-2, "Name or service not known")
