@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -10,8 +11,8 @@ import ipywidgets as widgets
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES
 from streamhook_nb.webhook.controller import WebhookController, hooks_table
 from streamhook_nb.webhook.plan import NEW_HOOK, WebhookChange, webhook_hooks
-from streamhook_nb.webhook.redact import redact_url
-from streamhook_nb.widgets.audit_view import WIDGET_NOTE, display
+from streamhook_nb.webhook.redact import REDACTED, redact_url, url_secrets
+from streamhook_nb.widgets.audit_view import WIDGET_NOTE, display, show
 
 _STYLE = {"description_width": "110px"}
 _WIDE = widgets.Layout(width="640px")
@@ -127,13 +128,19 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         self.apply_button.disabled = not enabled
         self.apply_button.button_style = "warning" if enabled else ""
 
-    def _say(self, *lines: Any) -> None:
-        self.said = [line for line in lines if isinstance(line, str)]
+    def _say(self, *lines: str) -> None:
+        self.said = list(lines)
         self._result_for = None
-        self.messages.clear_output(wait=True)
-        with self.messages:
-            for line in lines:
-                display(line) if not isinstance(line, str) else print(line)
+        self._show_said()
+
+    def _show_said(self) -> None:
+        """The messages, wrapped between words (long URLs anywhere), in one output."""
+        text = "\n".join(self.said)
+        shown = html.escape(text)
+        style = "white-space: pre-wrap; word-break: normal; overflow-wrap: anywhere; margin: 0"
+        show(
+            self.messages, {"text/html": f'<pre style="{style}">{shown}</pre>', "text/plain": text}
+        )
 
     def _url_changed(self, change: Any) -> None:
         """A result on screen belongs to the URL it was made for. The browser may deliver an
@@ -147,8 +154,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             f"for {redact_url(shown)}. Press the button again for the new URL."
         )
         self.said.append(note)
-        with self.messages:
-            print(note)
+        self._show_said()
 
     def _edited(self, _: Any = None) -> None:
         """Any edit invalidates the preview: Apply waits for a new one."""
@@ -189,6 +195,8 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         if error is not None:  # no settings now: nothing stale stays on screen
             self.hooks.clear_output()
             self.hook.options = [("new hook", NEW_HOOK)]
+            if REDACTED in url_secrets(self.url.value):  # stood for a URL no longer loaded
+                self.url.value = ""
             self._edited()
             self._say(sentence(error))
             return

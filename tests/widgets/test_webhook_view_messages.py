@@ -96,6 +96,9 @@ def test_a_token_in_a_hook_url_never_reaches_a_widget(offline: WebhookController
     hook = offline.stand_in.settings["event_hooks"][0]
     assert (hook["webhook_url"], hook["event_types"]) == (WITH_TOKEN, ["reaction.new"])
     assert TOKEN not in _state_text()
+    view.secret.value = WRONG  # a failed Load: the masked URL stands for nothing now
+    view.load_button.click()
+    assert view.url.value == ""
 
 
 def test_a_masked_url_that_matches_no_hook_is_refused(offline: WebhookController) -> None:
