@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -227,3 +228,24 @@ def test_latest_backup_matches_the_app_exactly(tmp_path: Path) -> None:
     mine.rename(mine.with_suffix(".undone.json"))
     with pytest.raises(UsageError, match="no backup for app 'ab'"):
         latest_backup("ab", directory=tmp_path)
+
+
+def test_a_request_failing_past_the_deadline_is_a_deadline_even_if_the_timer_is_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a busy machine the socket's own timeout (as long as the deadline) can fire before the
+    deadline's timer thread runs; the error must still say the deadline passed."""
+    import time
+
+    from requests.adapters import HTTPAdapter
+
+    from streamhook_nb.webhook import outbound
+
+    def slow_failure(*_: object, **__: object) -> requests.Response:
+        time.sleep(0.06)
+        raise requests.ConnectionError("Read timed out.")
+
+    monkeypatch.setattr(HTTPAdapter, "send", slow_failure)
+    monkeypatch.setattr(outbound._Watch, "start", lambda self: None)  # the timer never ran
+    with pytest.raises(DeadlineExceeded, match=r"no complete answer within 0\.05 s"):
+        outbound.OutboundSession(0.05).post("http://127.0.0.1:9/h", data=b"{}")
