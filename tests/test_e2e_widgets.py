@@ -206,7 +206,7 @@ def test_webhook_view_load_and_undo_after_run_all(lab: tuple[str, Path], page: A
     expect(view.get_by_text("cannot reach")).to_have_count(0)
     view.locator("button[title='Undo']").click()
     expect(
-        view.get_by_text("nothing to undo. Every change applied here was undone already")
+        view.get_by_text("Nothing to undo: every change applied here was undone already.")
     ).to_be_visible(timeout=30_000)
     url_field.fill("https://e2e.example.com/webhooks/stream")
     url_field.press("Enter")
@@ -223,7 +223,7 @@ def test_webhook_view_load_and_undo_after_run_all(lab: tuple[str, Path], page: A
     expect(view.get_by_text("Restored the settings saved in")).to_be_visible(timeout=30_000)
     view.locator("button[title='Undo']").click()
     expect(
-        view.get_by_text("nothing to undo. Every change applied here was undone already")
+        view.get_by_text("Nothing to undo: every change applied here was undone already.")
     ).to_be_visible(timeout=30_000)
     expect(view.get_by_text("Restored the settings saved in")).to_have_count(0)
 
@@ -240,3 +240,53 @@ def test_saved_widget_state_shows_widgets_before_running(lab: tuple[str, Path], 
     expect(view.get_by_text("deliveries so far")).to_be_visible()
     assert "0 deliveries so far" not in (view.text_content() or "")  # counted after Run All
     expect(page.get_by_text("LiveCountsView ·")).to_have_count(0)  # not the text fallback
+
+
+@pytest.mark.timeout(600)
+def test_webhook_view_masks_a_token_and_forgets_a_refused_secret(
+    lab: tuple[str, Path], page: Any
+) -> None:
+    """A token in a hook's URL appears nowhere on the page (the URL box shows it masked); a
+    wrong typed secret is named as typed, and Load with the field empty works again."""
+    from playwright.sync_api import expect
+
+    from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
+    from streamhook_nb.verify.secrets import Secret
+    from streamhook_nb.webhook.stream_api import AppSettingsClient
+
+    token = "e2e-hook-token-7c1d"
+    base, _ = lab
+    _open(page, base, NOTEBOOKS[1])
+    _menu(page, "Run", "Run All Cells")
+    view = _output_of(page, "shn.WebhookView(controller)")
+    url_field = view.get_by_placeholder("https://example.com/webhooks/stream")
+    expect(url_field).to_have_value("https://hooks.example.com/webhooks/stream", timeout=120_000)
+    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=120_000)
+    secret_field = view.get_by_placeholder("the demo stand-in secret")
+    expect(secret_field).to_be_visible()
+    stand_in_url = view.get_by_placeholder("https://chat.stream-io-api.com").input_value()
+    api = AppSettingsClient(DEMO_API_KEY, Secret(DEMO_SECRET, "S"), stand_in_url)
+    hooks = api.get()["event_hooks"]
+    hooks[0]["webhook_url"] = f"https://hooks.example.com/stream?token={token}"
+    api.update({"event_hooks": hooks})
+
+    view.locator("button[title='Load']").click()
+    expect(url_field).to_have_value("https://hooks.example.com/stream?token=***", timeout=30_000)
+    expect(view.locator("select").first).to_contain_text("stream?token=***")
+    assert token not in page.content()
+
+    secret_field.fill("a-wrong-secret-that-is-long-enough-for-hs256")
+    view.locator("button[title='Load']").click()
+    expect(view.get_by_text("secret from the API secret field")).to_be_visible(timeout=30_000)
+    expect(view.locator("td", has_text="hook-sqs-1")).to_have_count(0)  # no stale table
+    _picture(page, view, ARTIFACTS / "webhook-view-refused-secret.png")
+    view.locator("button[title='Load']").click()
+    expect(view.get_by_text("Loaded the settings of demo_api_key")).to_be_visible(timeout=30_000)
+
+    url_field.fill("htp:/not a url")
+    view.locator("button[title='Send test event']").click()
+    expect(view.get_by_text("'htp:/not a url' is not a valid webhook URL")).to_be_visible(
+        timeout=30_000
+    )
+    _picture(page, view, ARTIFACTS / "webhook-view-bad-url.png")
+    assert token not in page.content()

@@ -17,6 +17,7 @@ from streamhook_nb.load.headers import joined
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.signing import sign
+from streamhook_nb.webhook.failures import failure_reason
 from streamhook_nb.webhook.outbound import OutboundSession, redirect_note
 from streamhook_nb.webhook.plan import validate_url
 
@@ -136,7 +137,10 @@ def replay(
                     target, data=body, headers=outgoing, timeout=timeout, allow_redirects=False
                 )
                 row.update(status=response.status_code, error=redirect_note(response))
-            except (requests.RequestException, UnicodeError, ValueError) as exc:
+            except requests.RequestException as exc:
+                reason, fix = failure_reason(exc)
+                row.update(status=None, error=f"{reason}. {fix}")
+            except (UnicodeError, ValueError) as exc:
                 row.update(status=None, error=type(exc).__name__)
             row["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
             rows.append(row)

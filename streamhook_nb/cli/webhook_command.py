@@ -11,7 +11,14 @@ from typing import Any
 
 from streamhook_nb.cli import exit_codes
 from streamhook_nb.cli.output import frame_table, print_json
-from streamhook_nb.verify.secrets import Secret, SecretError, env_value, from_env
+from streamhook_nb.verify.secrets import (
+    DEFAULT_KEY_ENV,
+    DEFAULT_SECRET_ENV,
+    Secret,
+    SecretError,
+    env_value,
+    from_env,
+)
 from streamhook_nb.webhook.backups import save_backup
 from streamhook_nb.webhook.plan import WebhookChange, plan_change, validate_url
 from streamhook_nb.webhook.redact import redact_url
@@ -42,7 +49,15 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
     """The API client: Stream's (credentials from the environment) or, with ``--stand-in``,
     a local stand-in's, which lives as long as the command."""
     if not args.stand_in:
-        yield _api().client_from_env(base_url=args.base_url)
+        try:
+            client = _api().client_from_env(base_url=args.base_url)
+        except SecretError as exc:
+            fix = (
+                f"Export {DEFAULT_KEY_ENV} and {DEFAULT_SECRET_ENV} (or put them in .env); "
+                "to try it first on a local demo app, add --stand-in"
+            )
+            raise SecretError(exc.message, source=exc.source, fix=fix) from None
+        yield client
         return
     from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
     from streamhook_nb.webhook.standin import StandIn

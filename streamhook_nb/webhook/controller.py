@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,14 +22,26 @@ from streamhook_nb.verify.secrets import (
 )
 from streamhook_nb.webhook.backups import DEFAULT_DIR, latest_backup, read_backup, save_backup
 from streamhook_nb.webhook.endpoint_check import Requirement, check_endpoint
-from streamhook_nb.webhook.outbound import DeadlineExceeded
-from streamhook_nb.webhook.plan import Plan, WebhookChange, plan_change, public_hook, restore_body
-from streamhook_nb.webhook.redact import redact_url
+from streamhook_nb.webhook.failures import failure_reason
+from streamhook_nb.webhook.plan import (
+    Plan,
+    PlanError,
+    WebhookChange,
+    plan_change,
+    public_hook,
+    restore_body,
+    validate_url,
+)
+from streamhook_nb.webhook.redact import REDACTED, redact_url, scrub, url_secrets
 from streamhook_nb.webhook.sample_event import SentEvent, send_test_event
 from streamhook_nb.webhook.standin import StandIn
-from streamhook_nb.webhook.stream_api import AppSettingsClient
+from streamhook_nb.webhook.stream_api import AppSettingsClient, RefusedError
 
 _TARGETS = ("webhook_url", "sqs_queue_url", "sns_topic_arn")
+TYPED = "the API secret field"
+"""Where a secret typed into the widget comes from (its label)."""
+DEMO = "the demo stand-in secret"
+"""Where the stand-in's demo secret comes from (its label)."""
 
 
 def hooks_table(settings: dict[str, Any]) -> pd.DataFrame:
@@ -72,6 +84,9 @@ class WebhookController:
     last_backup: Path | None = None
     stand_in: StandIn | None = None
     """A local stand-in of Stream's API this controller owns: Load restarts it if stopped."""
+    default_secret: Secret | None = None
+    """The secret used when none is typed (the demo one in stand-in mode); None: the
+    environment's ``STREAM_API_SECRET`` (or ``.env``), read again at every connect."""
     _client: AppSettingsClient | None = field(default=None, repr=False)
     _revived: str | None = field(default=None, repr=False)  # said by the next load()
 
@@ -83,8 +98,9 @@ class WebhookController:
         stand_in = StandIn(DEMO_API_KEY, DEMO_SECRET)
         stand_in.start()
         folder = backup_dir or Path(tempfile.mkdtemp(prefix="streamhook-backups-"))
-        controller = cls(backup_dir=folder, stand_in=stand_in)
-        controller.connect(DEMO_API_KEY, stand_in.url, DEMO_SECRET)
+        demo = Secret(DEMO_SECRET, DEMO)
+        controller = cls(backup_dir=folder, stand_in=stand_in, default_secret=demo)
+        controller.connect(DEMO_API_KEY, stand_in.url)
         return controller
 
     def revive_stand_in(self) -> str | None:
@@ -106,14 +122,24 @@ class WebhookController:
 
     def secret_source(self) -> str:
         """Where the secret comes from, for the view (never the value)."""
-        if self.secret is not None:
-            return f"from {self.secret.label}"
+        secret = self.secret or self.default_secret
+        if secret is not None:
+            return _phrase(secret.label)
         if env_value(DEFAULT_SECRET_ENV):
             return f"from {DEFAULT_SECRET_ENV}"
         return "not set"
 
+    def _fallback(self) -> str:
+        """Where an empty secret field takes the secret from, in words."""
+        if self.default_secret is not None:
+            return self.default_secret.label
+        return f"{DEFAULT_SECRET_ENV} (environment or .env)"
+
     def connect(self, api_key: str, base_url: str, typed_secret: str = "") -> None:
-        """Use these credentials (a typed secret wins over ``STREAM_API_SECRET``)."""
+        """Use these credentials. A typed secret wins, and is kept for later connects until
+        Stream refuses it; otherwise the configured one (:attr:`default_secret`, or
+        ``STREAM_API_SECRET`` read again) is used."""
+        self.settings, self.plan = None, None
         former = self.stand_in.url if self.stand_in is not None else None
         self.revive_stand_in()
         if former and base_url.strip() == former and self.stand_in is not None:
@@ -122,27 +148,38 @@ class WebhookController:
         if not key:
             raise UsageError("no API key", fix=f"Type it, or set {DEFAULT_KEY_ENV}")
         if typed_secret:
-            self.secret = Secret(typed_secret, "the password field")
-        elif self.secret is None:
-            (self.secret,) = from_env()
+            self.secret = Secret(typed_secret, TYPED)
+        elif self.secret is None or self.secret.label != TYPED:
+            self.secret = self.default_secret or from_env()[0]
         self.api_key, self.base_url = key, base_url.strip() or None
         self._client = AppSettingsClient(key, self.secret, self.base_url)
         self.base_url = self._client.base_url
-        self.settings, self.plan = None, None
 
     @property
     def client(self) -> AppSettingsClient:
         """The API client; :class:`UsageError` before :meth:`connect`."""
         if self._client is None:
-            raise UsageError("not connected", fix="Press Load first")
+            raise UsageError("Not connected", fix="Press Load first")
         return self._client
 
     def load(self) -> str:
         """Read the app's settings."""
         self.revive_stand_in()
         revived, self._revived = self._revived, None
-        self.settings = self.client.get()
-        self.plan = None
+        self.settings, self.plan = None, None
+        try:
+            self.settings = self.client.get()
+        except RefusedError as exc:
+            if exc.status != 401 or self.secret is None or self.secret.label != TYPED:
+                raise
+            self.secret, self._client = None, None  # a refused typed secret is not kept
+            raise RefusedError(
+                exc.message,
+                status=exc.status,
+                source=exc.source,
+                fix=f"{exc.fix}. The typed secret was dropped: type the right one, or leave "
+                f"the field empty to use {self._fallback()}",
+            ) from None
         mode = "event_hooks" if self.settings.get("event_hooks") else "legacy webhook_url"
         count = len(hooks_table(self.settings))
         loaded = (
@@ -150,33 +187,54 @@ class WebhookController:
         )
         return f"{revived} {loaded}" if revived else loaded
 
+    def live_url(self, shown: str) -> str:
+        """The URL meant by ``shown``: a masked URL of the loaded settings (``?token=***``)
+        stands for the real one, which only this controller keeps; any other URL is itself.
+        A URL still holding ``***`` where a credential goes is a :class:`PlanError`."""
+        text = shown.strip()
+        if REDACTED not in text:
+            return shown
+        for url in _urls(self.settings or {}):
+            if redact_url(url) == text:
+                return url
+        if REDACTED in url_secrets(text):
+            raise PlanError(
+                f"{text!r} holds {REDACTED} where a credential was masked, and matches no URL "
+                "of the loaded settings",
+                fix="Type the whole URL with its credential, or press Load and pick the hook",
+            )
+        return shown
+
     def check(self, url: str) -> list[Requirement]:
         """Stream's requirements, checked against ``url``."""
-        return check_endpoint(url, self.secret, self.api_key or "")
+        return check_endpoint(self.live_url(url), self.secret, self.api_key or "")
 
     def send_test(self, url: str) -> SentEvent:
-        """A signed ``message.new`` posted to ``url``."""
+        """A signed ``message.new`` posted to ``url`` (validated first, like Preview)."""
+        target = validate_url(self.live_url(url))
         if self.secret is None:
             raise UsageError("no secret to sign with", fix="Press Load first")
         try:
-            return send_test_event(url, self.secret, self.api_key or "")
+            sent = send_test_event(target, self.secret, self.api_key or "")
         except requests.RequestException as exc:
-            reason = str(exc) if isinstance(exc, DeadlineExceeded) else type(exc).__name__
+            reason, fix = failure_reason(exc)
             raise UsageError(
-                f"{redact_url(url.strip())}: the test event got no answer ({reason})"
+                f"{redact_url(target)}: the test event got no answer ({reason})", fix=fix
             ) from None
+        return replace(sent, body_preview=scrub(sent.body_preview, target))  # an echoed URL
 
     def preview(self, change: WebhookChange) -> Plan:
         """Plan the change against the loaded settings (nothing is sent)."""
         if self.settings is None:
-            raise UsageError("no settings loaded", fix="Press Load first")
-        self.plan = plan_change(self.settings, change)
+            raise UsageError("No settings loaded", fix="Press Load first")
+        real = replace(change, url=self.live_url(change.url))
+        self.plan = plan_change(self.settings, real)
         return self.plan
 
     def apply(self) -> str:
         """Back up the current settings, send the planned PATCH, and reload."""
         if self.plan is None or self.settings is None:
-            raise UsageError("nothing to apply", fix="Press Preview first")
+            raise UsageError("Nothing to apply", fix="Press Preview first")
         self.last_backup = save_backup(self.settings, self.api_key or "", directory=self.backup_dir)
         self.client.update(self.plan.body)
         self.plan = None
@@ -191,8 +249,10 @@ class WebhookController:
         except UsageError:
             undone = any(Path(self.backup_dir).glob(f"{self.api_key}-*.undone.json"))
             raise UsageError(
-                "nothing to undo",
-                fix="Every change applied here was undone already"
+                "Nothing to undo: every change applied here was undone already"
+                if undone
+                else "Nothing to undo",
+                fix=None
                 if undone
                 else "Undo restores the settings saved by Apply: apply a change first",
             ) from None
@@ -221,3 +281,19 @@ def public_settings(settings: dict[str, Any]) -> dict[str, Any]:
     if isinstance(settings.get("webhook_url"), str):
         shown["webhook_url"] = redact_url(settings["webhook_url"])
     return shown
+
+
+def _urls(settings: dict[str, Any]) -> list[str]:
+    """Every webhook URL of ``settings`` (each hook's, and the legacy one)."""
+    found = [
+        str(h["webhook_url"]) for h in settings.get("event_hooks") or [] if h.get("webhook_url")
+    ]
+    legacy = settings.get("webhook_url")
+    return [*found, legacy] if isinstance(legacy, str) and legacy else found
+
+
+def _phrase(label: str) -> str:
+    """A secret's source for the secret field's placeholder."""
+    if label == TYPED:
+        return "the one typed before (kept)"
+    return label if label == DEMO else f"from {label}"

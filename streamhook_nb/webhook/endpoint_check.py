@@ -14,6 +14,7 @@ import requests
 
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.stream_json import encode
+from streamhook_nb.webhook.failures import failure_reason
 from streamhook_nb.webhook.outbound import DeadlineExceeded, OutboundSession, redirect_note
 from streamhook_nb.webhook.plan import PlanError, validate_url
 from streamhook_nb.webhook.redact import redact_url, scrub
@@ -129,7 +130,8 @@ def _exchange(
             )
         ]
     except requests.RequestException as exc:
-        return [Requirement("answers a signed POST", FAIL, f"No answer: {_short(exc, url)}.")]
+        fix = f" {failure_reason(exc)[1]}." if isinstance(exc, requests.ConnectionError) else ""
+        return [Requirement("answers a signed POST", FAIL, f"No answer: {_short(exc, url)}.{fix}")]
     elapsed = time.perf_counter() - started
     results = []
     if scheme == "https":
@@ -229,6 +231,6 @@ def _short(exc: BaseException, url: str) -> str:
     if isinstance(exc, requests.exceptions.SSLError):
         return "TLS handshake failed"
     if isinstance(exc, requests.ConnectionError):
-        return "cannot connect (refused, reset or unreachable)"
+        return failure_reason(exc)[0]  # connection refused, the name does not resolve...
     text = scrub(str(exc), url)
     return text if len(text) <= 160 else text[:160] + "…"

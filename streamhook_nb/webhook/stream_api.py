@@ -11,17 +11,40 @@ from stream_chat import StreamChat
 from stream_chat.base.exceptions import StreamAPIException
 
 from streamhook_nb.errors import ApiError
-from streamhook_nb.verify.secrets import DEFAULT_KEY_ENV, Secret, SecretError, env_value, from_env
+from streamhook_nb.verify.secrets import (
+    DEFAULT_KEY_ENV,
+    DEFAULT_SECRET_ENV,
+    Secret,
+    SecretError,
+    env_value,
+    from_env,
+)
 
 DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
 BASE_URL_ENV = "STREAM_CHAT_URL"  # the SDK's own variable
 
 
 _FIXES = {
-    401: "Check STREAM_API_KEY and STREAM_API_SECRET: they must belong to the same app",
     403: "The credentials may not change app settings: use the app's server-side secret",
     429: "Stream rate-limited the request: wait a minute and try again",
 }
+
+
+class RefusedError(ApiError):
+    """Stream answered with an error status (``status``): the request reached it."""
+
+    def __init__(self, message: str, *, status: int, source: str | None, fix: str | None) -> None:
+        self.status = status
+        super().__init__(message, source=source, fix=fix)
+
+
+def credentials_fix(secret: Secret) -> str:
+    """What to check after a 401, naming where the refused secret came from."""
+    if secret.label == DEFAULT_SECRET_ENV:
+        where = f"{DEFAULT_KEY_ENV} and {DEFAULT_SECRET_ENV}"
+    else:
+        where = f"the API key and the secret from {secret.label}"
+    return f"Check {where}: they must belong to the same app"
 
 
 @dataclass
@@ -60,11 +83,16 @@ class AppSettingsClient:
         except StreamAPIException as exc:
             status = exc.status_code
             detail = getattr(exc, "error_message", None) or exc.response_text[:200]
-            fix = _FIXES.get(
-                status, "Stream's API failed: try again later" if status >= 500 else None
+            fix = (
+                credentials_fix(self.secret)
+                if status == 401
+                else _FIXES.get(
+                    status, "Stream's API failed: try again later" if status >= 500 else None
+                )
             )
-            raise ApiError(
+            raise RefusedError(
                 f"Stream refused the request: HTTP {status} ({detail})",
+                status=status,
                 source=self.base_url,
                 fix=fix,
             ) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -10,10 +11,22 @@ import ipywidgets as widgets
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES
 from streamhook_nb.webhook.controller import WebhookController, hooks_table
 from streamhook_nb.webhook.plan import NEW_HOOK, WebhookChange, webhook_hooks
-from streamhook_nb.widgets.audit_view import WIDGET_NOTE, display
+from streamhook_nb.webhook.redact import REDACTED, redact_url, url_secrets
+from streamhook_nb.widgets.audit_view import WIDGET_NOTE, display, show
 
 _STYLE = {"description_width": "110px"}
 _WIDE = widgets.Layout(width="640px")
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter (unless it starts with a URL or a
+    path, which stay as they are) and a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    if "/" not in text.split(" ", 1)[0]:
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ":")) else text + "."
 
 
 class WebhookView(widgets.VBox):  # type: ignore[misc]
@@ -46,25 +59,28 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             layout=_WIDE,
         )
         self.hook = widgets.Dropdown(
-            options=[("new hook", NEW_HOOK)], description="hook", style=_STYLE
+            options=[("new hook", NEW_HOOK)],
+            description="hook",
+            style=_STYLE,
+            layout=widgets.Layout(width="520px"),
         )
         self.event_types = widgets.SelectMultiple(
             options=list(WEBHOOK_EVENT_TYPES),
             rows=8,
-            description="events (none = all)",
+            description="events",
             style=_STYLE,
+            layout=widgets.Layout(width="420px"),
         )
         self.enabled = widgets.Checkbox(value=True, description="enabled")
         self.load_button = widgets.Button(description="Load", icon="download")
         self.check_button = widgets.Button(description="Check endpoint", icon="stethoscope")
         self.test_button = widgets.Button(description="Send test event", icon="paper-plane")
         self.preview_button = widgets.Button(description="Preview", icon="eye")
-        self.apply_button = widgets.Button(
-            description="Apply", icon="check", button_style="warning", disabled=True
-        )
+        self.apply_button = widgets.Button(description="Apply", icon="check", disabled=True)
         self.undo_button = widgets.Button(description="Undo", icon="undo")
         self.messages = widgets.Output()
         self.said: list[str] = []  # the last message lines, as shown in ``messages``
+        self._result_for: str | None = None  # the URL the shown check or test result is for
         handlers: list[tuple[widgets.Button, Callable[[], None]]] = [
             (self.load_button, self._load),
             (self.check_button, self._check),
@@ -77,6 +93,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             button.on_click(lambda _, run=handler: run())
         for control in (self.url, self.event_types, self.enabled, self.hook):
             control.observe(self._edited, names="value")
+        self.url.observe(self._url_changed, names="value")
         super().__init__(
             [
                 widgets.HTML("<b>App</b>"),
@@ -87,7 +104,9 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
                 widgets.HTML("<b>Webhook</b>"),
                 self.url,
                 widgets.HBox([self.hook, self.enabled]),
-                self.event_types,
+                widgets.HBox(
+                    [self.event_types, widgets.HTML("<i>None selected means all events.</i>")]
+                ),
                 widgets.HBox([self.check_button, self.test_button]),
                 widgets.HBox([self.preview_button, self.apply_button, self.undo_button]),
                 self.messages,
@@ -100,38 +119,70 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         """What a notebook shows where it cannot draw the widget (untrusted, or on GitHub)."""
         return f"WebhookView · app {self.api_key.value or '(no key)'} · {WIDGET_NOTE}"
 
-    def _say(self, *lines: Any) -> None:
-        self.said = [line for line in lines if isinstance(line, str)]
-        self.messages.clear_output(wait=True)
-        with self.messages:
-            for line in lines:
-                display(line) if not isinstance(line, str) else print(line)
+    def _url(self) -> str:
+        """The URL box's value, as the controller understands it (masked: the real one)."""
+        return self.url.value  # type: ignore[no-any-return]
+
+    def _set_apply(self, enabled: bool) -> None:
+        """Apply is orange (a warning: it changes the app) only when it can be pressed."""
+        self.apply_button.disabled = not enabled
+        self.apply_button.button_style = "warning" if enabled else ""
+
+    def _say(self, *lines: str) -> None:
+        self.said = list(lines)
+        self._result_for = None
+        self._show_said()
+
+    def _show_said(self) -> None:
+        """The messages, wrapped between words (long URLs anywhere), in one output."""
+        text = "\n".join(self.said)
+        shown = html.escape(text)
+        style = "white-space: pre-wrap; word-break: normal; overflow-wrap: anywhere; margin: 0"
+        show(
+            self.messages, {"text/html": f'<pre style="{style}">{shown}</pre>', "text/plain": text}
+        )
+
+    def _url_changed(self, change: Any) -> None:
+        """A result on screen belongs to the URL it was made for. The browser may deliver an
+        edit of the box after a click (ipywidgets holds back a field's update while its previous
+        one is unanswered, but never a click), so a late edit gets a note, never a silent mix."""
+        shown, self._result_for = self._result_for, None
+        if shown is None or change["new"].strip() == shown:
+            return
+        note = (
+            f"The webhook URL is now {redact_url(change['new'].strip())}: the result above is "
+            f"for {redact_url(shown)}. Press the button again for the new URL."
+        )
+        self.said.append(note)
+        self._show_said()
 
     def _edited(self, _: Any = None) -> None:
         """Any edit invalidates the preview: Apply waits for a new one."""
         self.controller.plan = None
-        self.apply_button.disabled = True
+        self._set_apply(False)
 
     def _show_hooks(self) -> None:
         settings = self.controller.settings or {}
+        self._result_for = None  # the URL box changes below: no note about it
         self.hooks.clear_output(wait=True)
         with self.hooks:
             display(hooks_table(settings))
         choices = [
-            (f"{h.get('id')} ({h.get('webhook_url')})", str(h.get("id")))
+            (f"{h.get('id')} ({redact_url(str(h.get('webhook_url') or ''))})", str(h.get("id")))
             for h in webhook_hooks(settings)
         ]
         self.hook.options = [*choices, ("new hook", NEW_HOOK)]
         if len(choices) == 1:
             self.hook.value = choices[0][1]
             current = webhook_hooks(settings)[0]
-            self.url.value = current.get("webhook_url", "")
+            # masked: the controller maps it back to the real URL while it is left unedited
+            self.url.value = redact_url(current.get("webhook_url") or "")
             self.event_types.value = tuple(
                 t for t in current.get("event_types") or [] if t in WEBHOOK_EVENT_TYPES
             )
             self.enabled.value = bool(current.get("enabled"))
         elif not choices:
-            self.url.value = settings.get("webhook_url") or ""
+            self.url.value = redact_url(settings.get("webhook_url") or "")
         self._edited()
 
     def _load(self) -> None:
@@ -140,33 +191,49 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         self.secret.value = ""  # the typed secret lives in the controller, not in the widget
         if error is None:
             message, error = c.safe(c.load)
-        if error is not None:
-            self._say(error)
-            return
         self.secret.placeholder = c.secret_source()
+        if error is not None:  # no settings now: nothing stale stays on screen
+            self.hooks.clear_output()
+            self.hook.options = [("new hook", NEW_HOOK)]
+            if REDACTED in url_secrets(self.url.value):  # stood for a URL no longer loaded
+                self.url.value = ""
+            self._edited()
+            self._say(sentence(error))
+            return
         self.base_url.value = c.base_url or ""  # where the stand-in answers, if it moved
         self._show_hooks()
-        self._say(message)
+        self._say(sentence(message))
 
     def _check(self) -> None:
-        results = self.controller.check(self.url.value)
+        c = self.controller
+        results, error = c.safe(c.check, self._url())
+        if error is not None:
+            self._say(sentence(error))
+            return
         marks = {"pass": "✔", "warn": "⚠", "fail": "✘"}
-        self._say(*(f"{marks[r.status]} {r.name}: {r.message}" for r in results))
+        url = self._url().strip()
+        self._say(
+            f"Checked {redact_url(url)}:",
+            *(f"{marks[r.status]} {r.name}: {r.message}" for r in results),
+        )
+        self._result_for = url
 
     def _test(self) -> None:
         c = self.controller
-        sent, error = c.safe(c.send_test, self.url.value)
+        url = self._url()
+        sent, error = c.safe(c.send_test, url)
         if error is not None:
-            self._say(error)
+            self._say(sentence(error))
             return
         self._say(
-            f"HTTP {sent.status} in {sent.elapsed_ms} ms",
-            f"response: {sent.body_preview or '(empty)'}",
+            f"HTTP {sent.status} in {sent.elapsed_ms} ms from {redact_url(url.strip())}.",
+            f"Response: {sent.body_preview or '(empty)'}",
         )
+        self._result_for = url.strip()
 
     def _change(self) -> WebhookChange:
         return WebhookChange(
-            url=self.url.value,
+            url=self._url(),
             event_types=tuple(self.event_types.value),
             enabled=self.enabled.value,
             hook=self.hook.value,
@@ -176,23 +243,23 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         c = self.controller
         plan, error = c.safe(c.preview, self._change())
         if error is not None:
-            self._say(error)
+            self._say(sentence(error))
             return
-        self.apply_button.disabled = not plan.changes_anything
+        self._set_apply(plan.changes_anything)
         verdict = "Press Apply to send it." if plan.changes_anything else "Nothing would change."
         self._say(f"PATCH /app ({plan.mode}):", *plan.diff, verdict)
 
     def _apply(self) -> None:
         c = self.controller
         message, error = c.safe(c.apply)
-        self.apply_button.disabled = True
+        self._set_apply(False)
         if error is None:
             self._show_hooks()
-        self._say(error or message)
+        self._say(sentence(error or message))
 
     def _undo(self) -> None:
         c = self.controller
         message, error = c.safe(c.undo)
         if error is None:
             self._show_hooks()
-        self._say(error or message)
+        self._say(sentence(error or message))

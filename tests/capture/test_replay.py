@@ -110,7 +110,10 @@ def test_hop_by_hop_headers_are_dropped() -> None:
 def test_unreachable_target_is_a_result_not_a_crash(source: pd.DataFrame) -> None:
     results = replay(source.head(2), "http://127.0.0.1:9/h")
     assert results["status"].isna().all()
-    assert set(results["error"]) == {"ConnectionError"}
+    assert set(results["error"]) == {
+        "connection refused: nothing listens at that address. Start the receiver there, or "
+        "correct the host or port in the URL"
+    }
 
 
 def test_cli(tmp_path: Path, receiver: CaptureServer, data_dir: Path) -> None:

@@ -36,6 +36,6 @@ def test_failed_sends_show_a_dash_for_the_missing_status(data_dir: Path) -> None
     )
     assert done.returncode == 1
     rows = [line.split() for line in done.stdout.splitlines()[2:7]]
-    assert all(row[3] == "-" and row[5] == "ConnectionError" for row in rows)
+    assert all(row[3] == "-" and row[5:8] == ["connection", "refused:", "nothing"] for row in rows)
     assert "<NA>" not in done.stdout
     assert done.stdout.splitlines()[-1] == "0 of 5 deliveries got a 2xx"

@@ -182,3 +182,15 @@ def test_credentials_in_urls_never_show_nor_reach_backups(
         assert oct(backup.stat().st_mode & 0o777) == oct(0o600)
         assert password not in backup.read_text()
         assert token not in backup.read_text()
+
+
+@pytest.mark.parametrize("given", [{}, {"STREAM_API_KEY": DEMO_API_KEY}])
+def test_missing_credentials_point_to_stand_in(tmp_path: Path, given: dict[str, str]) -> None:
+    """Without credentials the fix says how to set them and how to try the demo instead."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAM_")} | given
+    done = run_cli("webhook", "show", env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "is not set" in done.stderr
+    assert "add --stand-in" in done.stderr
+    assert "--secrets-file" not in done.stderr  # webhook commands have no such option
+    assert "Traceback" not in done.stderr

@@ -89,7 +89,10 @@ def test_unresolvable_and_unreachable_are_failures_not_crashes() -> None:
     )
     unreachable = check_endpoint("http://127.0.0.1:9/h", SECRET, "k", resolver=public)
     assert unreachable[-1].status == FAIL
-    assert "cannot connect" in unreachable[-1].message
+    assert unreachable[-1].message == (
+        "No answer: connection refused: nothing listens at that address. Start the receiver "
+        "there, or correct the host or port in the URL."
+    )
 
 
 def test_invalid_url_fails_at_once() -> None:

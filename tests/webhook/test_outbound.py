@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -107,7 +108,10 @@ def test_test_event_and_replay_give_up_on_a_dribbling_server(data_dir: Path) -> 
         with pytest.raises(DeadlineExceeded):
             send_test_event(slow.url, SECRET, "key")
         results = replay(source, slow.url, timeout=1.0)
-    assert list(results["error"]) == ["DeadlineExceeded"]
+    assert list(results["error"]) == [
+        "no complete answer within 1 s. Make the endpoint answer sooner: Stream waits only that "
+        "long for the whole answer"
+    ]
 
 
 def test_replay_reports_a_header_it_cannot_send_and_goes_on(tmp_path: Path, data_dir: Path) -> None:
@@ -224,3 +228,24 @@ def test_latest_backup_matches_the_app_exactly(tmp_path: Path) -> None:
     mine.rename(mine.with_suffix(".undone.json"))
     with pytest.raises(UsageError, match="no backup for app 'ab'"):
         latest_backup("ab", directory=tmp_path)
+
+
+def test_a_request_failing_past_the_deadline_is_a_deadline_even_if_the_timer_is_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a busy machine the socket's own timeout (as long as the deadline) can fire before the
+    deadline's timer thread runs; the error must still say the deadline passed."""
+    import time
+
+    from requests.adapters import HTTPAdapter
+
+    from streamhook_nb.webhook import outbound
+
+    def slow_failure(*_: object, **__: object) -> requests.Response:
+        time.sleep(0.06)
+        raise requests.ConnectionError("Read timed out.")
+
+    monkeypatch.setattr(HTTPAdapter, "send", slow_failure)
+    monkeypatch.setattr(outbound._Watch, "start", lambda self: None)  # the timer never ran
+    with pytest.raises(DeadlineExceeded, match=r"no complete answer within 0\.05 s"):
+        outbound.OutboundSession(0.05).post("http://127.0.0.1:9/h", data=b"{}")

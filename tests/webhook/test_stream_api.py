@@ -63,7 +63,7 @@ def test_base_url_from_the_sdk_variable(stand_in: StandIn, monkeypatch: pytest.M
 @pytest.mark.parametrize(
     ("status", "message"),
     [
-        (401, "Check STREAM_API_KEY and STREAM_API_SECRET"),
+        (401, "Check the API key and the secret from S: they must belong to the same app"),
         (403, "may not change app settings"),
         (429, "rate-limited"),
         (500, "try again later"),
@@ -88,6 +88,25 @@ def test_wrong_secret_is_401_without_the_secret_in_the_message(stand_in: StandIn
         AppSettingsClient(KEY, Secret(wrong, "S"), stand_in.url).get()
     assert wrong not in str(caught.value)
     assert DEMO_SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("label", "named"),
+    [
+        ("STREAM_API_SECRET", "Check STREAM_API_KEY and STREAM_API_SECRET: they must"),
+        ("the API secret field", "Check the API key and the secret from the API secret field:"),
+    ],
+)
+def test_a_401_names_where_the_refused_secret_came_from(
+    stand_in: StandIn, label: str, named: str
+) -> None:
+    """A secret typed in the widget is not blamed on the environment variables."""
+    wrong = "a-wrong-secret-that-is-long-enough-for-hs256"
+    with pytest.raises(ApiError, match="HTTP 401") as caught:
+        AppSettingsClient(KEY, Secret(wrong, label), stand_in.url).get()
+    assert named in str(caught.value)
+    if label != "STREAM_API_SECRET":
+        assert "STREAM_API" not in str(caught.value)
 
 
 def test_timeout_and_unreachable(stand_in: StandIn) -> None:

@@ -76,7 +76,7 @@ def test_second_undo_does_not_claim_a_restore(plain: tuple[WebhookController, St
     patches = sum(r.method == "PATCH" for r in stand_in.requests)
     view.undo_button.click()
     assert view.said == [
-        "nothing to undo. Every change applied here was undone already",
+        "Nothing to undo: every change applied here was undone already.",
     ]
     assert sum(r.method == "PATCH" for r in stand_in.requests) == patches
 
@@ -85,7 +85,7 @@ def test_undo_before_any_apply_says_so(plain: tuple[WebhookController, StandIn])
     view = WebhookView(plain[0])
     view.undo_button.click()
     assert view.said == [
-        "nothing to undo. Undo restores the settings saved by Apply: apply a change first"
+        "Nothing to undo. Undo restores the settings saved by Apply: apply a change first."
     ]
 
 
