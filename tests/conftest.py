@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 from helpers import DATA
+from hypothesis import settings
+
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")  # no timing threshold in a test: a busy machine is slow
 
 
 @pytest.fixture(scope="session")
