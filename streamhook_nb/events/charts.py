@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from streamhook_nb.events import tables, vega_scripts
+from streamhook_nb.events.incidents import incident_labels
 
 TOP_TYPES = 9
 """Event types drawn by name in the time chart; the rest share one grey ``other`` band."""
@@ -429,8 +430,7 @@ def incidents(timeline: pd.DataFrame) -> Chart:
     title = "Incident timeline"
     if timeline.empty:
         return message(title, "No incident: no failures, refusals, retries or changes clustered.")
-    kinds, reasons = timeline["kind"].astype(str), timeline["reason"].astype(str)
-    label = kinds.where(kinds == reasons, kinds + ": " + reasons)  # "retries", not twice
+    label = incident_labels(timeline)
     start = timeline["start"].dt.tz_convert("UTC")
     end = timeline["end"].dt.tz_convert("UTC")
     data = pd.DataFrame(

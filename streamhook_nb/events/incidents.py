@@ -140,6 +140,13 @@ def _windows(
                 yield tuple(key), window
 
 
+def incident_labels(timeline: pd.DataFrame) -> pd.Series:
+    """Each incident as ``kind: reason``, or its kind alone when both are the same
+    (``retries``)."""
+    kinds, reasons = timeline["kind"].astype(str), timeline["reason"].astype(str)
+    return kinds.where(kinds == reasons, kinds + ": " + reasons)
+
+
 def _row(kind: str, reason: str, api_key: Any, window: pd.DataFrame, hint: str) -> dict[str, Any]:
     return {
         "start": window["received_at"].iloc[0],

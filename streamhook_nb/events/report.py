@@ -13,7 +13,7 @@ import pandas as pd
 
 from streamhook_nb import __name__ as _package
 from streamhook_nb.events import charts, tables, vega_scripts
-from streamhook_nb.events.incidents import incident_timeline
+from streamhook_nb.events.incidents import incident_labels, incident_timeline
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
@@ -111,7 +111,7 @@ def _incidents_table(found: pd.DataFrame) -> str:
     shown = pd.DataFrame(
         {
             "when (UTC)": [_span(a, b) for a, b in zip(found["start"], found["end"], strict=True)],
-            "what": found["kind"] + ": " + found["reason"],
+            "what": incident_labels(found),
             "app (X-Api-Key)": found["api_key"],
             "deliveries": found["deliveries"],
             "events": found["events"],

@@ -257,7 +257,7 @@ def test_story_report_has_the_incident_timeline() -> None:
     section = html[html.index("<h2>Incident timeline") : html.index("<h2>Failed deliveries")]
     assert section.count('<div class="chart" id="chart-incidents">') == 1
     for what in (
-        "retries: retries",
+        "retries",
         "failures: body_reserialized",
         "endpoint: endpoint_rejected",
         "change: secret_changed",
