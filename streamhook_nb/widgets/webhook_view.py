@@ -94,6 +94,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         for control in (self.url, self.event_types, self.enabled, self.hook):
             control.observe(self._edited, names="value")
         self.url.observe(self._url_changed, names="value")
+        self.hook.observe(lambda change: self._show_hook(change["new"]), names="value")
         super().__init__(
             [
                 widgets.HTML("<b>App</b>"),
@@ -172,18 +173,26 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             for h in webhook_hooks(settings)
         ]
         self.hook.options = [*choices, ("new hook", NEW_HOOK)]
-        if len(choices) == 1:
-            self.hook.value = choices[0][1]
-            current = webhook_hooks(settings)[0]
-            # masked: the controller maps it back to the real URL while it is left unedited
-            self.url.value = redact_url(current.get("webhook_url") or "")
-            self.event_types.value = tuple(
-                t for t in current.get("event_types") or [] if t in WEBHOOK_EVENT_TYPES
-            )
-            self.enabled.value = bool(current.get("enabled"))
-        elif not choices:
+        if choices:
+            self._show_hook(self.hook.value)  # the hook the list shows first
+        else:
             self.url.value = redact_url(settings.get("webhook_url") or "")
         self._edited()
+
+    def _show_hook(self, hook_id: str) -> None:
+        """A loaded hook's URL, events and state in the fields, ready to edit (a new hook's
+        fields stay as typed)."""
+        settings = self.controller.settings or {}
+        chosen = [h for h in webhook_hooks(settings) if str(h.get("id")) == hook_id]
+        if not chosen:
+            return
+        self._result_for = None  # the URL box changes below: no note about it
+        # masked: the controller maps it back to the real URL while it is left unedited
+        self.url.value = redact_url(chosen[0].get("webhook_url") or "")
+        self.event_types.value = tuple(
+            t for t in chosen[0].get("event_types") or [] if t in WEBHOOK_EVENT_TYPES
+        )
+        self.enabled.value = bool(chosen[0].get("enabled"))
 
     def _load(self) -> None:
         c = self.controller

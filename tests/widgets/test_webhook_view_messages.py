@@ -218,3 +218,37 @@ def test_an_endpoint_echoing_its_url_does_not_show_the_token(
     view.test_button.click()
     assert view.said[1] == "Response: no route for https://hooks.example.com/stream?token=***"
     assert TOKEN not in _state_text()
+
+
+def test_choosing_a_hook_shows_its_url_events_and_state(offline: WebhookController) -> None:
+    assert offline.stand_in is not None
+    second = {
+        "id": "hook-webhook-2",
+        "hook_type": "webhook",
+        "enabled": False,
+        "event_types": ["reaction.new"],
+        "webhook_url": WITH_TOKEN,
+    }
+    offline.stand_in.settings["event_hooks"].append(second)
+    view = WebhookView(offline)
+    view.load_button.click()
+    assert view.hook.value == "hook-webhook-1"
+    assert view.url.value == "https://hooks.example.com/webhooks/stream"
+    view.hook.value = "hook-webhook-2"
+    assert view.url.value == "https://hooks.example.com/stream?token=***"
+    assert view.event_types.value == ("reaction.new",)
+    assert view.enabled.value is False
+    assert not any("Press the button again" in line for line in view.said)
+    view.hook.value = "new"  # a new hook: the fields stay as they are, to edit
+    assert view.url.value == "https://hooks.example.com/stream?token=***"
+    view.hook.value = "hook-webhook-2"
+    view.enabled.value = True
+    view.preview_button.click()
+    view.apply_button.click()
+    hooks = {h["id"]: h for h in offline.stand_in.settings["event_hooks"]}
+    assert (hooks["hook-webhook-2"]["webhook_url"], hooks["hook-webhook-2"]["enabled"]) == (
+        WITH_TOKEN,
+        True,
+    )
+    assert hooks["hook-webhook-1"]["webhook_url"] == "https://hooks.example.com/webhooks/stream"
+    assert TOKEN not in _state_text()
