@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import DATA
+from helpers import CHROMIUM_ARGS, DATA, chromium_path
 from hypothesis import settings
 
 settings.register_profile("no-deadline", deadline=None)
@@ -86,3 +86,14 @@ def events(tour_dir: Path) -> Any:
     return events_frame(
         verify_deliveries(loaded.deliveries, keyring(secrets_file=tour_dir / "demo-secrets.toml"))
     )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for the browser tests of a module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CHROMIUM_ARGS, ROOT, chromium_path, jupyterlab
+from helpers import ROOT, jupyterlab
 
 TOKEN = "e2e-tables-token-not-secret"
 TABLES = {
@@ -43,16 +43,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     options = ("--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=")
     with jupyterlab(root / "notebooks", root / "runtime", TOKEN, env, *options) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser: Any, base: str, notebook: str) -> Any:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CHROMIUM_ARGS, ROOT, chromium_path, jupyterlab
+from helpers import ROOT, jupyterlab
 
 IMAGES = (
     ROOT / "docs" / "images" if os.environ.get("UPDATE_SCREENSHOTS") else ROOT / "test-artifacts"
@@ -51,16 +51,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     options = ("--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=")
     with jupyterlab(root / "notebooks", root / "runtime", TOKEN, env, *options) as base:
         yield base, root / "notebooks"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
