@@ -97,3 +97,14 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def offline(tmp_path: Path) -> Iterator[Any]:
+    """A webhook controller on the local stand-in for Stream's API, stopped afterwards."""
+    from streamhook_nb.webhook.controller import WebhookController
+
+    controller = WebhookController.offline(tmp_path / "backups")
+    assert controller.stand_in is not None
+    yield controller
+    controller.stand_in.stop()

@@ -89,6 +89,19 @@ def _output_of(page: Any, code: str) -> Any:
     return cell.locator(".jp-Cell-outputArea")
 
 
+def _webhook_view_after_run_all(page: Any, base: str) -> tuple[Any, Any]:
+    """Notebook 04 run in full, its kernel idle: the webhook widget and its URL box."""
+    from playwright.sync_api import expect
+
+    _open(page, base, NOTEBOOKS[1])
+    _menu(page, "Run", "Run All Cells")
+    view = _output_of(page, "shn.WebhookView(controller)")
+    url_field = view.get_by_placeholder("https://example.com/webhooks/stream")
+    expect(url_field).to_have_value("https://hooks.example.com/webhooks/stream", timeout=120_000)
+    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=120_000)
+    return view, url_field
+
+
 def _picture(page: Any, element: Any, path: Path) -> None:
     """A screenshot of the element's top (at most one screen), for the README."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -185,12 +198,7 @@ def test_webhook_view_load_and_undo_after_run_all(lab: tuple[str, Path], page: A
     from playwright.sync_api import expect
 
     base, _ = lab
-    _open(page, base, NOTEBOOKS[1])
-    _menu(page, "Run", "Run All Cells")
-    view = _output_of(page, "shn.WebhookView(controller)")
-    url_field = view.get_by_placeholder("https://example.com/webhooks/stream")
-    expect(url_field).to_have_value("https://hooks.example.com/webhooks/stream", timeout=120_000)
-    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=120_000)
+    view, url_field = _webhook_view_after_run_all(page, base)
     view.locator("button[title='Load']").click()
     expect(view.get_by_text("Loaded the settings of demo_api_key")).to_be_visible(timeout=30_000)
     expect(view.get_by_text("cannot reach")).to_have_count(0)
@@ -246,12 +254,7 @@ def test_webhook_view_masks_a_token_and_forgets_a_refused_secret(
 
     token = "e2e-hook-token-7c1d"
     base, _ = lab
-    _open(page, base, NOTEBOOKS[1])
-    _menu(page, "Run", "Run All Cells")
-    view = _output_of(page, "shn.WebhookView(controller)")
-    url_field = view.get_by_placeholder("https://example.com/webhooks/stream")
-    expect(url_field).to_have_value("https://hooks.example.com/webhooks/stream", timeout=120_000)
-    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=120_000)
+    view, url_field = _webhook_view_after_run_all(page, base)
     secret_field = view.get_by_placeholder("the demo stand-in secret")
     expect(secret_field).to_be_visible()
     stand_in_url = view.get_by_placeholder("https://chat.stream-io-api.com").input_value()

@@ -18,14 +18,6 @@ from streamhook_nb.widgets.webhook_view import WebhookView
 NEW_URL = "https://new.example.com/webhooks/stream"
 
 
-@pytest.fixture
-def offline(tmp_path: Path) -> Iterator[WebhookController]:
-    controller = WebhookController.offline(tmp_path / "backups")
-    assert controller.stand_in is not None
-    yield controller
-    controller.stand_in.stop()
-
-
 def test_load_after_the_stand_in_was_stopped_restarts_it(offline: WebhookController) -> None:
     """Run All stops the stand-in in the last cell; a click on Load afterwards must work."""
     view = WebhookView(offline)

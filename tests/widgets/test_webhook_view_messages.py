@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -20,14 +19,6 @@ from streamhook_nb.widgets.webhook_view import WebhookView
 WRONG = "a-wrong-secret-that-is-long-enough-for-hs256"
 TOKEN = "tok-4f1c9e22b7d0-do-not-show"
 WITH_TOKEN = f"https://hooks.example.com/stream?token={TOKEN}"
-
-
-@pytest.fixture
-def offline(tmp_path: Path) -> Iterator[WebhookController]:
-    controller = WebhookController.offline(tmp_path / "backups")
-    assert controller.stand_in is not None
-    yield controller
-    controller.stand_in.stop()
 
 
 def test_a_refused_typed_secret_is_dropped_and_names_the_field(
