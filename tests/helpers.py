@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import subprocess
 import sys
@@ -264,3 +265,15 @@ def offline_page(
             yield tab
         finally:
             browser.close()
+
+
+def lines_one_at_a_time(data: bytes, max_line_bytes: int) -> Iterator[bytes]:
+    """The reference for a log read in blocks: each line read alone, a line longer than the
+    cap cut at ``max_line_bytes + 1`` bytes (so it is rejected as too long), its rest skipped."""
+    readline = io.BytesIO(data).readline
+    limit = max_line_bytes + 1
+    while line := readline(limit):
+        if len(line) == limit and line[-1] != 10:  # 10: b"\n"; the line goes on: skip the rest
+            while (rest := readline(1 << 20)) and rest[-1] != 10:
+                pass
+        yield line

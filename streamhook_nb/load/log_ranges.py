@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from streamhook_nb.load.detect import HEAD_BYTES, sniff
+from streamhook_nb.load.line_blocks import LineBlock, read_blocks
 from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.load.sources import GZIP_MAGIC, Source
 
@@ -91,26 +92,16 @@ def count_lines(part: LogRange) -> int:
     return count
 
 
-def range_lines(
+def range_blocks(
     part: LogRange, max_line_bytes: int = capture_jsonl.MAX_LINE_BYTES
-) -> Iterator[bytes]:
-    """The range's lines, read from its file with the line cap applied while reading; the
-    first range drops a UTF-8 byte order mark, as a whole-file read does."""
-    end = part.end or 0
+) -> Iterator[LineBlock]:
+    """The range's lines in blocks (:func:`line_blocks.read_blocks`), with the line cap
+    applied while reading; the first range drops a UTF-8 byte order mark, as a whole-file read
+    does."""
     with open(part.source.url, "rb") as handle:
         handle.seek(part.start)
-        lines = capture_jsonl.bounded_lines(handle, max_line_bytes)
-        if part.start == 0:
-            lines = capture_jsonl.without_bom(lines)
-        position = part.start
-        for index, line in enumerate(lines):
-            if position >= end:
-                return
-            yield line
-            if index and len(line) <= max_line_bytes:
-                position += len(line)  # where the next line starts
-            else:  # the first line may have lost a byte order mark, an overlong one its rest
-                position = handle.tell()
+        size = None if part.end is None else part.end - part.start
+        yield from read_blocks(handle, max_line_bytes, size=size, drop_bom=part.start == 0)
 
 
 class LinesBefore:

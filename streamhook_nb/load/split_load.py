@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from streamhook_nb.load import columns, log_ranges, shared_batches
 from streamhook_nb.load.batch import Rejected, shift_source
+from streamhook_nb.load.line_blocks import LineBlock
 from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.readers import capture_blocks
 from streamhook_nb.load.selection import select
@@ -87,23 +88,23 @@ def load(
 
 
 class _Counted:
-    """The lines of a range, counted as they are read."""
+    """The blocks of a range, their lines counted as they are read."""
 
-    def __init__(self, lines: Iterator[bytes]) -> None:
-        self.lines = lines
+    def __init__(self, blocks: Iterator[LineBlock]) -> None:
+        self.blocks = blocks
         self.count = 0
 
-    def __iter__(self) -> Iterator[bytes]:
-        for line in self.lines:
-            self.count += 1
-            yield line
+    def __iter__(self) -> Iterator[LineBlock]:
+        for block in self.blocks:
+            self.count += block.count
+            yield block
 
 
 def _load_range(task: _Task) -> _Done:
     """In a worker: one byte range read into record batches written to ``task.output``."""
     part = task.part
-    lines = _Counted(log_ranges.range_lines(part))
-    batches = capture_blocks.read(iter(lines), part.source.name, chunk_size=task.chunk)
+    blocks = _Counted(log_ranges.range_blocks(part))
+    batches = capture_blocks.read(blocks, part.source.name, chunk_size=task.chunk)
     rejected: list[Rejected] = []
     skipped = 0
     with shared_batches.writer(task.output, columns.STORAGE) as writer:
@@ -113,4 +114,4 @@ def _load_range(task: _Task) -> _Done:
             stored, bad = columns.record_batch(batch)
             rejected += bad
             writer.write_batch(stored)
-    return _Done(rejected, skipped, lines.count)
+    return _Done(rejected, skipped, blocks.count)

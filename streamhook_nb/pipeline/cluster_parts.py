@@ -23,7 +23,7 @@ from streamhook_nb.errors import UsageError
 from streamhook_nb.load import log_ranges
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.detect import FORMATS
-from streamhook_nb.load.log_ranges import LogRange, range_lines
+from streamhook_nb.load.log_ranges import LogRange, range_blocks
 from streamhook_nb.load.readers import capture_blocks
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.selection import select
@@ -112,9 +112,8 @@ def batches(
     are not deliveries are left out and counted (see :func:`select`)."""
     if part.end is None:
         return read_batches(part.source, format, chunk, path)
-    lines = range_lines(part)
     read = capture_blocks.read(
-        lines, part.source.name, first_line=part.first_line, chunk_size=chunk
+        range_blocks(part), part.source.name, first_line=part.first_line, chunk_size=chunk
     )
     return (select(batch, path) for batch in read)
 
@@ -136,7 +135,7 @@ def verify_part(
     )
     if part.end is not None and (report.details is None or report.failures_only):
         name = part.source.name
-        verify_lines(range_lines(part), name, part.first_line, keyring, report, path)
+        verify_lines(range_blocks(part), name, part.first_line, keyring, report, path)
         return report
     for batch in batches(part, format, STREAM_CHUNK, path):
         verify_batch(batch, keyring, report, path)

@@ -11,7 +11,6 @@ import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterable
-from itertools import islice
 from typing import TYPE_CHECKING, Any, Literal
 
 from streamhook_nb.errors import UsageError
@@ -26,12 +25,13 @@ from streamhook_nb.load.batch import (
 )
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.headers import API_KEY, SIGNATURE, WEBHOOK_ID
+from streamhook_nb.load.line_blocks import LineBlock
 from streamhook_nb.load.log_ranges import (
     LinesBefore,
     LogRange,
     count_lines,
     number_lines,
-    range_lines,
+    range_blocks,
 )
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.load.readers import capture_blocks, capture_jsonl
@@ -116,33 +116,32 @@ def _local_parquet(source: Source) -> bool:
 
 
 def verify_lines(
-    lines: Iterable[bytes],
+    blocks: Iterable[LineBlock],
     name: str,
     first_line: int,
     keyring: Keyring,
     report: VerifyReport,
     path: str | None = None,
 ) -> int:
-    """Verify a capture log's lines into ``report`` (details, if kept, only of failures);
-    returns the number of lines read.
+    """Verify a capture log's lines, in blocks, into ``report`` (details, if kept, only of
+    failures); returns the number of lines read.
 
-    Lines are decoded a block at a time (``capture_blocks.common_records``); the common
+    Lines are decoded a block at a time (``capture_blocks.block_records``); the common
     record that verifies skips building a row; every other line (another shape, a failing
     signature, a bad record, a request that is not a delivery) goes through the same path as
     :func:`verify_batch`, so both give the same counts.
     """
     checker = _LineChecker(name, keyring, report, path)
     lineno = first_line
-    remaining = iter(lines)
-    while block := list(islice(remaining, capture_blocks.BLOCK_LINES)):
-        records = capture_blocks.common_records(block)
+    for block in blocks:
+        records = capture_blocks.block_records(block)
         if records is None:
-            for offset, line in enumerate(block):
+            for offset, line in enumerate(block.lines()):
                 checker.line(line, lineno + offset)
         else:
             checker.records(records, block, lineno)
         checker.flush()
-        lineno += len(block)
+        lineno += block.count
     checker.finish()
     return lineno - first_line
 
@@ -158,13 +157,13 @@ class _LineChecker:
         self.quick = _QuickLines(name, report)
 
     def records(
-        self, records: list[capture_jsonl.CommonRecord], lines: list[bytes], first_line: int
+        self, records: list[capture_jsonl.CommonRecord], block: LineBlock, first_line: int
     ) -> None:
-        """Decoded common records (``lines``: the same lines, for one with an odd body)."""
+        """Decoded common records (``block``: their lines, for one with an odd body)."""
         try:
             bodies = [record.body.encode() for record in records]
         except UnicodeError:  # a lone surrogate: the careful reader says why
-            for offset, line in enumerate(lines):
+            for offset, line in enumerate(block.lines()):
                 self.line(line, first_line + offset)
             return
         headers = [record.headers for record in records]
@@ -213,7 +212,7 @@ class _LineChecker:
         except Exception:
             capture_jsonl.careful(self.pending, line, f"{self.name}:{lineno}", limit)
         else:
-            self.records([record], [line], lineno)
+            self.records([record], LineBlock(lines=[line]), lineno)
 
     def flush(self) -> None:
         """Count the quick lines; verify the pending rows once there are enough of them."""
@@ -292,7 +291,7 @@ def _run(task: LogRange) -> tuple[VerifyReport, int]:
         return report, 0
     if task.end is not None and (report.details is None or report.failures_only):
         name = task.source.name
-        lines = verify_lines(range_lines(task), name, task.first_line, keyring, report, path)
+        lines = verify_lines(range_blocks(task), name, task.first_line, keyring, report, path)
         return report, lines
     if task.end is None:
         batches: Iterable[DeliveryBatch] = read_batches(
@@ -300,7 +299,7 @@ def _run(task: LogRange) -> tuple[VerifyReport, int]:
         )
     else:
         batches = capture_blocks.read(
-            range_lines(task),
+            range_blocks(task),
             task.source.name,
             first_line=task.first_line,
             chunk_size=STREAM_CHUNK,

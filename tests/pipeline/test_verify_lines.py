@@ -6,11 +6,12 @@ import io
 from pathlib import Path
 
 import pytest
-from helpers import DATA, capture_line_variants, record_line
+from helpers import DATA, capture_line_variants, lines_one_at_a_time, record_line
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streamhook_nb import keyring
+from streamhook_nb.load import line_blocks
 from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.pipeline.verify_logs import (
     _new_report,
@@ -33,7 +34,7 @@ _LINES = [
 
 def _by_rows(data: bytes, path: str | None) -> dict[str, object]:
     report = _new_report("failures", True)
-    lines = capture_jsonl.bounded_lines(io.BytesIO(data))
+    lines = lines_one_at_a_time(data, capture_jsonl.MAX_LINE_BYTES)
     for batch in capture_jsonl.read_lines(lines, "log.jsonl", chunk_size=7):
         verify_batch(batch, _RING, report, path)
     return report.as_json()
@@ -41,8 +42,8 @@ def _by_rows(data: bytes, path: str | None) -> dict[str, object]:
 
 def _by_lines(data: bytes, path: str | None) -> dict[str, object]:
     report = _new_report("failures", True)
-    lines = capture_jsonl.bounded_lines(io.BytesIO(data))
-    verify_lines(lines, "log.jsonl", 1, _RING, report, path)
+    blocks = line_blocks.read_blocks(io.BytesIO(data), capture_jsonl.MAX_LINE_BYTES)
+    verify_lines(blocks, "log.jsonl", 1, _RING, report, path)
     return report.as_json()
 
 

@@ -1,18 +1,21 @@
 """Our capture log read a block of lines at a time, straight into columns.
 
-A block (a few MB of whole lines) whose every line is a common record (see
-:func:`capture_jsonl.common_record`) is decoded at C speed and becomes one list per field, with
-no Python object per row beyond the decoded record. A block with anything else in it (a bad
-line, a blank line, base64 body, repeated or unfolded headers) is read again line by line by
+The log is read in blocks of whole lines (:mod:`line_blocks`, a few hundred lines per
+``read``). A block whose every line is a common record (see
+:func:`capture_jsonl.common_record`) is decoded at C speed, in one call when its lines allow
+it (:func:`block_records`), and becomes one list per field, with no Python object per row
+beyond the decoded record. A block with anything else in it (a bad line, a blank line, base64
+body, repeated or unfolded headers) is read again line by line by
 :func:`capture_jsonl.read_lines`, so every line keeps its careful verdict and ``file:line``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import chain, islice
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import IO, Any, cast
 
+from streamhook_nb.load import line_blocks
 from streamhook_nb.load.batch import DeliveryBatch, http_status
 from streamhook_nb.load.gc_pause import each_with_paused_gc
 from streamhook_nb.load.headers import (
@@ -22,34 +25,51 @@ from streamhook_nb.load.headers import (
     WEBHOOK_ATTEMPT,
     WEBHOOK_ID,
 )
+from streamhook_nb.load.line_blocks import LineBlock
 from streamhook_nb.load.readers import capture_jsonl
-from streamhook_nb.load.readers.capture_jsonl import FORMAT, MAX_LINE_BYTES, decode_common
-
-BLOCK_LINES = 512
-"""Lines decoded at a time: a few MB, whose Python objects are freed once the block is in
-columns."""
+from streamhook_nb.load.readers.capture_jsonl import (
+    FORMAT,
+    MAX_LINE_BYTES,
+    decode_common,
+    decode_common_lines,
+)
 
 
 def read(
-    lines: IO[bytes] | Iterator[bytes],
+    lines: IO[bytes] | Iterable[bytes] | Iterable[LineBlock],
     name: str,
     *,
     chunk_size: int = 50_000,
     max_line_bytes: int = MAX_LINE_BYTES,
     first_line: int = 1,
-    block_lines: int = BLOCK_LINES,
+    block_lines: int = line_blocks.BLOCK_LINES,
 ) -> Iterator[DeliveryBatch]:
-    """Yield batches of at most ``chunk_size`` deliveries from a capture log.
+    """Yield batches of at most ``chunk_size`` deliveries from a capture log: a stream (read
+    in blocks of whole lines, with the line cap; a byte order mark dropped when it starts the
+    log), blocks already read, or lines already read."""
+    blocks = _blocks(lines, max_line_bytes, first_line == 1, block_lines)
+    batches = _block_batches(blocks, name, chunk_size, max_line_bytes, first_line)
+    return each_with_paused_gc(_gathered(batches, chunk_size))
 
-    A stream is read with the line cap of :func:`capture_jsonl.bounded_lines` (and its byte
-    order mark dropped when it starts the log); lines already read are taken as they come.
-    """
-    if hasattr(lines, "readline"):
-        lines = capture_jsonl.bounded_lines(cast(IO[bytes], lines), max_line_bytes)
-        if first_line == 1:
-            lines = capture_jsonl.without_bom(lines)
-    blocks = _block_batches(lines, name, chunk_size, max_line_bytes, first_line, block_lines)
-    return each_with_paused_gc(_gathered(blocks, chunk_size))
+
+def _blocks(
+    lines: IO[bytes] | Iterable[bytes] | Iterable[LineBlock],
+    max_line_bytes: int,
+    starts_log: bool,
+    block_lines: int,
+) -> Iterator[LineBlock]:
+    if hasattr(lines, "read"):
+        stream = cast(IO[bytes], lines)
+        return line_blocks.read_blocks(
+            stream, max_line_bytes, drop_bom=starts_log, block_lines=block_lines
+        )
+    items = iter(cast(Iterable[Any], lines))
+    first = next(items, None)
+    if first is None:
+        return iter(())
+    if isinstance(first, LineBlock):
+        return chain((first,), items)
+    return line_blocks.of_lines(chain((first,), items), block_lines)
 
 
 def _gathered(batches: Iterator[DeliveryBatch], chunk_size: int) -> Iterator[DeliveryBatch]:
@@ -66,28 +86,28 @@ def _gathered(batches: Iterator[DeliveryBatch], chunk_size: int) -> Iterator[Del
 
 
 def _block_batches(
-    lines: Iterator[bytes],
+    blocks: Iterator[LineBlock],
     name: str,
     chunk_size: int,
     max_line_bytes: int,
     first_line: int,
-    block_lines: int,
 ) -> Iterator[DeliveryBatch]:
     lineno = first_line
-    while block := list(islice(lines, block_lines)):
+    for block in blocks:
         batch = common_block(block, name, lineno, max_line_bytes)
         if batch is None:
-            yield from capture_jsonl.read_lines(block, name, chunk_size, max_line_bytes, lineno)
+            lines = block.lines()
+            yield from capture_jsonl.read_lines(lines, name, chunk_size, max_line_bytes, lineno)
         else:
             yield from batch.split(chunk_size)
-        lineno += len(block)
+        lineno += block.count
 
 
 def common_block(
-    lines: list[bytes], name: str, first_line: int, max_line_bytes: int = MAX_LINE_BYTES
+    block: LineBlock, name: str, first_line: int, max_line_bytes: int = MAX_LINE_BYTES
 ) -> DeliveryBatch | None:
-    """The lines' deliveries as columns when every line is a whole common record; else None."""
-    records = common_records(lines, max_line_bytes)
+    """The block's deliveries as columns when every line is a whole common record; else None."""
+    records = block_records(block, max_line_bytes)
     if records is None:
         return None
     try:
@@ -95,6 +115,31 @@ def common_block(
     except UnicodeError:  # a lone surrogate in a body: the line reader says where
         return None
     return DeliveryBatch.of_columns(FORMAT, columns)
+
+
+def block_records(
+    block: LineBlock, max_line_bytes: int = MAX_LINE_BYTES
+) -> list[capture_jsonl.CommonRecord] | None:
+    """Every line of the block decoded as a :class:`CommonRecord` with folded header names,
+    or None when any line is something else (see :func:`common_records`).
+
+    A buffer of lines is decoded in one call when each of its lines is one JSON object
+    starting the line and ending right before its newline: a raw newline can only sit between
+    the tokens of a JSON text, and ``}`` then ``{`` with only whitespace between is never
+    inside one, so no object can span two such lines, and as many objects as lines means one
+    per line. Any other buffer is decoded line by line, the reference way.
+    """
+    data, count = block.data, block.count
+    if data is None or len(data) > max_line_bytes or not block.braced:
+        return common_records(block.lines(), max_line_bytes)
+    try:
+        records = decode_common_lines(data)
+    except Exception:  # some line is not a common record: the reference way says which
+        return common_records(block.lines(), max_line_bytes)
+    if len(records) != count:
+        return common_records(block.lines(), max_line_bytes)
+    names = "".join(chain.from_iterable(record.headers for record in records))
+    return records if capture_jsonl.folded_names(names) else None
 
 
 def common_records(

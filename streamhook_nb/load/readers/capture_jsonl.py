@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import itertools
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import Any
 
 import msgspec
 import orjson
@@ -49,34 +48,16 @@ class CommonRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     response: _Response | None = None
 
 
-decode_common = msgspec.json.Decoder(CommonRecord).decode
+_COMMON = msgspec.json.Decoder(CommonRecord)
+decode_common = _COMMON.decode
 """One line as a :class:`CommonRecord` (raises for any other shape)."""
+decode_common_lines = _COMMON.decode_lines
+"""Whitespace-separated JSON texts as :class:`CommonRecord` objects (raises for any other
+shape); only for lines known to hold one text each (see ``capture_blocks.block_records``)."""
 
 
 class BadRecordError(ValueError):
     """A line that is not a usable capture record; the message says why."""
-
-
-def bounded_lines(stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[bytes]:
-    """The stream's lines, each read whole only up to the cap: a longer line comes out as its
-    first ``max_line_bytes + 1`` bytes (so it is rejected as too long) and the rest is skipped
-    a block at a time, so a huge line (a gzip bomb) never sits in memory."""
-    readline = stream.readline
-    limit = max_line_bytes + 1
-    while line := readline(limit):
-        if len(line) == limit and line[-1] != 10:  # 10: b"\n"; the line goes on: skip the rest
-            while (rest := readline(1 << 20)) and rest[-1] != 10:
-                pass
-        yield line
-
-
-def without_bom(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines, the first one without a UTF-8 byte order mark (editors on Windows add one)."""
-    iterator = iter(lines)
-    first = next(iterator, None)
-    if first is None:
-        return iter(())
-    return itertools.chain((first.removeprefix(b"\xef\xbb\xbf"),), iterator)
 
 
 def read_lines(
