@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from itertools import pairwise
 from typing import Any
@@ -15,7 +14,7 @@ from streamhook_nb.events.fields import EVENT_COLUMNS, event_batch
 from streamhook_nb.load import shared_batches
 from streamhook_nb.load.deliveries import values as column_values
 from streamhook_nb.load.gc_pause import paused_gc
-from streamhook_nb.load.log_ranges import can_fork
+from streamhook_nb.load.log_ranges import can_fork, forked_pool
 from streamhook_nb.verify.frame import FORK_MIN_ROWS
 
 
@@ -39,7 +38,7 @@ def event_batches(deliveries: pd.DataFrame, workers: int | None = None) -> list[
     _SHARED.update(body=body)
     try:
         with shared_batches.outputs(wanted, folder) as outputs:
-            with multiprocessing.get_context("fork").Pool(wanted) as pool:
+            with forked_pool(wanted) as pool:
                 pool.map(_write_part, zip(bounds, outputs, strict=True))
             return [batch for output in outputs for batch in shared_batches.read_back(output)]
     finally:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
+from multiprocessing.pool import Pool
 
 from streamhook_nb.load.detect import HEAD_BYTES, sniff
 from streamhook_nb.load.line_blocks import LineBlock, read_blocks
@@ -20,6 +22,16 @@ SPLIT_MIN_BYTES = 16 * 1024 * 1024
 def can_fork() -> bool:
     """Forking is safe only while this process runs one thread (and the OS can fork)."""
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def forked_pool(processes: int) -> Pool:
+    """A pool of ``processes`` forked workers that leave Ctrl-C to this process: on an
+    interrupt the pool is terminated from here, so no worker prints a traceback of its own."""
+    return multiprocessing.get_context("fork").Pool(processes, initializer=_leave_interrupts)
+
+
+def _leave_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def line_log(source: Source, format: str | None) -> bool:

@@ -9,7 +9,6 @@ the lines first would read the log twice).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -70,20 +69,21 @@ def load(
     stored: list[pa.RecordBatch] = []
     needed = sum((p.end or 0) - p.start for p in parts)
     folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
-    with shared_batches.outputs(len(parts), folder) as outputs:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(wanted) as pool:
-            tasks = [_Task(p, o, path, chunk) for p, o in zip(parts, outputs, strict=True)]
-            lines_before = log_ranges.LinesBefore()
-            for task, done in zip(tasks, pool.imap(_load_range, tasks), strict=True):
-                source, shift = task.part.source, lines_before.take(task.part, done.lines)
-                for batch in shared_batches.read_back(task.output):
-                    stored.append(columns.shift_sources(batch, source.name, shift))
-                rejected = [
-                    Rejected(shift_source(r.source, source.name, shift), r.reason)
-                    for r in done.rejected
-                ]
-                on_part(rejected, done.skipped, (task.part.end or 0) - task.part.start)
+    with (
+        shared_batches.outputs(len(parts), folder) as outputs,
+        log_ranges.forked_pool(wanted) as pool,
+    ):
+        tasks = [_Task(p, o, path, chunk) for p, o in zip(parts, outputs, strict=True)]
+        lines_before = log_ranges.LinesBefore()
+        for task, done in zip(tasks, pool.imap(_load_range, tasks), strict=True):
+            source, shift = task.part.source, lines_before.take(task.part, done.lines)
+            for batch in shared_batches.read_back(task.output):
+                stored.append(columns.shift_sources(batch, source.name, shift))
+            rejected = [
+                Rejected(shift_source(r.source, source.name, shift), r.reason)
+                for r in done.rejected
+            ]
+            on_part(rejected, done.skipped, (task.part.end or 0) - task.part.start)
     return stored
 
 

@@ -7,7 +7,6 @@ small dict per delivery) come back.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -352,8 +351,7 @@ def verify_sources(
     report = _new_report(details, tally)
     try:
         if parallel and len(tasks) > 1:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(min(wanted, len(tasks))) as pool:
+            with log_ranges.forked_pool(min(wanted, len(tasks))) as pool:
                 if details is True:  # every delivery's source: numbered by the workers
                     tasks = number_lines(tasks, pool.map(count_lines, tasks))
                 lines_before = LinesBefore()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import Counter
 from itertools import pairwise
@@ -12,7 +11,7 @@ import pandas as pd
 
 from streamhook_nb.display import Summary
 from streamhook_nb.load.deliveries import STRING, values
-from streamhook_nb.load.log_ranges import can_fork
+from streamhook_nb.load.log_ranges import can_fork, forked_pool
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.verify.reasons import Reason
 from streamhook_nb.verify.secrets import Keyring
@@ -54,7 +53,7 @@ def verdicts(
     bounds = [len(deliveries) * k // wanted for k in range(wanted + 1)]
     _SHARED.update(frame=deliveries, keyring=keyring)
     try:
-        with multiprocessing.get_context("fork").Pool(wanted) as pool:
+        with forked_pool(wanted) as pool:
             parts = pool.map(_verdicts_between, list(pairwise(bounds)))
     finally:
         _SHARED.clear()

@@ -1,0 +1,45 @@
+"""Ctrl-C while forked workers run stops the command without a traceback from each worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+_SCRIPT = textwrap.dedent(
+    """
+    import time
+    from streamhook_nb.load.log_ranges import forked_pool
+
+    def work(_):
+        print("started", flush=True)
+        while True:
+            time.sleep(0.05)
+
+    try:
+        with forked_pool(2) as pool:
+            pool.map(work, [1, 2])
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    """
+)
+
+
+def test_ctrl_c_reaches_the_parent_and_the_workers_stay_quiet() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SCRIPT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a command
+    )
+    assert child.stdout is not None
+    for _ in range(2):  # both workers are running
+        assert child.stdout.readline() == "started\n"
+    os.killpg(child.pid, signal.SIGINT)  # what Ctrl-C sends: the whole group
+    out, err = child.communicate(timeout=60)
+    assert out == "interrupted\n"
+    assert "Traceback" not in err
+    assert "KeyboardInterrupt" not in err
