@@ -89,13 +89,15 @@ def load_in_one_process(path: Path) -> object:
 
 
 def decode_lines(path: Path) -> int:
-    """Decode every line into the capture record struct and keep nothing."""
-    decode = msgspec.json.Decoder(CommonRecord).decode
+    """Decode every line into the capture record struct and keep nothing: the fastest way
+    msgspec offers, a block of whole lines per call (``decode_lines``), as the reader does."""
+    decoder = msgspec.json.Decoder(CommonRecord)
     count = 0
-    with path.open("rb") as lines:
-        for text in lines:
-            decode(text)
-            count += 1
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            if not block.endswith(b"\n"):
+                block += stream.readline()
+            count += len(decoder.decode_lines(block))
     return count
 
 

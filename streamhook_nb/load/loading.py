@@ -95,9 +95,10 @@ def load_log(
     notebook). Requests that are not POSTs (or, with ``path``, not sent to that path) are
     not deliveries: they are counted in ``skipped``.
 
-    Big local capture logs are read on every core by forked workers (:mod:`split_load`) when
-    forking is safe (this process runs one thread: a script, not a Jupyter kernel) and the
-    load is not strict; the result is the same either way.
+    Big local capture logs are read on every core (:mod:`split_load`) when the load is not
+    strict: by forked workers when forking is safe (this process runs one thread: a script),
+    else by workers started from a server process when the logs are big enough to pay for it
+    (a Jupyter kernel, from 64 MiB). The result is the same either way.
     """
     found = expand(sources)
     parts = [] if strict else split_load.plan(found, format)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,36 @@ def forked_pool(processes: int) -> Pool:
     """A pool of ``processes`` forked workers that leave Ctrl-C to this process: on an
     interrupt the pool is terminated from here, so no worker prints a traceback of its own."""
     return multiprocessing.get_context("fork").Pool(processes, initializer=_leave_interrupts)
+
+
+def server_pool(processes: int) -> Pool:
+    """A pool of ``processes`` workers forked from a clean server process (``forkserver``),
+    for a process where forking itself is unsafe (a Jupyter kernel runs threads). Its tasks
+    and results travel by pickle; the server starts once, with the loader imported, and stays
+    for the next pool. Ctrl-C (a kernel interrupt) is left to this process, as in
+    :func:`forked_pool`."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([SERVER_PRELOAD])
+    return context.Pool(processes, initializer=_leave_interrupts)
+
+
+SERVER_PRELOAD = "streamhook_nb.load.split_load"
+"""What the server process imports once, so that each worker starts ready."""
+
+
+def can_serve() -> bool:
+    """Whether workers can start from a server process without running this program again:
+    true in a Jupyter kernel or an interactive session, whose main module is no file. A
+    script's main module would be imported again by the server (a script without an
+    ``if __name__ == "__main__"`` guard would start over), so a script that runs threads
+    loads in one process instead."""
+    main = sys.modules.get("__main__")
+    named = getattr(getattr(main, "__spec__", None), "name", None)
+    return (
+        "forkserver" in multiprocessing.get_all_start_methods()
+        and getattr(main, "__file__", None) is None
+        and named is None
+    )
 
 
 def _leave_interrupts() -> None:

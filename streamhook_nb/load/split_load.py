@@ -1,6 +1,6 @@
 """A big capture log loaded on every core.
 
-Forked workers each read a line-aligned byte range of the log (``log_ranges``) into Arrow
+Worker processes each read a line-aligned byte range of the log (``log_ranges``) into Arrow
 record batches (``columns.record_batch``) and hand them back without a copy
 (``shared_batches``). Only the rejected records travel by pickle. A worker numbers its lines
 from its range's start; the sources of the later ranges are then renumbered here (counting
@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 import pyarrow as pa
@@ -41,18 +42,35 @@ class _Done:
     lines: int  # read from the range, numbered from its start
 
 
+SERVED_MIN_BYTES = 64 * 1024 * 1024
+"""Where this process cannot fork (a Jupyter kernel), logs of at least this many bytes in all
+are still loaded on every core, by workers started from a server process: its first start
+costs about half a second, which a smaller load would not win back."""
+
+
 def plan(sources: list[Source], format: str | None, workers: int | None = None) -> list[LogRange]:
-    """The byte ranges to load side by side, or ``[]`` when loading here is the way: forking
-    is unsafe (more than one thread, e.g. a Jupyter kernel), one core, or some source is not a
-    big local capture log."""
+    """The byte ranges to load side by side, or ``[]`` when loading here is the way: one
+    core, some source is not a big local capture log, or this process cannot fork (it runs
+    threads, e.g. a Jupyter kernel) and the logs are too small to pay for starting workers
+    from a server process (:data:`SERVED_MIN_BYTES`)."""
     wanted = workers or os.cpu_count() or 1
-    if wanted < 2 or not sources or not log_ranges.can_fork():
+    if wanted < 2 or not sources:
         return []
     if not all(log_ranges.splittable(source, format) for source in sources):
         return []
-    if shared_batches.folder_for(sum(source.size or 0 for source in sources)) is None:
+    size = sum(source.size or 0 for source in sources)
+    if not log_ranges.can_fork() and (size < SERVED_MIN_BYTES or not log_ranges.can_serve()):
+        return []
+    if shared_batches.folder_for(size) is None:
         return []
     return [part for source in sources for part in log_ranges.split(source, wanted)]
+
+
+def _pool(processes: int) -> Pool:
+    """Workers forked from here when that is safe, else from a server process."""
+    if log_ranges.can_fork():
+        return log_ranges.forked_pool(processes)
+    return log_ranges.server_pool(processes)
 
 
 def load(
@@ -71,7 +89,7 @@ def load(
     folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
     with (
         shared_batches.outputs(len(parts), folder) as outputs,
-        log_ranges.forked_pool(wanted) as pool,
+        _pool(wanted) as pool,
     ):
         tasks = [_Task(p, o, path, chunk) for p, o in zip(parts, outputs, strict=True)]
         lines_before = log_ranges.LinesBefore()
