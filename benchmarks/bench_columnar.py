@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import multiprocessing
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,27 @@ def load_in_one_process(path: Path) -> object:
         return load_log(path, progress=False)
     finally:
         log_ranges.can_fork = can_fork
+
+
+IN_A_KERNEL = (
+    "import sys, threading, time\n"
+    "threading.Thread(target=threading.Event().wait, daemon=True).start()  # a kernel's threads\n"
+    "from streamhook_nb import load_log\n"
+    "for _ in range(3):\n"
+    "    start = time.perf_counter(); load_log(sys.argv[1], progress=False)\n"
+    "    print(time.perf_counter() - start)\n"
+)
+"""``load_log`` three times in a process that runs threads and whose main module is no file,
+as in a Jupyter kernel: the first load also starts the server process the workers come from."""
+
+
+def load_in_a_kernel(path: Path) -> tuple[float, float]:
+    """The first load's time (the server starting) and the best of the next two."""
+    done = subprocess.run(
+        [sys.executable, "-c", IN_A_KERNEL, str(path)], check=True, capture_output=True, text=True
+    )
+    first, *later = map(float, done.stdout.split())
+    return first, min(later)
 
 
 def decode_lines(path: Path) -> int:
@@ -160,9 +182,17 @@ def bench(path: Path, ring: Keyring) -> None:
     line("pandas.read_json(lines=True) (context)", timed(lambda: pd.read_json(path, lines=True), 1))
     ratio = ours / polars
     line("load_log", ours, f"-> {ratio:.2f}x polars (target <= 1.0x: {verdict(ratio, 1.0)})")
+    first, served = load_in_a_kernel(path)
+    line(
+        "  load_log in a Jupyter kernel (served workers)",
+        served,
+        f"-> {served / polars:.2f}x (the first load, starting their server: {first:.2f} s)",
+    )
     one_process = timed(lambda: load_in_one_process(path), repeat=1)
     line(
-        "  load_log in one process (as in Jupyter)", one_process, f"-> {one_process / polars:.2f}x"
+        "  load_log in one process (a kernel, below 64 MiB)",
+        one_process,
+        f"-> {one_process / polars:.2f}x",
     )
     decoding = timed(lambda: decode_lines(path), repeat=2)
     cores = os.cpu_count() or 1
