@@ -89,17 +89,27 @@ class WebhookController:
     environment's ``STREAM_API_SECRET`` (or ``.env``), read again at every connect."""
     _client: AppSettingsClient | None = field(default=None, repr=False)
     _revived: str | None = field(default=None, repr=False)  # said by the next load()
+    _temporary_backups: bool = field(default=False, repr=False)  # offline()'s own folder
 
     @classmethod
     def offline(cls, backup_dir: Path | None = None) -> WebhookController:
-        """A controller connected to its own local stand-in of Stream's API (the demo app)."""
+        """A controller connected to its own local stand-in of Stream's API (the demo app).
+
+        The stand-in starts from the same demo settings every time, so its backups go to a
+        fresh temporary folder (``backup_dir``) unless one is given: Undo never restores a
+        backup left by an earlier session."""
         from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
 
         stand_in = StandIn(DEMO_API_KEY, DEMO_SECRET)
         stand_in.start()
         folder = backup_dir or Path(tempfile.mkdtemp(prefix="streamhook-backups-"))
         demo = Secret(DEMO_SECRET, DEMO)
-        controller = cls(backup_dir=folder, stand_in=stand_in, default_secret=demo)
+        controller = cls(
+            backup_dir=folder,
+            stand_in=stand_in,
+            default_secret=demo,
+            _temporary_backups=backup_dir is None,
+        )
         controller.connect(DEMO_API_KEY, stand_in.url)
         return controller
 
@@ -239,7 +249,17 @@ class WebhookController:
         self.client.update(self.plan.body)
         self.plan = None
         self.load()
-        return f"Applied. The previous settings are saved in {self.last_backup}."
+        return f"Applied. The previous settings are saved in {self._shown(self.last_backup)}."
+
+    def _shown(self, backup: Path) -> str:
+        """The backup as a user finds it: relative to the working directory when inside it
+        (``.streamhook/backups/...``); in the stand-in's temporary folder, by name (the
+        folder is ``backup_dir``); else the path as configured."""
+        if self._temporary_backups:
+            return f"{backup.name}, in the stand-in's temporary backup folder"
+        if backup.is_absolute() and backup.is_relative_to(Path.cwd()):
+            return str(backup.relative_to(Path.cwd()))
+        return str(backup)
 
     def undo(self) -> str:
         """Put back the settings saved before the last change; says so when there is nothing

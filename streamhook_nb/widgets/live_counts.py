@@ -31,13 +31,14 @@ def counts_by_type(log: str | os.PathLike[str], keyring: Keyring | None = None) 
     return tables.by_type(events_frame(deliveries))
 
 
-def _stamp(log: str | os.PathLike[str]) -> tuple[int, int] | None:
-    """The log's size and modification time, or None while it does not exist."""
+def _stamp(log: str | os.PathLike[str]) -> tuple[int, int, int] | None:
+    """The log's inode, size and modification time, or None while it does not exist (a log
+    replaced by another file, say after a rotation, counts as changed even at the same size)."""
     try:
         stat = os.stat(log)
     except FileNotFoundError:
         return None
-    return stat.st_size, stat.st_mtime_ns
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 class LiveCountsView(widgets.VBox):  # type: ignore[misc]
@@ -58,8 +59,9 @@ class LiveCountsView(widgets.VBox):  # type: ignore[misc]
         self.status = widgets.Label()
         self.table = widgets.HTML()
         self._timer: threading.Timer | None = None
-        self._seen: tuple[int, int] | None = None
-        self._lock = threading.Lock()
+        self._seen: tuple[int, int, int] | None = None
+        self._lock = threading.Lock()  # one read of the log at a time
+        self._timer_lock = threading.Lock()  # guards _timer
         self.refresh_button.on_click(lambda _: self.refresh())
         self.auto.observe(self._toggled, names="value")
         super().__init__([widgets.HBox([self.refresh_button, self.auto, self.status]), self.table])
@@ -71,17 +73,30 @@ class LiveCountsView(widgets.VBox):  # type: ignore[misc]
         return f"LiveCountsView · {self.status.value} · {WIDGET_NOTE}"
 
     def refresh(self) -> None:
-        """Re-read the log and redraw the table."""
+        """Re-read the log and redraw the table. A log that cannot be read is said in the
+        status line (the table keeps the last counts), never raised: the timer thread that
+        follows the log calls this too, and must keep following."""
         with self._lock:
             self._seen = _stamp(self.log_path)
-            counts = counts_by_type(self.log_path, self.keyring)
+            try:
+                counts = counts_by_type(self.log_path, self.keyring)
+            except StreamhookError as exc:
+                self.status.value = f"{exc} (the table keeps the last counts read)"
+                return
+            except Exception as exc:  # an unexpected failure: say it, keep following
+                self.status.value = (
+                    f"Could not count {os.fspath(self.log_path)}: {type(exc).__name__}: {exc}."
+                    " The table keeps the last counts read; Refresh tries again"
+                )
+                return
             total = int(counts["deliveries"].sum())
-            self.status.value = f"{total} deliveries so far"
+            # The table first, then the status: whoever sees the new total sees its table.
             self.table.value = (
                 frame_html(counts.reset_index())
                 if total
                 else "<p>No delivery yet: the log is empty.</p>"
             )
+            self.status.value = f"{total} deliveries so far"
 
     def close(self) -> None:
         """Stop following the log, then close the widget."""
@@ -89,23 +104,28 @@ class LiveCountsView(widgets.VBox):  # type: ignore[misc]
         super().close()
 
     def _toggled(self, _: Any = None) -> None:
-        if self.auto.value:
-            self._schedule()
-        elif self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()  # a tick already running sees it is no longer the timer
+                self._timer = None
+            if self.auto.value:
+                self._schedule()
 
     def _schedule(self) -> None:
+        """Start the next tick (the caller holds ``_timer_lock``)."""
         self._timer = threading.Timer(self.interval, self._tick)
         self._timer.daemon = True
         self._timer.start()
 
     def _tick(self) -> None:
-        if not self.auto.value:
-            return
-        if _stamp(self.log_path) != self._seen:
-            try:
+        try:
+            if self.auto.value and _stamp(self.log_path) != self._seen:
                 self.refresh()
-            except StreamhookError as exc:  # say it, and keep following
-                self.status.value = str(exc)
-        self._schedule()
+        except Exception as exc:  # a timer thread must never die silently
+            self.status.value = f"Could not follow {os.fspath(self.log_path)}: {exc}"
+        finally:
+            with self._timer_lock:
+                # Only the current timer schedules the next one: once "follow" is unticked
+                # (or the view closed) while this tick ran, nothing follows it.
+                if self._timer is threading.current_thread() and self.auto.value:
+                    self._schedule()

@@ -206,6 +206,13 @@ def test_lag_table_has_all_row(page: str) -> None:
     assert "<th>(all)</th>" in page
 
 
+def test_lag_section_names_one_unit(page: str) -> None:
+    """The lag table and chart are both in milliseconds; no heading says otherwise."""
+    section = page[page.index("<h2>Delivery lag") : page.index("<h2>Gaps longer")]
+    assert "<th>p50 (ms)</th>" in section
+    assert "seconds" not in section
+
+
 def test_report_lists_each_failed_delivery_with_its_hint(page: str, data_dir_module: Path) -> None:
     section = page[page.index("<h2>Failed deliveries</h2>") : page.index("<h2>Deliveries over")]
     log = f"{data_dir_module}/capture/stream-2026-11-26.jsonl"

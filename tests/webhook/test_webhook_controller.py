@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,3 +178,42 @@ def test_widget_reports_bad_credentials(stand_in: StandIn, tmp_path: Path) -> No
     view.load_button.click()
     assert "HTTP 401" in view.said[0]
     assert "a-wrong-secret" not in view.said[0]
+
+
+def test_apply_names_the_backup_where_the_user_finds_it(
+    stand_in: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the notebook's folder: backups under it read relative
+    controller = WebhookController(backup_dir=tmp_path / ".streamhook" / "backups")
+    controller.connect(DEMO_API_KEY, stand_in.url, DEMO_SECRET)
+    controller.load()
+    controller.preview(WebhookChange(URL, ("message.new",)))
+    message = controller.apply()
+    backup = controller.last_backup
+    assert backup is not None
+    assert message == (
+        f"Applied. The previous settings are saved in .streamhook/backups/{backup.name}."
+    )
+    assert str(tmp_path) not in message
+
+
+def test_the_stand_ins_temporary_backups_are_named_not_located() -> None:
+    """A notebook run offline shows no temporary path of the machine that ran it."""
+    controller = WebhookController.offline()
+    assert controller.stand_in is not None
+    try:
+        controller.load()
+        controller.preview(WebhookChange(URL, ("message.new",)))
+        message = controller.apply()
+        backup = controller.last_backup
+        assert backup is not None
+        assert backup.parent == controller.backup_dir
+        assert message == (
+            f"Applied. The previous settings are saved in {backup.name},"
+            " in the stand-in's temporary backup folder."
+        )
+        assert str(controller.backup_dir) not in message
+        assert controller.undo() == f"Restored the settings saved in {backup.name}."
+    finally:
+        controller.stand_in.stop()
+        shutil.rmtree(controller.backup_dir)
