@@ -157,8 +157,8 @@ def test_redacted_urls_and_messages_never_hold_the_credentials(
 ) -> None:
     url = f"https://{user}:{password}@example.com/h?a=1&access_token={token}"
     shown = redact_url(url)
-    assert password not in shown.replace("example.com/h?a=1&access_token=", "")
-    assert token not in shown.replace("example.com/h?a=1&access_token=", "")
+    rest = shown.replace("https://", "").replace("example.com/h?a=1&access_token=", "")
+    assert rest == "***@***"  # nothing of the user, password or token (whatever their letters)
     assert redact_url(shown) == shown
     message = f"HTTPSConnectionPool: Max retries exceeded with url: /h?a=1&access_token={token}"
     assert token not in scrub(message, url).replace("/h?a=1&access_token=", "")
