@@ -9,7 +9,6 @@ at a time, so a huge line, a gzip bomb, never sits in memory whole).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import IO
@@ -25,7 +24,7 @@ _MIN_READ, _MAX_READ = 64, 8 << 20
 
 
 class LineBlock:
-    """Consecutive lines of a log: as one buffer (``data``) or as a list (``lines()``)."""
+    """Consecutive lines of a log: as one buffer (``data``) or as a list of lines."""
 
     __slots__ = ("_lines", "braced", "count", "data")
 
@@ -42,10 +41,22 @@ class LineBlock:
             self.count, self.braced = _braced_lines(data)
 
     def lines(self) -> list[bytes]:
-        """The block's lines, each with its newline (if it had one)."""
-        if self._lines is None:
-            self._lines = io.BytesIO(self.data or b"").readlines()  # split at b"\n" only
-        return self._lines
+        """The block's lines, each with its newline (if it had one), as a list."""
+        if self._lines is not None:
+            return self._lines
+        return list(self.iter_lines())
+
+    def iter_lines(self) -> Iterator[bytes]:
+        """The block's lines one at a time: a buffer of many short lines is never held as a
+        list of them (a long line can make the next read big)."""
+        if self.data is None:
+            yield from self._lines or ()
+            return
+        data, start = self.data, 0
+        find = data.find
+        while (end := find(b"\n", start)) >= 0:
+            yield data[start : end + 1]
+            start = end + 1
 
     def __repr__(self) -> str:
         kind = "buffer" if self.data is not None else "list"
@@ -102,16 +113,24 @@ def read_blocks(
         if start == len(chunk):  # whole lines (the common case)
             block = LineBlock(chunk)
             yield block
-            want = min(max(len(chunk) * block_lines * 7 // 8 // block.count, _MIN_READ), _MAX_READ)
+            want = _next_read(block, block_lines)
             continue
         last = _last_line(chunk[start:], max_line_bytes, readline, left)
         if last[-1] == 10 and len(last) <= max_line_bytes:  # an ordinary line: keep it here
             block = LineBlock(chunk[:start] + last)
             yield block
+            want = _next_read(block, block_lines)
             continue
         if start:
             yield LineBlock(chunk[:start])
         yield LineBlock(lines=[last])
+
+
+def _next_read(block: LineBlock, block_lines: int) -> int:
+    """Bytes to read for the next block: ``block_lines`` lines as long as this block's, on
+    average, a little under (so a block seldom has to be split for the loader)."""
+    size = len(block.data or b"") * block_lines * 7 // 8 // max(block.count, 1)
+    return min(max(size, _MIN_READ), _MAX_READ)
 
 
 def _last_line(

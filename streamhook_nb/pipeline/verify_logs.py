@@ -135,7 +135,7 @@ def verify_lines(
     for block in blocks:
         records = capture_blocks.block_records(block)
         if records is None:
-            for offset, line in enumerate(block.lines()):
+            for offset, line in enumerate(block.iter_lines()):
                 checker.line(line, lineno + offset)
         else:
             checker.records(records, block, lineno)
@@ -162,7 +162,7 @@ class _LineChecker:
         try:
             bodies = [record.body.encode() for record in records]
         except UnicodeError:  # a lone surrogate: the careful reader says why
-            for offset, line in enumerate(block.lines()):
+            for offset, line in enumerate(block.iter_lines()):
                 self.line(line, first_line + offset)
             return
         headers = [record.headers for record in records]

@@ -112,3 +112,31 @@ def test_a_clean_block_is_decoded_in_one_call() -> None:
     records = capture_blocks.block_records(block)
     assert records is not None
     assert [r.body for r in records] == [r["body"] for r in _RECORDS]
+
+
+def test_a_long_line_then_a_run_of_short_ones_is_read_without_holding_them_all() -> None:
+    import tracemalloc
+
+    first_read = 3 + line_blocks.BLOCK_LINES * 128  # the reader's first two reads, in bytes
+    # (three for a byte order mark, then its first guess)
+    long = dict(_RECORDS[0])
+    long["body"] = str(long["body"])[:-1] + ', "pad": "' + "x" * first_read + '"}'
+    line = record_line(long)
+    line = line.replace(b"x" * (len(line) - first_read), b"", 1)  # exactly the first read:
+    assert len(line) == first_read  # the next read is as big as a read gets
+    data = line + b" \n" * 200_000 + b"".join(_GOOD) * 40  # then many whitespace lines
+    tracemalloc.start()
+    try:
+        batches = list(capture_blocks.read(io.BytesIO(data), "log.jsonl"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sum(len(batch) for batch in batches) == 1 + len(_GOOD) * 40
+    assert peak < 8 * len(data)  # a list of those lines alone takes about 20x their bytes
+
+
+def test_the_reads_follow_the_lines_again_after_a_run_of_short_ones() -> None:
+    data = b"".join(_GOOD) * 10 + b"\n" * 1000 + b"".join(_GOOD) * 30
+    blocks = list(line_blocks.read_blocks(io.BytesIO(data), 1 << 24, block_lines=8))
+    last = [block.count for block in blocks[-10:]]
+    assert min(last[:-1]) > 4  # about 7 lines a read, not one line each

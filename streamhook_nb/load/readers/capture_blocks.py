@@ -96,7 +96,7 @@ def _block_batches(
     for block in blocks:
         batch = common_block(block, name, lineno, max_line_bytes)
         if batch is None:
-            lines = block.lines()
+            lines = block.iter_lines()
             yield from capture_jsonl.read_lines(lines, name, chunk_size, max_line_bytes, lineno)
         else:
             yield from batch.split(chunk_size)
@@ -129,15 +129,20 @@ def block_records(
     inside one, so no object can span two such lines, and as many objects as lines means one
     per line. Any other buffer is decoded line by line, the reference way.
     """
-    data, count = block.data, block.count
-    if data is None or len(data) > max_line_bytes or not block.braced:
+    data = block.data
+    if data is None:
         return common_records(block.lines(), max_line_bytes)
+    if len(data) > max_line_bytes:  # some line may be too long: the line reader says which
+        return None
     try:
-        records = decode_common_lines(data)
-    except Exception:  # some line is not a common record: the reference way says which
-        return common_records(block.lines(), max_line_bytes)
-    if len(records) != count:
-        return common_records(block.lines(), max_line_bytes)
+        if block.braced:
+            records = decode_common_lines(data)
+            if len(records) != block.count:
+                return None
+        else:  # one line at a time, stopping at the first that is something else
+            records = list(map(decode_common, block.iter_lines()))
+    except Exception:  # some line is not a common record: the line reader says which
+        return None
     names = "".join(chain.from_iterable(record.headers for record in records))
     return records if capture_jsonl.folded_names(names) else None
 
