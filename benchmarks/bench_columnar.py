@@ -63,8 +63,12 @@ def bare_log(full: Path) -> Path:
     return path
 
 
-ONE_PROCESS = "from streamhook_nb.load import log_ranges; log_ranges.can_fork = lambda: False"
-"""Keeps load_log in one process, as in a Jupyter kernel (which runs several threads)."""
+ONE_PROCESS = (
+    "from streamhook_nb.load import log_ranges\n"
+    "log_ranges.can_fork = log_ranges.can_serve = lambda: False"
+)
+"""Keeps load_log in one process, as in a Jupyter kernel (which runs several threads) for
+logs below the size worth starting workers for."""
 TOUCH = (
     "import hashlib, pyarrow as pa\n"
     "def touch(result):\n"
@@ -81,12 +85,12 @@ def load_in_one_process(path: Path) -> object:
     """``load_log`` as it runs where forking is unsafe (a Jupyter kernel)."""
     from streamhook_nb.load import log_ranges
 
-    can_fork = log_ranges.can_fork
-    log_ranges.can_fork = lambda: False
+    can_fork, can_serve = log_ranges.can_fork, log_ranges.can_serve
+    log_ranges.can_fork = log_ranges.can_serve = lambda: False
     try:
         return load_log(path, progress=False)
     finally:
-        log_ranges.can_fork = can_fork
+        log_ranges.can_fork, log_ranges.can_serve = can_fork, can_serve
 
 
 IN_A_KERNEL = (
@@ -206,9 +210,13 @@ def bench(path: Path, ring: Keyring) -> None:
     # The baseline has run load_log once on a small log: every module it needs is imported,
     # so the difference is what the 200k deliveries cost, not the code.
     idle = peak_rss_of(f"from streamhook_nb import load_log; load_log({str(SMALL)!r})")
+    kernel = (  # a thread running, as in a Jupyter kernel: the workers come from a server
+        "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+    )
     for label, code in (
         ("split over the cores", f"{TOUCH}touch(load_log({str(path)!r}, progress=False))"),
-        ("in one process", f"{ONE_PROCESS}; load_log({str(path)!r}, progress=False)"),
+        ("in a kernel (served)", f"{kernel}{TOUCH}touch(load_log({str(path)!r}, progress=False))"),
+        ("in one process", f"{ONE_PROCESS}\nload_log({str(path)!r}, progress=False)"),
     ):
         used = max(peak_rss_of(f"from streamhook_nb import load_log; {code}") - idle, 0)
         print(
