@@ -184,6 +184,22 @@ class DeliveryBatch:
         self.rejected.extend(other.rejected)
         self.skipped += other.skipped
 
+    def cut(self, size: int) -> tuple[DeliveryBatch, DeliveryBatch]:
+        """The first ``size`` deliveries and the rest, each with the rejected records that
+        come before its next part in the file (the skipped count goes with the first)."""
+        columns = self.columns()
+        head = DeliveryBatch.of_columns(self.format, {n: v[:size] for n, v in columns.items()})
+        rest = DeliveryBatch.of_columns(self.format, {n: v[size:] for n, v in columns.items()})
+        head.skipped = self.skipped
+        if not len(rest):
+            head.rejected = self.rejected
+            return head, rest
+        boundary = source_order(columns["source"][size])
+        for rejected in self.rejected:
+            part = head if source_order(rejected.source) < boundary else rest
+            part.rejected.append(rejected)
+        return head, rest
+
     def split(self, size: int) -> list[DeliveryBatch]:
         """This batch as batches of at most ``size`` deliveries (rejected records stay in the
         first one)."""

@@ -73,14 +73,16 @@ def _blocks(
 
 
 def _gathered(batches: Iterator[DeliveryBatch], chunk_size: int) -> Iterator[DeliveryBatch]:
-    """The blocks' batches gathered into batches of up to ``chunk_size`` deliveries."""
+    """The blocks' batches gathered into batches of ``chunk_size`` deliveries (the last one
+    fewer), whatever the blocks' sizes: a block that overflows a batch is cut."""
     gathered = DeliveryBatch(FORMAT)
     for batch in batches:
-        if len(gathered) + len(batch) > chunk_size:
+        while len(gathered) + len(batch) > chunk_size:
+            head, batch = batch.cut(chunk_size - len(gathered))
+            gathered.extend(head)
             yield gathered
-            gathered = batch
-        else:
-            gathered.extend(batch)
+            gathered = DeliveryBatch(FORMAT)
+        gathered.extend(batch)
     if len(gathered) or gathered.rejected or gathered.skipped:
         yield gathered
 
