@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 
+from streamhook_nb.load.line_blocks import BOM
+
 FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns")
 """Every format a log can be read in (each can be forced instead of detected)."""
 HEAD_BYTES = 64 * 1024
@@ -21,7 +23,7 @@ JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
 
 def sniff(head: bytes) -> str | None:
     """Guess the format from a file's first bytes (``JSON_DOCUMENT``: parse, then classify)."""
-    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    text = head.removeprefix(BOM).lstrip()
     if not text:  # an empty log (a receiver that got nothing yet): no records, no error
         return "capture-jsonl"
     if _REQUEST_LINE.match(text):

@@ -9,16 +9,14 @@ at a time, so a huge line, a gzip bomb, never sits in memory whole).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable, Iterator
 from typing import IO
 
 BOM = b"\xef\xbb\xbf"
 """UTF-8 byte order mark (editors on Windows put one at the start of a file)."""
 BLOCK_LINES = 512
-"""Lines per block at most, mostly: the first read guesses, the later ones aim a little under
-by the length of the lines read so far (so a block seldom has to be split for the loader), and
-no read goes past :data:`_MAX_READ`."""
+"""Lines per block, about: the first read guesses, the later ones follow the length of the
+lines read so far, and no read goes past :data:`_MAX_READ`."""
 _GUESSED_LINE_BYTES = 128
 """What the first read takes a line to be, until the log shows its own."""
 _MIN_READ = 64
@@ -87,13 +85,6 @@ def _braced_lines(data: bytes) -> tuple[int, bool]:
     return count, braced
 
 
-def of_lines(lines: Iterable[bytes], block_lines: int = BLOCK_LINES) -> Iterator[LineBlock]:
-    """Lines already read, grouped into blocks of ``block_lines``."""
-    remaining = iter(lines)
-    while block := list(islice(remaining, block_lines)):
-        yield LineBlock(lines=block)
-
-
 def read_blocks(
     stream: IO[bytes],
     max_line_bytes: int,
@@ -133,9 +124,8 @@ def read_blocks(
 
 
 def _next_read(block: LineBlock, block_lines: int) -> int:
-    """Bytes to read for the next block: ``block_lines`` lines as long as this block's, on
-    average, a little under (so a block seldom has to be split for the loader)."""
-    size = len(block.data or b"") * block_lines * 7 // 8 // max(block.count, 1)
+    """Bytes to read for the next block: ``block_lines`` lines as long as this block's."""
+    size = len(block.data or b"") * block_lines // max(block.count, 1)
     return min(max(size, _MIN_READ), _MAX_READ)
 
 

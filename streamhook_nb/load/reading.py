@@ -17,13 +17,13 @@ from streamhook_nb.errors import RecordError, SourceError, UsageError
 from streamhook_nb.load import parquet
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, JSON_DOCUMENT, classify, sniff
+from streamhook_nb.load.line_blocks import BOM
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source
 
 SourceLike = str | os.PathLike[str]
-BOM = b"\xef\xbb\xbf"
 
 
 def read_sources(

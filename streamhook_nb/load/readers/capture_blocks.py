@@ -36,7 +36,7 @@ from streamhook_nb.load.readers.capture_jsonl import (
 
 
 def read(
-    lines: IO[bytes] | Iterable[bytes] | Iterable[LineBlock],
+    source: IO[bytes] | Iterable[LineBlock],
     name: str,
     *,
     chunk_size: int = 50_000,
@@ -46,30 +46,18 @@ def read(
 ) -> Iterator[DeliveryBatch]:
     """Yield batches of at most ``chunk_size`` deliveries from a capture log: a stream (read
     in blocks of whole lines, with the line cap; a byte order mark dropped when it starts the
-    log), blocks already read, or lines already read."""
-    blocks = _blocks(lines, max_line_bytes, first_line == 1, block_lines)
-    batches = _block_batches(blocks, name, chunk_size, max_line_bytes, first_line)
-    return each_with_paused_gc(_gathered(batches, chunk_size))
-
-
-def _blocks(
-    lines: IO[bytes] | Iterable[bytes] | Iterable[LineBlock],
-    max_line_bytes: int,
-    starts_log: bool,
-    block_lines: int,
-) -> Iterator[LineBlock]:
-    if hasattr(lines, "read"):
-        stream = cast(IO[bytes], lines)
-        return line_blocks.read_blocks(
-            stream, max_line_bytes, drop_bom=starts_log, block_lines=block_lines
+    log), or blocks already read (a byte range: ``log_ranges.range_blocks``)."""
+    if hasattr(source, "read"):
+        blocks: Iterable[LineBlock] = line_blocks.read_blocks(
+            cast(IO[bytes], source),
+            max_line_bytes,
+            drop_bom=first_line == 1,
+            block_lines=block_lines,
         )
-    items = iter(cast(Iterable[Any], lines))
-    first = next(items, None)
-    if first is None:
-        return iter(())
-    if isinstance(first, LineBlock):
-        return chain((first,), items)
-    return line_blocks.of_lines(chain((first,), items), block_lines)
+    else:
+        blocks = source
+    batches = _block_batches(iter(blocks), name, chunk_size, max_line_bytes, first_line)
+    return each_with_paused_gc(_gathered(batches, chunk_size))
 
 
 def _gathered(batches: Iterator[DeliveryBatch], chunk_size: int) -> Iterator[DeliveryBatch]:
