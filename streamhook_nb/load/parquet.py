@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from itertools import groupby
 from typing import IO, TYPE_CHECKING, Any
 
-import orjson
-
 from streamhook_nb.errors import SourceError, UsageError
-from streamhook_nb.load.batch import ROW_FIELDS, DeliveryBatch, Row
-from streamhook_nb.load.detect import FORMATS
+from streamhook_nb.load import parquet_rows
+from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.parquet_rows import SCHEMA_KEY, SCHEMA_VERSION, STORED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,27 +21,6 @@ if TYPE_CHECKING:
 
 MAGIC = b"PAR1"
 """The first (and last) four bytes of every Parquet file."""
-SCHEMA_KEY = b"streamhook-nb"
-SCHEMA_VERSION = b"deliveries/1"
-"""Schema metadata that marks a Parquet file of deliveries (and its layout's version)."""
-_STORED = (
-    "source",
-    "format",
-    "transport",
-    "received_at",
-    "method",
-    "path",
-    "headers",
-    "body",
-    "fidelity",
-    "signature",
-    "api_key",
-    "webhook_id",
-    "attempt",
-    "content_encoding",
-    "remote_addr",
-    "response_status",
-)
 
 
 def is_parquet(head: bytes) -> bool:
@@ -89,7 +66,7 @@ class ParquetDeliveriesWriter:
 
 
 def _check_columns(deliveries: pd.DataFrame) -> None:
-    missing = [name for name in _STORED if name not in deliveries]
+    missing = [name for name in STORED if name not in deliveries]
     if missing:
         raise UsageError(
             f"not a deliveries frame: no column {', '.join(map(repr, missing))}",
@@ -100,7 +77,7 @@ def _check_columns(deliveries: pd.DataFrame) -> None:
 def _table(deliveries: pd.DataFrame) -> pa.Table:
     from streamhook_nb.load.deliveries import to_arrow
 
-    table = to_arrow(deliveries[list(_STORED)])
+    table = to_arrow(deliveries[list(STORED)])
     metadata = {**(table.schema.metadata or {}), SCHEMA_KEY: SCHEMA_VERSION}
     return table.replace_schema_metadata(metadata)
 
@@ -121,7 +98,12 @@ def read(
 ) -> Iterator[DeliveryBatch]:
     """Batches of the deliveries in a Parquet file (or only in ``row_groups``), as the reader
     that first loaded them made them (their format, source and columns), so every command
-    treats them the same way."""
+    treats them the same way.
+
+    A file written by another tool (DuckDB, polars, Spark, pandas) from a file of deliveries
+    is read too when it has every column; a row whose values are not a delivery's is rejected
+    as ``file#row``, and the other rows load.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -129,37 +111,12 @@ def read(
         parquet = pq.ParquetFile(stream)
     except (pa.ArrowException, OSError) as exc:
         raise SourceError(f"not a readable Parquet file ({exc})", source=name) from None
-    metadata = parquet.schema_arrow.metadata or {}
-    if metadata.get(SCHEMA_KEY) != SCHEMA_VERSION:
-        raise SourceError(
-            "a Parquet file, but not one of deliveries",
-            source=name,
-            fix="Write it with to_parquet() or 'streamhook-nb load ... --to-parquet OUT'",
-        )
-    batches = parquet.iter_batches(
-        batch_size=chunk_size, columns=list(_STORED), row_groups=row_groups
-    )
-    for record_batch in batches:
-        yield from _batches(record_batch, name)
-
-
-def _batches(record_batch: pa.RecordBatch, name: str) -> Iterator[DeliveryBatch]:
-    """One :class:`DeliveryBatch` per run of rows of the same format."""
-    import pyarrow.compute as pc
-
-    columns = {n: record_batch.column(n) for n in _STORED}
-    columns["received_at"] = pc.strftime(
-        columns["received_at"], format="%Y-%m-%dT%H:%M:%SZ", locale="C"
-    )
-    lists: dict[str, list[Any]] = {n: columns[n].to_pylist() for n in _STORED}
-    formats = [str(f) for f in lists.pop("format")]
-    lists["headers"] = [orjson.loads(h) for h in lists["headers"]]
-    lists["attempt"] = [None if a is None else str(a) for a in lists["attempt"]]
-    for bad in {f for f in formats if f not in FORMATS}:
-        raise SourceError(f"unknown format {bad!r} in column 'format'", source=name)
-    rows = [Row(*values) for values in zip(*(lists[f] for f in ROW_FIELDS), strict=True)]
-    start = 0
-    for kind, run in groupby(formats):
-        count = sum(1 for _ in run)
-        yield DeliveryBatch(kind, rows[start : start + count])
-        start += count
+    parquet_rows.check_schema(parquet.schema_arrow, name)
+    groups = range(parquet.num_row_groups) if row_groups is None else row_groups
+    for group in groups:
+        row = 1 + sum(parquet.metadata.row_group(g).num_rows for g in range(group))
+        for record_batch in parquet.iter_batches(
+            batch_size=chunk_size, columns=list(STORED), row_groups=[group]
+        ):
+            yield from parquet_rows.batches(record_batch, name, row)
+            row += record_batch.num_rows

@@ -1,0 +1,113 @@
+"""A Parquet file of deliveries that another tool wrote (DuckDB, polars, pandas) loads with the
+same deliveries and verdicts; a row that is no delivery is rejected as ``file#row``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from streamhook_nb import SourceError, keyring, load_log, to_parquet, verify_deliveries
+from streamhook_nb.cli.main import main
+
+
+@pytest.fixture
+def written(data_dir: Path, tmp_path: Path) -> tuple[pd.DataFrame, Path]:
+    loaded = load_log(data_dir / "capture").deliveries
+    target = tmp_path / "d.parquet"
+    to_parquet(loaded, target)
+    return loaded, target
+
+
+def _verdicts(deliveries: pd.DataFrame, data_dir: Path) -> list[tuple[str, str]]:
+    ring = keyring(secrets_file=data_dir / "demo-secrets.toml", dotenv=None)
+    verified = verify_deliveries(deliveries, ring, workers=1)
+    return list(zip(verified["source"].astype(str), verified["reason"].astype(str), strict=True))
+
+
+def test_duckdb_copy_of_a_query_loads_back(
+    written: tuple[pd.DataFrame, Path], data_dir: Path, tmp_path: Path
+) -> None:
+    loaded, target = written
+    out = tmp_path / "duck.parquet"
+    duckdb.sql(
+        f"copy (select * from '{target}' where method = 'POST') to '{out}' (format parquet)"
+    )
+    assert pq.read_schema(out).metadata is None or b"streamhook-nb" not in (
+        pq.read_schema(out).metadata or {}
+    )
+    again = load_log(out)
+    assert len(again.rejected) == 0
+    expected = loaded[loaded["method"] == "POST"].reset_index(drop=True)
+    # DuckDB keeps microseconds: every other column is the same, bytes included.
+    pd.testing.assert_frame_equal(
+        again.deliveries.drop(columns="received_at"), expected.drop(columns="received_at")
+    )
+    assert (again.deliveries["received_at"] == expected["received_at"].dt.floor("us")).all()
+    assert _verdicts(again.deliveries, data_dir) == _verdicts(expected, data_dir)
+
+
+@pytest.mark.parametrize("tool", ["polars", "pandas"])
+def test_polars_and_pandas_copies_load_back_exactly(
+    written: tuple[pd.DataFrame, Path], tmp_path: Path, tool: str
+) -> None:
+    loaded, target = written
+    out = tmp_path / f"{tool}.parquet"
+    if tool == "polars":
+        pl.read_parquet(target).write_parquet(out)
+    else:
+        pd.read_parquet(target).to_parquet(out)
+    again = load_log(out)
+    assert len(again.rejected) == 0
+    pd.testing.assert_frame_equal(again.deliveries, loaded)
+
+
+def test_rows_that_are_no_delivery_are_rejected_by_row(
+    written: tuple[pd.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loaded, target = written
+    table = pq.read_table(target).replace_schema_metadata(None)
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype).head(6).astype("object")
+    frame.loc[1, "fidelity"] = "bogus"
+    frame.loc[2, "headers"] = "not json"
+    frame.loc[3, "format"] = "xml"
+    frame.loc[4, "headers"] = '{"x-signature": 5}'
+    frame.loc[5, "source"] = None
+    out = tmp_path / "edited.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False), out)
+    again = load_log(out)
+    assert list(again.rejected["source"]) == [f"{out}#2", f"{out}#3", f"{out}#4", f"{out}#5"]
+    reasons = list(again.rejected["reason"])
+    assert reasons[0].startswith("column 'fidelity' is 'bogus', not one of: decoded, exact")
+    assert reasons[1] == "column 'headers' is not a JSON object of header names and values"
+    assert reasons[2].startswith("column 'format' is 'xml', not one of: capture-jsonl")
+    assert reasons[3] == reasons[1]
+    assert list(again.deliveries["source"]) == [loaded["source"][0], f"{out}#6"]
+    assert main(["load", str(out), "--json"]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["deliveries"], summary["rejected"]) == (2, 4)
+
+
+def test_missing_or_mistyped_columns_are_named(
+    written: tuple[pd.DataFrame, Path], tmp_path: Path
+) -> None:
+    _, target = written
+    table = pq.read_table(target)
+    out = tmp_path / "x.parquet"
+    pq.write_table(table.drop_columns(["body", "headers"]), out)
+    with pytest.raises(SourceError, match="not one of deliveries: no column 'headers', 'body'"):
+        load_log(out)
+    numbers = pa.array(range(table.num_rows), pa.int64())
+    pq.write_table(table.set_column(table.schema.get_field_index("body"), "body", numbers), out)
+    with pytest.raises(SourceError, match="column 'body' is int64, which cannot hold bytes"):
+        load_log(out)
+    newer = table.replace_schema_metadata({b"streamhook-nb": b"deliveries/2"})
+    pq.write_table(newer, out)
+    with pytest.raises(SourceError, match=r"in a newer layout \(deliveries/2\)"):
+        load_log(out)
