@@ -36,9 +36,7 @@ def test_duckdb_copy_of_a_query_loads_back(
 ) -> None:
     loaded, target = written
     out = tmp_path / "duck.parquet"
-    duckdb.sql(
-        f"copy (select * from '{target}' where method = 'POST') to '{out}' (format parquet)"
-    )
+    duckdb.sql(f"copy (select * from '{target}' where method = 'POST') to '{out}' (format parquet)")
     assert pq.read_schema(out).metadata is None or b"streamhook-nb" not in (
         pq.read_schema(out).metadata or {}
     )
@@ -77,7 +75,7 @@ def test_rows_that_are_no_delivery_are_rejected_by_row(
     frame.loc[1, "fidelity"] = "bogus"
     frame.loc[2, "headers"] = "not json"
     frame.loc[3, "format"] = "xml"
-    frame.loc[4, "headers"] = '{"x-signature": 5}'
+    frame.loc[4, "headers"] = '["x-signature"]'
     frame.loc[5, "source"] = None
     out = tmp_path / "edited.parquet"
     pq.write_table(pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False), out)
@@ -85,7 +83,7 @@ def test_rows_that_are_no_delivery_are_rejected_by_row(
     assert list(again.rejected["source"]) == [f"{out}#2", f"{out}#3", f"{out}#4", f"{out}#5"]
     reasons = list(again.rejected["reason"])
     assert reasons[0].startswith("column 'fidelity' is 'bogus', not one of: decoded, exact")
-    assert reasons[1] == "column 'headers' is not a JSON object of header names and values"
+    assert reasons[1] == "column 'headers' is not a JSON object"
     assert reasons[2].startswith("column 'format' is 'xml', not one of: capture-jsonl")
     assert reasons[3] == reasons[1]
     assert list(again.deliveries["source"]) == [loaded["source"][0], f"{out}#6"]
