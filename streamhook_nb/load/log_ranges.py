@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from multiprocessing.pool import Pool
 
+from streamhook_nb.errors import SourceError
 from streamhook_nb.load.detect import HEAD_BYTES, sniff
 from streamhook_nb.load.line_blocks import LineBlock, read_blocks
 from streamhook_nb.load.readers import capture_jsonl
@@ -115,6 +116,40 @@ def split_parquet(source: Source, parts: int) -> list[LogRange]:
         return [LogRange(source)]
     bounds = [groups * k // parts for k in range(parts + 1)]
     return [LogRange(source, row_groups=tuple(range(a, b))) for a, b in pairwise(bounds)]
+
+
+def parquet_shares(source: Source, block: int) -> list[LogRange]:
+    """A Parquet file of deliveries (local or an fsspec URL) as consecutive shares of its row
+    groups holding about ``block`` bytes each (as Parquet counts them, uncompressed); one
+    task when it has a single group or cannot be read (reading it then says why)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from streamhook_nb.load.parquet import is_parquet
+
+    try:
+        with source.open() as stream:
+            if not is_parquet(stream.read(4)):
+                return [LogRange(source)]
+            stream.seek(0)
+            metadata = pq.ParquetFile(stream).metadata
+    except (pa.ArrowException, OSError, SourceError):
+        return [LogRange(source)]
+    shares: list[tuple[int, ...]] = []
+    share: list[int] = []
+    held = 0
+    for group in range(metadata.num_row_groups):
+        size = metadata.row_group(group).total_byte_size
+        if share and held + size > block:
+            shares.append(tuple(share))
+            share, held = [], 0
+        share.append(group)
+        held += size
+    if share:
+        shares.append(tuple(share))
+    if len(shares) < 2:
+        return [LogRange(source)]
+    return [LogRange(source, row_groups=groups) for groups in shares]
 
 
 def count_lines(part: LogRange) -> int:

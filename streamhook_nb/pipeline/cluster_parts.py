@@ -3,11 +3,12 @@
 No pandas here, so that ``verify --scheduler`` starts fast; the tasks that build frames are in
 :mod:`cluster_frames`.
 
-A partition is a :class:`LogRange`: a whole file (every format, gzip included), or a
+A partition is a :class:`LogRange`: a whole file (every format, gzip included), a
 line-aligned byte range of a big uncompressed capture log that knows the number of its first
-line. Each task reads its own partition and calls the package's readers, verifier and events
-builder on it, so a cluster run gives what a local run gives. Tasks are pure and idempotent: a
-lost worker's tasks simply run again elsewhere.
+line, or a share of the row groups of a big Parquet file of deliveries. Each task reads its own
+partition and calls the package's readers, verifier and events builder on it, so a cluster run
+gives what a local run gives. Tasks are pure and idempotent: a lost worker's tasks simply run
+again elsewhere.
 """
 
 from __future__ import annotations
@@ -20,24 +21,28 @@ import dask.config
 from dask.utils import parse_bytes
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.load import log_ranges
+from streamhook_nb.load import log_ranges, parquet
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.log_ranges import LogRange, range_blocks
 from streamhook_nb.load.readers import capture_blocks
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.selection import select
-from streamhook_nb.load.sources import expand
+from streamhook_nb.load.sources import Source, expand
 from streamhook_nb.pipeline.cluster_secrets import KeyringRef
 from streamhook_nb.pipeline.event_tally import EventTally
 from streamhook_nb.pipeline.verify_logs import STREAM_CHUNK, verify_batch, verify_lines
 from streamhook_nb.pipeline.verify_report import VerifyReport
 
 DEFAULT_BLOCKSIZE = "64 MiB"
-"""Bytes of a capture log per partition (bigger logs are split at line boundaries).
+"""Bytes of a capture log per partition (bigger logs are split at line boundaries; a Parquet
+file's row groups are shared out by the same size).
 
 Dask's config ``streamhook.blocksize`` (env ``DASK_STREAMHOOK__BLOCKSIZE``) overrides it.
 """
+PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+"""Names of the files whose row groups are shared out (other Parquet files are read whole,
+so that planning opens no other file)."""
 
 Details = bool | Literal["failures"]
 
@@ -48,7 +53,8 @@ def plan(
     format: str | None = None,
     blocksize: int | str | None = None,
 ) -> list[LogRange]:
-    """One partition per file; uncompressed local capture logs as ``blocksize`` byte ranges.
+    """One partition per file; uncompressed local capture logs as ``blocksize`` byte ranges,
+    Parquet files (named ``*.parquet``) as shares of their row groups of about that size.
 
     ``blocksize`` is bytes or a size such as ``"64 MiB"`` (default: :func:`blocksize_setting`).
 
@@ -64,6 +70,8 @@ def plan(
         size = source.size or 0
         if size > 0 and log_ranges.line_log(source, format):  # even one range takes the fast path
             parts.extend(log_ranges.split(source, math.ceil(size / block)))
+        elif source.url.lower().endswith(PARQUET_SUFFIXES):
+            parts.extend(log_ranges.parquet_shares(source, block))
         else:
             parts.append(LogRange(source))
     return parts
@@ -110,12 +118,24 @@ def batches(
 ) -> Iterator[DeliveryBatch]:
     """The partition's reader batches, sources numbered as in the whole file; requests that
     are not deliveries are left out and counted (see :func:`select`)."""
+    if part.row_groups is not None:
+        return _row_group_batches(part.source, part.row_groups, chunk, path)
     if part.end is None:
         return read_batches(part.source, format, chunk, path)
     read = capture_blocks.read(
         range_blocks(part), part.source.name, first_line=part.first_line, chunk_size=chunk
     )
     return (select(batch, path) for batch in read)
+
+
+def _row_group_batches(
+    source: Source, row_groups: tuple[int, ...], chunk: int, path: str | None
+) -> Iterator[DeliveryBatch]:
+    """The deliveries in some row groups of a Parquet file (a rejected row is named by its row
+    in the whole file)."""
+    with source.open() as stream:
+        for batch in parquet.read(stream, source.name, chunk, row_groups):
+            yield select(batch, path)
 
 
 def verify_part(

@@ -451,3 +451,55 @@ def test_a_byte_order_mark_verifies_on_the_cluster_as_locally(
     assert (local.deliveries, local.rejected) == (3, [])
     remote = verify_sources(tmp_path, RING, client=client)  # a range from byte 0
     assert (remote.deliveries, remote.rejected) == (3, [])
+
+
+@pytest.fixture(scope="module")
+def parquet_month(shards: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shards as one Parquet file of 12 row groups, written again by another tool, with
+    two rows that are no delivery (in different row groups)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from streamhook_nb.load.parquet import to_parquet
+
+    target = tmp_path_factory.mktemp("parquet") / "month.parquet"
+    to_parquet(load_log(shards).deliveries, target)
+    table = pq.read_table(target).replace_schema_metadata(None)
+    fidelity = table.column("fidelity").cast(pa.string()).to_pylist()
+    fidelity[150] = fidelity[1000] = "bogus"
+    table = table.set_column(
+        table.schema.get_field_index("fidelity"), "fidelity", pa.array(fidelity, pa.string())
+    )
+    pq.write_table(table, target, row_group_size=100)
+    assert pq.ParquetFile(target).num_row_groups == 12
+    return target
+
+
+def test_a_parquet_file_is_shared_out_by_row_groups(client: Client, parquet_month: Path) -> None:
+    parts = cluster_parts.plan(parquet_month, blocksize=BLOCKSIZE)
+    groups = [g for part in parts for g in part.row_groups or ()]
+    assert len(parts) > 2
+    assert groups == list(range(12))  # every group once, in order
+    local = verify_sources(parquet_month, RING, workers=1, details=True, tally=True)
+    remote = verify_on_cluster(parquet_month, RING, client, details=True, tally=True)
+    assert remote.as_json() == local.as_json()
+    assert remote.details == local.details
+    assert [r.source for r in remote.rejected] == [
+        f"{parquet_month}#151",
+        f"{parquet_month}#1001",
+    ]
+    frame = lazy.deliveries(parquet_month)
+    assert frame.npartitions == len(parts)
+    computed = frame.compute().reset_index(drop=True)
+    pd.testing.assert_frame_equal(computed, load_log(parquet_month).deliveries)
+    rejected = lazy.rejected(parquet_month).compute().reset_index(drop=True)
+    assert list(rejected["source"]) == [r.source for r in local.rejected]
+
+
+def test_load_of_a_parquet_file_on_the_cluster_is_the_local_load(
+    cluster: DaskCluster, parquet_month: Path
+) -> None:
+    local = run_cli("load", parquet_month, "--json")
+    remote = run_cli("load", parquet_month, "--json", "--scheduler", cluster.address)
+    assert remote.returncode == local.returncode == 1, remote.stderr
+    assert remote.stdout == local.stdout
