@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.load import deliveries, split_load
+from streamhook_nb.load import deliveries, parquet_frame, split_load
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.gc_pause import each_with_paused_gc, paused_gc
 from streamhook_nb.load.log_ranges import LogRange
@@ -98,12 +98,17 @@ def load_log(
     Big local capture logs are read on every core (:mod:`split_load`) when the load is not
     strict: by forked workers when forking is safe (this process runs one thread: a script),
     else by workers started from a server process when the logs are big enough to pay for it
-    (a Jupyter kernel, from 64 MiB). The result is the same either way.
+    (a Jupyter kernel, from 64 MiB). The result is the same either way. Parquet files that
+    ``to_parquet`` wrote are read by Arrow straight into the frame (:mod:`parquet_frame`).
     """
     found = expand(sources)
     parts = [] if strict else split_load.plan(found, format)
     if parts:
         return _load_split(parts, found, progress, path)
+    if path is None and found:
+        stored = _stored_parquet(found, progress)
+        if stored is not None:
+            return LoadResult(deliveries.frame_of(stored), deliveries.rejected_frame([]))
     batches = read_sources(found, format, strict, progress, READ_CHUNK, path)
     counted = SkipCount(batches)
     with paused_gc():
@@ -130,6 +135,22 @@ def _load_split(
         stored = split_load.load(parts, path=path, chunk=READ_CHUNK, on_part=on_part)
     frame = deliveries.frame_of(stored)
     return LoadResult(frame, deliveries.rejected_frame(rejected), skipped)
+
+
+def _stored_parquet(sources: list[Source], progress: bool | None) -> list[pa.RecordBatch] | None:
+    """Every source's deliveries when each is a Parquet file that ``to_parquet`` wrote and
+    Arrow can read into the frame as it stands (:mod:`parquet_frame`); else None."""
+    if not all(map(parquet_frame.is_parquet_file, sources)):
+        return None
+    stored: list[pa.RecordBatch] = []
+    with byte_bar(sum(s.size or 0 for s in sources), progress, "loading") as bar:
+        for source in sources:
+            batches = parquet_frame.stored_batches(source)
+            if batches is None:
+                return None
+            stored += batches
+            bar.update(source.size or 0)
+    return stored
 
 
 class SkipCount:
