@@ -11,6 +11,7 @@ each parsed object again, compactly).
 
 from __future__ import annotations
 
+import zlib
 from itertools import pairwise
 
 import numpy as np
@@ -29,6 +30,8 @@ _CODES = columns.CATEGORIES
 _FIRST_YEAR, _LAST_YEAR = 1678, 2261
 """``received_at`` years the row reader parses the quick way (the others: see
 :func:`columns.received_stamps`)."""
+_UNREADABLE = (OSError, EOFError, zlib.error, SourceError)
+"""What opening or reading a damaged source raises: the readers then say why."""
 _ATTEMPTS = (0, 10**MAX_DIGITS - 1)
 """Stored attempts that read back as themselves (see :func:`batch.whole_number`)."""
 
@@ -38,7 +41,7 @@ def is_parquet_file(source: Source) -> bool:
     try:
         with source.open() as stream:
             return parquet.is_parquet(stream.read(4))
-    except (OSError, SourceError):
+    except _UNREADABLE:
         return False
 
 
@@ -55,10 +58,12 @@ def stored_batches(source: Source) -> list[pa.RecordBatch] | None:
             schema = file.schema_arrow
             if (schema.metadata or {}).get(SCHEMA_KEY) != SCHEMA_VERSION:
                 return None
-            if not all(_as_written(schema.field(name)) for name in STORED):
+            if sorted(schema.names) != sorted(STORED) or not all(
+                _as_written(schema.field(name)) for name in STORED
+            ):
                 return None
             table = file.read(columns=list(STORED))
-    except (pa.ArrowException, OSError, SourceError):
+    except (pa.ArrowException, *_UNREADABLE):
         return None
     stored = []
     for batch in table.to_batches():

@@ -73,6 +73,12 @@ def check_schema(schema: pa.Schema, name: str) -> None:
             fix=f"{_WRITE_IT}; from another tool, keep every column (select *)",
         )
     for column in STORED:
+        if len(schema.get_all_field_indices(column)) > 1:
+            raise SourceError(
+                f"a Parquet file with two columns named {column!r}",
+                source=name,
+                fix=f"{_WRITE_IT}; from another tool, keep one column of each name",
+            )
         kind = schema.field(column).type
         if not _KINDS[column](kind):
             raise SourceError(

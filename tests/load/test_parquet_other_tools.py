@@ -105,6 +105,9 @@ def test_missing_or_mistyped_columns_are_named(
     pq.write_table(table.set_column(table.schema.get_field_index("body"), "body", numbers), out)
     with pytest.raises(SourceError, match="column 'body' is int64, which cannot hold bytes"):
         load_log(out)
+    pq.write_table(table.append_column("body", table.column("body")), out)
+    with pytest.raises(SourceError, match="a Parquet file with two columns named 'body'"):
+        load_log(out)
     newer = table.replace_schema_metadata({b"streamhook-nb": b"deliveries/2"})
     pq.write_table(newer, out)
     with pytest.raises(SourceError, match=r"in a newer layout \(deliveries/2\)"):
