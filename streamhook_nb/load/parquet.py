@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 from streamhook_nb.errors import SourceError, UsageError
 from streamhook_nb.load import parquet_rows
 from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.parquet_rows import SCHEMA_KEY, SCHEMA_VERSION, STORED
 
 if TYPE_CHECKING:
@@ -115,8 +116,18 @@ def read(
     groups = range(parquet.num_row_groups) if row_groups is None else row_groups
     for group in groups:
         row = 1 + sum(parquet.metadata.row_group(g).num_rows for g in range(group))
-        for record_batch in parquet.iter_batches(
-            batch_size=chunk_size, columns=list(STORED), row_groups=[group]
-        ):
-            yield from parquet_rows.batches(record_batch, name, row)
-            row += record_batch.num_rows
+        last = row + parquet.metadata.row_group(group).num_rows - 1
+        try:
+            for record_batch in parquet.iter_batches(
+                batch_size=chunk_size, columns=list(STORED), row_groups=[group]
+            ):
+                yield from parquet_rows.batches(record_batch, name, row)
+                row += record_batch.num_rows
+        except (pa.ArrowException, OSError) as exc:  # this group only: the others still load
+            damaged = DeliveryBatch(FORMATS[0])
+            damaged.reject(
+                f"{name}#{row}",
+                f"damaged Parquet data in row group {group + 1} ({exc}): rows {row} to {last} "
+                "are not loaded",
+            )
+            yield damaged

@@ -112,3 +112,28 @@ def test_missing_or_mistyped_columns_are_named(
     pq.write_table(newer, out)
     with pytest.raises(SourceError, match=r"in a newer layout \(deliveries/2\)"):
         load_log(out)
+
+
+def test_a_damaged_row_group_is_rejected_and_the_others_load(
+    written: tuple[pd.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loaded, target = written
+    out = tmp_path / "damaged.parquet"
+    pq.write_table(pq.read_table(target), out, row_group_size=50, compression="none")
+    metadata = pq.ParquetFile(out).metadata
+    body = metadata.row_group(1).column(pq.read_schema(out).get_field_index("body"))
+    data = bytearray(out.read_bytes())
+    start = body.dictionary_page_offset if body.has_dictionary_page else body.data_page_offset
+    data[start : start + body.total_compressed_size] = b"\xff" * body.total_compressed_size
+    out.write_bytes(bytes(data))
+    again = load_log(out)
+    expected = pd.concat([loaded.iloc[:50], loaded.iloc[100:]]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(again.deliveries, expected)
+    (reason,) = again.rejected["reason"]
+    assert again.rejected["source"][0] == f"{out}#51"
+    assert reason.startswith("damaged Parquet data in row group 2 (")
+    assert reason.endswith("): rows 51 to 100 are not loaded")
+    assert main(["load", str(out), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["rejected"] == 1
+    assert "Traceback" not in captured.err
