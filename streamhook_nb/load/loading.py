@@ -104,7 +104,7 @@ def load_log(
     found = expand(sources)
     parts = [] if strict else split_load.plan(found, format)
     if parts:
-        return _load_split(parts, found, progress, path)
+        return _load_split(parts, found, progress, path, format)
     if path is None and found:
         stored = _stored_parquet(found, progress)
         if stored is not None:
@@ -119,7 +119,11 @@ def load_log(
 
 
 def _load_split(
-    parts: list[LogRange], sources: list[Source], progress: bool | None, path: str | None
+    parts: list[LogRange],
+    sources: list[Source],
+    progress: bool | None,
+    path: str | None,
+    format: str | None,
 ) -> LoadResult:
     """Big capture logs read on every core (:mod:`split_load`), with the same result."""
     rejected: list[Rejected] = []
@@ -132,7 +136,7 @@ def _load_split(
             skipped += skips
             bar.update(size)
 
-        stored = split_load.load(parts, path=path, chunk=READ_CHUNK, on_part=on_part)
+        stored = split_load.load(parts, path=path, chunk=READ_CHUNK, on_part=on_part, format=format)
     frame = deliveries.frame_of(stored)
     return LoadResult(frame, deliveries.rejected_frame(rejected), skipped)
 

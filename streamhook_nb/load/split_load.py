@@ -1,10 +1,11 @@
-"""A big capture log loaded on every core.
+"""Big capture logs, or many files, loaded on every core.
 
-Worker processes each read a line-aligned byte range of the log (``log_ranges``) into Arrow
-record batches (``columns.record_batch``) and hand them back without a copy
-(``shared_batches``). Only the rejected records travel by pickle. A worker numbers its lines
-from its range's start; the sources of the later ranges are then renumbered here (counting
-the lines first would read the log twice).
+Worker processes each read a line-aligned byte range of a big log (``log_ranges``), or a whole
+file of any other kind (gzip, another format), into Arrow record batches
+(``columns.record_batch``) and hand them back without a copy (``shared_batches``). Only the
+rejected records travel by pickle. A worker numbers a range's lines from its start; the sources
+of the later ranges are then renumbered here (counting the lines first would read the log
+twice).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import pyarrow as pa
 
 from streamhook_nb.load import columns, log_ranges, shared_batches
 from streamhook_nb.load.batch import Rejected, shift_source
+from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.line_blocks import LineBlock
 from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.readers import capture_blocks
+from streamhook_nb.load.reading import read_batches
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source
 
@@ -33,6 +36,7 @@ class _Task:
     output: str
     path: str | None  # keep only requests to this path (``load_log(path=...)``)
     chunk: int
+    format: str | None = None  # forced, for a whole file
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,11 @@ class _Done:
     lines: int  # read from the range, numbered from its start
 
 
+FILES_MIN_BYTES = 8 * 1024 * 1024
+"""Files that cannot be split (gzip, other formats) are loaded one per worker from this many
+bytes in all: below it, starting the workers costs more than it saves."""
+GZIP_RATIO = 10
+"""About how much bigger a gzip capture log is once inflated (a room estimate, not a limit)."""
 SERVED_MIN_BYTES = 64 * 1024 * 1024
 """Where this process cannot fork (a Jupyter kernel), logs of at least this many bytes in all
 are still loaded on every core, by workers started from a server process: its first start
@@ -49,21 +58,38 @@ costs about half a second, which a smaller load would not win back."""
 
 
 def plan(sources: list[Source], format: str | None, workers: int | None = None) -> list[LogRange]:
-    """The byte ranges to load side by side, or ``[]`` when loading here is the way: one
-    core, some source is not a big local capture log, or this process cannot fork (it runs
-    threads, e.g. a Jupyter kernel) and the logs are too small to pay for starting workers
-    from a server process (:data:`SERVED_MIN_BYTES`)."""
+    """The parts to load side by side (byte ranges of big local capture logs, other files
+    whole), or ``[]`` when loading here is the way: one core, one file too small to split, files
+    that are not local, too little in all to pay for the workers (:data:`FILES_MIN_BYTES`), or
+    this process cannot fork (it runs threads, e.g. a Jupyter kernel) and the logs are too
+    small to pay for starting workers from a server process (:data:`SERVED_MIN_BYTES`)."""
     wanted = workers or os.cpu_count() or 1
-    if wanted < 2 or not sources:
+    if wanted < 2 or not sources or any("://" in source.url for source in sources):
         return []
-    if not all(log_ranges.splittable(source, format) for source in sources):
-        return []
+    if format is not None and format not in FORMATS:
+        return []  # loading here says so
+    split = [log_ranges.splittable(source, format) for source in sources]
     size = sum(source.size or 0 for source in sources)
+    if not all(split) and (len(sources) < 2 or size < FILES_MIN_BYTES):
+        return []
     if not log_ranges.can_fork() and (size < SERVED_MIN_BYTES or not log_ranges.can_serve()):
         return []
-    if shared_batches.folder_for(size) is None:
+    if shared_batches.folder_for(_frame_bytes(sources, split)) is None:
         return []
-    return [part for source in sources for part in log_ranges.split(source, wanted)]
+    return [
+        part
+        for source, whole_log in zip(sources, split, strict=True)
+        for part in (log_ranges.split(source, wanted) if whole_log else [LogRange(source)])
+    ]
+
+
+def _frame_bytes(sources: list[Source], split: list[bool]) -> int:
+    """About what the loaded frame will hold: a capture log's size; a compressed file's, times
+    what gzip usually saves on JSON (the workers' files go to memory)."""
+    return sum(
+        (source.size or 0) * (1 if whole_log else GZIP_RATIO)
+        for source, whole_log in zip(sources, split, strict=True)
+    )
 
 
 def _pool(processes: int) -> Pool:
@@ -80,18 +106,19 @@ def load(
     chunk: int,
     on_part: Callable[[list[Rejected], int, int], None],
     workers: int | None = None,
+    format: str | None = None,
 ) -> list[pa.RecordBatch]:
-    """The record batches of every range, in order; ``on_part`` gets each range's rejected
+    """The record batches of every part, in order; ``on_part`` gets each part's rejected
     records, its count of skipped requests and its size in bytes as it arrives."""
     wanted = min(workers or os.cpu_count() or 1, len(parts))
     stored: list[pa.RecordBatch] = []
-    needed = sum((p.end or 0) - p.start for p in parts)
+    needed = sum(_part_bytes(p) for p in parts)
     folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
     with (
         shared_batches.outputs(len(parts), folder) as outputs,
         _pool(wanted) as pool,
     ):
-        tasks = [_Task(p, o, path, chunk) for p, o in zip(parts, outputs, strict=True)]
+        tasks = [_Task(p, o, path, chunk, format) for p, o in zip(parts, outputs, strict=True)]
         lines_before = log_ranges.LinesBefore()
         for task, done in zip(tasks, pool.imap(_load_range, tasks), strict=True):
             source, shift = task.part.source, lines_before.take(task.part, done.lines)
@@ -101,8 +128,12 @@ def load(
                 Rejected(shift_source(r.source, source.name, shift), r.reason)
                 for r in done.rejected
             ]
-            on_part(rejected, done.skipped, (task.part.end or 0) - task.part.start)
+            on_part(rejected, done.skipped, _part_bytes(task.part))
     return stored
+
+
+def _part_bytes(part: LogRange) -> int:
+    return (part.source.size or 0) if part.end is None else part.end - part.start
 
 
 class _Counted:
@@ -119,10 +150,14 @@ class _Counted:
 
 
 def _load_range(task: _Task) -> _Done:
-    """In a worker: one byte range read into record batches written to ``task.output``."""
+    """In a worker: one part read into record batches written to ``task.output``."""
     part = task.part
-    blocks = _Counted(log_ranges.range_blocks(part))
-    batches = capture_blocks.read(blocks, part.source.name, chunk_size=task.chunk)
+    if part.end is None:  # a whole file, in any format: numbered from its first line
+        blocks = None
+        batches = read_batches(part.source, task.format, task.chunk, task.path)
+    else:
+        blocks = _Counted(log_ranges.range_blocks(part))
+        batches = capture_blocks.read(blocks, part.source.name, chunk_size=task.chunk)
     rejected: list[Rejected] = []
     skipped = 0
     with shared_batches.writer(task.output, columns.STORAGE) as writer:
@@ -132,4 +167,4 @@ def _load_range(task: _Task) -> _Done:
             stored, bad = columns.record_batch(batch)
             rejected += bad
             writer.write_batch(stored)
-    return _Done(rejected, skipped, blocks.count)
+    return _Done(rejected, skipped, 0 if blocks is None else blocks.count)

@@ -112,3 +112,70 @@ def test_a_log_listed_twice_loads_with_the_same_line_numbers_twice(
     serial = _serial(monkeypatch, [path, path])  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(split.deliveries, serial.deliveries)  # type: ignore[attr-defined]
     pd.testing.assert_frame_equal(split.rejected, serial.rejected)  # type: ignore[attr-defined]
+
+
+STORY = Path(__file__).resolve().parents[2] / "data" / "story"
+"""A week of daily gzip capture logs."""
+
+
+@pytest.fixture
+def many_files(monkeypatch: pytest.MonkeyPatch, split_logs: None) -> None:
+    """Share out files that cannot be split, however small."""
+    monkeypatch.setattr(split_load, "FILES_MIN_BYTES", 1)
+
+
+def test_many_files_of_every_kind_load_one_per_worker_as_here(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, many_files: None
+) -> None:
+    import gzip
+    import shutil
+
+    folder = tmp_path / "logs"
+    shutil.copytree(data_dir, folder, ignore=shutil.ignore_patterns("*.toml", "*.md"))
+    damaged = gzip.compress((data_dir / "capture" / "stream-2026-11-26.jsonl").read_bytes())
+    (folder / "capture" / "cut.jsonl.gz").write_bytes(damaged[: len(damaged) // 2])
+    sources = expand(folder)
+    parts = split_load.plan(sources, None)
+    assert sum(part.end is None for part in parts) == 8  # gzip, HAR, ngrok, SQS... whole
+    assert any(part.end is not None for part in parts)  # and the capture logs in ranges
+    split = load_log(folder, progress=False)
+    serial = _serial(monkeypatch, folder)
+    pd.testing.assert_frame_equal(split.deliveries, serial.deliveries)  # type: ignore[attr-defined]
+    pd.testing.assert_frame_equal(split.rejected, serial.rejected)  # type: ignore[attr-defined]
+    assert split.skipped == serial.skipped  # type: ignore[attr-defined]
+    assert any("cut.jsonl.gz" in source for source in split.rejected["source"])
+    assert list(Path("/dev/shm").glob("streamhook-*.arrow")) == []
+    story = load_log(STORY, progress=False, path="/webhooks/stream")
+    assert len(split_load.plan(expand(STORY), None)) == 7  # six days and the secrets file
+    pd.testing.assert_frame_equal(
+        story.deliveries,
+        _serial(monkeypatch, STORY, path="/webhooks/stream").deliveries,  # type: ignore[attr-defined]
+    )
+
+
+def test_a_named_file_that_cannot_be_read_fails_as_here(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, many_files: None
+) -> None:
+    from streamhook_nb.errors import SourceError
+
+    bad = tmp_path / "cut.jsonl.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 40)
+    named = [data_dir / "har" / "devtools-export.har", bad]
+    assert len(split_load.plan(expand(named), None)) == 2
+    with pytest.raises(SourceError) as split:
+        load_log(named, progress=False)
+    with pytest.raises(SourceError) as serial:
+        _serial(monkeypatch, named)  # type: ignore[arg-type]
+    assert str(split.value) == str(serial.value)
+    assert split.value.shell_message() == serial.value.shell_message()
+    assert split.value.source == str(bad)
+
+
+def test_files_that_gain_nothing_from_workers_load_here(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, split_logs: None
+) -> None:
+    sources = expand(STORY)
+    assert split_load.plan(sources, None) == []  # a few MB in all: below FILES_MIN_BYTES
+    monkeypatch.setattr(split_load, "FILES_MIN_BYTES", 1)
+    assert split_load.plan(sources[:1], None) == []  # one gzip file: nothing to share
+    assert split_load.plan(sources, "no-such-format") == []  # loading here says why
