@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 
 class StreamhookError(Exception):
     """Root of every error this package raises on purpose."""
@@ -25,11 +23,6 @@ class StreamhookError(Exception):
 
     def __str__(self) -> str:
         return self._text(self.fix)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled with its parts, so that an error raised in a worker process reads the same
-        (fix and shell wording included) where it is reported."""
-        return (_rebuilt, (type(self), self.message, self.source, self.fix, self.shell_fix))
 
     def shell_message(self) -> str:
         """The message as the command line shows it: the fix in shell wording."""
@@ -54,13 +47,3 @@ class ApiError(StreamhookError):
 
 class RecordError(StreamhookError):
     """One record in a source is malformed (raised only in strict mode)."""
-
-
-def _rebuilt(
-    kind: type[StreamhookError],
-    message: str,
-    source: str | None,
-    fix: str | None,
-    shell_fix: str | None,
-) -> StreamhookError:
-    return kind(message, source=source, fix=fix, shell_fix=shell_fix)
