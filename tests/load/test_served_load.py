@@ -62,3 +62,38 @@ def test_a_script_is_never_run_again_by_a_server_process(tmp_path: Path) -> None
         [sys.executable, "-m", "script"], capture_output=True, text=True, cwd=tmp_path
     )
     assert (as_file.stdout, as_code.stdout, as_module.stdout) == ("False\n", "True\n", "False\n")
+
+
+_FILES_IN_A_THREADED_SESSION = textwrap.dedent(
+    """
+    import sys, threading
+    import pandas as pd
+    from streamhook_nb import load_log
+    from streamhook_nb.load import log_ranges, split_load
+    from streamhook_nb.load.sources import expand
+
+    threading.Thread(target=threading.Event().wait, daemon=True).start()  # as in a kernel
+    split_load.FILES_MIN_BYTES = split_load.SERVED_MIN_BYTES = 1
+    parts = split_load.plan(expand(sys.argv[1]), None)
+    assert len(parts) == 7 and all(part.end is None for part in parts), parts
+    served = load_log(sys.argv[1], progress=False)
+    split_load.SERVED_MIN_BYTES = 1 << 62
+    here = load_log(sys.argv[1], progress=False)
+    pd.testing.assert_frame_equal(served.deliveries, here.deliveries)
+    pd.testing.assert_frame_equal(served.rejected, here.rejected)
+    print(len(served.deliveries))
+    """
+)
+
+
+def test_a_threaded_session_loads_daily_gzip_logs_on_served_workers() -> None:
+    story = Path(__file__).resolve().parents[2] / "data" / "story"
+    done = subprocess.run(
+        [sys.executable, "-c", _FILES_IN_A_THREADED_SESSION, str(story)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == 18656
