@@ -46,9 +46,10 @@ class _Done:
     lines: int  # read from the range, numbered from its start
 
 
-FILES_MIN_BYTES = 8 * 1024 * 1024
-"""Files that cannot be split (gzip, other formats) are loaded one per worker from this many
-bytes in all: below it, starting the workers costs more than it saves."""
+FILES_MIN_BYTES = 16 * 1024 * 1024
+"""Files that cannot be split (gzip, other formats) are loaded one per worker once they hold
+about this many bytes in all, inflated (:func:`_frame_bytes`): below it, starting the workers
+costs more than it saves."""
 GZIP_RATIO = 10
 """About how much bigger a gzip capture log is once inflated (a room estimate, not a limit)."""
 SERVED_MIN_BYTES = 64 * 1024 * 1024
@@ -70,11 +71,12 @@ def plan(sources: list[Source], format: str | None, workers: int | None = None) 
         return []  # loading here says so
     split = [log_ranges.splittable(source, format) for source in sources]
     size = sum(source.size or 0 for source in sources)
-    if not all(split) and (len(sources) < 2 or size < FILES_MIN_BYTES):
+    frame = _frame_bytes(sources, split)
+    if not all(split) and (len(sources) < 2 or frame < FILES_MIN_BYTES):
         return []
     if not log_ranges.can_fork() and (size < SERVED_MIN_BYTES or not log_ranges.can_serve()):
         return []
-    if shared_batches.folder_for(_frame_bytes(sources, split)) is None:
+    if shared_batches.folder_for(frame) is None:
         return []
     return [
         part
