@@ -24,6 +24,11 @@ MAGIC = b"PAR1"
 """The first (and last) four bytes of every Parquet file."""
 
 
+ROW_GROUP_ROWS = 50_000
+"""Deliveries per row group at most (about 75 MB of them): ``verify``, ``events`` and a Dask
+cluster share a file out over the cores by row groups."""
+
+
 def is_parquet(head: bytes) -> bool:
     """True for the first bytes of a Parquet file."""
     return head.startswith(MAGIC)
@@ -60,7 +65,7 @@ class ParquetDeliveriesWriter:
         """Append the frame's deliveries."""
         _check_columns(deliveries)
         if len(deliveries):
-            self._writer.write_table(_table(deliveries))
+            self._writer.write_table(_table(deliveries), row_group_size=ROW_GROUP_ROWS)
 
     def __exit__(self, *exc: object) -> None:
         self._writer.close()

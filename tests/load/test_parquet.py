@@ -108,3 +108,19 @@ def test_verify_splits_a_parquet_file_by_row_groups(
     assert serial.tally is not None
     assert parallel.tally.as_json() == serial.tally.as_json()
     assert len(parallel.details or []) == len(loaded)
+
+
+def test_big_frames_are_written_in_row_groups(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamhook_nb.load import parquet
+
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 50)
+    loaded = load_log(data_dir).deliveries
+    to_parquet(loaded, tmp_path / "d.parquet")
+    sizes = [
+        pq.ParquetFile(tmp_path / "d.parquet").metadata.row_group(g).num_rows
+        for g in range(pq.ParquetFile(tmp_path / "d.parquet").num_row_groups)
+    ]
+    assert sizes == [50] * (len(loaded) // 50) + [len(loaded) % 50]
+    pd.testing.assert_frame_equal(load_log(tmp_path / "d.parquet").deliveries, loaded)
