@@ -7,7 +7,8 @@ The schema is documented in ``docs/columns.md``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from typing import IO, TYPE_CHECKING, Any
 
 from streamhook_nb.errors import SourceError, UsageError
@@ -108,7 +109,8 @@ def read(
 
     A file written by another tool (DuckDB, polars, Spark, pandas) from a file of deliveries
     is read too when it has every column; a row whose values are not a delivery's is rejected
-    as ``file#row``, and the other rows load.
+    as ``file#row``, and the other rows load. A row group that cannot be read is one rejected
+    record naming its rows; the other groups load.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -118,21 +120,81 @@ def read(
     except (pa.ArrowException, OSError) as exc:
         raise SourceError(f"not a readable Parquet file ({exc})", source=name) from None
     parquet_rows.check_schema(parquet.schema_arrow, name)
-    groups = range(parquet.num_row_groups) if row_groups is None else row_groups
-    for group in groups:
-        row = 1 + sum(parquet.metadata.row_group(g).num_rows for g in range(group))
-        last = row + parquet.metadata.row_group(group).num_rows - 1
+    groups = _Groups(parquet, name, chunk_size)
+    for run in groups.runs(range(groups.count) if row_groups is None else row_groups):
         try:
-            for record_batch in parquet.iter_batches(
-                batch_size=chunk_size, columns=list(STORED), row_groups=[group]
-            ):
-                yield from parquet_rows.batches(record_batch, name, row)
-                row += record_batch.num_rows
-        except (pa.ArrowException, OSError) as exc:  # this group only: the others still load
-            damaged = DeliveryBatch(FORMATS[0])
-            damaged.reject(
-                f"{name}#{row}",
-                f"damaged Parquet data in row group {group + 1} ({exc}): rows {row} to {last} "
-                "are not loaded",
+            batches = groups.read(run)
+        except (pa.ArrowException, OSError):  # which group is damaged: one at a time
+            for group in run:
+                yield from groups.rows([group])
+            continue
+        yield from groups.batches(run, batches)
+
+
+class _Groups:
+    """The row groups of one Parquet file of deliveries, read a run at a time."""
+
+    def __init__(self, parquet: Any, name: str, chunk_size: int) -> None:
+        metadata = parquet.metadata
+        self.parquet, self.name, self.chunk_size = parquet, name, chunk_size
+        self.count = metadata.num_row_groups
+        self.sizes = [metadata.row_group(g).num_rows for g in range(self.count)]
+        self.firsts = list(accumulate(self.sizes, initial=1))  # each group's first row
+
+    def runs(self, groups: Iterable[int]) -> Iterator[list[int]]:
+        """Consecutive groups read together until they hold a chunk of rows (a file of many
+        tiny groups costs a read per chunk, not per group)."""
+        run: list[int] = []
+        held = 0
+        for group in groups:
+            if run and (group != run[-1] + 1 or held >= self.chunk_size):
+                yield run
+                run, held = [], 0
+            run.append(group)
+            held += self.sizes[group]
+        if run:
+            yield run
+
+    def read(self, run: list[int]) -> list[pa.RecordBatch]:
+        """The run's rows, in batches of about a chunk (tiny groups' batches joined)."""
+        import pyarrow as pa
+
+        batches = list(
+            self.parquet.iter_batches(
+                batch_size=self.chunk_size, columns=list(STORED), row_groups=run
             )
-            yield damaged
+        )
+        if len(batches) > 1 and sum(b.num_rows for b in batches) <= self.chunk_size:
+            table = pa.Table.from_batches(batches).combine_chunks()
+            joined: list[pa.RecordBatch] = table.to_batches()
+            return joined
+        return batches
+
+    def batches(self, run: list[int], batches: list[pa.RecordBatch]) -> Iterator[DeliveryBatch]:
+        """The run's rows as reader batches, numbered by their row in the file."""
+        row = self.firsts[run[0]]
+        for record_batch in batches:
+            yield from parquet_rows.batches(record_batch, self.name, row)
+            row += record_batch.num_rows
+
+    def rows(self, run: list[int]) -> Iterator[DeliveryBatch]:
+        """One group's batches, or the record of its damage."""
+        import pyarrow as pa
+
+        try:
+            batches = self.read(run)
+        except (pa.ArrowException, OSError) as exc:
+            yield self.damaged(run[0], exc)
+            return
+        yield from self.batches(run, batches)
+
+    def damaged(self, group: int, exc: Exception) -> DeliveryBatch:
+        """The rejected record of a group that cannot be read."""
+        first, last = self.firsts[group], self.firsts[group] + self.sizes[group] - 1
+        damaged = DeliveryBatch(FORMATS[0])
+        damaged.reject(
+            f"{self.name}#{first}",
+            f"damaged Parquet data in row group {group + 1} ({exc}): rows {first} to {last} "
+            "are not loaded",
+        )
+        return damaged

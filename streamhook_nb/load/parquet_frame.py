@@ -65,8 +65,11 @@ def stored_batches(source: Source) -> list[pa.RecordBatch] | None:
             table = file.read(columns=list(STORED))
     except (pa.ArrowException, *_UNREADABLE):
         return None
+    batches = table.to_batches()
+    if len(batches) > 1 + table.num_rows // _FEW_ROWS:
+        batches = table.combine_chunks().to_batches()  # many tiny row groups: checked at once
     stored = []
-    for batch in table.to_batches():
+    for batch in batches:
         converted = _stored(batch)
         if converted is None:
             return None
@@ -161,5 +164,7 @@ def _json_objects(headers: pa.Array) -> bool:
     return True
 
 
+_FEW_ROWS = 10_000
+"""Rows per row group below which a file's groups are joined before they are checked."""
 _WINDOW = 4096
 """Rows of headers copied out of the Arrow buffer at a time to be parsed."""

@@ -137,3 +137,26 @@ def test_a_damaged_row_group_is_rejected_and_the_others_load(
     captured = capsys.readouterr()
     assert json.loads(captured.out)["rejected"] == 1
     assert "Traceback" not in captured.err
+
+
+def test_many_tiny_row_groups_load_as_one_and_a_damaged_one_alone(
+    written: tuple[pd.DataFrame, Path], tmp_path: Path
+) -> None:
+    loaded, target = written
+    out = tmp_path / "tiny.parquet"
+    table = pq.read_table(target).replace_schema_metadata(None)
+    pq.write_table(table, out, row_group_size=7, compression="none")
+    assert pq.ParquetFile(out).num_row_groups == -(-len(loaded) // 7)
+    again = load_log(out)
+    pd.testing.assert_frame_equal(again.deliveries, loaded)
+    metadata = pq.ParquetFile(out).metadata
+    body = metadata.row_group(5).column(table.schema.get_field_index("body"))
+    data = bytearray(out.read_bytes())
+    start = body.dictionary_page_offset if body.has_dictionary_page else body.data_page_offset
+    data[start : start + body.total_compressed_size] = b"\xff" * body.total_compressed_size
+    out.write_bytes(bytes(data))
+    damaged = load_log(out)
+    expected = pd.concat([loaded.iloc[:35], loaded.iloc[42:]]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(damaged.deliveries, expected)
+    assert list(damaged.rejected["source"]) == [f"{out}#36"]
+    assert damaged.rejected["reason"][0].endswith("): rows 36 to 42 are not loaded")
