@@ -114,18 +114,23 @@ def test_missing_or_mistyped_columns_are_named(
         load_log(out)
 
 
+def _damage_bodies(path: Path, group: int) -> None:
+    """Overwrite the body column's pages of one row group (an uncompressed file)."""
+    metadata = pq.ParquetFile(path).metadata
+    body = metadata.row_group(group).column(pq.read_schema(path).get_field_index("body"))
+    data = bytearray(path.read_bytes())
+    start = body.dictionary_page_offset if body.has_dictionary_page else body.data_page_offset
+    data[start : start + body.total_compressed_size] = b"\xff" * body.total_compressed_size
+    path.write_bytes(bytes(data))
+
+
 def test_a_damaged_row_group_is_rejected_and_the_others_load(
     written: tuple[pd.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     loaded, target = written
     out = tmp_path / "damaged.parquet"
     pq.write_table(pq.read_table(target), out, row_group_size=50, compression="none")
-    metadata = pq.ParquetFile(out).metadata
-    body = metadata.row_group(1).column(pq.read_schema(out).get_field_index("body"))
-    data = bytearray(out.read_bytes())
-    start = body.dictionary_page_offset if body.has_dictionary_page else body.data_page_offset
-    data[start : start + body.total_compressed_size] = b"\xff" * body.total_compressed_size
-    out.write_bytes(bytes(data))
+    _damage_bodies(out, group=1)
     again = load_log(out)
     expected = pd.concat([loaded.iloc[:50], loaded.iloc[100:]]).reset_index(drop=True)
     pd.testing.assert_frame_equal(again.deliveries, expected)
@@ -149,12 +154,7 @@ def test_many_tiny_row_groups_load_as_one_and_a_damaged_one_alone(
     assert pq.ParquetFile(out).num_row_groups == -(-len(loaded) // 7)
     again = load_log(out)
     pd.testing.assert_frame_equal(again.deliveries, loaded)
-    metadata = pq.ParquetFile(out).metadata
-    body = metadata.row_group(5).column(table.schema.get_field_index("body"))
-    data = bytearray(out.read_bytes())
-    start = body.dictionary_page_offset if body.has_dictionary_page else body.data_page_offset
-    data[start : start + body.total_compressed_size] = b"\xff" * body.total_compressed_size
-    out.write_bytes(bytes(data))
+    _damage_bodies(out, group=5)
     damaged = load_log(out)
     expected = pd.concat([loaded.iloc[:35], loaded.iloc[42:]]).reset_index(drop=True)
     pd.testing.assert_frame_equal(damaged.deliveries, expected)

@@ -36,17 +36,22 @@ _IN_A_THREADED_SESSION = textwrap.dedent(
 )
 
 
-def test_a_threaded_session_loads_on_served_workers_what_it_loads_alone(tmp_path: Path) -> None:
-    log = corpus(tmp_path)["bare"]
+def _in_a_session(code: str, path: Path) -> str:
+    """What ``code`` prints, run by a fresh interpreter with ``path`` as its argument."""
     done = subprocess.run(
-        [sys.executable, "-c", _IN_A_THREADED_SESSION, str(log)],
+        [sys.executable, "-c", code, str(path)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    deliveries, rejected = map(int, done.stdout.split())
+    return done.stdout
+
+
+def test_a_threaded_session_loads_on_served_workers_what_it_loads_alone(tmp_path: Path) -> None:
+    log = corpus(tmp_path)["bare"]
+    deliveries, rejected = map(int, _in_a_session(_IN_A_THREADED_SESSION, log).split())
     assert deliveries > 1500
     assert rejected > 3
 
@@ -88,12 +93,4 @@ _FILES_IN_A_THREADED_SESSION = textwrap.dedent(
 
 def test_a_threaded_session_loads_daily_gzip_logs_on_served_workers() -> None:
     story = Path(__file__).resolve().parents[2] / "data" / "story"
-    done = subprocess.run(
-        [sys.executable, "-c", _FILES_IN_A_THREADED_SESSION, str(story)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert int(done.stdout) == 18656
+    assert int(_in_a_session(_FILES_IN_A_THREADED_SESSION, story)) == 18656
