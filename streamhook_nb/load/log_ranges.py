@@ -14,6 +14,7 @@ from multiprocessing.pool import Pool
 from streamhook_nb.errors import SourceError
 from streamhook_nb.load.detect import HEAD_BYTES, sniff
 from streamhook_nb.load.line_blocks import LineBlock, read_blocks
+from streamhook_nb.load.parquet import is_parquet
 from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.load.sources import GZIP_MAGIC, Source
 
@@ -105,6 +106,42 @@ def split(source: Source, parts: int) -> list[LogRange]:
     return [LogRange(source, a, b) for a, b in pairwise(bounds) if b > a]
 
 
+def streaming_parts(sources: list[Source], format: str | None, wanted: int) -> list[LogRange]:
+    """The units of work for ``wanted`` workers that stream (``verify``, ``events``, the
+    ``load`` summary): big local capture logs as byte ranges, local Parquet files as shares of
+    their row groups, any other file whole."""
+    parts: list[LogRange] = []
+    for source in sources:
+        if wanted > 1 and splittable(source, format):
+            parts.extend(split(source, wanted))
+        elif wanted > 1 and _local_parquet(source):
+            parts.extend(split_parquet(source, wanted))
+        else:
+            parts.append(LogRange(source))
+    return parts
+
+
+def _local_parquet(source: Source) -> bool:
+    if "://" in source.url:
+        return False
+    with open(source.url, "rb") as handle:
+        return is_parquet(handle.read(4))
+
+
+def done_bytes(part: LogRange, following: LogRange | None) -> int:
+    """The bytes of its file a finished part accounts for in a progress bar (a Parquet file's
+    shares count once, with the last of them)."""
+    if part.end is not None:
+        return part.end - part.start
+    more_shares = (
+        part.row_groups is not None
+        and following is not None
+        and following.source == part.source
+        and following.row_groups is not None
+    )
+    return 0 if more_shares else part.source.size or 0
+
+
 def split_parquet(source: Source, parts: int) -> list[LogRange]:
     """A local Parquet file of deliveries as consecutive shares of its row groups (one task
     when it has a single group); each worker reads only its own groups from the file."""
@@ -124,8 +161,6 @@ def parquet_shares(source: Source, block: int) -> list[LogRange]:
     task when it has a single group or cannot be read (reading it then says why)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from streamhook_nb.load.parquet import is_parquet
 
     try:
         with source.open() as stream:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -22,11 +22,8 @@ import pyarrow as pa
 from streamhook_nb.load import columns, log_ranges, shared_batches
 from streamhook_nb.load.batch import Rejected, shift_source
 from streamhook_nb.load.detect import FORMATS
-from streamhook_nb.load.line_blocks import LineBlock
 from streamhook_nb.load.log_ranges import LogRange
-from streamhook_nb.load.readers import capture_blocks
-from streamhook_nb.load.reading import read_batches
-from streamhook_nb.load.selection import select
+from streamhook_nb.load.part_reading import PartBatches
 from streamhook_nb.load.sources import Source
 
 
@@ -138,35 +135,15 @@ def _part_bytes(part: LogRange) -> int:
     return (part.source.size or 0) if part.end is None else part.end - part.start
 
 
-class _Counted:
-    """The blocks of a range, their lines counted as they are read."""
-
-    def __init__(self, blocks: Iterator[LineBlock]) -> None:
-        self.blocks = blocks
-        self.count = 0
-
-    def __iter__(self) -> Iterator[LineBlock]:
-        for block in self.blocks:
-            self.count += block.count
-            yield block
-
-
 def _load_range(task: _Task) -> _Done:
     """In a worker: one part read into record batches written to ``task.output``."""
-    part = task.part
-    if part.end is None:  # a whole file, in any format: numbered from its first line
-        blocks = None
-        batches = read_batches(part.source, task.format, task.chunk, task.path)
-    else:
-        blocks = _Counted(log_ranges.range_blocks(part))
-        batches = capture_blocks.read(blocks, part.source.name, chunk_size=task.chunk)
+    batches = PartBatches(task.part, task.format, task.chunk, task.path)
     rejected: list[Rejected] = []
     skipped = 0
     with shared_batches.writer(task.output, columns.STORAGE) as writer:
         for batch in batches:
-            batch = select(batch, task.path)
             skipped += batch.skipped
             stored, bad = columns.record_batch(batch)
             rejected += bad
             writer.write_batch(stored)
-    return _Done(rejected, skipped, 0 if blocks is None else blocks.count)
+    return _Done(rejected, skipped, batches.lines)

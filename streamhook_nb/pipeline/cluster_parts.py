@@ -21,14 +21,13 @@ import dask.config
 from dask.utils import parse_bytes
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.load import log_ranges, parquet
+from streamhook_nb.load import log_ranges
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.log_ranges import LogRange, range_blocks
-from streamhook_nb.load.readers import capture_blocks
-from streamhook_nb.load.reading import SourceLike, read_batches
-from streamhook_nb.load.selection import select
-from streamhook_nb.load.sources import Source, expand
+from streamhook_nb.load.part_reading import PartBatches
+from streamhook_nb.load.reading import SourceLike
+from streamhook_nb.load.sources import expand
 from streamhook_nb.pipeline.cluster_secrets import KeyringRef
 from streamhook_nb.pipeline.event_tally import EventTally
 from streamhook_nb.pipeline.verify_logs import STREAM_CHUNK, verify_batch, verify_lines
@@ -118,24 +117,7 @@ def batches(
 ) -> Iterator[DeliveryBatch]:
     """The partition's reader batches, sources numbered as in the whole file; requests that
     are not deliveries are left out and counted (see :func:`select`)."""
-    if part.row_groups is not None:
-        return _row_group_batches(part.source, part.row_groups, chunk, path)
-    if part.end is None:
-        return read_batches(part.source, format, chunk, path)
-    read = capture_blocks.read(
-        range_blocks(part), part.source.name, first_line=part.first_line, chunk_size=chunk
-    )
-    return (select(batch, path) for batch in read)
-
-
-def _row_group_batches(
-    source: Source, row_groups: tuple[int, ...], chunk: int, path: str | None
-) -> Iterator[DeliveryBatch]:
-    """The deliveries in some row groups of a Parquet file (a rejected row is named by its row
-    in the whole file)."""
-    with source.open() as stream:
-        for batch in parquet.read(stream, source.name, chunk, row_groups):
-            yield select(batch, path)
+    return iter(PartBatches(part, format, chunk, path))
 
 
 def verify_part(

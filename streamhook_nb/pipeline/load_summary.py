@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from streamhook_nb.load.batch import DeliveryBatch, Rejected, source_order, time_rejections
+from streamhook_nb.errors import UsageError
+from streamhook_nb.load import log_ranges
+from streamhook_nb.load.batch import (
+    DeliveryBatch,
+    Rejected,
+    shift_source,
+    source_order,
+    time_rejections,
+)
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.gc_pause import each_with_paused_gc
+from streamhook_nb.load.log_ranges import LinesBefore, LogRange
+from streamhook_nb.load.part_reading import PartBatches
+from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.reading import SourceLike, check_strict, read_sources
 from streamhook_nb.load.sources import expand
 
@@ -53,6 +65,14 @@ class LoadSummary:
         self._add(other.deliveries, other.by_format, other.rejected)
         self.skipped += other.skipped
 
+    def shift_lines(self, name: str, lines: int) -> None:
+        """Renumber this part's ``name:line`` sources by ``lines`` (a worker numbered a byte
+        range's lines from its start)."""
+        if lines:
+            self.rejected = [
+                Rejected(shift_source(r.source, name, lines), r.reason) for r in self.rejected
+            ]
+
     def _add(self, deliveries: int, by_format: dict[str, int], rejected: list[Rejected]) -> None:
         self.deliveries += deliveries
         self.by_format.update({name: n for name, n in by_format.items() if n})
@@ -76,10 +96,56 @@ def summarize(
     strict: bool = False,
     progress: bool | None = None,
     path: str | None = None,
+    workers: int | None = None,
 ) -> LoadSummary:
-    """Read every source and count what a load would give, holding one batch at a time."""
+    """Read every source and count what a load would give, holding one batch at a time.
+
+    Big capture logs (as byte ranges), Parquet files (as shares of row groups) and the other
+    files are counted by ``workers`` forked processes (``None``: every core) when forking is
+    safe and the load is not strict; the summary is the same.
+    """
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
+    found = expand(sources)
+    wanted = workers or os.cpu_count() or 1
+    if not strict and wanted > 1 and log_ranges.can_fork():
+        parts = log_ranges.streaming_parts(found, format, wanted)
+        if len(parts) > 1:
+            return _summarize_parts(parts, format, path, progress, min(wanted, len(parts)))
     summary = LoadSummary()
-    batches = read_sources(expand(sources), format, strict, progress, CHUNK, path)
+    batches = read_sources(found, format, strict, progress, CHUNK, path)
     for batch in each_with_paused_gc(batches):
         summary.add(batch, strict)
     return summary
+
+
+def _summarize_parts(
+    parts: list[LogRange],
+    format: str | None,
+    path: str | None,
+    progress: bool | None,
+    workers: int,
+) -> LoadSummary:
+    """The parts counted side by side, merged in order (a byte range's lines renumbered)."""
+    summary = LoadSummary()
+    lines_before = LinesBefore()
+    tasks = [(part, format, path) for part in parts]
+    total = sum(source.size or 0 for source in {part.source: None for part in parts})
+    with byte_bar(total, progress, "loading") as bar, log_ranges.forked_pool(workers) as pool:
+        for at, (counted, lines) in enumerate(pool.imap(_summarize_part, tasks)):
+            part = parts[at]
+            if part.end is not None:
+                counted.shift_lines(part.source.name, lines_before.take(part, lines))
+            summary.merge(counted)
+            bar.update(log_ranges.done_bytes(part, parts[at + 1] if at + 1 < len(parts) else None))
+    return summary
+
+
+def _summarize_part(task: tuple[LogRange, str | None, str | None]) -> tuple[LoadSummary, int]:
+    """In a worker: one part counted, and the lines it read (a byte range's)."""
+    part, format, path = task
+    summary = LoadSummary()
+    batches = PartBatches(part, format, CHUNK, path)
+    for batch in each_with_paused_gc(iter(batches)):
+        summary.add(batch)
+    return summary, batches.lines

@@ -36,7 +36,7 @@ from streamhook_nb.load.payload import event_type
 from streamhook_nb.load.readers import capture_blocks, capture_jsonl
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.selection import request_path, select
-from streamhook_nb.load.sources import Source, expand
+from streamhook_nb.load.sources import expand
 from streamhook_nb.load.timestamps import invalid_times
 from streamhook_nb.pipeline.event_tally import EventTally, event_kind, event_kinds
 from streamhook_nb.pipeline.verify_report import VerifyReport
@@ -105,13 +105,6 @@ def verify_batch(
             for row, verdict in zip(rows, results, strict=True)
             if not report.failures_only or verdict.reason is not Reason.OK
         )
-
-
-def _local_parquet(source: Source) -> bool:
-    if "://" in source.url:
-        return False
-    with open(source.url, "rb") as handle:
-        return parquet.is_parquet(handle.read(4))
 
 
 def verify_lines(
@@ -339,14 +332,7 @@ def verify_sources(
         raise UsageError(f"unknown format {format!r}", fix=f"Use one of: {', '.join(FORMATS)}")
     wanted = workers or os.cpu_count() or 1
     parallel = wanted > 1 and log_ranges.can_fork()
-    tasks: list[LogRange] = []
-    for source in expand(sources):
-        if parallel and log_ranges.splittable(source, format):
-            tasks.extend(log_ranges.split(source, wanted))
-        elif parallel and _local_parquet(source):
-            tasks.extend(log_ranges.split_parquet(source, wanted))
-        else:
-            tasks.append(LogRange(source))
+    tasks = log_ranges.streaming_parts(expand(sources), format, wanted if parallel else 1)
     _WORKER_STATE.update(keyring=keyring, details=details, format=format, tally=tally, path=path)
     report = _new_report(details, tally)
     try:

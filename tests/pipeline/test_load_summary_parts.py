@@ -1,0 +1,74 @@
+"""The ``load`` summary counted by workers on every core is the summary counted here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from streamhook_nb import load_log, to_parquet
+from streamhook_nb.load import log_ranges
+from streamhook_nb.load.sources import expand
+from streamhook_nb.pipeline import load_summary
+from streamhook_nb.pipeline.load_summary import summarize
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from golden_snapshot import corpus
+
+
+def _parts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many parts each parallel summary was counted in."""
+    counts: list[int] = []
+    real = load_summary._summarize_parts
+
+    def counted(parts: list[log_ranges.LogRange], *args: object) -> load_summary.LoadSummary:
+        counts.append(len(parts))
+        return real(parts, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load_summary, "_summarize_parts", counted)
+    return counts
+
+
+def test_workers_count_what_one_process_counts(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_logs: None
+) -> None:
+    logs = corpus(tmp_path)
+    parquet = tmp_path / "d.parquet"
+    monkeypatch.setattr("streamhook_nb.load.parquet.ROW_GROUP_ROWS", 40)
+    to_parquet(load_log(data_dir).deliveries, parquet)
+    lines = logs["bare"].read_bytes().splitlines(keepends=True)
+    lines[5] = lines[5].replace(b'"method":"POST"', b'"method":"GET"')
+    lines[-3] = lines[-3].replace(b'"path":"', b'"path":"/elsewhere')
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b"".join(lines))
+    parts = _parts(monkeypatch)
+    for sources, options in (
+        (logs["full"], {}),
+        ([logs["bare"], logs["bare"]], {}),
+        (data_dir, {}),
+        (parquet, {}),
+        (mixed, {"path": "/webhooks/stream"}),
+    ):
+        parallel = summarize(sources, workers=2, **options).as_json()  # type: ignore[arg-type]
+        serial = summarize(sources, workers=1, **options).as_json()  # type: ignore[arg-type]
+        assert parallel == serial, sources
+        assert parallel == load_log(sources, **options).summary()  # type: ignore[arg-type]
+    assert all(count > 1 for count in parts)
+    assert len(parts) == 5
+    assert summarize(mixed, workers=2, path="/webhooks/stream").skipped == 2
+
+
+def test_strict_and_one_core_count_here(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_logs: None
+) -> None:
+    from streamhook_nb.errors import RecordError
+
+    parts = _parts(monkeypatch)
+    summarize(data_dir, workers=1)
+    with pytest.raises(RecordError):
+        summarize(data_dir, workers=2, strict=True)
+    monkeypatch.setattr(log_ranges, "can_fork", lambda: False)
+    summarize(data_dir, workers=2)
+    assert parts == []
+    assert len(log_ranges.streaming_parts(expand(data_dir), None, 2)) > 1
