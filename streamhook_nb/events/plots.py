@@ -17,6 +17,7 @@ TOP_TYPES = 8
 def _axes(ax: Axes | None, size: tuple[float, float] = (9, 4)) -> Axes:
     if ax is not None:
         return ax
+    created: Axes  # matplotlib 3.8 types subplots' axes as Any
     _, created = plt.subplots(figsize=size, layout="constrained")
     return created
 

@@ -90,7 +90,10 @@ def by_type_and_period(events: pd.DataFrame, freq: str = "h") -> pd.DataFrame:
     """Deliveries per event type x period of ``received_at`` (UTC), e.g. ``"h"`` or ``"D"``."""
     timed = events[events["received_at"].notna()]
     period = timed["received_at"].dt.floor(freq).rename("received_at (UTC)")
-    return pd.crosstab(period, timed["event_type"].astype(str))
+    event_type = timed["event_type"].astype(str)
+    if timed.empty:  # pandas 2.2 fails to cross-tabulate no rows of UTC timestamps
+        return pd.DataFrame(index=pd.DatetimeIndex(period), columns=pd.Index(event_type))
+    return pd.crosstab(period, event_type)
 
 
 def top(events: pd.DataFrame, column: str, n: int = 10) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from audit_reference import payload
 from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.events import tables
 from streamhook_nb.events.catalog import is_documented
+from streamhook_nb.load.deliveries import values
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +46,8 @@ def test_by_type_matches_an_independent_count(verified: pd.DataFrame, events: pd
 
 
 def test_gzip_and_retries_are_counted(verified: pd.DataFrame, events: pd.DataFrame) -> None:
-    zipped = verified["body"].map(lambda b: b[:2] == b"\x1f\x8b", na_action="ignore").fillna(False)
-    assert events.loc[zipped.to_numpy(), "event_type"].astype(str).ne("(unknown)").all()
+    zipped = [body is not None and body[:2] == b"\x1f\x8b" for body in values(verified["body"])]
+    assert events.loc[zipped, "event_type"].astype(str).ne("(unknown)").all()
     table = tables.duplicate_rate(events)
     assert table["duplicates"].sum() == 7
     retried = events[events["attempt"] == 2]
@@ -75,6 +76,13 @@ def test_period_table_sums(events: pd.DataFrame) -> None:
     daily = tables.by_type_and_period(events, "D")
     assert [str(d.date()) for d in daily.index] == ["2026-11-26", "2026-11-27"]
     assert daily.loc[pd.Timestamp("2026-11-27", tz="UTC")].sum() == 30
+
+
+def test_period_table_of_no_timed_deliveries_is_empty(events: pd.DataFrame) -> None:
+    empty = tables.by_type_and_period(events.iloc[:0])
+    assert empty.shape == (0, 0)
+    assert str(empty.index.dtype) == "datetime64[ns, UTC]"
+    assert (empty.index.name, empty.columns.name) == ("received_at (UTC)", "event_type")
 
 
 def test_top_channels_and_users(verified: pd.DataFrame, events: pd.DataFrame) -> None:
