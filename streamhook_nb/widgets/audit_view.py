@@ -239,5 +239,5 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
             self.export_link.outputs = ()
             self.deliveries.value = frame_html(matching, max_rows=self.rows)
             table = self.controller.table().reset_index()
-            self.counts.value = frame_html(table, max_rows=self.rows)
+            self.counts.value = frame_html(table)  # every type: ``rows`` limits the deliveries
         self._draw_chart()
