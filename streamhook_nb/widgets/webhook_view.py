@@ -8,11 +8,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from streamhook_nb.display import table
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES
 from streamhook_nb.webhook.controller import WebhookController, hooks_table
 from streamhook_nb.webhook.plan import NEW_HOOK, WebhookChange, webhook_hooks
 from streamhook_nb.webhook.redact import REDACTED, redact_url, url_secrets
-from streamhook_nb.widgets.audit_view import WIDGET_NOTE, display, show
+from streamhook_nb.widgets.audit_view import WIDGET_NOTE, show
 
 _STYLE = {"description_width": "110px"}
 NO_URL = "Type the webhook URL first, such as https://example.com/webhooks/stream."
@@ -167,9 +168,8 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
     def _show_hooks(self) -> None:
         settings = self.controller.settings or {}
         self._result_for = None  # the URL box changes below: no note about it
-        self.hooks.clear_output(wait=True)
-        with self.hooks:
-            display(hooks_table(settings))
+        hooks = table(hooks_table(settings))  # each target whole, not cut at 50 characters
+        show(self.hooks, {"text/html": hooks._repr_html_(), "text/plain": repr(hooks)})
         choices = [
             (f"{h.get('id')} ({redact_url(str(h.get('webhook_url') or ''))})", str(h.get("id")))
             for h in webhook_hooks(settings)

@@ -273,3 +273,13 @@ def test_a_new_hook_with_a_loaded_hooks_url_is_flagged(offline: WebhookControlle
     assert not [line for line in view.said if line.startswith("⚠")]
     assert view.said[-1] == "Press Apply to send it."
     assert TOKEN not in _state_text()
+
+
+def test_the_hooks_table_shows_each_target_whole(offline: WebhookController) -> None:
+    assert offline.stand_in is not None
+    queue = offline.stand_in.settings["event_hooks"][1]["sqs_queue_url"]
+    assert len(queue) > 50  # longer than pandas shows a column
+    view = WebhookView(offline)
+    view.load_button.click()
+    shown = view.hooks.outputs[-1]["data"]["text/html"]
+    assert f">{queue}</td>" in shown
