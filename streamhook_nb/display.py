@@ -55,10 +55,10 @@ class _LoadResultLike(Protocol):
 
 GOOD, BAD, NEUTRAL = "#2e7d32", "#c62828", "#616161"
 
-_STYLE = (
-    "border-collapse:collapse;margin:0.3em 0;font-size:0.95em;text-align:left;"
-    "table-layout:auto;max-width:60em"
+_FRAME = (
+    "border-collapse:collapse;margin:0.3em 0;font-size:0.95em;text-align:left;table-layout:auto"
 )
+_STYLE = f"{_FRAME};max-width:60em"
 _CELL = (
     "border:1px solid #ddd;padding:0.25em 0.6em;text-align:left;vertical-align:top;line-height:1.35"
 )
@@ -215,9 +215,10 @@ def _missing(value: object) -> bool:
         return False
 
 
-def frame_html(frame: pd.DataFrame, *, max_rows: int = 200) -> str:
+def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "60em") -> str:
     """A frame as an HTML table whose long text (hints) wraps and shows whole, left-aligned;
-    durations in ms / s. Deterministic markup (no generated ids), so saved notebooks diff."""
+    durations in ms / s. Deterministic markup (no generated ids), so saved notebooks diff.
+    ``max_width``: the table's CSS ``max-width`` (``"100%"``: as wide as its container)."""
     shown = frame.head(max_rows)
     texts = shown.map(cell_text)
     # sentences (hints) wrap in a wide column, paths wrap anywhere, short values (times, ids
@@ -238,7 +239,8 @@ def frame_html(frame: pd.DataFrame, *, max_rows: int = 200) -> str:
         + "</tr>"
         for row in texts.itertuples(index=False, name=None)
     )
-    text = f'<table style="{_STYLE}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    style = f"{_FRAME};max-width:{max_width}"
+    text = f'<table style="{style}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
     if len(frame) > max_rows:
         text += f'<p style="color:{NEUTRAL}">first {max_rows} of {len(frame)} rows</p>'
     return text

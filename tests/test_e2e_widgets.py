@@ -290,3 +290,32 @@ def test_webhook_view_masks_a_token_and_forgets_a_refused_secret(
     expect(refused).to_be_visible()
     _picture(page, view, ARTIFACTS / "webhook-view-bad-url.png")
     assert token not in page.content()
+
+
+@pytest.mark.timeout(300)
+def test_live_counts_say_a_rejected_record_and_a_log_gone_whole(
+    lab: tuple[str, Path], page: Any
+) -> None:
+    """Run All, then a damaged line reaches the log and the log is moved away: the view says
+    both (the bad line listed with its file:line), its status line shown whole."""
+    from playwright.sync_api import expect
+
+    base, folder = lab
+    _open(page, base, NOTEBOOKS[2])
+    _menu(page, "Run", "Run All Cells")
+    view = _output_of(page, "LiveCountsView(receiver.log.path, ring)")
+    expect(view.get_by_text("169 deliveries so far", exact=True)).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=120_000)
+    log = folder / "exports" / "captured.jsonl"
+    with log.open("ab") as out:  # "follow" is ticked: the view reads it by itself
+        out.write(b"{not json\n")
+    expect(
+        view.get_by_text("169 deliveries so far; 1 rejected record (listed below)")
+    ).to_be_visible(timeout=30_000)
+    expect(view.locator("td", has_text="exports/captured.jsonl:170")).to_be_visible()
+    log.rename(log.with_name("captured.jsonl.1"))
+    gone = view.get_by_text("exports/captured.jsonl is gone (moved, rotated or deleted)")
+    expect(gone).to_be_visible(timeout=30_000)
+    assert gone.evaluate("e => e.scrollWidth <= e.clientWidth"), "the status line is cut off"
+    expect(view.locator("td", has_text="message.new")).to_be_visible()  # the last counts stay
+    log.with_name("captured.jsonl.1").rename(log)

@@ -45,6 +45,9 @@ _PERIOD_NAMES = {
     "6h": "6 hours",
     "D": "day",
 }
+LABEL_GAP = 12
+"""Pixels kept between two time-axis labels: closer ones are dropped, so "Nov 16 06:00" and
+"Nov 16 18:00" never run together (zoomed in, or at a flush first or last label)."""
 
 
 @dataclass(frozen=True)
@@ -453,7 +456,7 @@ def incidents(timeline: pd.DataFrame) -> Chart:
         "start:T",
         title="received at (UTC)",
         scale=alt.Scale(type="utc", padding=INCIDENT_PAD_PX, nice=False),
-        axis=alt.Axis(format="%a %d %H:%M", labelOverlap=True),
+        axis=alt.Axis(format="%a %d %H:%M", labelOverlap=True, labelSeparation=LABEL_GAP),
     )
     base = alt.Chart(data).encode(
         y=alt.Y("incident:N", title=None, sort=list(data["incident"])),
@@ -488,7 +491,7 @@ def _time_axis(format: str = "%b %d %H:%M") -> alt.X:
         "start:T",
         title="received at (UTC)",
         scale=alt.Scale(type="utc", nice=False),
-        axis=alt.Axis(format=format, labelOverlap=True),
+        axis=alt.Axis(format=format, labelOverlap=True, labelSeparation=LABEL_GAP),
     )
 
 

@@ -237,7 +237,8 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
             self.deliveries.value = self.counts.value = f"<p>{NO_MATCH}</p>"
         else:  # a link to an earlier selection's file would mislead
             self.export_link.outputs = ()
-            self.deliveries.value = frame_html(matching, max_rows=self.rows)
+            # as wide as the view: the hints wrap over fewer lines
+            self.deliveries.value = frame_html(matching, max_rows=self.rows, max_width="100%")
             table = self.controller.table().reset_index()
-            self.counts.value = frame_html(table, max_rows=self.rows)
+            self.counts.value = frame_html(table)  # every type: ``rows`` limits the deliveries
         self._draw_chart()

@@ -18,17 +18,46 @@ from streamhook_nb.verify.frame import verify_deliveries
 from streamhook_nb.verify.secrets import Keyring
 from streamhook_nb.widgets.audit_view import WIDGET_NOTE
 
+UNFINISHED = "truncated last line"
+"""How the capture reader's reason for a last line with no newline yet begins."""
+REJECTED_ROWS = 10
+"""The rejected records listed under the status line (the first ones)."""
+
 
 def counts_by_type(log: str | os.PathLike[str], keyring: Keyring | None = None) -> pd.DataFrame:
     """Deliveries and events per type in the log so far, verified when a keyring is given."""
+    return read_counts(log, keyring)[0]
+
+
+def read_counts(
+    log: str | os.PathLike[str], keyring: Keyring | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`counts_by_type` and the log's rejected records so far (``source``, ``reason``)."""
     if not os.path.exists(log):  # the receiver has not written anything yet
-        return pd.DataFrame(columns=["deliveries", "events", *tables.VERDICTS]).rename_axis(
-            "event_type"
-        )
-    deliveries = load_log(log, progress=False).deliveries
+        empty = pd.DataFrame(columns=["deliveries", "events", *tables.VERDICTS])
+        return empty.rename_axis("event_type"), pd.DataFrame(columns=["source", "reason"])
+    loaded = load_log(log, progress=False)
+    deliveries = loaded.deliveries
     if keyring is not None:
         deliveries = verify_deliveries(deliveries, keyring)
-    return tables.by_type(events_frame(deliveries))
+    return tables.by_type(events_frame(deliveries)), loaded.rejected
+
+
+def still_writing(rejected: pd.DataFrame) -> pd.Series:
+    """Which rejected records are a last line the receiver is still writing (counted on the
+    next read, not rejected)."""
+    return rejected["reason"].astype(str).str.startswith(UNFINISHED)
+
+
+def rejected_note(rejected: pd.DataFrame) -> str:
+    """The status line's words for the rejected records (listed under it) and for a last line
+    the receiver is still writing; empty when there are none."""
+    writing = still_writing(rejected)
+    bad = int((~writing).sum())
+    notes = [f"{bad} rejected {'record' if bad == 1 else 'records'} (listed below)"] if bad else []
+    if writing.any():
+        notes.append("the last line is still being written")
+    return "; ".join(notes)
 
 
 def _stamp(log: str | os.PathLike[str]) -> tuple[int, int, int] | None:
@@ -57,14 +86,19 @@ class LiveCountsView(widgets.VBox):  # type: ignore[misc]
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.auto = widgets.Checkbox(value=False, description=f"follow (every {interval:g} s)")
         self.status = widgets.Label()
+        self.rejected = widgets.HTML()  # the rejected records, file:line and reason
         self.table = widgets.HTML()
         self._timer: threading.Timer | None = None
         self._seen: tuple[int, int, int] | None = None
+        self._read_once = False  # the log existed at some read: its going away is news
         self._lock = threading.Lock()  # one read of the log at a time
         self._timer_lock = threading.Lock()  # guards _timer
         self.refresh_button.on_click(lambda _: self.refresh())
         self.auto.observe(self._toggled, names="value")
-        super().__init__([widgets.HBox([self.refresh_button, self.auto, self.status]), self.table])
+        # the status on its own line: a long message (an error, a path) is not cut off
+        super().__init__(
+            [widgets.HBox([self.refresh_button, self.auto]), self.status, self.rejected, self.table]
+        )
         self.refresh()
         self.auto.value = follow
 
@@ -78,8 +112,14 @@ class LiveCountsView(widgets.VBox):  # type: ignore[misc]
         follows the log calls this too, and must keep following."""
         with self._lock:
             self._seen = _stamp(self.log_path)
+            if self._seen is None and self._read_once:
+                self.status.value = (
+                    f"{os.fspath(self.log_path)} is gone (moved, rotated or deleted); the "
+                    "table keeps the last counts read, and counting resumes when it is back"
+                )
+                return
             try:
-                counts = counts_by_type(self.log_path, self.keyring)
+                counts, rejected = read_counts(self.log_path, self.keyring)
             except StreamhookError as exc:
                 self.status.value = f"{exc} (the table keeps the last counts read)"
                 return
@@ -89,6 +129,7 @@ class LiveCountsView(widgets.VBox):  # type: ignore[misc]
                     " The table keeps the last counts read; Refresh tries again"
                 )
                 return
+            self._read_once = self._read_once or self._seen is not None
             total = int(counts["deliveries"].sum())
             # The table first, then the status: whoever sees the new total sees its table.
             self.table.value = (
@@ -96,7 +137,14 @@ class LiveCountsView(widgets.VBox):  # type: ignore[misc]
                 if total
                 else "<p>No delivery yet: the log is empty.</p>"
             )
-            self.status.value = f"{total} deliveries so far"
+            bad = rejected[~still_writing(rejected)]
+            self.rejected.value = (
+                f"<b>Rejected records</b>{frame_html(bad, max_rows=REJECTED_ROWS)}"
+                if len(bad)
+                else ""
+            )
+            note = rejected_note(rejected)
+            self.status.value = f"{total} deliveries so far" + (f"; {note}" if note else "")
 
     def close(self) -> None:
         """Stop following the log, then close the widget."""

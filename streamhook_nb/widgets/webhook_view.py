@@ -8,13 +8,16 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from streamhook_nb.display import table
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES
 from streamhook_nb.webhook.controller import WebhookController, hooks_table
 from streamhook_nb.webhook.plan import NEW_HOOK, WebhookChange, webhook_hooks
 from streamhook_nb.webhook.redact import REDACTED, redact_url, url_secrets
-from streamhook_nb.widgets.audit_view import WIDGET_NOTE, display, show
+from streamhook_nb.widgets.audit_view import WIDGET_NOTE, show
 
 _STYLE = {"description_width": "110px"}
+NO_URL = "Type the webhook URL first, such as https://example.com/webhooks/stream."
+"""What Check endpoint, Send test event and Preview say while the URL box is empty."""
 _WIDE = widgets.Layout(width="640px")
 
 
@@ -165,9 +168,8 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
     def _show_hooks(self) -> None:
         settings = self.controller.settings or {}
         self._result_for = None  # the URL box changes below: no note about it
-        self.hooks.clear_output(wait=True)
-        with self.hooks:
-            display(hooks_table(settings))
+        hooks = table(hooks_table(settings))  # each target whole, not cut at 50 characters
+        show(self.hooks, {"text/html": hooks._repr_html_(), "text/plain": repr(hooks)})
         choices = [
             (f"{h.get('id')} ({redact_url(str(h.get('webhook_url') or ''))})", str(h.get("id")))
             for h in webhook_hooks(settings)
@@ -213,8 +215,17 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         self._show_hooks()
         self._say(sentence(message))
 
+    def _no_url(self) -> bool:
+        """Whether the URL box is empty (then it says so, instead of judging an empty URL)."""
+        if self._url().strip():
+            return False
+        self._say(NO_URL)
+        return True
+
     def _check(self) -> None:
         c = self.controller
+        if self._no_url():
+            return
         results, error = c.safe(c.check, self._url())
         if error is not None:
             self._say(sentence(error))
@@ -230,6 +241,8 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
     def _test(self) -> None:
         c = self.controller
         url = self._url()
+        if self._no_url():
+            return
         sent, error = c.safe(c.send_test, url)
         if error is not None:
             self._say(sentence(error))
@@ -250,13 +263,34 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
 
     def _preview(self) -> None:
         c = self.controller
+        if self._no_url():
+            return
         plan, error = c.safe(c.preview, self._change())
         if error is not None:
             self._say(sentence(error))
             return
         self._set_apply(plan.changes_anything)
         verdict = "Press Apply to send it." if plan.changes_anything else "Nothing would change."
-        self._say(f"PATCH /app ({plan.mode}):", *plan.diff, verdict)
+        self._say(f"PATCH /app ({plan.mode}):", *plan.diff, *self._twins(), verdict)
+
+    def _twins(self) -> list[str]:
+        """A warning for a new hook whose URL a loaded hook already has: Stream would deliver
+        every event there twice (the URL box keeps the last hook's URL when "new hook" is
+        picked, to edit)."""
+        if self.hook.value != NEW_HOOK:
+            return []
+        url = redact_url(self._url().strip())
+        twins = [
+            str(h.get("id"))
+            for h in webhook_hooks(self.controller.settings or {})
+            if redact_url(str(h.get("webhook_url") or "")) == url
+        ]
+        return [
+            f"⚠ Hook {twin} already sends to {url}: a new hook with the same URL makes Stream "
+            f"deliver every event there twice. Type the new endpoint's URL, or pick {twin} in "
+            "the hook list to change that hook."
+            for twin in twins
+        ]
 
     def _apply(self) -> None:
         c = self.controller

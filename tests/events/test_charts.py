@@ -297,3 +297,24 @@ def test_bundled_vega_lite_follows_altair(monkeypatch: pytest.MonkeyPatch) -> No
         RuntimeError, match=re.escape("none compatible with Altair's 7.0.0: upgrade")
     ):
         vega_scripts.vegalite_version()
+
+
+def test_time_axis_labels_keep_apart(events: pd.DataFrame) -> None:
+    """Crowded time labels are dropped, not drawn touching ("Nov 16 06:00Nov 16 18:00")."""
+    timed = [
+        charts.deliveries_over_time(events, "h"),
+        charts.type_time_heatmap(events, "3h"),
+        charts.failures_over_time(events, "h"),
+        charts.incidents(_incident_timeline()),
+    ]
+    for chart in timed:
+        specs = [chart.spec(), *chart.spec().get("layer", [])]
+        axes = [
+            s["encoding"]["x"]["axis"]
+            for s in specs
+            if "axis" in s.get("encoding", {}).get("x", {})
+        ]
+        assert axes, chart.spec()["title"]
+        for axis in axes:
+            assert axis["labelOverlap"] is True
+            assert axis["labelSeparation"] >= 8

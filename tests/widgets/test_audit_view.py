@@ -197,3 +197,21 @@ def test_the_no_time_note_shows_only_with_its_checkbox(
 def test_chart_buttons_fit_their_names(events: pd.DataFrame, tmp_path: Path) -> None:
     view = AuditView(events, export_dir=tmp_path)
     assert view.chart_choice.style.button_width == "auto"
+
+
+def test_the_counts_by_type_list_every_type(events: pd.DataFrame, tmp_path: Path) -> None:
+    """``rows`` limits the matching deliveries shown, not the summary by event type."""
+    view = AuditView(events, export_dir=tmp_path, rows=2)
+    types = view.controller.table().index
+    assert len(types) > 2
+    assert all(f">{t}</td>" in view.counts.value for t in types)
+    assert "first 2 of" not in view.counts.value
+    assert "first 2 of" in view.deliveries.value
+
+
+def test_the_matching_deliveries_use_the_views_width(events: pd.DataFrame, tmp_path: Path) -> None:
+    """The list spans the view, so its hints wrap over a few lines instead of a narrow column
+    (the notebooks' own tables keep their reading width)."""
+    view = AuditView(events, export_dir=tmp_path)
+    assert "max-width:100%" in view.deliveries.value.split(">", 1)[0]
+    assert "max-width:60em" in view.counts.value.split(">", 1)[0]

@@ -94,10 +94,10 @@ def test_an_unexpected_error_is_said_and_following_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = tmp_path / "captured.jsonl"
-    real = live_counts.counts_by_type
+    real = live_counts.read_counts
     failures = iter([OSError("Input/output error")])
 
-    def flaky(path: Path, keyring: Any = None) -> pd.DataFrame:
+    def flaky(path: Path, keyring: Any = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         for exc in failures:  # the first read fails, the next ones work
             raise exc
         return real(path, keyring)
@@ -105,7 +105,7 @@ def test_an_unexpected_error_is_said_and_following_goes_on(
     view = LiveCountsView(log, interval=0.01, follow=False)
     try:
         shutil.copy(SAMPLE, log)  # complete before the view follows: one read, which fails
-        monkeypatch.setattr(live_counts, "counts_by_type", flaky)
+        monkeypatch.setattr(live_counts, "read_counts", flaky)
         view.auto.value = True
         _wait_until(view, lambda: "Input/output error" in view.status.value)
         assert view.status.value == (
@@ -126,14 +126,14 @@ def test_closing_during_a_read_leaves_no_timer(
     log = tmp_path / "captured.jsonl"
     view = LiveCountsView(log, interval=0.01, follow=False)
     reading, release = threading.Event(), threading.Event()
-    real = live_counts.counts_by_type
+    real = live_counts.read_counts
 
-    def slow(path: Path, keyring: Any = None) -> pd.DataFrame:
+    def slow(path: Path, keyring: Any = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         reading.set()
         release.wait()
         return real(path, keyring)
 
-    monkeypatch.setattr(live_counts, "counts_by_type", slow)
+    monkeypatch.setattr(live_counts, "read_counts", slow)
     shutil.copy(SAMPLE, log)
     view.auto.value = True
     reading.wait()  # the timer thread is inside a read
@@ -152,3 +152,39 @@ def test_a_damaged_log_is_said_in_the_status_not_raised(tmp_path: Path) -> None:
     assert str(log) in view.status.value
     assert view.status.value.endswith(" (the table keeps the last counts read)")
     assert view.table.value == ""  # nothing was read yet
+
+
+def test_rejected_records_are_counted_in_the_status(tmp_path: Path) -> None:
+    log = tmp_path / "captured.jsonl"
+    shutil.copy(SAMPLE, log)
+    with log.open("ab") as out:
+        out.write(b"{not json\n")
+    view = LiveCountsView(log, follow=False)
+    assert view.status.value == f"{LINES} deliveries so far; 1 rejected record (listed below)"
+    assert f"{log}:{LINES + 1}" in view.rejected.value
+    assert "not valid JSON (unexpected character" in view.rejected.value
+    with log.open("ab") as out:  # the receiver is in the middle of a line
+        out.write(b'{"received_at": null, "method": "POST", "hea')
+    view.refresh()
+    assert view.status.value == (
+        f"{LINES} deliveries so far; 1 rejected record (listed below); "
+        "the last line is still being written"
+    )
+    assert f"{log}:{LINES + 2}" not in view.rejected.value
+
+
+def test_a_log_that_goes_away_is_said_and_the_counts_stay(tmp_path: Path) -> None:
+    log = tmp_path / "captured.jsonl"
+    shutil.copy(SAMPLE, log)
+    view = LiveCountsView(log, follow=False)
+    table = view.table.value
+    log.rename(tmp_path / "captured.jsonl.1")  # rotated, moved or deleted
+    view.refresh()
+    assert view.status.value == (
+        f"{log} is gone (moved, rotated or deleted); the table keeps the last counts read, "
+        "and counting resumes when it is back"
+    )
+    assert view.table.value == table
+    shutil.copy(SAMPLE, log)
+    view.refresh()
+    assert view.status.value == f"{LINES} deliveries so far"

@@ -243,3 +243,43 @@ def test_choosing_a_hook_shows_its_url_events_and_state(offline: WebhookControll
     )
     assert hooks["hook-webhook-1"]["webhook_url"] == "https://hooks.example.com/webhooks/stream"
     assert TOKEN not in _state_text()
+
+
+@pytest.mark.parametrize("button", ["check_button", "test_button", "preview_button"])
+def test_an_empty_url_box_asks_for_a_url(offline: WebhookController, button: str) -> None:
+    view = WebhookView(offline)
+    view.load_button.click()
+    view.url.value = "  "
+    getattr(view, button).click()
+    assert view.said == ["Type the webhook URL first, such as https://example.com/webhooks/stream."]
+    assert view.apply_button.disabled
+
+
+def test_a_new_hook_with_a_loaded_hooks_url_is_flagged(offline: WebhookController) -> None:
+    assert offline.stand_in is not None
+    offline.stand_in.settings["event_hooks"][0]["webhook_url"] = WITH_TOKEN
+    view = WebhookView(offline)
+    view.load_button.click()
+    view.hook.value = "new"  # the URL box still shows hook-webhook-1's URL
+    view.preview_button.click()
+    twins = [line for line in view.said if line.startswith("⚠")]
+    assert twins == [
+        "⚠ Hook hook-webhook-1 already sends to https://hooks.example.com/stream?token=***: a "
+        "new hook with the same URL makes Stream deliver every event there twice. Type the new "
+        "endpoint's URL, or pick hook-webhook-1 in the hook list to change that hook."
+    ]
+    view.url.value = "https://other.example.com/webhooks/stream"
+    view.preview_button.click()
+    assert not [line for line in view.said if line.startswith("⚠")]
+    assert view.said[-1] == "Press Apply to send it."
+    assert TOKEN not in _state_text()
+
+
+def test_the_hooks_table_shows_each_target_whole(offline: WebhookController) -> None:
+    assert offline.stand_in is not None
+    queue = offline.stand_in.settings["event_hooks"][1]["sqs_queue_url"]
+    assert len(queue) > 50  # longer than pandas shows a column
+    view = WebhookView(offline)
+    view.load_button.click()
+    shown = view.hooks.outputs[-1]["data"]["text/html"]
+    assert f">{queue}</td>" in shown

@@ -1,0 +1,97 @@
+"""What the committed notebooks teach and say matches what they do and show: the backend code
+notebook 01 hands out verifies the way it preaches, units and durations read as printed."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import re
+from typing import Any
+
+from helpers import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def _cells(name: str) -> list[dict[str, Any]]:
+    cells: list[dict[str, Any]] = json.loads((NOTEBOOKS / name).read_text())["cells"]
+    return cells
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell["source"]
+    return source if isinstance(source, str) else "".join(source)
+
+
+def _plain(cell: dict[str, Any]) -> str:
+    """The text/plain (or stream) outputs of a code cell, joined."""
+    parts = []
+    for output in cell.get("outputs", []):
+        text = output.get("text") or output.get("data", {}).get("text/plain", "")
+        parts.append(text if isinstance(text, str) else "".join(text))
+    return "\n".join(parts)
+
+
+def _code_cell(name: str, needle: str) -> tuple[int, dict[str, Any]]:
+    found = [
+        (i, c)
+        for i, c in enumerate(_cells(name))
+        if c["cell_type"] == "code" and needle in _source(c)
+    ]
+    assert len(found) == 1, f"{name}: {len(found)} code cells hold {needle!r}"
+    return found[0]
+
+
+def _python_snippet() -> str:
+    """The Python backend of notebook 01's "same check in your backend" section."""
+    text = "\n".join(_source(c) for c in _cells("01-how-verification-works.ipynb"))
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 1, "notebook 01 should hold one Python backend example"
+    return blocks[0]
+
+
+def test_the_python_backend_verifies_in_constant_time_with_the_sdk() -> None:
+    """``StreamChat.verify_webhook`` compares with ``==`` and ignores gzip; the notebook
+    preaches ``compare_digest`` and the uncompressed bytes, so its example must do both."""
+    tree = ast.parse(_python_snippet())
+    called = {
+        node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+    }
+    assert "verify_webhook" not in called
+    assert "verify_and_parse_webhook" in called
+    for node in ast.walk(tree):  # every name it takes from the SDK exists
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("stream_chat"):
+            module = importlib.import_module(node.module or "")
+            for alias in node.names:
+                assert hasattr(module, alias.name), f"stream_chat has no {node.module}.{alias.name}"
+
+
+def test_the_comparison_taught_is_on_the_header_as_received() -> None:
+    _, cell = _code_cell("01-how-verification-works.ipynb", "hmac.compare_digest(")
+    assert ".strip()" not in _source(cell)
+    assert ".lower()" not in _source(cell)
+    assert _plain(cell) == "True"
+    _, shown = _code_cell("01-how-verification-works.ipynb", 'delivery[["source"')
+    assert re.search(r"'signature': '[0-9a-f]{64}'", _plain(shown)), "show the whole header"
+
+
+def test_the_lag_percentiles_are_said_in_the_unit_they_show() -> None:
+    name = "03-audit-events.ipynb"
+    index, cell = _code_cell(name, "tables.lag_percentiles(")
+    assert "(ms)" in _plain(cell)
+    said = next(_source(c) for c in reversed(_cells(name)[:index]) if c["cell_type"] == "markdown")
+    assert "in seconds" not in said
+    assert "milliseconds" in said
+
+
+def test_a_lasting_change_in_the_timeline_has_no_duration() -> None:
+    _, cell = _code_cell("02-validate-a-batch.ipynb", "shn.incident_timeline(verified)")
+    rows = [line for line in _plain(cell).splitlines() if "secret_changed" in line]
+    rows += [line for line in _plain(cell).splitlines() if "gzip_on" in line]
+    assert len(rows) == 2
+    for row in rows:
+        assert re.search(r"UTC\s+-\s", row), row  # no "0 ms" for a moment
+    assert "0 ms" not in _plain(cell)
