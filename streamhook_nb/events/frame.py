@@ -90,6 +90,7 @@ def dedupe(events: pd.DataFrame) -> pd.DataFrame:
     first = grouped.head(1).set_index("_key")
     first["attempts"] = grouped.size()
     if "valid" in events:
-        first["any_valid"] = grouped["valid"].apply(lambda v: bool(v.eq(True).any()))
+        valid = ordered["valid"].eq(True).fillna(False).astype(bool)
+        first["any_valid"] = valid.groupby(ordered["_key"], sort=False).any()
     result = first.sort_values(["received_at", "source"], kind="stable").reset_index(drop=True)
     return result.astype({"attempts": "Int64"})

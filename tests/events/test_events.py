@@ -124,6 +124,23 @@ def test_dedupe_keeps_first_attempt(data_dir: Path) -> None:
     assert unique["received_at"].dropna().is_monotonic_increasing
 
 
+def test_any_valid_is_true_when_some_delivery_of_the_event_verified() -> None:
+    at = pd.Timestamp("2026-11-26T10:00:00Z")
+    events = pd.DataFrame(
+        {
+            "webhook_id": pd.array(["a", "a", "b", "b", "c", None], dtype="string"),
+            "received_at": [at + pd.Timedelta(seconds=n) for n in range(6)],
+            "source": [f"log.jsonl:{n}" for n in range(1, 7)],
+            "valid": pd.array([False, True, None, False, None, True], dtype="boolean"),
+        }
+    )
+    unique = dedupe(events)
+    assert list(unique["webhook_id"].fillna("-")) == ["a", "b", "c", "-"]
+    assert list(unique["attempts"]) == [2, 2, 1, 1]
+    assert list(unique["any_valid"]) == [True, False, False, True]
+    assert unique["any_valid"].dtype == bool
+
+
 def test_one_odd_body_in_a_chunk_does_not_change_its_neighbours(write_file: WriteFile) -> None:
     payloads: list[object] = [
         {"type": "message.new", "cid": f"messaging:c{n}", "user": {"id": f"u{n}"}}
