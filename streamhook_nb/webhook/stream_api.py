@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from stream_chat import StreamChat
@@ -22,6 +23,8 @@ from streamhook_nb.verify.secrets import (
 
 DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
 BASE_URL_ENV = "STREAM_CHAT_URL"  # the SDK's own variable
+STREAM_API_DOMAINS = ("stream-io-api.com", "getstream.io")
+"""Hosts whose answers are Stream's own (any other base URL is named as itself)."""
 
 
 _FIXES = {
@@ -91,13 +94,19 @@ class AppSettingsClient:
                 )
             )
             raise RefusedError(
-                f"Stream refused the request: HTTP {status} ({detail})",
+                f"{self._who()} refused the request: HTTP {status} ({detail})",
                 status=status,
                 source=self.base_url,
                 fix=fix,
             ) from None
         except requests.RequestException as exc:
             raise self._unreachable(exc) from None
+
+    def _who(self) -> str:
+        """Who answered: Stream, or whatever serves the configured base URL (a proxy, the
+        local stand-in)."""
+        host = (urlsplit(self.base_url or "").hostname or "").lower()
+        return "Stream" if host.endswith(STREAM_API_DOMAINS) else "The API at this address"
 
     def _unreachable(self, exc: requests.RequestException) -> ApiError:
         # The SDK retries once, so a read timeout surfaces as a ConnectionError.

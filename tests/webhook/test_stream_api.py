@@ -88,6 +88,14 @@ def test_wrong_secret_is_401_without_the_secret_in_the_message(stand_in: StandIn
         AppSettingsClient(KEY, Secret(wrong, "S"), stand_in.url).get()
     assert wrong not in str(caught.value)
     assert DEMO_SECRET not in str(caught.value)
+    # Not Stream's own API: the refusal is named as the address's, not as Stream's.
+    assert str(caught.value).startswith(f"{stand_in.url}: The API at this address refused")
+
+
+def test_a_refusal_by_streams_own_api_names_stream() -> None:
+    client = AppSettingsClient(KEY, Secret(DEMO_SECRET, "S"), "https://chat.stream-io-api.com")
+    assert client._who() == "Stream"
+    assert AppSettingsClient(KEY, Secret(DEMO_SECRET, "S"), "http://127.0.0.1:9")._who() != "Stream"
 
 
 @pytest.mark.parametrize(
