@@ -120,6 +120,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        if kind == "sqs" and b"\n" in data.strip():  # one message or response per line
+            yield from queue.read_sqs_lines(data, name)
+            return
         if kind == JSON_DOCUMENT and exc.msg == _SEVERAL_DOCUMENTS:  # JSON Lines after all
             yield from capture_blocks.read(io.BytesIO(data), name, chunk_size=chunk)
             return

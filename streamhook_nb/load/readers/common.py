@@ -20,13 +20,19 @@ class BadEntryError(ValueError):
 
 
 def entries_batch(
-    format: str, name: str, entries: Iterable[Any], add: Callable[[DeliveryBatch, str, Any], None]
+    format: str,
+    name: str,
+    entries: Iterable[Any],
+    add: Callable[[DeliveryBatch, str, Any], None],
+    *,
+    numbered: bool = True,
 ) -> DeliveryBatch:
-    """One delivery per entry of a document, sources ``file#N`` from 1; ``add`` raises
-    :class:`BadEntryError` for an entry it cannot use, which is then rejected with the reason."""
+    """One delivery per entry of a document, sources ``file#N`` from 1 (``name`` itself when
+    not ``numbered``); ``add`` raises :class:`BadEntryError` for an entry it cannot use, which
+    is then rejected with the reason."""
     batch = DeliveryBatch(format)
     for number, entry in enumerate(entries, start=1):
-        source = f"{name}#{number}"
+        source = f"{name}#{number}" if numbered else name
         try:
             add(batch, source, entry)
         except BadEntryError as exc:

@@ -1,0 +1,98 @@
+"""Files written by other tools (see ``tool_files/make_tool_files.py``): each is detected, its
+deliveries load with the signed bytes, and what is no delivery is skipped, not rejected."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from streamhook_nb import load_log, verify_deliveries
+from streamhook_nb.load.detect import HEAD_BYTES
+from streamhook_nb.samples.webhooks import DEMO_SECRET
+from streamhook_nb.verify.secrets import Keyring, Secret
+
+FILES = Path(__file__).parent / "tool_files"
+RING = Keyring((Secret(DEMO_SECRET, "demo"),))
+
+
+def unzipped(body: bytes) -> bytes:
+    return gzip.decompress(body) if body.startswith(b"\x1f\x8b") else body
+
+
+@pytest.mark.parametrize(
+    ("name", "format", "reasons", "skipped"),
+    [
+        ("follow-tcp-stream.http", "raw-http", {"ok": 2}, 0),
+        ("sns-http-subscription.http", "raw-http", {"unsigned": 3}, 1),
+        ("sns-lines.jsonl", "sns", {"unsigned": 1}, 1),
+        ("sns-confirmation.json", None, {}, 1),
+        ("sqs-receive-lines.jsonl", "sqs", {"unsigned": 2}, 0),
+        ("sqs-messages.jsonl", "sqs", {"unsigned": 2}, 1),
+        ("sqs-one-message.json", "sqs", {"unsigned": 1}, 0),
+    ],
+)
+def test_tool_file_loads_every_delivery(
+    name: str, format: str | None, reasons: dict[str, int], skipped: int
+) -> None:
+    result = load_log(FILES / name)
+    assert list(result.rejected["reason"]) == []
+    assert result.skipped == skipped
+    verified = verify_deliveries(result.deliveries, RING)
+    assert dict(Counter(verified["reason"].astype(str))) == reasons
+    assert set(result.deliveries["format"].astype(str)) == ({format} if format else set())
+    for body in result.deliveries["body"]:  # every payload is a Stream event, byte for byte
+        assert unzipped(body).startswith(b'{"')
+        assert b'"type":"' in unzipped(body)
+
+
+def test_conversation_dump_keeps_requests_and_passes_over_answers() -> None:
+    frame = load_log(FILES / "follow-tcp-stream.http").deliveries
+    assert list(frame["source"].str.rsplit(":", n=1).str[1]) == ["1", "20"]
+    assert list(frame["fidelity"].astype(str)) == ["exact", "exact"]
+    assert b"HTTP/1.1 100" not in frame["body"].iloc[0]
+
+
+def test_sns_raw_message_delivery_over_http_is_the_message() -> None:
+    frame = load_log(FILES / "sns-http-subscription.http").deliveries
+    assert list(frame["transport"].astype(str)) == ["sns", "sns", "sns"]
+    assert list(frame["fidelity"].astype(str)) == ["decoded", "decoded", "exact"]
+    assert unzipped(frame["body"].iloc[0]) == unzipped(frame["body"].iloc[1])
+    assert frame["received_at"].iloc[0] == pd.Timestamp("2026-11-26T10:00:00.123Z")
+
+
+def test_sqs_lines_name_their_line(tmp_path: Path) -> None:
+    copy = shutil.copy(FILES / "sqs-messages.jsonl", tmp_path / "q.jsonl")
+    with open(copy, "ab") as log:
+        log.write(b'{"Messages": [{"Body": "{}"}, {"Body": "{}"}]}\n{"MessageId": "x"}\n')
+        log.write(b"{broken\n")
+    result = load_log(copy)
+    assert list(result.deliveries["source"].str.rsplit("/", n=1).str[1]) == [
+        "q.jsonl:1",
+        "q.jsonl:3",
+        "q.jsonl:4#1",
+        "q.jsonl:4#2",
+    ]
+    assert [(s.rsplit("/", 1)[1], r) for s, r in result.rejected.itertuples(index=False)] == [
+        (
+            "q.jsonl:5",
+            "neither an SQS message (no field 'Body') nor a receive-message response "
+            "(no field 'Messages')",
+        ),
+        ("q.jsonl:6", "not valid JSON (unexpected character, expected a string key)"),
+    ]
+
+
+def test_sqs_line_longer_than_the_detection_head(tmp_path: Path) -> None:
+    """SQS holds messages up to 256 KiB: a first line longer than what detection reads."""
+    lines = (FILES / "sqs-messages.jsonl").read_bytes().splitlines(keepends=True)
+    padded = lines[0].replace(b'"Attributes"', b'"Padding": "' + b"x" * 70_000 + b'", "Attributes"')
+    path = tmp_path / "big.jsonl"
+    assert len(padded) > HEAD_BYTES
+    path.write_bytes(padded + lines[2])
+    result = load_log(path)
+    assert (len(result.deliveries), len(result.rejected)) == (2, 0)
