@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import glob
 import gzip
+import io
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,8 @@ from typing import IO, Any
 from streamhook_nb.errors import SourceError
 
 GZIP_MAGIC = b"\x1f\x8b"
+ZLIB_HEADERS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
+"""The first bytes of a zlib stream (mitmproxy writes ``.zhar`` files so: HAR through zlib)."""
 NOT_LOGS = frozenset(
     (".md", ".rst", ".html", ".ipynb", ".py", ".cfg", ".toml", ".yml", ".yaml", ".csv", ".png")
 )
@@ -44,7 +48,31 @@ class Source:
         raw.seek(0)
         if head == GZIP_MAGIC:
             return _GzipReader(raw)  # type: ignore[return-value]
+        if head in ZLIB_HEADERS:
+            return self._inflated(raw)
         return raw
+
+    def _inflated(self, raw: IO[bytes]) -> IO[bytes]:
+        """A zlib-compressed file, inflated whole (the formats written so are JSON documents,
+        read whole anyway)."""
+        with raw:
+            data = raw.read()
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(data) + inflater.flush()
+        except zlib.error as exc:
+            raise SourceError(
+                f"cannot read (its zlib compression is damaged: {exc})",
+                source=self.name,
+                fix="The file may be damaged or cut short (a compressed file must be complete)",
+            ) from None
+        if not inflater.eof:
+            raise SourceError(
+                "cannot read (its zlib compression ends early)",
+                source=self.name,
+                fix="The file was cut short; copy or save it again",
+            )
+        return io.BytesIO(inflated)
 
 
 class _GzipReader(gzip.GzipFile):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from streamhook_nb import load_log, verify_deliveries
+from streamhook_nb import SourceError, load_log, verify_deliveries
 from streamhook_nb.load.detect import HEAD_BYTES
 from streamhook_nb.samples.webhooks import DEMO_SECRET
 from streamhook_nb.verify.secrets import Keyring, Secret
@@ -34,6 +34,9 @@ def unzipped(body: bytes) -> bytes:
         ("sqs-receive-lines.jsonl", "sqs", {"unsigned": 2}, 0),
         ("sqs-messages.jsonl", "sqs", {"unsigned": 2}, 1),
         ("sqs-one-message.json", "sqs", {"unsigned": 1}, 0),
+        ("mitmproxy.har", "har", {"ok": 2, "missing_signature": 1}, 1),
+        ("mitmproxy.zhar", "har", {"ok": 2, "missing_signature": 1}, 1),
+        ("http-toolkit-gzip.har", "har", {"unverifiable": 1}, 0),
     ],
 )
 def test_tool_file_loads_every_delivery(
@@ -45,7 +48,9 @@ def test_tool_file_loads_every_delivery(
     verified = verify_deliveries(result.deliveries, RING)
     assert dict(Counter(verified["reason"].astype(str))) == reasons
     assert set(result.deliveries["format"].astype(str)) == ({format} if format else set())
-    for body in result.deliveries["body"]:  # every payload is a Stream event, byte for byte
+    frame = result.deliveries
+    kept = frame[(frame["path"] != "/upload") & (frame["fidelity"] != "reconstructed")]
+    for body in kept["body"]:  # every payload kept is a Stream event
         assert unzipped(body).startswith(b'{"')
         assert b'"type":"' in unzipped(body)
 
@@ -96,3 +101,35 @@ def test_sqs_line_longer_than_the_detection_head(tmp_path: Path) -> None:
     path.write_bytes(padded + lines[2])
     result = load_log(path)
     assert (len(result.deliveries), len(result.rejected)) == (2, 0)
+
+
+def test_mitmproxy_binary_body_comes_back_byte_for_byte() -> None:
+    """mitmproxy keeps a body that is not UTF-8 as surrogate-escaped text; orjson refuses the
+    lone surrogates, which once made the whole HAR unreadable."""
+    frame = load_log(FILES / "mitmproxy.har").deliveries
+    upload = frame[frame["path"] == "/upload"]
+    assert upload["body"].iloc[0] == bytes(range(256))
+    assert list(frame["fidelity"].astype(str)) == ["decoded", "exact", "exact"]
+
+
+def test_har_text_with_a_surrogate_no_tool_writes_is_rejected(tmp_path: Path) -> None:
+    har = (FILES / "mitmproxy.har").read_text().replace("\\udc80\\udc81", "\\ud800A", 1)
+    path = tmp_path / "odd.har"
+    path.write_text(har)
+    result = load_log(path)
+    assert list(result.rejected["reason"]) == [
+        "field 'request.postData.text' holds a lone UTF-16 surrogate, which no byte sequence gives"
+    ]
+    assert len(result.deliveries) == 2
+
+
+def test_gzip_replaced_by_text_is_reconstructed_not_decoded() -> None:
+    frame = load_log(FILES / "http-toolkit-gzip.har").deliveries
+    assert frame["fidelity"].astype(str).iloc[0] == "reconstructed"
+
+
+def test_cut_zhar_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "cut.zhar"
+    path.write_bytes((FILES / "mitmproxy.zhar").read_bytes()[:500])
+    with pytest.raises(SourceError, match=r"cut\.zhar: cannot read \(its zlib compression ends"):
+        load_log(path)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity
@@ -40,6 +43,40 @@ def entries_batch(
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
             batch.reject(source, f"cannot read this entry ({type(exc).__name__}: {exc})")
     return batch
+
+
+def parse_document(data: bytes) -> Any:
+    """Parse a JSON document; raises ``orjson.JSONDecodeError`` as orjson does.
+
+    mitmproxy writes a body that is not UTF-8 as text decoded with ``surrogateescape``, so its
+    HAR holds lone surrogates (``"\\udc8b"``), which orjson refuses: such a document is parsed
+    with the standard library instead, and :func:`text_bytes` turns that text back into the
+    exact bytes.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if "surrogate" not in exc.msg:
+            raise
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise exc from None
+
+
+def text_bytes(text: str, field: str) -> bytes:
+    """A body kept as text, as bytes: UTF-8, with mitmproxy's escaped bytes (lone surrogates
+    U+DC80 to U+DCFF) restored; raises :class:`BadEntryError` for any other lone surrogate."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise BadEntryError(
+            f"field {field!r} holds a lone UTF-16 surrogate, which no byte sequence gives"
+        ) from None
 
 
 def b64(text: object, field: str) -> bytes:
@@ -107,8 +144,16 @@ def content_decoded(headers: Headers, body: bytes) -> bool:
     return "gzip" in text.lower() and not body.startswith(GZIP_MAGIC)
 
 
+REPLACED_GZIP = GZIP_MAGIC[:1] + "\ufffd".encode()
+"""Gzip's magic after a tool decoded the bytes as UTF-8 with replacement (0x8b is no UTF-8
+start byte): HTTP Toolkit and others write a binary request body so in a HAR."""
+
+
 def body_fidelity(headers: Headers, body: bytes, declared_size: int | None) -> Fidelity:
-    """Exact, decoded (tool gunzipped it) or truncated (shorter than the size on the wire)."""
+    """Exact, decoded (tool gunzipped it), reconstructed (tool replaced the gzip bytes it could
+    not decode as text) or truncated (shorter than the size on the wire)."""
+    if body.startswith(REPLACED_GZIP):
+        return Fidelity.RECONSTRUCTED
     if content_decoded(headers, body):
         return Fidelity.DECODED
     if declared_size is not None and declared_size > len(body):

@@ -10,6 +10,7 @@ import base64
 import gzip
 import hashlib
 import json
+import zlib
 from pathlib import Path
 
 from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET, encode, webhook_payloads
@@ -137,6 +138,110 @@ def sqs_message(body: str, number: int) -> dict[str, object]:
     }
 
 
+UPLOAD = bytes(range(256))
+"""A binary request body that is not UTF-8 (another endpoint's upload in the same capture)."""
+
+
+def har_header_list(raw_request: bytes) -> list[dict[str, str]]:
+    head = raw_request.partition(b"\r\n\r\n")[0].decode().split("\r\n")[1:]
+    return [{"name": n, "value": v} for n, _, v in (line.partition(": ") for line in head)]
+
+
+def mitmproxy_entry(
+    method: str, path: str, headers: list[dict[str, str]], text: str | None, size: int
+) -> dict[str, object]:
+    """An entry as mitmproxy's savehar addon writes it: ``text`` is ``get_text(strict=False)``
+    (the body after undoing Content-Encoding, as text; bytes that are not UTF-8 kept with
+    ``surrogateescape``), ``bodySize`` the decoded length, ``params`` the form fields."""
+    request: dict[str, object] = {
+        "method": method,
+        "url": f"https://hooks.example.com{path}",
+        "httpVersion": "HTTP/1.1",
+        "cookies": [],
+        "headers": headers,
+        "queryString": [],
+        "headersSize": 412,
+        "bodySize": size,
+    }
+    if method in ("POST", "PUT", "PATCH"):
+        request["postData"] = {"mimeType": "application/json", "text": text, "params": []}
+    return {
+        "startedDateTime": "2026-11-26T10:00:00.123456+00:00",
+        "time": 14.2,
+        "request": request,
+        "response": {
+            "status": 200,
+            "statusText": "OK",
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [{"name": "content-length", "value": "0"}],
+            "content": {"size": 0, "compression": 0, "mimeType": "", "text": ""},
+            "redirectURL": "",
+            "headersSize": 40,
+            "bodySize": 0,
+        },
+        "cache": {},
+        "timings": {"connect": -1.0, "ssl": -1.0, "send": 0.4, "receive": 0.1, "wait": 13.7},
+        "serverIPAddress": "127.0.0.1",
+    }
+
+
+def mitmproxy_har() -> bytes:
+    """``mitmdump --set hardump=out.har``: the addon's ``json.dumps(har, indent=2)``, so
+    non-ASCII is escaped and lone surrogates are written as ``\\udcXX``."""
+    gzipped = gzip.compress(REACTION, mtime=0)
+    stream = har_header_list(stream_request(REACTION, extra="Content-Encoding: gzip\r\n"))
+    upload = [{"name": "Content-Type", "value": "application/octet-stream"}]
+    entries = [
+        mitmproxy_entry("POST", "/webhooks/stream", stream, REACTION.decode(), len(REACTION)),
+        mitmproxy_entry("POST", "/upload", upload, UPLOAD.decode("utf8", "surrogateescape"), 256),
+        mitmproxy_entry("GET", "/health", [], None, 0),
+        mitmproxy_entry(
+            "POST",
+            "/webhooks/stream",
+            har_header_list(stream_request(READ)),
+            READ.decode(),
+            len(READ),
+        ),
+    ]
+    assert len(gzipped) != len(REACTION)
+    har = {
+        "log": {
+            "version": "1.2",
+            "creator": {
+                "name": "mitmproxy exporthar",
+                "version": "0.1",
+                "comment": "mitmproxy version 11.0.0",
+            },
+            "pages": [],
+            "entries": entries,
+        }
+    }
+    return json.dumps(har, indent=2).encode()
+
+
+def http_toolkit_har() -> bytes:
+    """A HAR whose exporter decoded a gzip request body as UTF-8 with replacement characters
+    (HTTP Toolkit, ProxyPin): the bytes are lost, not decompressed."""
+    gzipped = gzip.compress(REACTION, mtime=0)
+    raw = stream_request(gzipped, extra="Content-Encoding: gzip\r\n")
+    entry = mitmproxy_entry(
+        "POST",
+        "/webhooks/stream",
+        har_header_list(raw),
+        gzipped.decode("utf-8", "replace"),
+        len(gzipped),
+    )
+    har = {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "HTTP Toolkit", "version": "1.19"},
+            "entries": [entry],
+        }
+    }
+    return json.dumps(har, indent=2, ensure_ascii=False).encode()
+
+
 def main() -> None:
     gzipped = base64.b64encode(gzip.compress(REACTION, mtime=0)).decode()
     plain = base64.b64encode(READ).decode()
@@ -164,6 +269,10 @@ def main() -> None:
         ).encode(),
         # one message, pretty-printed (`--query 'Messages[0]'`)
         "sqs-one-message.json": json.dumps(sqs_message(gzipped, 0), indent=4).encode(),
+        "mitmproxy.har": mitmproxy_har(),
+        # `--set hardump=out.zhar`: the same document through zlib
+        "mitmproxy.zhar": zlib.compress(mitmproxy_har(), 9),
+        "http-toolkit-gzip.har": http_toolkit_har(),
     }
     for name, content in files.items():
         (HERE / name).write_bytes(content)
