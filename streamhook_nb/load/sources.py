@@ -17,6 +17,9 @@ from streamhook_nb.errors import SourceError
 GZIP_MAGIC = b"\x1f\x8b"
 ZLIB_HEADERS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
 """The first bytes of a zlib stream (mitmproxy writes ``.zhar`` files so: HAR through zlib)."""
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+"""How a UTF-16 text file starts: Windows PowerShell 5.1 writes what ``>`` redirects so (say,
+``aws sqs receive-message ... > messages.json``)."""
 NOT_LOGS = frozenset(
     (".md", ".rst", ".html", ".ipynb", ".py", ".cfg", ".toml", ".yml", ".yaml", ".csv", ".png")
 )
@@ -50,7 +53,24 @@ class Source:
             return _GzipReader(raw)  # type: ignore[return-value]
         if head in ZLIB_HEADERS:
             return self._inflated(raw)
+        if head in UTF16_BOMS:
+            return self._transcoded(raw)
         return raw
+
+    def _transcoded(self, raw: IO[bytes]) -> IO[bytes]:
+        """A UTF-16 text file as UTF-8 (the text each JSON format holds is the same)."""
+        with raw:
+            data = raw.read()
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SourceError(
+                f"cannot read (it starts as UTF-16 text but is not: {exc.reason} at byte "
+                f"{exc.start})",
+                source=self.name,
+                fix="Save it again as UTF-8 (PowerShell: Out-File -Encoding utf8)",
+            ) from None
+        return io.BytesIO(text.encode("utf-8", "surrogatepass"))
 
     def _inflated(self, raw: IO[bytes]) -> IO[bytes]:
         """A zlib-compressed file, inflated whole (the formats written so are JSON documents,

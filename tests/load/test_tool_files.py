@@ -8,6 +8,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import orjson
 import pandas as pd
 import pytest
 
@@ -34,6 +35,7 @@ def unzipped(body: bytes) -> bytes:
         ("sqs-receive-lines.jsonl", "sqs", {"unsigned": 2}, 0),
         ("sqs-messages.jsonl", "sqs", {"unsigned": 2}, 1),
         ("sqs-one-message.json", "sqs", {"unsigned": 1}, 0),
+        ("sqs-powershell-utf16.json", "sqs", {"unsigned": 1}, 0),
         ("mitmproxy.har", "har", {"ok": 2, "missing_signature": 1}, 1),
         ("mitmproxy.zhar", "har", {"ok": 2, "missing_signature": 1}, 1),
         ("http-toolkit-gzip.har", "har", {"unverifiable": 1}, 0),
@@ -132,4 +134,22 @@ def test_cut_zhar_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "cut.zhar"
     path.write_bytes((FILES / "mitmproxy.zhar").read_bytes()[:500])
     with pytest.raises(SourceError, match=r"cut\.zhar: cannot read \(its zlib compression ends"):
+        load_log(path)
+
+
+def test_utf16_sqs_output_keeps_the_payload_bytes() -> None:
+    frame = load_log(FILES / "sqs-powershell-utf16.json").deliveries
+    lines = (FILES / "sqs-messages.jsonl").read_bytes().splitlines()
+    assert frame["body"].iloc[0] == load_log_line_body(lines[0])
+
+
+def load_log_line_body(line: bytes) -> bytes:
+    body: str = orjson.loads(line)["Body"]
+    return body.encode()
+
+
+def test_utf16_that_is_not_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "odd.json"
+    path.write_bytes(b"\xff\xfe{\x00\x00\xd8")  # a lone high surrogate, cut
+    with pytest.raises(SourceError, match=r"odd\.json: cannot read \(it starts as UTF-16"):
         load_log(path)

@@ -269,6 +269,12 @@ def main() -> None:
         ).encode(),
         # one message, pretty-printed (`--query 'Messages[0]'`)
         "sqs-one-message.json": json.dumps(sqs_message(gzipped, 0), indent=4).encode(),
+        # Windows PowerShell 5.1: `aws sqs receive-message ... > sqs.json` is UTF-16LE, CRLF
+        "sqs-powershell-utf16.json": json.dumps(
+            {"Messages": [sqs_message(REACTION.decode(), 0)]}, indent=4, ensure_ascii=False
+        )
+        .replace("\n", "\r\n")
+        .encode("utf-16"),
         "mitmproxy.har": mitmproxy_har(),
         # `--set hardump=out.zhar`: the same document through zlib
         "mitmproxy.zhar": zlib.compress(mitmproxy_har(), 9),
