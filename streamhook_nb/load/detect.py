@@ -13,6 +13,9 @@ FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns")
 """Every format a log can be read in (each can be forced instead of detected)."""
 HEAD_BYTES = 64 * 1024
 _REQUEST_LINE = re.compile(rb"[A-Z][A-Z-]{1,15} \S+ HTTP/1\.[01]\r?\n")
+CURL_VERBOSE = re.compile(rb"(?:(?:\*|Note:| |\r)[^\n]*\n)*> [A-Z][A-Z-]{1,15} \S+ HTTP/[12]")
+"""``curl -v`` output (what it prints on stderr): info lines (``* ``, ``Note: ``), perhaps its
+progress meter (lines starting with spaces), then the request head, each line after ``> ``."""
 _CAPTURE_KEYS = ("body", "body_b64")
 _CAPTURE_START = re.compile(
     rb'\{\s*"(received_at|method|path|headers|body|body_b64|transport|fidelity|remote_addr)"\s*:'
@@ -30,7 +33,7 @@ def sniff(head: bytes) -> str | None:
     text = head.removeprefix(BOM).lstrip()
     if not text:  # an empty log (a receiver that got nothing yet): no records, no error
         return "capture-jsonl"
-    if _REQUEST_LINE.match(text):
+    if _REQUEST_LINE.match(text) or CURL_VERBOSE.match(head.removeprefix(BOM)):
         return "raw-http"
     if text.startswith(b"["):
         return JSON_DOCUMENT

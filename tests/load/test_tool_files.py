@@ -36,6 +36,7 @@ def unzipped(body: bytes) -> bytes:
         ("sqs-messages.jsonl", "sqs", {"unsigned": 2}, 1),
         ("sqs-one-message.json", "sqs", {"unsigned": 1}, 0),
         ("sqs-powershell-utf16.json", "sqs", {"unsigned": 1}, 0),
+        ("curl-verbose.log", "raw-http", {"unverifiable": 1}, 0),
         ("mitmproxy.har", "har", {"ok": 2, "missing_signature": 1}, 1),
         ("mitmproxy.zhar", "har", {"ok": 2, "missing_signature": 1}, 1),
         ("http-toolkit-gzip.har", "har", {"unverifiable": 1}, 0),
@@ -51,7 +52,8 @@ def test_tool_file_loads_every_delivery(
     assert dict(Counter(verified["reason"].astype(str))) == reasons
     assert set(result.deliveries["format"].astype(str)) == ({format} if format else set())
     frame = result.deliveries
-    kept = frame[(frame["path"] != "/upload") & (frame["fidelity"] != "reconstructed")]
+    lost = frame["fidelity"].isin(["reconstructed", "missing"])
+    kept = frame[(frame["path"] != "/upload") & ~lost]
     for body in kept["body"]:  # every payload kept is a Stream event
         assert unzipped(body).startswith(b'{"')
         assert b'"type":"' in unzipped(body)
@@ -153,3 +155,12 @@ def test_utf16_that_is_not_names_the_file(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe{\x00\x00\xd8")  # a lone high surrogate, cut
     with pytest.raises(SourceError, match=r"odd\.json: cannot read \(it starts as UTF-16"):
         load_log(path)
+
+
+def test_curl_verbose_log_lists_the_request_without_a_body() -> None:
+    """curl -v never prints the body it sends: the request is listed, its body missing."""
+    row = load_log(FILES / "curl-verbose.log").deliveries.iloc[0]
+    assert row["source"].endswith("curl-verbose.log:8")
+    assert (row["method"], row["path"], row["fidelity"]) == ("POST", "/webhooks/stream", "missing")
+    assert pd.isna(row["body"])
+    assert row["webhook_id"] == "6f1c2a57-7d3e-4c55-9b8e-2f0a61d1c0aa"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.detect import CURL_VERBOSE
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import Headers, fold
 from streamhook_nb.load.readers.common import BadEntryError
@@ -192,6 +193,9 @@ def _shown(value: str | list[str]) -> str:
 
 def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
     """Parse every request in ``data``; after a bad one, resume at the next request line."""
+    if CURL_VERBOSE.match(data):
+        yield _read_curl_verbose(data, name)
+        return
     batch = DeliveryBatch(FORMAT)
     position = _skip_blank(data, 0)
     line = 1 + data.count(b"\n", 0, position)
@@ -229,6 +233,44 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
         line += data.count(b"\n", position, next_position)
         position = next_position
     yield batch
+
+
+def _read_curl_verbose(data: bytes, name: str) -> DeliveryBatch:
+    """The requests ``curl -v`` shows (``> `` lines). curl never prints the body it sends, so
+    each delivery's body is ``missing``: it can be listed and counted, not verified."""
+    batch = DeliveryBatch(FORMAT)
+    lines = data.decode("latin-1").split("\n")
+    number = 0
+    while number < len(lines):
+        first = _CURL_REQUEST.match(lines[number])
+        number += 1
+        if first is None:
+            continue
+        source = f"{name}:{number}"
+        head: list[str] = []
+        while number < len(lines) and lines[number].startswith(">"):
+            line = lines[number][2:].removesuffix("\r")
+            number += 1
+            if not line:
+                break
+            head.append(line)
+        try:
+            headers = fold(_header_pairs(head))
+            add_request(
+                batch,
+                source,
+                headers=headers,
+                body=None,
+                fidelity=Fidelity.MISSING,
+                method=first[1],
+                path=first[2],
+            )
+        except (HttpParseError, BadEntryError) as exc:
+            batch.reject(source, str(exc))
+    return batch
+
+
+_CURL_REQUEST = re.compile(r"> ([A-Z][A-Z-]{0,15}) (\S+) HTTP/[12]")
 
 
 def _framed(headers: Headers) -> bool:

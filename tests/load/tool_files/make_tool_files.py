@@ -242,6 +242,28 @@ def http_toolkit_har() -> bytes:
     return json.dumps(har, indent=2, ensure_ascii=False).encode()
 
 
+def curl_verbose() -> bytes:
+    """``curl -v -o answer.txt -H ... --data-binary @body.json URL 2> curl.log``: curl 8's
+    stderr, progress meter included, the head lines as sent (CRLF) after ``> ``; no body."""
+    head = (
+        stream_request(REACTION)
+        .partition(b"\r\n\r\n")[0]
+        .replace(b"Host: hooks.example.com", b"Host: localhost:8000")
+    )
+    sent = b"".join(b"> " + line + b"\r\n" for line in head.split(b"\r\n")) + b"> \r\n"
+    return (
+        b"  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+        b"                                 Dload  Upload   Total   Spent    Left  Speed\n"
+        b"\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0"
+        b"* Host localhost:8000 was resolved.\n* IPv6: ::1\n* IPv4: 127.0.0.1\n"
+        b"*   Trying [::1]:8000...\n* Connected to localhost (::1) port 8000\n"
+        + sent.replace(b"> POST", b"> POST", 1)
+        + b"} [1650 bytes data]\n* upload completely sent off: 1650 bytes\n"
+        b"< HTTP/1.1 200 OK\r\n< Content-Length: 0\r\n< \r\n"
+        b"* Connection #0 to host localhost left intact\n"
+    )
+
+
 def main() -> None:
     gzipped = base64.b64encode(gzip.compress(REACTION, mtime=0)).decode()
     plain = base64.b64encode(READ).decode()
@@ -275,6 +297,7 @@ def main() -> None:
         )
         .replace("\n", "\r\n")
         .encode("utf-16"),
+        "curl-verbose.log": curl_verbose(),
         "mitmproxy.har": mitmproxy_har(),
         # `--set hardump=out.zhar`: the same document through zlib
         "mitmproxy.zhar": zlib.compress(mitmproxy_har(), 9),
