@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
+import glob
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -87,6 +89,7 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
     from streamhook_nb.load.writers import HarWriter, to_capture_jsonl
     from streamhook_nb.pipeline.load_summary import LoadSummary
 
+    _refuse_overwriting_sources(args)
     summary = LoadSummary()
     with ExitStack() as stack:
         jsonl = stack.enter_context(_opened(args.to_jsonl)) if args.to_jsonl else None
@@ -120,6 +123,52 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
         if path:
             print(f"wrote {summary.deliveries} deliveries to {path}", file=sys.stderr)
     return summary.as_json()
+
+
+_OUTPUT_OPTIONS = (
+    ("--to-jsonl", "to_jsonl"),
+    ("--to-har", "to_har"),
+    ("--to-parquet", "to_parquet"),
+)
+
+
+def _refuse_overwriting_sources(args: argparse.Namespace) -> None:
+    """A usage error when an output would be a source too: opening it for writing would empty
+    a log before it is read, and one inside a folder being loaded would be read back."""
+    written: dict[Path, str] = {}
+    for option, name in _OUTPUT_OPTIONS:
+        out = getattr(args, name)
+        if not out or out == "-" or "://" in out:
+            continue
+        where = Path(out).resolve()
+        if where in written:
+            raise UsageError(
+                f"{written[where]} and {option} name the same file, {out}",
+                fix="Give each output its own file",
+            )
+        written[where] = option
+        for source in args.sources:
+            clash = _clash(source, out, where)
+            if clash is not None:
+                raise UsageError(f"{option} {out} {clash}", fix="Write the output elsewhere")
+
+
+def _clash(source: str, out: str, where: Path) -> str | None:
+    """How loading ``source`` (a file, a folder, a pattern) would read ``out``, or None."""
+    if "://" in source:
+        return None
+    path = Path(source)
+    if path.is_dir():
+        inside = where.is_relative_to(path.resolve())
+        return f"is inside {source}, which is loaded: it would be read back" if inside else None
+    if path.exists():
+        same = path.resolve() == where
+        return "is the source being loaded: writing it would empty it first" if same else None
+    if glob.has_magic(source):
+        matches = {Path(m).resolve() for m in glob.glob(source, recursive=True)}
+        if where in matches or fnmatch.fnmatch(out, source):
+            return f"matches the pattern {source}, which is loaded: it would be read back"
+    return None
 
 
 @contextmanager
