@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import fnmatch
-import glob
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -13,6 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from streamhook_nb.cli import exit_codes
 from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.output_paths import refuse_sources_as_outputs
 from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.source_options import add_source_arguments
 from streamhook_nb.errors import UsageError
@@ -89,7 +88,10 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
     from streamhook_nb.load.writers import HarWriter, to_capture_jsonl
     from streamhook_nb.pipeline.load_summary import LoadSummary
 
-    _refuse_overwriting_sources(args)
+    refuse_sources_as_outputs(
+        args.sources,
+        {"--to-jsonl": args.to_jsonl, "--to-har": args.to_har, "--to-parquet": args.to_parquet},
+    )
     summary = LoadSummary()
     with ExitStack() as stack:
         jsonl = stack.enter_context(_opened(args.to_jsonl)) if args.to_jsonl else None
@@ -123,52 +125,6 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
         if path:
             print(f"wrote {summary.deliveries} deliveries to {path}", file=sys.stderr)
     return summary.as_json()
-
-
-_OUTPUT_OPTIONS = (
-    ("--to-jsonl", "to_jsonl"),
-    ("--to-har", "to_har"),
-    ("--to-parquet", "to_parquet"),
-)
-
-
-def _refuse_overwriting_sources(args: argparse.Namespace) -> None:
-    """A usage error when an output would be a source too: opening it for writing would empty
-    a log before it is read, and one inside a folder being loaded would be read back."""
-    written: dict[Path, str] = {}
-    for option, name in _OUTPUT_OPTIONS:
-        out = getattr(args, name)
-        if not out or out == "-" or "://" in out:
-            continue
-        where = Path(out).resolve()
-        if where in written:
-            raise UsageError(
-                f"{written[where]} and {option} name the same file, {out}",
-                fix="Give each output its own file",
-            )
-        written[where] = option
-        for source in args.sources:
-            clash = _clash(source, out, where)
-            if clash is not None:
-                raise UsageError(f"{option} {out} {clash}", fix="Write the output elsewhere")
-
-
-def _clash(source: str, out: str, where: Path) -> str | None:
-    """How loading ``source`` (a file, a folder, a pattern) would read ``out``, or None."""
-    if "://" in source:
-        return None
-    path = Path(source)
-    if path.is_dir():
-        inside = where.is_relative_to(path.resolve())
-        return f"is inside {source}, which is loaded: it would be read back" if inside else None
-    if path.exists():
-        same = path.resolve() == where
-        return "is the source being loaded: writing it would empty it first" if same else None
-    if glob.has_magic(source):
-        matches = {Path(m).resolve() for m in glob.glob(source, recursive=True)}
-        if where in matches or fnmatch.fnmatch(out, source):
-            return f"matches the pattern {source}, which is loaded: it would be read back"
-    return None
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""``load --to-*``: an output that is also a source is refused before anything is written."""
+"""``load --to-*`` and ``report -o``: an output that is also a source is refused before
+anything is written."""
 
 from __future__ import annotations
 
@@ -52,3 +53,23 @@ def test_an_output_beside_the_sources_is_written(
     assert main(["load", "logs", "--to-jsonl", "all.jsonl", "--to-har", "-"]) == 0
     assert Path("all.jsonl").stat().st_size > 0
     assert '"log"' in capsys.readouterr().out
+
+
+def test_report_over_its_source_is_refused(
+    logs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STREAM_API_SECRET", "s")
+    one = f"logs/{sorted(logs.iterdir())[0].name}"
+    before = contents(logs)
+    assert main(["report", one, "-o", one]) == 2
+    assert "--output" in capsys.readouterr().err
+    assert contents(logs) == before
+
+
+def test_report_inside_the_folder_it_reads_is_written(
+    logs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder's pages are not logs (never read back), so a report may go beside them."""
+    monkeypatch.setenv("STREAM_API_SECRET", "s")
+    assert main(["report", "logs", "-o", "logs/report.html"]) == 1  # every delivery invalid
+    assert Path("logs/report.html").read_text().startswith("<!DOCTYPE html>")
