@@ -163,6 +163,18 @@ def _expand_one(item: str) -> Iterator[Source]:
         for match in matches:
             yield Source(match, match, os.path.getsize(match), listed=True)
         return
+    if path.is_symlink():
+        raise SourceError(
+            f"a symbolic link to {os.readlink(path)}, which does not exist",
+            source=item,
+            fix="Point the link at the log, or name the log itself",
+        )
+    if path.exists():
+        raise SourceError(
+            "not a regular file (a pipe, socket or device)",
+            source=item,
+            fix="Save the log to a file first, then load that file",
+        )
     raise SourceError("no such file or directory", source=item, fix="Check the path")
 
 
