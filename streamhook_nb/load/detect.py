@@ -25,6 +25,11 @@ _SQS_START = re.compile(rb'\{\s*"(MessageId|ReceiptHandle|MD5OfBody|Body|Attribu
 """An SQS message's (or ``receive-message`` response's) opening, as the AWS CLI and boto3
 write them: a first record longer than the head (a message holds up to 256 KiB)."""
 _SNS_TYPES = ("Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation")
+_SNS_START = re.compile(
+    rb'\{\s*"Type"\s*:\s*"(Notification|SubscriptionConfirmation|UnsubscribeConfirmation)"'
+)
+"""An SNS envelope's opening (SNS writes ``Type`` first), for a first envelope longer than the
+head: a message holds up to 256 KiB."""
 JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
 
 
@@ -56,6 +61,8 @@ def sniff(head: bytes) -> str | None:
         return "capture-jsonl"  # a first record longer than the head
     if not complete and _SQS_START.match(text):
         return "sqs"
+    if not complete and _SNS_START.match(text):
+        return "sns"
     return JSON_DOCUMENT
 
 

@@ -164,3 +164,13 @@ def test_curl_verbose_log_lists_the_request_without_a_body() -> None:
     assert (row["method"], row["path"], row["fidelity"]) == ("POST", "/webhooks/stream", "missing")
     assert pd.isna(row["body"])
     assert row["webhook_id"] == "6f1c2a57-7d3e-4c55-9b8e-2f0a61d1c0aa"
+
+
+def test_sns_line_longer_than_the_detection_head(tmp_path: Path) -> None:
+    lines = (FILES / "sns-lines.jsonl").read_bytes().splitlines(keepends=True)
+    padded = lines[1].replace(b'"Signature"', b'"Padding": "' + b"x" * 70_000 + b'", "Signature"')
+    assert len(padded) > HEAD_BYTES
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(padded + lines[0] + lines[1])
+    result = load_log(path)
+    assert (len(result.deliveries), len(result.rejected), result.skipped) == (2, 0, 1)
