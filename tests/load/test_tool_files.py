@@ -174,3 +174,17 @@ def test_sns_line_longer_than_the_detection_head(tmp_path: Path) -> None:
     path.write_bytes(padded + lines[0] + lines[1])
     result = load_log(path)
     assert (len(result.deliveries), len(result.rejected), result.skipped) == (2, 0, 1)
+
+
+def test_sns_raw_delivery_sent_chunked_is_decoded_too(tmp_path: Path) -> None:
+    """The body of a raw message delivery is the message, however the request framed it."""
+    requests = (FILES / "sns-http-subscription.http").read_bytes().split(b"POST /sns")
+    raw_b64 = b"POST /sns" + requests[3]  # raw delivery of base64(gzip(payload))
+    head, _, body = raw_b64.partition(b"\r\n\r\n")
+    head = head.replace(b"Content-Length: %d" % len(body), b"Transfer-Encoding: chunked")
+    chunked = head + b"\r\n\r\n" + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"
+    path = tmp_path / "chunked.http"
+    path.write_bytes(chunked)
+    row = load_log(path).deliveries.iloc[0]
+    assert (row["transport"], row["fidelity"]) == ("sns", "decoded")
+    assert unzipped(row["body"]).startswith(b'{"')

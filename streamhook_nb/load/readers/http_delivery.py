@@ -66,9 +66,14 @@ def add_request(
 
 def _raw_message(body: bytes | None, fidelity: Fidelity) -> tuple[bytes | None, Fidelity]:
     """The payload of an SNS raw message delivery: the body, decoded as the queue formats are."""
-    if body is None or fidelity is not Fidelity.EXACT:
+    if body is None or fidelity not in _INTACT:
         return body, fidelity  # nothing to decode, or bytes that are not all there
-    return raw_message(body)
+    payload, found = raw_message(body)
+    return payload, Fidelity.DECODED if Fidelity.DECODED in (fidelity, found) else found
+
+
+_INTACT = (Fidelity.EXACT, Fidelity.DECODED)
+"""Bodies whose bytes are all there (``decoded``: a transfer coding was undone)."""
 
 
 def _notification(
