@@ -155,7 +155,8 @@ def describe(summary: dict[str, Any]) -> str:
     lines = [f"{summary['deliveries']} deliveries loaded, {summary['rejected']} rejected"]
     if summary["skipped"]:
         lines.append(
-            f"{summary['skipped']} requests skipped: not deliveries (not a POST, or not to --path)"
+            f"{summary['skipped']} requests skipped: not deliveries (not a POST, not to --path, "
+            "or an SNS subscription confirmation)"
         )
     if summary["by_format"]:
         lines += ["", table(["format", "deliveries"], summary["by_format"].items())]

@@ -124,6 +124,13 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         if kind == "sqs" and b"\n" in data.strip():  # one message or response per line
             yield from queue.read_sqs_lines(data, name)
             return
+        several = queue.kind_of_several(data) if exc.msg == _SEVERAL_DOCUMENTS else None
+        if kind == JSON_DOCUMENT and several == "sqs":  # `jq '.Messages[]'` output
+            yield from queue.read_sqs_lines(data, name)
+            return
+        if kind == JSON_DOCUMENT and several == "sns":
+            yield from queue.read_sns(data, name)
+            return
         if kind == JSON_DOCUMENT and exc.msg == _SEVERAL_DOCUMENTS:  # JSON Lines after all
             yield from capture_blocks.read(io.BytesIO(data), name, chunk_size=chunk)
             return

@@ -37,6 +37,8 @@ def unzipped(body: bytes) -> bytes:
         ("sqs-one-message.json", "sqs", {"unsigned": 1}, 0),
         ("sqs-powershell-utf16.json", "sqs", {"unsigned": 1}, 0),
         ("curl-verbose.log", "raw-http", {"unverifiable": 1}, 0),
+        ("sqs-jq-messages.json", "sqs", {"unsigned": 2}, 1),
+        ("sns-envelopes.json", "sns", {"unsigned": 1}, 1),
         ("mitmproxy.har", "har", {"ok": 2, "missing_signature": 1}, 1),
         ("mitmproxy.zhar", "har", {"ok": 2, "missing_signature": 1}, 1),
         ("http-toolkit-gzip.har", "har", {"unverifiable": 1}, 0),
@@ -188,3 +190,17 @@ def test_sns_raw_delivery_sent_chunked_is_decoded_too(tmp_path: Path) -> None:
     row = load_log(path).deliveries.iloc[0]
     assert (row["transport"], row["fidelity"]) == ("sns", "decoded")
     assert unzipped(row["body"]).startswith(b'{"')
+
+
+def test_pretty_values_one_after_another_name_where_each_starts(tmp_path: Path) -> None:
+    text = (FILES / "sqs-jq-messages.json").read_text()
+    starts = [n for n, line in enumerate(text.splitlines(), start=1) if line == "{"]
+    frame = load_log(FILES / "sqs-jq-messages.json").deliveries
+    assert [int(s.rsplit(":", 1)[1]) for s in frame["source"]] == [starts[0], starts[2]]
+    path = tmp_path / "cut.json"
+    path.write_text(text[: text.index("{", len(text) // 2)] + '{"MessageId": oops\n' + text)
+    result = load_log(path)
+    assert len(result.deliveries) == 1
+    assert list(result.rejected["reason"]) == [
+        "not valid JSON (Expecting value); nothing after it could be read"
+    ]

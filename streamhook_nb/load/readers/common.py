@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,6 +62,52 @@ def parse_document(data: bytes) -> Any:
             return json.loads(data)
         except ValueError:
             raise exc from None
+
+
+def json_values(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
+    """The JSON values of a file holding several: one per line (JSON Lines), or pretty-printed
+    one after another (what ``jq '.Messages[]'`` prints). Yields ``(line, value, None)``, or
+    ``(line, None, reason)`` for one that cannot be read; the line is where the value starts.
+    """
+    lines = data.splitlines()
+    first = next((line for line in lines if line.strip()), b"")
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        yield from _concatenated(data)
+        return
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, orjson.loads(line), None
+        except orjson.JSONDecodeError as exc:
+            yield number, None, f"not valid JSON ({exc.msg})"
+
+
+def _concatenated(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
+    """Pretty-printed values back to back; after one that does not parse, nothing more can be
+    told apart, so the rest is that one rejected value."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield 1 + data.count(b"\n", 0, exc.start), None, "not UTF-8 text"
+        return
+    decoder = json.JSONDecoder()
+    position, line = 0, 1
+    while True:
+        start = len(text) - len(text[position:].lstrip())
+        line += text.count("\n", position, start)
+        if start >= len(text):
+            return
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            yield line, None, f"not valid JSON ({exc.msg}); nothing after it could be read"
+            return
+        yield line, value, None
+        line += text.count("\n", start, end)
+        position = end
 
 
 def text_bytes(text: str, field: str) -> bytes:

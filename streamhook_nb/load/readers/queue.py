@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,7 @@ import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.body import signed_bytes
+from streamhook_nb.load.detect import classify
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers
 from streamhook_nb.load.readers.common import (
@@ -17,6 +19,7 @@ from streamhook_nb.load.readers.common import (
     entries_batch,
     epoch_ms_to_iso,
     field,
+    json_values,
 )
 from streamhook_nb.load.sources import GZIP_MAGIC
 
@@ -38,18 +41,17 @@ def read_sqs(document: Any, name: str) -> Iterator[DeliveryBatch]:
 
 
 def read_sqs_lines(data: bytes, name: str) -> Iterator[DeliveryBatch]:
-    """SQS messages one JSON value per line (sources ``file:line``): a message, or a whole
-    ``receive-message`` response (its messages ``file:line#N`` when it holds several)."""
+    """SQS messages one JSON value per line, or pretty-printed one after another (sources
+    ``file:line``, where each starts): a message, or a whole ``receive-message`` response (its
+    messages ``file:line#N`` when it holds several)."""
     batch = DeliveryBatch(SQS)
-    for lineno, line in enumerate(data.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for lineno, value, problem in json_values(data):
         source = f"{name}:{lineno}"
-        try:
-            messages = _messages(orjson.loads(line))
-        except orjson.JSONDecodeError as exc:
-            batch.reject(source, f"not valid JSON ({exc.msg})")
+        if problem is not None:
+            batch.reject(source, problem)
             continue
+        try:
+            messages = _messages(value)
         except BadEntryError as exc:
             batch.reject(source, str(exc))
             continue
@@ -58,6 +60,21 @@ def read_sqs_lines(data: bytes, name: str) -> Iterator[DeliveryBatch]:
         else:
             batch.extend(entries_batch(SQS, source, messages, _add_sqs))
     yield batch
+
+
+def kind_of_several(data: bytes) -> str | None:
+    """``sqs`` or ``sns`` when a file of several JSON values starts with a queue message (or
+    response, or envelope), else None; only the first MiB is looked at."""
+    head = data[:_FIRST_VALUE_BYTES].decode("utf-8", "replace")
+    try:
+        value, _ = json.JSONDecoder().raw_decode(head, len(head) - len(head.lstrip()))
+    except json.JSONDecodeError:
+        return None
+    kind = classify(value)
+    return kind if kind in (SQS, SNS) else None
+
+
+_FIRST_VALUE_BYTES = 1 << 20
 
 
 def _messages(document: Any) -> list[Any]:
@@ -87,7 +104,8 @@ def read_sns_document(document: Any, name: str) -> Iterator[DeliveryBatch]:
 
 
 def read_sns(data: bytes, name: str) -> Iterator[DeliveryBatch]:
-    """SNS envelopes: one object, an array of them, or one per line."""
+    """SNS envelopes: one object, an array of them, one per line, or pretty-printed one after
+    another."""
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -97,13 +115,11 @@ def read_sns(data: bytes, name: str) -> Iterator[DeliveryBatch]:
         return
     batch = DeliveryBatch(SNS)
     items: list[tuple[str, Any]] = []
-    for lineno, line in enumerate(data.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            items.append((f"{name}:{lineno}", orjson.loads(line)))
-        except orjson.JSONDecodeError as exc:
-            batch.reject(f"{name}:{lineno}", f"not valid JSON ({exc.msg})")
+    for lineno, value, problem in json_values(data):
+        if problem is not None:
+            batch.reject(f"{name}:{lineno}", problem)
+        else:
+            items.append((f"{name}:{lineno}", value))
     yield _sns_batch(items, batch)
 
 

@@ -298,6 +298,15 @@ def main() -> None:
         .replace("\n", "\r\n")
         .encode("utf-16"),
         "curl-verbose.log": curl_verbose(),
+        # `aws sqs receive-message ... | jq '.Messages[]'`: pretty objects one after another
+        "sqs-jq-messages.json": "".join(
+            json.dumps(sqs_message(body, n), indent=2) + "\n"
+            for n, body in enumerate((gzipped, aws_json(CONFIRMATION), plain))
+        ).encode(),
+        # SNS envelopes saved one after another, as SNS writes each (pretty, " : ")
+        "sns-envelopes.json": "".join(
+            aws_json(e) + "\n" for e in (CONFIRMATION, sns_envelope(plain))
+        ).encode(),
         "mitmproxy.har": mitmproxy_har(),
         # `--set hardump=out.zhar`: the same document through zlib
         "mitmproxy.zhar": zlib.compress(mitmproxy_har(), 9),
