@@ -147,10 +147,10 @@ def _read_chunked(data: bytes, position: int) -> tuple[bytes, Fidelity, int]:
 def response_end(data: bytes, position: int) -> int | None:
     """Just after the HTTP response that starts at ``position``, or None when none does.
 
-    A dump of a whole conversation (Wireshark's "Follow TCP Stream", tcpflow, ``nc``/``socat``
-    proxies) holds the receiver's answers between the requests. A response's body is framed
-    as a request's is; one with neither framing runs to the next request line (HTTP would read
-    it to the connection's end).
+    A dump of a whole conversation (Wireshark's "Follow TCP Stream" saved as raw) holds the
+    receiver's answers between the requests. A response's body is framed as a request's is;
+    one with neither framing runs to the next request line (HTTP would read it to the
+    connection's end).
     """
     status = _STATUS_LINE.match(data, position)
     if status is None:
