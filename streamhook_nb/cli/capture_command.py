@@ -11,7 +11,7 @@ from streamhook_nb.webhook.redact import redact_url
 
 if TYPE_CHECKING:
     import pandas as pd
-from streamhook_nb.cli import exit_codes
+from streamhook_nb.cli import exit_codes, option_types
 from streamhook_nb.cli.output import replay_table
 
 
@@ -62,11 +62,15 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description="Exit 0 when every delivery got a 2xx, 1 otherwise, 2 for bad input.",
     )
     again.add_argument("sources", nargs="+", metavar="SOURCE")
-    again.add_argument("--to", required=True, metavar="URL", help="where to send them")
+    again.add_argument(
+        "--to", required=True, metavar="URL", type=option_types.url, help="where to send them"
+    )
     again.add_argument("--type", action="append", default=[], help="only this event type (repeat)")
     again.add_argument("--since", help="only deliveries received at or after (ISO 8601, UTC)")
     again.add_argument("--until", help="only deliveries received before (ISO 8601, UTC)")
-    again.add_argument("--rate", type=float, help="at most N deliveries per second")
+    again.add_argument(
+        "--rate", type=option_types.positive_rate, help="at most N deliveries per second"
+    )
     again.add_argument(
         "--resign-secret-env", metavar="NAME", help="re-sign with the secret in $NAME"
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from streamhook_nb.cli import exit_codes
 from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.output_paths import refuse_sources_as_outputs
 from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
 from streamhook_nb.cli.source_options import add_source_arguments
@@ -137,6 +138,7 @@ def run_report(args: argparse.Namespace) -> int:
     """Write the HTML report."""
     from streamhook_nb.events.report import build_report  # Altair, Vega: only for this command
 
+    refuse_sources_as_outputs(args.sources, {"--output": args.output})
     ring = _keyring_or_none(args)
     result = _audit(args, ring)
     page = build_report(

@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from streamhook_nb.cli import exit_codes
 from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.output_paths import refuse_sources_as_outputs
 from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.source_options import add_source_arguments
 from streamhook_nb.errors import UsageError
@@ -87,6 +88,10 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
     from streamhook_nb.load.writers import HarWriter, to_capture_jsonl
     from streamhook_nb.pipeline.load_summary import LoadSummary
 
+    refuse_sources_as_outputs(
+        args.sources,
+        {"--to-jsonl": args.to_jsonl, "--to-har": args.to_har, "--to-parquet": args.to_parquet},
+    )
     summary = LoadSummary()
     with ExitStack() as stack:
         jsonl = stack.enter_context(_opened(args.to_jsonl)) if args.to_jsonl else None
@@ -150,7 +155,8 @@ def describe(summary: dict[str, Any]) -> str:
     lines = [f"{summary['deliveries']} deliveries loaded, {summary['rejected']} rejected"]
     if summary["skipped"]:
         lines.append(
-            f"{summary['skipped']} requests skipped: not deliveries (not a POST, or not to --path)"
+            f"{summary['skipped']} requests skipped: not deliveries (not a POST, not to --path, "
+            "or an SNS subscription confirmation)"
         )
     if summary["by_format"]:
         lines += ["", table(["format", "deliveries"], summary["by_format"].items())]

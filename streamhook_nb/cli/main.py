@@ -19,6 +19,7 @@ from streamhook_nb.cli import (
     verify_command,
     webhook_command,
 )
+from streamhook_nb.cli.misplaced_secrets import misplaced_secret
 from streamhook_nb.errors import ApiError, StreamhookError
 
 
@@ -103,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (never a traceback for a user error)."""
     args = build_parser().parse_args(argv)
+    misplaced = misplaced_secret(args)
+    if misplaced is not None:
+        print(f"streamhook-nb {args.command}: error: {misplaced}", file=sys.stderr)
+        return exit_codes.USAGE
     try:
         with output.closed_pipe_tolerated():
             code: int = args.run(args)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from streamhook_nb.cli import exit_codes
+from streamhook_nb.cli import exit_codes, option_types
 from streamhook_nb.cli.output import frame_table, print_json
 from streamhook_nb.verify.secrets import (
     DEFAULT_KEY_ENV,
@@ -47,7 +48,21 @@ def _add_base_url(parser: argparse.ArgumentParser) -> None:
 @contextmanager
 def _client(args: argparse.Namespace) -> Iterator[Any]:
     """The API client: Stream's (credentials from the environment) or, with ``--stand-in``,
-    a local stand-in's, which lives as long as the command."""
+    a local stand-in's, which lives as long as the command.
+
+    PyJWT warns when the secret is short, naming its length: nothing to print about a secret.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_KEY_LENGTH_WARNING)
+        with _api_client(args) as client:
+            yield client
+
+
+_KEY_LENGTH_WARNING = r"The HMAC key is \d+ bytes long"
+
+
+@contextmanager
+def _api_client(args: argparse.Namespace) -> Iterator[Any]:
     if not args.stand_in:
         try:
             client = _api().client_from_env(base_url=args.base_url)
@@ -92,7 +107,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         allow_abbrev=False,
         help="point the webhook at a URL (prints the diff; applies with --yes or on confirmation)",
     )
-    change.add_argument("--url", required=True, help="the webhook URL")
+    change.add_argument("--url", required=True, type=option_types.url, help="the webhook URL")
     change.add_argument("--events", help="comma-separated event types (default: keep; '' = all)")
     change.add_argument("--hook", help="id or URL of the webhook hook to change, or 'new'")
     change.add_argument("--disable", action="store_true", help="turn the hook off")
@@ -106,7 +121,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="check a webhook endpoint against Stream's requirements",
         description="Exit 0 when nothing fails, 1 when a requirement fails, 2 for a bad URL.",
     )
-    check.add_argument("url", metavar="URL")
+    check.add_argument("url", metavar="URL", type=option_types.url)
     check.add_argument("--json", action="store_true", help="print the results as JSON")
     check.set_defaults(run=run_check)
 

@@ -13,11 +13,23 @@ FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns")
 """Every format a log can be read in (each can be forced instead of detected)."""
 HEAD_BYTES = 64 * 1024
 _REQUEST_LINE = re.compile(rb"[A-Z][A-Z-]{1,15} \S+ HTTP/1\.[01]\r?\n")
+CURL_VERBOSE = re.compile(rb"(?:(?:\*|Note:| |\r)[^\n]*\n)*> [A-Z][A-Z-]{1,15} \S+ HTTP/[12]")
+"""``curl -v`` output (what it prints on stderr): info lines (``* ``, ``Note: ``), perhaps its
+progress meter (lines starting with spaces), then the request head, each line after ``> ``."""
 _CAPTURE_KEYS = ("body", "body_b64")
 _CAPTURE_START = re.compile(
     rb'\{\s*"(received_at|method|path|headers|body|body_b64|transport|fidelity|remote_addr)"\s*:'
 )
 """A capture record's opening, whose first key only a capture record has."""
+_SQS_START = re.compile(rb'\{\s*"(MessageId|ReceiptHandle|MD5OfBody|Body|Attributes|Messages)"\s*:')
+"""An SQS message's (or ``receive-message`` response's) opening, as the AWS CLI and boto3
+write them: a first record longer than the head (a message holds up to 256 KiB)."""
+_SNS_TYPES = ("Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation")
+_SNS_START = re.compile(
+    rb'\{\s*"Type"\s*:\s*"(Notification|SubscriptionConfirmation|UnsubscribeConfirmation)"'
+)
+"""An SNS envelope's opening (SNS writes ``Type`` first), for a first envelope longer than the
+head: a message holds up to 256 KiB."""
 JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
 
 
@@ -26,7 +38,7 @@ def sniff(head: bytes) -> str | None:
     text = head.removeprefix(BOM).lstrip()
     if not text:  # an empty log (a receiver that got nothing yet): no records, no error
         return "capture-jsonl"
-    if _REQUEST_LINE.match(text):
+    if _REQUEST_LINE.match(text) or CURL_VERBOSE.match(head.removeprefix(BOM)):
         return "raw-http"
     if text.startswith(b"["):
         return JSON_DOCUMENT
@@ -41,12 +53,16 @@ def sniff(head: bytes) -> str | None:
             continue
         if isinstance(record, dict):
             kind = _classify_object(record)
-            if kind in ("capture-jsonl", "sns"):
+            if kind in ("capture-jsonl", "sns", "sqs"):
                 return kind
     if len(complete) > 1 and all(line.lstrip().startswith(b"{") for line in complete):
         return "capture-jsonl"  # one object per line, none readable: each line is rejected
     if not complete and _CAPTURE_START.match(text):
         return "capture-jsonl"  # a first record longer than the head
+    if not complete and _SQS_START.match(text):
+        return "sqs"
+    if not complete and _SNS_START.match(text):
+        return "sns"
     return JSON_DOCUMENT
 
 
@@ -56,10 +72,8 @@ def classify(document: Any) -> str | None:
         return _classify_object(document)
     if isinstance(document, list) and document and isinstance(document[0], dict):
         kind = _classify_object(document[0])
-        if kind in ("sns", "ngrok"):
+        if kind in ("sns", "ngrok", "sqs"):
             return kind
-        if "Body" in document[0] and ("MessageId" in document[0] or "ReceiptHandle" in document[0]):
-            return "sqs"
     return None
 
 
@@ -72,8 +86,10 @@ def _classify_object(record: dict[str, Any]) -> str | None:
         isinstance(record.get("request"), dict) and "raw" in record["request"]
     ):
         return "ngrok"
-    if "Messages" in record:
+    if "Messages" in record or (
+        "Body" in record and ("MessageId" in record or "ReceiptHandle" in record)
+    ):
         return "sqs"
-    if record.get("Type") == "Notification" and "Message" in record:
+    if record.get("Type") in _SNS_TYPES and "Message" in record:
         return "sns"
     return None

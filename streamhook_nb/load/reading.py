@@ -20,6 +20,7 @@ from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, JSON_DOCUMENT, classi
 from streamhook_nb.load.line_blocks import BOM
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http
+from streamhook_nb.load.readers.common import parse_document
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source
 
@@ -118,8 +119,18 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         yield from queue.read_sns(data, name)
         return
     try:
-        document = orjson.loads(data)
+        document = parse_document(data)
     except orjson.JSONDecodeError as exc:
+        if kind == "sqs" and b"\n" in data.strip():  # one message or response per line
+            yield from queue.read_sqs_lines(data, name)
+            return
+        several = queue.kind_of_several(data) if exc.msg == _SEVERAL_DOCUMENTS else None
+        if kind == JSON_DOCUMENT and several == "sqs":  # `jq '.Messages[]'` output
+            yield from queue.read_sqs_lines(data, name)
+            return
+        if kind == JSON_DOCUMENT and several == "sns":
+            yield from queue.read_sns(data, name)
+            return
         if kind == JSON_DOCUMENT and exc.msg == _SEVERAL_DOCUMENTS:  # JSON Lines after all
             yield from capture_blocks.read(io.BytesIO(data), name, chunk_size=chunk)
             return

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import glob
 import gzip
+import io
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,11 @@ from typing import IO, Any
 from streamhook_nb.errors import SourceError
 
 GZIP_MAGIC = b"\x1f\x8b"
+ZLIB_HEADERS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
+"""The first bytes of a zlib stream (mitmproxy writes ``.zhar`` files so: HAR through zlib)."""
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+"""How a UTF-16 text file starts: Windows PowerShell 5.1 writes what ``>`` redirects so (say,
+``aws sqs receive-message ... > messages.json``)."""
 NOT_LOGS = frozenset(
     (".md", ".rst", ".html", ".ipynb", ".py", ".cfg", ".toml", ".yml", ".yaml", ".csv", ".png")
 )
@@ -44,7 +51,48 @@ class Source:
         raw.seek(0)
         if head == GZIP_MAGIC:
             return _GzipReader(raw)  # type: ignore[return-value]
+        if head in ZLIB_HEADERS:
+            return self._inflated(raw)
+        if head in UTF16_BOMS:
+            return self._transcoded(raw)
         return raw
+
+    def _transcoded(self, raw: IO[bytes]) -> IO[bytes]:
+        """A UTF-16 text file as UTF-8 (the text each JSON format holds is the same)."""
+        with raw:
+            data = raw.read()
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SourceError(
+                f"cannot read (it starts as UTF-16 text but is not: {exc.reason} at byte "
+                f"{exc.start})",
+                source=self.name,
+                fix="Save it again as UTF-8 (PowerShell: Out-File -Encoding utf8)",
+            ) from None
+        return io.BytesIO(text.encode("utf-8", "surrogatepass"))
+
+    def _inflated(self, raw: IO[bytes]) -> IO[bytes]:
+        """A zlib-compressed file, inflated whole (the formats written so are JSON documents,
+        read whole anyway)."""
+        with raw:
+            data = raw.read()
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(data) + inflater.flush()
+        except zlib.error as exc:
+            raise SourceError(
+                f"cannot read (its zlib compression is damaged: {exc})",
+                source=self.name,
+                fix="The file may be damaged or cut short (a compressed file must be complete)",
+            ) from None
+        if not inflater.eof:
+            raise SourceError(
+                "cannot read (its zlib compression ends early)",
+                source=self.name,
+                fix="The file was cut short; copy or save it again",
+            )
+        return io.BytesIO(inflated)
 
 
 class _GzipReader(gzip.GzipFile):
@@ -115,6 +163,18 @@ def _expand_one(item: str) -> Iterator[Source]:
         for match in matches:
             yield Source(match, match, os.path.getsize(match), listed=True)
         return
+    if path.is_symlink():
+        raise SourceError(
+            f"a symbolic link to {os.readlink(path)}, which does not exist",
+            source=item,
+            fix="Point the link at the log, or name the log itself",
+        )
+    if path.exists():
+        raise SourceError(
+            "not a regular file (a pipe, socket or device)",
+            source=item,
+            fix="Save the log to a file first, then load that file",
+        )
     raise SourceError("no such file or directory", source=item, fix="Check the path")
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity
@@ -20,13 +23,19 @@ class BadEntryError(ValueError):
 
 
 def entries_batch(
-    format: str, name: str, entries: Iterable[Any], add: Callable[[DeliveryBatch, str, Any], None]
+    format: str,
+    name: str,
+    entries: Iterable[Any],
+    add: Callable[[DeliveryBatch, str, Any], None],
+    *,
+    numbered: bool = True,
 ) -> DeliveryBatch:
-    """One delivery per entry of a document, sources ``file#N`` from 1; ``add`` raises
-    :class:`BadEntryError` for an entry it cannot use, which is then rejected with the reason."""
+    """One delivery per entry of a document, sources ``file#N`` from 1 (``name`` itself when
+    not ``numbered``); ``add`` raises :class:`BadEntryError` for an entry it cannot use, which
+    is then rejected with the reason."""
     batch = DeliveryBatch(format)
     for number, entry in enumerate(entries, start=1):
-        source = f"{name}#{number}"
+        source = f"{name}#{number}" if numbered else name
         try:
             add(batch, source, entry)
         except BadEntryError as exc:
@@ -34,6 +43,86 @@ def entries_batch(
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
             batch.reject(source, f"cannot read this entry ({type(exc).__name__}: {exc})")
     return batch
+
+
+def parse_document(data: bytes) -> Any:
+    """Parse a JSON document; raises ``orjson.JSONDecodeError`` as orjson does.
+
+    mitmproxy writes a body that is not UTF-8 as text decoded with ``surrogateescape``, so its
+    HAR holds lone surrogates (``"\\udc8b"``), which orjson refuses: such a document is parsed
+    with the standard library instead, and :func:`text_bytes` turns that text back into the
+    exact bytes.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if "surrogate" not in exc.msg:
+            raise
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise exc from None
+
+
+def json_values(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
+    """The JSON values of a file holding several: one per line (JSON Lines), or pretty-printed
+    one after another (what ``jq '.Messages[]'`` prints). Yields ``(line, value, None)``, or
+    ``(line, None, reason)`` for one that cannot be read; the line is where the value starts.
+    """
+    lines = data.splitlines()
+    first = next((line for line in lines if line.strip()), b"")
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        yield from _concatenated(data)
+        return
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, orjson.loads(line), None
+        except orjson.JSONDecodeError as exc:
+            yield number, None, f"not valid JSON ({exc.msg})"
+
+
+def _concatenated(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
+    """Pretty-printed values back to back; after one that does not parse, nothing more can be
+    told apart, so the rest is that one rejected value."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield 1 + data.count(b"\n", 0, exc.start), None, "not UTF-8 text"
+        return
+    decoder = json.JSONDecoder()
+    position, line = 0, 1
+    while True:
+        start = len(text) - len(text[position:].lstrip())
+        line += text.count("\n", position, start)
+        if start >= len(text):
+            return
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            yield line, None, f"not valid JSON ({exc.msg}); nothing after it could be read"
+            return
+        yield line, value, None
+        line += text.count("\n", start, end)
+        position = end
+
+
+def text_bytes(text: str, field: str) -> bytes:
+    """A body kept as text, as bytes: UTF-8, with mitmproxy's escaped bytes (lone surrogates
+    U+DC80 to U+DCFF) restored; raises :class:`BadEntryError` for any other lone surrogate."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise BadEntryError(
+            f"field {field!r} holds a lone UTF-16 surrogate, which no byte sequence gives"
+        ) from None
 
 
 def b64(text: object, field: str) -> bytes:
@@ -101,8 +190,16 @@ def content_decoded(headers: Headers, body: bytes) -> bool:
     return "gzip" in text.lower() and not body.startswith(GZIP_MAGIC)
 
 
+REPLACED_GZIP = GZIP_MAGIC[:1] + "\ufffd".encode()
+"""Gzip's magic after a tool decoded the bytes as UTF-8 with replacement (0x8b is no UTF-8
+start byte): HTTP Toolkit and others write a binary request body so in a HAR."""
+
+
 def body_fidelity(headers: Headers, body: bytes, declared_size: int | None) -> Fidelity:
-    """Exact, decoded (tool gunzipped it) or truncated (shorter than the size on the wire)."""
+    """Exact, decoded (tool gunzipped it), reconstructed (tool replaced the gzip bytes it could
+    not decode as text) or truncated (shorter than the size on the wire)."""
+    if body.startswith(REPLACED_GZIP):
+        return Fidelity.RECONSTRUCTED
     if content_decoded(headers, body):
         return Fidelity.DECODED
     if declared_size is not None and declared_size > len(body):

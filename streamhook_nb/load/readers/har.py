@@ -17,6 +17,7 @@ from streamhook_nb.load.readers.common import (
     entries_batch,
     field,
     http_status,
+    text_bytes,
 )
 from streamhook_nb.load.readers.http_delivery import add_request
 
@@ -112,7 +113,7 @@ def _body(request: dict[str, Any], headers: Headers) -> tuple[bytes | None, Fide
     if post.get("encoding") == "base64":
         body = b64(text, "request.postData.text")
     else:
-        body = text.encode("utf-8")
+        body = text_bytes(text, "request.postData.text")
     return body, body_fidelity(headers, body, declared)
 
 

@@ -8,10 +8,13 @@ from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers, joined
 from streamhook_nb.load.readers.common import BadEntryError
-from streamhook_nb.load.readers.queue import sns_payload
+from streamhook_nb.load.readers.queue import raw_message, sns_payload
 
 SNS_MESSAGE_TYPE = "x-amz-sns-message-type"
 """The header SNS puts on every HTTP delivery (``Notification``, ``SubscriptionConfirmation``)."""
+SNS_RAW_DELIVERY = "x-amz-sns-rawdelivery"
+"""The header SNS adds (``true``) when the subscription has raw message delivery on: the body is
+then the message itself, not an envelope."""
 
 
 def add_request(
@@ -32,7 +35,8 @@ def add_request(
 
     A POST carrying ``x-amz-sns-message-type`` came from SNS, not from Stream's webhook
     sender: a ``Notification`` is transport ``sns`` (unsigned) with its ``Message`` as the
-    payload; a subscription (un)confirmation is no event and is skipped. ``transport``, when
+    payload (with raw message delivery, ``x-amz-sns-rawdelivery: true``, the body is that
+    message); a subscription (un)confirmation is no event and is skipped. ``transport``, when
     the tool recorded it (our HAR writer does), is taken as it is.
     """
     message_type = joined(headers.get(SNS_MESSAGE_TYPE))
@@ -41,8 +45,11 @@ def add_request(
             batch.skipped += 1  # SubscriptionConfirmation / UnsubscribeConfirmation
             return
         transport = Transport.SNS
-        body, fidelity, sent_at = _notification(body, fidelity)
-        received_at = received_at or sent_at
+        if (joined(headers.get(SNS_RAW_DELIVERY)) or "").strip().lower() == "true":
+            body, fidelity = _raw_message(body, fidelity)
+        else:
+            body, fidelity, sent_at = _notification(body, fidelity)
+            received_at = received_at or sent_at
     batch.add(
         source,
         headers=headers,
@@ -55,6 +62,18 @@ def add_request(
         remote_addr=remote_addr,
         response_status=response_status,
     )
+
+
+def _raw_message(body: bytes | None, fidelity: Fidelity) -> tuple[bytes | None, Fidelity]:
+    """The payload of an SNS raw message delivery: the body, decoded as the queue formats are."""
+    if body is None or fidelity not in _INTACT:
+        return body, fidelity  # nothing to decode, or bytes that are not all there
+    payload, found = raw_message(body)
+    return payload, Fidelity.DECODED if Fidelity.DECODED in (fidelity, found) else found
+
+
+_INTACT = (Fidelity.EXACT, Fidelity.DECODED)
+"""Bodies whose bytes are all there (``decoded``: a transfer coding was undone)."""
 
 
 def _notification(

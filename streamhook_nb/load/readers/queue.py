@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,7 @@ import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.body import signed_bytes
+from streamhook_nb.load.detect import classify
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers
 from streamhook_nb.load.readers.common import (
@@ -17,6 +19,7 @@ from streamhook_nb.load.readers.common import (
     entries_batch,
     epoch_ms_to_iso,
     field,
+    json_values,
 )
 from streamhook_nb.load.sources import GZIP_MAGIC
 
@@ -24,10 +27,74 @@ SQS = "sqs"
 SNS = "sns"
 
 
+SNS_CONTROL_TYPES = ("SubscriptionConfirmation", "UnsubscribeConfirmation")
+"""SNS envelopes that carry no event: skipped (counted), never loaded or rejected."""
+
+
 def read_sqs(document: Any, name: str) -> Iterator[DeliveryBatch]:
-    """One delivery per SQS message; a message wrapping an SNS envelope counts as SNS."""
-    messages = document if isinstance(document, list) else field(document, "Messages", list)
-    yield entries_batch(SQS, name, messages, _add_sqs)
+    """One delivery per SQS message; a message wrapping an SNS envelope counts as SNS.
+
+    ``document``: ``receive-message`` output (``{"Messages": [...]}``), an array of messages,
+    or one message.
+    """
+    yield entries_batch(SQS, name, _messages(document), _add_sqs)
+
+
+def read_sqs_lines(data: bytes, name: str) -> Iterator[DeliveryBatch]:
+    """SQS messages one JSON value per line, or pretty-printed one after another (sources
+    ``file:line``, where each starts): a message, or a whole ``receive-message`` response (its
+    messages ``file:line#N`` when it holds several)."""
+    batch = DeliveryBatch(SQS)
+    for lineno, value, problem in json_values(data):
+        source = f"{name}:{lineno}"
+        if problem is not None:
+            batch.reject(source, problem)
+            continue
+        try:
+            messages = _messages(value)
+        except BadEntryError as exc:
+            batch.reject(source, str(exc))
+            continue
+        if len(messages) == 1:  # one message on the line: its source is the line
+            batch.extend(entries_batch(SQS, source, messages, _add_sqs, numbered=False))
+        else:
+            batch.extend(entries_batch(SQS, source, messages, _add_sqs))
+    yield batch
+
+
+def kind_of_several(data: bytes) -> str | None:
+    """``sqs`` or ``sns`` when a file of several JSON values starts with a queue message (or
+    response, or envelope), else None; only the first MiB is looked at."""
+    head = data[:_FIRST_VALUE_BYTES].decode("utf-8", "replace")
+    try:
+        value, _ = json.JSONDecoder().raw_decode(head, len(head) - len(head.lstrip()))
+    except json.JSONDecodeError:
+        return None
+    kind = classify(value)
+    return kind if kind in (SQS, SNS) else None
+
+
+_FIRST_VALUE_BYTES = 1 << 20
+
+
+def _messages(document: Any) -> list[Any]:
+    """The messages of a ``receive-message`` response (none when the queue was empty), of an
+    array of messages, or one message."""
+    if isinstance(document, list):
+        return document
+    if not isinstance(document, dict):
+        raise BadEntryError("neither an SQS message nor a receive-message response")
+    if "Messages" in document:
+        messages: list[Any] = field(document, "Messages", list)
+        return messages
+    if "Body" in document:
+        return [document]
+    if "ResponseMetadata" in document:
+        return []  # an empty receive: boto3 keeps only ResponseMetadata
+    raise BadEntryError(
+        "neither an SQS message (no field 'Body') nor a receive-message response "
+        "(no field 'Messages')"
+    )
 
 
 def read_sns_document(document: Any, name: str) -> Iterator[DeliveryBatch]:
@@ -37,7 +104,8 @@ def read_sns_document(document: Any, name: str) -> Iterator[DeliveryBatch]:
 
 
 def read_sns(data: bytes, name: str) -> Iterator[DeliveryBatch]:
-    """SNS envelopes: one object, an array of them, or one per line."""
+    """SNS envelopes: one object, an array of them, one per line, or pretty-printed one after
+    another."""
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -47,19 +115,20 @@ def read_sns(data: bytes, name: str) -> Iterator[DeliveryBatch]:
         return
     batch = DeliveryBatch(SNS)
     items: list[tuple[str, Any]] = []
-    for lineno, line in enumerate(data.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            items.append((f"{name}:{lineno}", orjson.loads(line)))
-        except orjson.JSONDecodeError as exc:
-            batch.reject(f"{name}:{lineno}", f"not valid JSON ({exc.msg})")
+    for lineno, value, problem in json_values(data):
+        if problem is not None:
+            batch.reject(f"{name}:{lineno}", problem)
+        else:
+            items.append((f"{name}:{lineno}", value))
     yield _sns_batch(items, batch)
 
 
 def _sns_batch(items: list[tuple[str, Any]], batch: DeliveryBatch) -> DeliveryBatch:
     for source, envelope in items:
         try:
+            if is_sns_control(envelope):
+                batch.skipped += 1
+                continue
             _add_sns(batch, source, envelope, sent_at=None)
         except BadEntryError as exc:
             batch.reject(source, str(exc))
@@ -79,6 +148,9 @@ def _add_sqs(batch: DeliveryBatch, source: str, message: Any) -> None:
         "Attributes.SentTimestamp",
     )
     envelope = _sns_envelope(body)
+    if envelope is not None and is_sns_control(envelope):
+        batch.skipped += 1  # the confirmation SNS sends a queue when it is subscribed
+        return
     if envelope is not None:
         _add_sns(batch, source, envelope, sent_at=sent_at)
         return
@@ -119,14 +191,30 @@ def _queue_headers(message_id: object) -> Headers:
     return {"x-queue-message-id": message_id} if isinstance(message_id, str) else {}
 
 
+def is_sns_control(envelope: Any) -> bool:
+    """True for a subscription (un)confirmation envelope: no event in it."""
+    return isinstance(envelope, dict) and envelope.get("Type") in SNS_CONTROL_TYPES
+
+
 def _sns_envelope(body: str) -> dict[str, Any] | None:
-    if '"Notification"' not in body:
+    """The SNS envelope an SQS body holds (SNS to SQS without raw message delivery), or None."""
+    if '"Type"' not in body:
         return None
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
-    return parsed if isinstance(parsed, dict) and parsed.get("Type") == "Notification" else None
+    kinds = ("Notification", *SNS_CONTROL_TYPES)
+    return parsed if isinstance(parsed, dict) and parsed.get("Type") in kinds else None
+
+
+def raw_message(body: bytes) -> tuple[bytes, Fidelity]:
+    """Stream's payload sent by SNS with raw message delivery on (the body is the message)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadEntryError("an SNS raw message delivery whose body is not UTF-8 text") from None
+    return _payload(text, "body")
 
 
 def _payload(text: str, field_name: str) -> tuple[bytes, Fidelity]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.detect import CURL_VERBOSE
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import Headers, fold
 from streamhook_nb.load.readers.common import BadEntryError
@@ -19,6 +20,11 @@ _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _DECIMAL = re.compile(r"[0-9]{1,18}")
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_STATUS_LINE = re.compile(rb"HTTP/1\.[01] ([1-9][0-9]{2})(?: [^\r\n]*)?\r?\n")
+_CONTINUE = re.compile(rb"HTTP/1\.[01] 100(?: [^\r\n]*)?\r?\n\r?\n")
+"""The interim answer to ``Expect: 100-continue``, which a conversation dump holds between the
+request's head and its body."""
+_NO_BODY_STATUS = frozenset((204, 304))
 
 
 class HttpParseError(ValueError):
@@ -72,6 +78,8 @@ def parse_request(data: bytes, start: int = 0) -> tuple[ParsedRequest, int]:
     _, *header_lines = head.replace("\r\n", "\n").split("\n")
     headers = fold(_header_pairs(header_lines))
     position = head_end.end()
+    if "expect" in headers and (interim := _CONTINUE.match(data, position)):
+        position = interim.end()
     body, fidelity, position = _read_body(data, position, headers)
     return ParsedRequest(method, target, version, headers, body, fidelity), position
 
@@ -136,6 +144,34 @@ def _read_chunked(data: bytes, position: int) -> tuple[bytes, Fidelity, int]:
         position += 2 if data[position : position + 2] == b"\r\n" else 1
 
 
+def response_end(data: bytes, position: int) -> int | None:
+    """Just after the HTTP response that starts at ``position``, or None when none does.
+
+    A dump of a whole conversation (Wireshark's "Follow TCP Stream" saved as raw) holds the
+    receiver's answers between the requests. A response's body is framed as a request's is;
+    one with neither framing runs to the next request line (HTTP would read it to the
+    connection's end).
+    """
+    status = _STATUS_LINE.match(data, position)
+    if status is None:
+        return None
+    following = _REQUEST_LINE.search(data, status.end())
+    head_end = _HEAD_END.search(data, position, following.start() if following else len(data))
+    if head_end is None:
+        return None
+    head = data[status.end() : head_end.start()].decode("latin-1")
+    try:
+        headers = fold(_header_pairs(head.replace("\r\n", "\n").split("\n") if head else []))
+        code = int(status[1])
+        if code < 200 or code in _NO_BODY_STATUS:
+            return head_end.end()
+        if _framed(headers):
+            return _read_body(data, head_end.end(), headers)[2]
+    except HttpParseError:
+        return None
+    return following.start() if following else len(data)
+
+
 def _trailer_end(data: bytes, position: int) -> int:
     """Just after the trailer section (header lines, then a blank line); a request line ends it
     too, so a dump without blank lines is still read in linear time."""
@@ -157,12 +193,22 @@ def _shown(value: str | list[str]) -> str:
 
 def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
     """Parse every request in ``data``; after a bad one, resume at the next request line."""
+    if CURL_VERBOSE.match(data):
+        yield _read_curl_verbose(data, name)
+        return
     batch = DeliveryBatch(FORMAT)
     position = _skip_blank(data, 0)
     line = 1 + data.count(b"\n", 0, position)
     after_unframed = False  # the previous request had neither Content-Length nor chunking
     while position < len(data):
         source = f"{name}:{line}"
+        answered = response_end(data, position)
+        if answered is not None:  # the receiver's answer, not a request: passed over
+            next_position = _skip_blank(data, answered)
+            line += data.count(b"\n", position, next_position)
+            position = next_position
+            after_unframed = False
+            continue
         try:
             request, end = parse_request(data, position)
         except HttpParseError as exc:
@@ -187,6 +233,44 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
         line += data.count(b"\n", position, next_position)
         position = next_position
     yield batch
+
+
+def _read_curl_verbose(data: bytes, name: str) -> DeliveryBatch:
+    """The requests ``curl -v`` shows (``> `` lines). curl never prints the body it sends, so
+    each delivery's body is ``missing``: it can be listed and counted, not verified."""
+    batch = DeliveryBatch(FORMAT)
+    lines = data.decode("latin-1").split("\n")
+    number = 0
+    while number < len(lines):
+        first = _CURL_REQUEST.match(lines[number])
+        number += 1
+        if first is None:
+            continue
+        source = f"{name}:{number}"
+        head: list[str] = []
+        while number < len(lines) and lines[number].startswith(">"):
+            line = lines[number][2:].removesuffix("\r")
+            number += 1
+            if not line:
+                break
+            head.append(line)
+        try:
+            headers = fold(_header_pairs(head))
+            add_request(
+                batch,
+                source,
+                headers=headers,
+                body=None,
+                fidelity=Fidelity.MISSING,
+                method=first[1],
+                path=first[2],
+            )
+        except (HttpParseError, BadEntryError) as exc:
+            batch.reject(source, str(exc))
+    return batch
+
+
+_CURL_REQUEST = re.compile(r"> ([A-Z][A-Z-]{0,15}) (\S+) HTTP/[12]")
 
 
 def _framed(headers: Headers) -> bool:

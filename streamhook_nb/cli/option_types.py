@@ -1,0 +1,39 @@
+"""Argument types that turn a malformed option value into a usage error, never a traceback.
+
+Their messages never repeat a value (a stray one may be a pasted secret), except a URL with its
+credentials redacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from urllib.parse import urlsplit
+
+from streamhook_nb.webhook.redact import redact_url
+
+
+def url(text: str) -> str:
+    """A URL that parses, with a port (if any) in range; whether it is a usable webhook URL
+    (scheme, host) is checked by the command, which says what it needs."""
+    try:
+        _ = urlsplit(text.strip()).port  # the port is parsed only when asked for
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{redact_url(text)!r} is not a URL ({exc}); give an absolute http:// or https:// "
+            "URL, such as https://example.com/webhooks/stream"
+        ) from None
+    return text
+
+
+def positive_rate(text: str) -> float:
+    """A rate in deliveries per second: a finite number above zero."""
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = math.nan
+    if not (math.isfinite(rate) and rate > 0):
+        raise argparse.ArgumentTypeError(
+            "must be a number of deliveries per second above 0, such as 5 or 0.5"
+        )
+    return rate
