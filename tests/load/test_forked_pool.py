@@ -10,11 +10,11 @@ import textwrap
 
 _SCRIPT = textwrap.dedent(
     """
-    import time
+    import os, time
     from streamhook_nb.load.log_ranges import forked_pool
 
     def work(_):
-        print("started", flush=True)
+        os.write(1, b"started\n")  # one write: two workers' lines never interleave
         while True:
             time.sleep(0.05)
 
