@@ -14,7 +14,7 @@ _SCRIPT = textwrap.dedent(
     from streamhook_nb.load.log_ranges import forked_pool
 
     def work(_):
-        os.write(1, b"started\n")  # one write: two workers' lines never interleave
+        os.write(1, b"started\\n")  # one write: two workers' lines never interleave
         while True:
             time.sleep(0.05)
 
@@ -36,10 +36,15 @@ def test_ctrl_c_reaches_the_parent_and_the_workers_stay_quiet() -> None:
         start_new_session=True,  # its own process group, as a terminal gives a command
     )
     assert child.stdout is not None
-    for _ in range(2):  # both workers are running
-        assert child.stdout.readline() == "started\n"
-    os.killpg(child.pid, signal.SIGINT)  # what Ctrl-C sends: the whole group
-    out, err = child.communicate(timeout=60)
+    try:
+        for _ in range(2):  # both workers are running
+            assert child.stdout.readline() == "started\n"
+        os.killpg(child.pid, signal.SIGINT)  # what Ctrl-C sends: the whole group
+        out, err = child.communicate(timeout=60)
+    finally:  # a failed check leaves no process behind for the next tests
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
     assert out == "interrupted\n"
     assert "Traceback" not in err
     assert "KeyboardInterrupt" not in err
