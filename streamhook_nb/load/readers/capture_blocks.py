@@ -134,7 +134,7 @@ def block_records(
     except Exception:  # some line is not a common record: the line reader says which
         return None
     names = "".join(chain.from_iterable(record.headers for record in records))
-    return records if capture_jsonl.folded_names(names) else None
+    return records if capture_jsonl.common_names(names) else None
 
 
 def common_records(
@@ -149,7 +149,7 @@ def common_records(
     except Exception:  # not JSON, not the common shape, nested too deep: line by line
         return None
     names = "".join(chain.from_iterable(record.headers for record in records))
-    return records if capture_jsonl.folded_names(names) else None
+    return records if capture_jsonl.common_names(names) else None
 
 
 def _columns(

@@ -13,6 +13,8 @@ import orjson
 from streamhook_nb.load.batch import DeliveryBatch, Row, http_status, picked_headers
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers, fold_mapping
+from streamhook_nb.load.readers.common import BadEntryError
+from streamhook_nb.load.readers.http_delivery import SNS_MESSAGE_TYPE, add_request
 
 _new_row = tuple.__new__
 """Builds a :class:`Row` from a tuple without the Python-level ``__new__`` (hot path)."""
@@ -88,12 +90,20 @@ def read_lines(
 
 
 def common_record(line: bytes) -> CommonRecord:
-    """A line in the shape our receiver writes (text body, plain lower-case headers); raises
-    for anything else, which then takes the careful path (:func:`parse_record`)."""
+    """A line in the shape our receiver writes (text body, plain lower-case headers, Stream's
+    own POST); raises for anything else, which then takes the careful path
+    (:func:`parse_record`)."""
     record = decode_common(line)
-    if not folded_names("".join(record.headers)):
+    if not common_names("".join(record.headers)):
         raise BadRecordError
     return record
+
+
+def common_names(names: str) -> bool:
+    """Whether a record's header names (joined) are those of a common record: folded (see
+    :func:`folded_names`) and without SNS's header (an SNS notification over HTTP is read the
+    careful way: :func:`careful`)."""
+    return folded_names(names) and SNS_MESSAGE_TYPE not in names
 
 
 def folded_names(names: str) -> bool:
@@ -140,9 +150,35 @@ def careful(batch: DeliveryBatch, line: bytes, source: str, max_line_bytes: int)
             batch.reject(source, _json_reason(line, exc))
         return
     try:
-        batch.rows.append(parse_record(source, record))
+        row = parse_record(source, record)
     except BadRecordError as exc:
         batch.reject(source, str(exc))
+        return
+    if SNS_MESSAGE_TYPE in row.headers and "transport" not in record:
+        _add_sns_request(batch, row)
+    else:
+        batch.rows.append(row)
+
+
+def _add_sns_request(batch: DeliveryBatch, row: Row) -> None:
+    """A captured POST from SNS (its header, no transport recorded): a notification becomes
+    transport ``sns`` with its message as the body; a subscription confirmation is skipped
+    (see :func:`http_delivery.add_request`)."""
+    try:
+        add_request(
+            batch,
+            row.source,
+            headers=row.headers,
+            body=row.body,
+            fidelity=Fidelity(row.fidelity),
+            method=row.method,
+            path=row.path,
+            received_at=row.received_at,
+            remote_addr=row.remote_addr,
+            response_status=row.response_status,
+        )
+    except BadEntryError as exc:
+        batch.reject(row.source, str(exc))
 
 
 def _json_reason(line: bytes, exc: orjson.JSONDecodeError) -> str:

@@ -1,0 +1,63 @@
+"""An SNS notification that our receiver (or any capture tool) recorded as an HTTP POST is an
+SNS delivery: transport ``sns``, its message as the body, unsigned; a subscription
+confirmation is no delivery; a damaged envelope is rejected by line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+
+from streamhook_nb import load_log
+from streamhook_nb.pipeline.verify_logs import verify_sources
+from streamhook_nb.samples.webhooks import DEMO_SECRET, deliveries
+from streamhook_nb.verify.secrets import Keyring, Secret
+
+MESSAGE = json.dumps({"type": "message.new", "cid": "messaging:general"})
+
+
+def _sns(kind: str, body: str, second: int) -> bytes:
+    return orjson.dumps(
+        {
+            "received_at": f"2026-11-26T10:00:{second:02d}Z",
+            "method": "POST",
+            "path": "/sns",
+            "headers": {"x-amz-sns-message-type": kind, "content-type": "text/plain"},
+            "body": body,
+        }
+    )
+
+
+def test_sns_posts_in_a_capture_log_are_sns_deliveries(tmp_path: Path) -> None:
+    envelope = json.dumps(
+        {"Type": "Notification", "Message": MESSAGE, "Timestamp": "2026-11-26T09:59:59.000Z"}
+    )
+    stream = [orjson.dumps(d.capture_record()) for d in deliveries(600, seed=4)]
+    lines = [*stream[:300], _sns("Notification", envelope, 1), *stream[300:]]
+    lines += [_sns("SubscriptionConfirmation", "{}", 2), _sns("Notification", "not json", 3)]
+    log = tmp_path / "capture.jsonl"
+    log.write_bytes(b"\n".join(lines) + b"\n")
+    loaded = load_log(log)
+    sns = loaded.deliveries[loaded.deliveries["transport"] == "sns"]
+    assert list(sns["source"]) == [f"{log}:301"]
+    assert sns["body"].iloc[0] == MESSAGE.encode()
+    assert len(loaded.deliveries) == 601
+    assert loaded.skipped == 1
+    assert list(loaded.rejected["source"]) == [f"{log}:603"]
+    assert "not a JSON envelope" in loaded.rejected["reason"][0]
+    ring = Keyring((Secret(DEMO_SECRET, "DEMO"),))
+    for workers in (1, 2):
+        report = verify_sources(log, ring, workers=workers)
+        assert report.reasons["unsigned"] == 1
+        assert report.deliveries == 601
+        assert report.skipped == 1
+        assert [r.source for r in report.rejected] == [f"{log}:603"]
+
+
+def test_a_recorded_transport_is_kept(tmp_path: Path) -> None:
+    record = orjson.loads(_sns("Notification", "{}", 1))
+    record["transport"] = "http"
+    log = tmp_path / "capture.jsonl"
+    log.write_bytes(orjson.dumps(record) + b"\n")
+    assert list(load_log(log).deliveries["transport"]) == ["http"]
