@@ -86,6 +86,8 @@ class DeliveryBatch:
         self.rejected: list[Rejected] = [] if rejected is None else rejected
         self.skipped = skipped
         """Requests read that are not deliveries (not a POST, another path): counted, not kept."""
+        self.time_field = time_field(format)
+        """The field of the records that holds a delivery's time (a rejection names it)."""
 
     @classmethod
     def of_columns(cls, format: str, columns: dict[str, list[Any]]) -> DeliveryBatch:
@@ -191,6 +193,7 @@ class DeliveryBatch:
         head = DeliveryBatch.of_columns(self.format, {n: v[:size] for n, v in columns.items()})
         rest = DeliveryBatch.of_columns(self.format, {n: v[size:] for n, v in columns.items()})
         head.skipped = self.skipped
+        head.time_field = rest.time_field = self.time_field
         if not len(rest):
             head.rejected = self.rejected
             return head, rest
@@ -214,19 +217,24 @@ class DeliveryBatch:
             for start in range(0, len(self), size)
         ]
         parts[0].rejected, parts[0].skipped = self.rejected, self.skipped
+        for part in parts:
+            part.time_field = self.time_field
         return parts
 
 
-def time_rejections(batch: DeliveryBatch | Sequence[Row]) -> tuple[list[int], list[Rejected]]:
+def time_rejections(
+    batch: DeliveryBatch | Sequence[Row], field: str = "received_at"
+) -> tuple[list[int], list[Rejected]]:
     """Deliveries whose ``received_at`` is not a time, which loading rejects: indexes and
-    reasons."""
+    reasons (naming the batch's :attr:`DeliveryBatch.time_field`, else ``field``)."""
     if isinstance(batch, DeliveryBatch):
         columns = batch.columns()
         times, sources = columns["received_at"], columns["source"]
+        field = batch.time_field
     else:
         times, sources = [row.received_at for row in batch], [row.source for row in batch]
     bad = invalid_times(times)
-    return bad, [Rejected(sources[i], bad_time_reason(times[i])) for i in bad]
+    return bad, [Rejected(sources[i], bad_time_reason(times[i], field)) for i in bad]
 
 
 def source_order(source: str) -> tuple[str, int]:
@@ -272,14 +280,24 @@ def http_status(value: object) -> int | None:
     return value if type(value) is int and 100 <= value <= 999 else None
 
 
-def bad_time_reason(value: object) -> str:
-    """The rejection reason for an unreadable ``received_at``."""
+TIME_FIELDS = {"har": "startedDateTime", "ngrok": "start", "sns": "Timestamp"}
+"""Where a format keeps a delivery's time, when not in a ``received_at`` field (an SQS
+message's time is a number, always a time)."""
+
+
+def time_field(format: str) -> str:
+    """The field of ``format``'s records that holds a delivery's time, as a message names it."""
+    return TIME_FIELDS.get(format, "received_at")
+
+
+def bad_time_reason(value: object, field: str = "received_at") -> str:
+    """The rejection reason for an unreadable time (``field``: where the record holds it)."""
     if isinstance(value, str) and _is_iso_time(value):
         return (
-            f"field 'received_at' is outside the times pandas can hold "
+            f"field {field!r} is outside the times pandas can hold "
             f"(1677-09-21 to 2262-04-11 UTC): {value!r}"
         )
-    return f"field 'received_at' is not an ISO 8601 time: {value!r}"
+    return f"field {field!r} is not an ISO 8601 time: {value!r}"
 
 
 def _is_iso_time(value: str) -> bool:

@@ -78,7 +78,8 @@ def record_batch(batch: DeliveryBatch) -> tuple[pa.RecordBatch, list[Rejected]]:
     if bad_time.any():
         for index in np.flatnonzero(bad_time):
             value = data["received_at"][index]
-            rejected.append(Rejected(str(data["source"][index]), bad_time_reason(value)))
+            reason = bad_time_reason(value, batch.time_field)
+            rejected.append(Rejected(str(data["source"][index]), reason))
         rejected.sort(key=lambda r: source_order(r.source))
     body = binary(data["body"], pa.large_binary())
     announced = pa.array(data["content_encoding"], type=_TEXT)

@@ -116,19 +116,22 @@ def read(
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(stream)
+        parquet = pq.ParquetFile(stream, pre_buffer=False)
     except (pa.ArrowException, OSError) as exc:
         raise SourceError(f"not a readable Parquet file ({exc})", source=name) from None
     parquet_rows.check_schema(parquet.schema_arrow, name)
     groups = _Groups(parquet, name, chunk_size)
     for run in groups.runs(range(groups.count) if row_groups is None else row_groups):
+        if len(run) == 1:  # a group of its own is streamed, a chunk at a time
+            yield from groups.streamed(run[0])
+            continue
         try:
-            batches = groups.read(run)
+            batches = groups.joined(run)
         except (pa.ArrowException, OSError):  # which group is damaged: one at a time
             for group in run:
-                yield from groups.rows([group])
+                yield from groups.streamed(group)
             continue
-        yield from groups.batches(run, batches)
+        yield from groups.batches(run[0], batches)
 
 
 class _Groups:
@@ -142,12 +145,13 @@ class _Groups:
         self.firsts = list(accumulate(self.sizes, initial=1))  # each group's first row
 
     def runs(self, groups: Iterable[int]) -> Iterator[list[int]]:
-        """Consecutive groups read together until they hold a chunk of rows (a file of many
-        tiny groups costs a read per chunk, not per group)."""
+        """Consecutive small groups read together until they hold a chunk of rows (a file of
+        many tiny groups costs a read per chunk, not per group); a big group on its own."""
         run: list[int] = []
         held = 0
         for group in groups:
-            if run and (group != run[-1] + 1 or held >= self.chunk_size):
+            big = self.sizes[group] >= self.chunk_size
+            if run and (big or group != run[-1] + 1 or held >= self.chunk_size):
                 yield run
                 run, held = [], 0
             run.append(group)
@@ -155,42 +159,41 @@ class _Groups:
         if run:
             yield run
 
-    def read(self, run: list[int]) -> list[pa.RecordBatch]:
-        """The run's rows, in batches of about a chunk (tiny groups' batches joined)."""
+    def joined(self, run: list[int]) -> list[pa.RecordBatch]:
+        """The rows of a run of small groups (at most about two chunks), as few batches."""
         import pyarrow as pa
 
-        batches = list(
-            self.parquet.iter_batches(
-                batch_size=self.chunk_size, columns=list(STORED), row_groups=run
-            )
+        batches = self.parquet.iter_batches(
+            batch_size=self.chunk_size, columns=list(STORED), row_groups=run
         )
-        if len(batches) > 1 and sum(b.num_rows for b in batches) <= self.chunk_size:
-            table = pa.Table.from_batches(batches).combine_chunks()
-            joined: list[pa.RecordBatch] = table.to_batches()
-            return joined
-        return batches
+        table = pa.Table.from_batches(list(batches)).combine_chunks()
+        parts: list[pa.RecordBatch] = table.to_batches(max_chunksize=self.chunk_size)
+        return parts
 
-    def batches(self, run: list[int], batches: list[pa.RecordBatch]) -> Iterator[DeliveryBatch]:
-        """The run's rows as reader batches, numbered by their row in the file."""
-        row = self.firsts[run[0]]
+    def batches(self, group: int, batches: list[pa.RecordBatch]) -> Iterator[DeliveryBatch]:
+        """Rows read from ``group`` on as reader batches, numbered by their row in the file."""
+        row = self.firsts[group]
         for record_batch in batches:
             yield from parquet_rows.batches(record_batch, self.name, row)
             row += record_batch.num_rows
 
-    def rows(self, run: list[int]) -> Iterator[DeliveryBatch]:
-        """One group's batches, or the record of its damage."""
+    def streamed(self, group: int) -> Iterator[DeliveryBatch]:
+        """One group's rows, a chunk at a time; damage rejects the rows not read yet."""
         import pyarrow as pa
 
+        row = self.firsts[group]
         try:
-            batches = self.read(run)
+            for record_batch in self.parquet.iter_batches(
+                batch_size=self.chunk_size, columns=list(STORED), row_groups=[group]
+            ):
+                yield from parquet_rows.batches(record_batch, self.name, row)
+                row += record_batch.num_rows
         except (pa.ArrowException, OSError) as exc:
-            yield self.damaged(run[0], exc)
-            return
-        yield from self.batches(run, batches)
+            yield self.damaged(group, row, exc)
 
-    def damaged(self, group: int, exc: Exception) -> DeliveryBatch:
-        """The rejected record of a group that cannot be read."""
-        first, last = self.firsts[group], self.firsts[group] + self.sizes[group] - 1
+    def damaged(self, group: int, first: int, exc: Exception) -> DeliveryBatch:
+        """The rejected record of rows from ``first`` on that a damaged group kept unread."""
+        last = self.firsts[group] + self.sizes[group] - 1
         damaged = DeliveryBatch(FORMATS[0])
         damaged.reject(
             f"{self.name}#{first}",

@@ -54,7 +54,7 @@ def stored_batches(source: Source) -> list[pa.RecordBatch] | None:
             if not parquet.is_parquet(stream.read(4)):
                 return None
             stream.seek(0)
-            file = pq.ParquetFile(stream)
+            file = pq.ParquetFile(stream, pre_buffer=False)  # read as asked: twice as fast here
             schema = file.schema_arrow
             if (schema.metadata or {}).get(SCHEMA_KEY) != SCHEMA_VERSION:
                 return None

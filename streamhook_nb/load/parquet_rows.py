@@ -111,7 +111,9 @@ def batches(record_batch: pa.RecordBatch, name: str, first_row: int) -> Iterator
     start = 0
     for kind, run in groupby(formats):
         count = sum(1 for _ in run)
-        yield DeliveryBatch(kind, rows[start : start + count], rejected=rejected)
+        batch = DeliveryBatch(kind, rows[start : start + count], rejected=rejected)
+        batch.time_field = "received_at"  # the file's column, whatever the format
+        yield batch
         rejected = []
         start += count
     if rejected:  # no row of this batch is a delivery

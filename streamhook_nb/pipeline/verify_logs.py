@@ -62,7 +62,7 @@ def verify_batch(
     rows = batch.rows
     if not rows:
         return
-    bad, late = time_rejections(rows)
+    bad, late = time_rejections(rows, batch.time_field)
     if bad:
         report.rejected += late
         report.rejected.sort(key=lambda r: source_order(r.source))
