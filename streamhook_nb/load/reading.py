@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from typing import IO
@@ -100,6 +101,13 @@ def _read_file(source: Source, format: str | None, chunk: int) -> Iterator[Deliv
             raise _unreadable(source, exc) from exc
 
 
+_PYTHON_REPR = re.compile(rb"\s*\[?\s*\{\s*'")
+"""The start of a Python dict printed as it is (``print(response)``), not written as JSON."""
+_PYTHON_REPR_FIX = (
+    "It looks like a Python dict printed with print() (single quotes): write it as JSON "
+    "instead, e.g. json.dump(response, file) or `aws ... --output json > file`"
+)
+_FORMATS_TRIED = f"Formats tried: {', '.join(FORMATS)}"
 _SEVERAL_DOCUMENTS = "unexpected content after document"
 """What orjson says of a file holding one JSON value per line."""
 _READ_ERRORS = (OSError, EOFError, zlib.error)
@@ -137,7 +145,7 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         raise SourceError(
             f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
             source=name,
-            fix=f"Formats tried: {', '.join(FORMATS)}",
+            fix=_PYTHON_REPR_FIX if _PYTHON_REPR.match(data) else _FORMATS_TRIED,
         ) from None
     if kind == JSON_DOCUMENT:
         kind = classify(document) or ""
