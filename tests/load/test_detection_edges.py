@@ -60,8 +60,6 @@ def test_documents_are_still_documents(write_file: WriteFile) -> None:
 
 @pytest.mark.parametrize("printed", ["{'Messages': []}", "[{'Type': 'Notification'}]"])
 def test_a_python_dict_printed_as_it_is_says_to_write_json(tmp_path: Path, printed: str) -> None:
-    from streamhook_nb import SourceError, load_log
-
     path = tmp_path / "response.txt"
     path.write_text(printed + "\n")
     with pytest.raises(SourceError, match=r"a Python dict printed with print\(\)"):
