@@ -69,10 +69,9 @@ def _leave_interrupts() -> None:
 
 def line_log(source: Source, format: str | None) -> bool:
     """A local, uncompressed capture log (the only format whose records are lines)."""
-    if "://" in source.url:
+    head = _head(source, HEAD_BYTES)
+    if not head:  # a URL, or a file that cannot be read: read whole, by a reader that says why
         return False
-    with open(source.url, "rb") as handle:
-        head = handle.read(HEAD_BYTES)
     return not head.startswith(GZIP_MAGIC) and (format or sniff(head)) == capture_jsonl.FORMAT
 
 
@@ -122,10 +121,19 @@ def streaming_parts(sources: list[Source], format: str | None, wanted: int) -> l
 
 
 def _local_parquet(source: Source) -> bool:
+    return is_parquet(_head(source, 4))
+
+
+def _head(source: Source, size: int) -> bytes:
+    """The first bytes of a local file; nothing for a URL or a file that cannot be read (it is
+    then read whole, by the reader that says why)."""
     if "://" in source.url:
-        return False
-    with open(source.url, "rb") as handle:
-        return is_parquet(handle.read(4))
+        return b""
+    try:
+        with open(source.url, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
 
 
 def done_bytes(part: LogRange, following: LogRange | None) -> int:

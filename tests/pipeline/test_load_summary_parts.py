@@ -72,3 +72,29 @@ def test_strict_and_one_core_count_here(
     summarize(data_dir, workers=2)
     assert parts == []
     assert len(log_ranges.streaming_parts(expand(data_dir), None, 2)) > 1
+
+
+def test_a_file_that_cannot_be_opened_is_named_as_in_one_process(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_logs: None
+) -> None:
+    import builtins
+
+    from streamhook_nb.errors import SourceError
+
+    locked = tmp_path / "locked.jsonl"
+    locked.write_bytes((data_dir / "capture" / "stream-2026-11-26.jsonl").read_bytes())
+    real_open = builtins.open
+
+    def refusing(file: object, *args: object, **kwargs: object) -> object:
+        if str(file) == str(locked):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", refusing)
+    errors = []
+    for workers in (1, 2):
+        with pytest.raises(SourceError) as caught:
+            summarize([data_dir / "capture", locked], workers=workers)
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1]
+    assert errors[0].startswith(f"{locked}: cannot open (Permission denied)")
