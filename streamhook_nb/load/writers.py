@@ -14,6 +14,7 @@ from streamhook_nb import __name__ as _package
 from streamhook_nb.load.deliveries import header_dicts, values
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers
+from streamhook_nb.load.readers.http_delivery import SNS_MESSAGE_TYPE
 
 Target = str | os.PathLike[str] | IO[bytes]
 
@@ -45,8 +46,8 @@ def capture_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
             record["remote_addr"] = remote
         if pd.notna(status):
             record["response"] = {"status": int(status)}
-        if transport != Transport.HTTP:
-            record["transport"] = str(transport)
+        if transport != Transport.HTTP or SNS_MESSAGE_TYPE in headers:
+            record["transport"] = str(transport)  # (an HTTP delivery with SNS's header: kept)
         if fidelity != Fidelity.EXACT:
             record["fidelity"] = str(fidelity)
         yield record

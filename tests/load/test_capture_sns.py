@@ -61,3 +61,25 @@ def test_a_recorded_transport_is_kept(tmp_path: Path) -> None:
     log = tmp_path / "capture.jsonl"
     log.write_bytes(orjson.dumps(record) + b"\n")
     assert list(load_log(log).deliveries["transport"]) == ["http"]
+
+
+def test_an_http_delivery_with_the_sns_header_stays_http_when_written_again(
+    tmp_path: Path,
+) -> None:
+    from streamhook_nb import to_capture_jsonl
+
+    record = orjson.loads(_sns("Notification", "{}", 1))
+    record["transport"] = "http"
+    log = tmp_path / "capture.jsonl"
+    log.write_bytes(orjson.dumps(record) + b"\n")
+    first = load_log(log).deliveries
+    again = tmp_path / "again.jsonl"
+    to_capture_jsonl(first, again)
+    second = load_log(again).deliveries
+    assert list(second["transport"]) == ["http"]
+    assert list(second["body"]) == list(first["body"]) == [b"{}"]
+    record["transport"] = None  # as if not recorded
+    log.write_bytes(orjson.dumps(record) + b"\n")
+    assert list(load_log(log).rejected["reason"]) == [
+        "not an SNS notification (field 'Type' must be 'Notification')"
+    ]

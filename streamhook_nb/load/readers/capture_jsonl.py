@@ -154,7 +154,7 @@ def careful(batch: DeliveryBatch, line: bytes, source: str, max_line_bytes: int)
     except BadRecordError as exc:
         batch.reject(source, str(exc))
         return
-    if SNS_MESSAGE_TYPE in row.headers and "transport" not in record:
+    if SNS_MESSAGE_TYPE in row.headers and record.get("transport") is None:
         _add_sns_request(batch, row)
     else:
         batch.rows.append(row)
