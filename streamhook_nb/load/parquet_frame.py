@@ -4,9 +4,9 @@ The row reader (:mod:`parquet_rows`) turns every value into a Python object and 
 exactly the schema ``to_parquet`` writes needs none of that: its columns are the frame's
 storage already (categories as dictionaries, times in UTC nanoseconds). Every row is still
 checked as the row reader checks it: a file with any row the row reader would reject, skip or
-change (an unknown category, a request that is not a POST, headers that are not a JSON object)
-is left to the row reader. The headers' JSON text is kept as written (the row reader writes
-each parsed object again, compactly).
+change (an unknown category, a request that is not a POST, headers that are not a JSON object
+of text, text that is not UTF-8, a number out of range) is left to the row reader. The
+headers' JSON text is kept as written (the row reader writes each parsed object again).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import zlib
 from itertools import pairwise
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -23,7 +22,7 @@ import pyarrow.parquet as pq
 from streamhook_nb.errors import SourceError
 from streamhook_nb.load import columns, parquet
 from streamhook_nb.load.batch import MAX_DIGITS
-from streamhook_nb.load.parquet_rows import SCHEMA_KEY, SCHEMA_VERSION, STORED
+from streamhook_nb.load.parquet_rows import SCHEMA_KEY, SCHEMA_VERSION, STORED, headers_of
 from streamhook_nb.load.sources import Source
 
 _CODES = columns.CATEGORIES
@@ -32,8 +31,9 @@ _FIRST_YEAR, _LAST_YEAR = 1678, 2261
 :func:`columns.received_stamps`)."""
 _UNREADABLE = (OSError, EOFError, zlib.error, SourceError)
 """What opening or reading a damaged source raises: the readers then say why."""
-_ATTEMPTS = (0, 10**MAX_DIGITS - 1)
-"""Stored attempts that read back as themselves (see :func:`batch.whole_number`)."""
+_NUMBERS = {"attempt": (0, 10**MAX_DIGITS - 1), "response_status": (100, 999)}
+"""Stored numbers that read back as themselves (:func:`batch.whole_number`,
+:func:`batch.http_status`)."""
 
 
 def is_parquet_file(source: Source) -> bool:
@@ -111,11 +111,16 @@ def _stored(batch: pa.RecordBatch) -> pa.RecordBatch | None:
         pc.min(years).as_py() >= _FIRST_YEAR and pc.max(years).as_py() <= _LAST_YEAR
     ):
         return None
-    attempt = batch.column("attempt")
-    if attempt.null_count < len(attempt):
-        low, high = pc.min(attempt).as_py(), pc.max(attempt).as_py()
-        if low < _ATTEMPTS[0] or high > _ATTEMPTS[1]:
-            return None
+    for name, (least, most) in _NUMBERS.items():  # what the row reader keeps as it is
+        numbers = batch.column(name)
+        if numbers.null_count < len(numbers):
+            low, high = pc.min(numbers).as_py(), pc.max(numbers).as_py()
+            if low < least or high > most:
+                return None
+    try:
+        batch.validate(full=True)  # text is UTF-8 (the row reader rejects a row that is not)
+    except pa.ArrowInvalid:
+        return None
     headers = batch.column("headers")
     if not _json_objects(headers):
         return None
@@ -144,23 +149,20 @@ def _codes(column: pa.DictionaryArray, categories: list[str]) -> pa.Array | None
 
 
 def _json_objects(headers: pa.Array) -> bool:
-    """Whether every row's headers are a JSON object (``header_dicts`` reads them later)."""
+    """Whether every row's headers are a JSON object of text values, as the row reader
+    requires (:func:`parquet_rows.headers_of`)."""
     if headers.null_count:
         return False
     _, offsets, data = headers.buffers()
     bounds = np.frombuffer(offsets, np.int64, count=len(headers) + 1, offset=8 * headers.offset)
     whole = memoryview(data) if data is not None else memoryview(b"")
-    loads = orjson.loads
-    try:
-        for at in range(0, len(headers), _WINDOW):
-            window = bounds[at : at + _WINDOW + 1].tolist()
-            first = window[0]
-            text = whole[first : window[-1]].tobytes()  # bytes parse faster than views
-            for a, b in pairwise(window):
-                if type(loads(text[a - first : b - first])) is not dict:
-                    return False
-    except orjson.JSONDecodeError:
-        return False
+    for at in range(0, len(headers), _WINDOW):
+        window = bounds[at : at + _WINDOW + 1].tolist()
+        first = window[0]
+        text = whole[first : window[-1]].tobytes()  # bytes parse faster than views
+        for a, b in pairwise(window):
+            if headers_of(text[a - first : b - first]) is None:
+                return False
     return True
 
 

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-import orjson
+import msgspec
 
 from streamhook_nb.errors import SourceError
-from streamhook_nb.load.batch import ROW_FIELDS, DeliveryBatch, Rejected, Row
+from streamhook_nb.load.batch import ROW_FIELDS, DeliveryBatch, Rejected, Row, http_status
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.fidelity import Fidelity, Transport
 
@@ -126,10 +126,16 @@ def _bad_value(lists: dict[str, list[Any]], at: int) -> str | None:
         value = lists[column][at]
         if value not in allowed:
             return f"column {column!r} is {value!r}, not one of: {', '.join(sorted(allowed))}"
-    headers = lists["headers"][at]
-    if not isinstance(headers, dict):
-        return "column 'headers' is not a JSON object"
+    if lists["headers"][at] is None:
+        return "column 'headers' is not a JSON object of header names and text values"
+    for column, values in lists.items():
+        if values[at] is NOT_TEXT:
+            return f"column {column!r} holds bytes that are not UTF-8 text"
     return None
+
+
+NOT_TEXT = object()
+"""Stands for a text value whose bytes are not UTF-8 (the row is rejected)."""
 
 
 def _values(column: pa.ChunkedArray | pa.Array, name: str) -> list[Any]:
@@ -145,23 +151,51 @@ def _values(column: pa.ChunkedArray | pa.Array, name: str) -> list[Any]:
         if kind.tz is not None:  # the same instants, written in UTC
             column = column.cast(pa.timestamp(kind.unit, "UTC"))
         column = pc.strftime(column, format="%Y-%m-%dT%H:%M:%SZ", locale="C")
-    elif name == "body" and _text(kind):
-        return [None if text is None else text.encode() for text in column.to_pylist()]
+    elif name == "body" and _text(kind):  # the bytes as they are, UTF-8 or not
+        return column.cast(pa.large_binary()).to_pylist()  # type: ignore[no-any-return]
     elif name == "attempt" and pa.types.is_integer(kind):
         return [None if n is None else str(n) for n in column.to_pylist()]
-    values: list[Any] = column.to_pylist()
+    elif name == "response_status":  # an HTTP status or nothing, as the capture reader has it
+        return [http_status(n) for n in column.to_pylist()]
+    values = _texts(column) if _text(column.type) else column.to_pylist()
     if name == "headers":
-        return [_headers(text) for text in values]
+        return [NOT_TEXT if text is NOT_TEXT else _headers(text) for text in values]
     return values
 
 
-def _headers(text: str | None) -> dict[str, Any] | None:
-    """The headers JSON as a dict, or None when it is not a JSON object."""
+def _texts(column: pa.ChunkedArray | pa.Array) -> list[Any]:
+    """A text column's values; :data:`NOT_TEXT` for one whose bytes are not UTF-8."""
+    import pyarrow as pa
+
     try:
-        headers = orjson.loads(text) if text is not None else None
-    except orjson.JSONDecodeError:
+        values: list[Any] = column.to_pylist()
+    except UnicodeDecodeError:  # some value is not UTF-8: find which
+        return [_text_or_not(raw) for raw in column.cast(pa.large_binary()).to_pylist()]
+    return values
+
+
+def _text_or_not(raw: bytes | None) -> object:
+    try:
+        return None if raw is None else raw.decode()
+    except UnicodeDecodeError:
+        return NOT_TEXT
+
+
+_HEADERS = msgspec.json.Decoder(dict[str, str | list[str]]).decode
+"""Headers as the frame holds them: names to text, or to lists of text (a repeated header)."""
+
+
+def headers_of(text: str | bytes | memoryview) -> dict[str, Any] | None:
+    """The headers JSON as a dict of text values, or None when it is not one (what the loader
+    and ``to_har``/``to_capture_jsonl`` can take)."""
+    try:
+        return _HEADERS(text)
+    except (msgspec.DecodeError, ValueError):
         return None
-    return headers if isinstance(headers, dict) else None
+
+
+def _headers(text: str | None) -> dict[str, Any] | None:
+    return None if text is None else headers_of(text)
 
 
 def _text(kind: pa.DataType) -> bool:

@@ -58,6 +58,8 @@ EDITS: dict[str, Callable[[pd.DataFrame], None]] = {
     "a lower-case post": lambda f: f.loc.__setitem__((1, "method"), "post"),
     "a GET": lambda f: f.loc.__setitem__((1, "method"), "GET"),
     "a negative attempt": lambda f: f.loc.__setitem__((4, "attempt"), -1),
+    "a header that is a number": lambda f: f.loc.__setitem__((2, "headers"), '{"a": 1}'),
+    "a status that is no HTTP status": lambda f: f.loc.__setitem__((3, "response_status"), 42),
     "a time the quick parser leaves alone": _edit_received_at,
     "no source": lambda f: f.loc.__setitem__((0, "source"), None),
 }

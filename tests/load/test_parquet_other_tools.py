@@ -83,7 +83,7 @@ def test_rows_that_are_no_delivery_are_rejected_by_row(
     assert list(again.rejected["source"]) == [f"{out}#2", f"{out}#3", f"{out}#4", f"{out}#5"]
     reasons = list(again.rejected["reason"])
     assert reasons[0].startswith("column 'fidelity' is 'bogus', not one of: decoded, exact")
-    assert reasons[1] == "column 'headers' is not a JSON object"
+    assert reasons[1] == "column 'headers' is not a JSON object of header names and text values"
     assert reasons[2].startswith("column 'format' is 'xml', not one of: capture-jsonl")
     assert reasons[3] == reasons[1]
     assert list(again.deliveries["source"]) == [loaded["source"][0], f"{out}#6"]
@@ -160,3 +160,41 @@ def test_many_tiny_row_groups_load_as_one_and_a_damaged_one_alone(
     pd.testing.assert_frame_equal(damaged.deliveries, expected)
     assert list(damaged.rejected["source"]) == [f"{out}#36"]
     assert damaged.rejected["reason"][0].endswith("): rows 36 to 42 are not loaded")
+
+
+def _unchecked_text(values: list[bytes]) -> pa.Array:
+    """A string array holding exactly these bytes, UTF-8 or not (as a careless writer leaves)."""
+    raw = pa.array(values, pa.large_binary())
+    return pa.Array.from_buffers(pa.large_string(), len(raw), raw.buffers())
+
+
+def test_values_no_delivery_can_hold_are_rejected_or_read_as_the_capture_reader_reads_them(
+    written: tuple[pd.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = written[1]
+    table = pq.read_table(target).replace_schema_metadata(None).slice(0, 4)
+    bodies = [b"\xff\xfe not UTF-8", *table.column("body").to_pylist()[1:]]
+    sources = [s.encode() for s in table.column("source").to_pylist()]
+    sources[1] = b"\xc0\xaf"
+    headers = table.column("headers").to_pylist()
+    headers[2] = '{"x-webhook-attempt": 1}'
+    status = pa.array([2**64 - 1, 42, None, 200], pa.uint64())
+    for name, column in (
+        ("body", _unchecked_text(bodies)),
+        ("source", _unchecked_text(sources)),
+        ("headers", pa.array(headers, pa.large_string())),
+        ("response_status", status),
+    ):
+        table = table.set_column(table.schema.get_field_index(name), name, column)
+    out = tmp_path / "careless.parquet"
+    pq.write_table(table, out)
+    again = load_log(out)
+    assert list(again.rejected["reason"]) == [
+        "column 'source' holds bytes that are not UTF-8 text",
+        "column 'headers' is not a JSON object of header names and text values",
+    ]
+    assert again.deliveries["body"].iloc[0] == bodies[0]  # the bytes as they are
+    assert again.deliveries["response_status"].tolist() == [pd.NA, 200]
+    assert main(["load", str(out), "--json"]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["deliveries"], summary["rejected"]) == (2, 2)
