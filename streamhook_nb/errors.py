@@ -47,3 +47,7 @@ class ApiError(StreamhookError):
 
 class RecordError(StreamhookError):
     """One record in a source is malformed (raised only in strict mode)."""
+
+
+class WorkerLostError(StreamhookError):
+    """A worker process died before finishing its part (the work stopped; nothing is kept)."""

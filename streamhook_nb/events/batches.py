@@ -14,7 +14,7 @@ from streamhook_nb.events.fields import EVENT_COLUMNS, event_batch
 from streamhook_nb.load import shared_batches
 from streamhook_nb.load.deliveries import values as column_values
 from streamhook_nb.load.gc_pause import paused_gc
-from streamhook_nb.load.log_ranges import can_fork, forked_pool
+from streamhook_nb.load.log_ranges import can_fork, forked_pool, results
 from streamhook_nb.verify.frame import FORK_MIN_ROWS
 
 
@@ -39,7 +39,7 @@ def event_batches(deliveries: pd.DataFrame, workers: int | None = None) -> list[
     try:
         with shared_batches.outputs(wanted, folder) as outputs:
             with forked_pool(wanted) as pool:
-                pool.map(_write_part, zip(bounds, outputs, strict=True))
+                list(results(pool, _write_part, zip(bounds, outputs, strict=True)))
             return [batch for output in outputs for batch in shared_batches.read_back(output)]
     finally:
         _SHARED.clear()

@@ -6,17 +6,21 @@ import multiprocessing
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from multiprocessing.pool import Pool
+from typing import TypeVar
 
-from streamhook_nb.errors import SourceError
+from streamhook_nb.errors import SourceError, WorkerLostError
 from streamhook_nb.load.detect import HEAD_BYTES, sniff
 from streamhook_nb.load.line_blocks import LineBlock, read_blocks
 from streamhook_nb.load.parquet import is_parquet
 from streamhook_nb.load.readers import capture_jsonl
 from streamhook_nb.load.sources import GZIP_MAGIC, Source
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 SPLIT_MIN_BYTES = 16 * 1024 * 1024
 """Capture logs at least this big are split across worker processes."""
@@ -31,6 +35,35 @@ def forked_pool(processes: int) -> Pool:
     """A pool of ``processes`` forked workers that leave Ctrl-C to this process: on an
     interrupt the pool is terminated from here, so no worker prints a traceback of its own."""
     return multiprocessing.get_context("fork").Pool(processes, initializer=_leave_interrupts)
+
+
+def results(pool: Pool, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+    """``pool.imap(function, tasks)``: the results in order, but an error instead of waiting
+    forever when a worker dies (killed for memory, say). A pool replaces a dead worker and
+    loses its task, so ``imap`` alone would never finish."""
+    workers = _worker_ids(pool)
+    pending = pool.imap(function, tasks)
+    while True:
+        try:
+            yield pending.next(timeout=_WATCH_SECONDS)
+        except StopIteration:
+            return
+        except multiprocessing.TimeoutError:
+            if _worker_ids(pool) != workers:
+                raise WorkerLostError(
+                    "a worker process stopped before finishing its part (killed, perhaps for "
+                    "want of memory); nothing was written",
+                    fix="Free some memory, or read fewer or smaller logs at once",
+                ) from None
+
+
+_WATCH_SECONDS = 0.5
+"""How often a wait for results checks that every worker is still there."""
+
+
+def _worker_ids(pool: Pool) -> set[int]:
+    # The pool's processes: the public API offers no other way to see one die.
+    return {process.pid for process in pool._pool}  # type: ignore[attr-defined]
 
 
 def server_pool(processes: int) -> Pool:

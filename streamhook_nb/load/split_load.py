@@ -119,7 +119,7 @@ def load(
     ):
         tasks = [_Task(p, o, path, chunk, format) for p, o in zip(parts, outputs, strict=True)]
         lines_before = log_ranges.LinesBefore()
-        for task, done in zip(tasks, pool.imap(_load_range, tasks), strict=True):
+        for task, done in zip(tasks, log_ranges.results(pool, _load_range, tasks), strict=True):
             source, shift = task.part.source, lines_before.take(task.part, done.lines)
             for batch in shared_batches.read_back(task.output):
                 stored.append(columns.shift_sources(batch, source.name, shift))

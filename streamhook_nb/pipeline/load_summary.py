@@ -132,7 +132,7 @@ def _summarize_parts(
     tasks = [(part, format, path) for part in parts]
     total = sum(source.size or 0 for source in {part.source: None for part in parts})
     with byte_bar(total, progress, "loading") as bar, log_ranges.forked_pool(workers) as pool:
-        for at, (counted, lines) in enumerate(pool.imap(_summarize_part, tasks)):
+        for at, (counted, lines) in enumerate(log_ranges.results(pool, _summarize_part, tasks)):
             part = parts[at]
             if part.end is not None:
                 counted.shift_lines(part.source.name, lines_before.take(part, lines))

@@ -339,9 +339,10 @@ def verify_sources(
         if parallel and len(tasks) > 1:
             with log_ranges.forked_pool(min(wanted, len(tasks))) as pool:
                 if details is True:  # every delivery's source: numbered by the workers
-                    tasks = number_lines(tasks, pool.map(count_lines, tasks))
+                    tasks = number_lines(tasks, list(log_ranges.results(pool, count_lines, tasks)))
                 lines_before = LinesBefore()
-                for task, (part, lines) in zip(tasks, pool.imap(_run, tasks), strict=True):
+                reports = log_ranges.results(pool, _run, tasks)
+                for task, (part, lines) in zip(tasks, reports, strict=True):
                     if task.end is not None and details is not True:
                         part.shift_lines(task.source.name, lines_before.take(task, lines))
                     report.merge(part)

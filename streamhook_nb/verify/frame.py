@@ -11,7 +11,7 @@ import pandas as pd
 
 from streamhook_nb.display import Summary
 from streamhook_nb.load.deliveries import STRING, values
-from streamhook_nb.load.log_ranges import can_fork, forked_pool
+from streamhook_nb.load.log_ranges import can_fork, forked_pool, results
 from streamhook_nb.load.payload import event_type
 from streamhook_nb.verify.reasons import Reason
 from streamhook_nb.verify.secrets import Keyring
@@ -54,7 +54,7 @@ def verdicts(
     _SHARED.update(frame=deliveries, keyring=keyring)
     try:
         with forked_pool(wanted) as pool:
-            parts = pool.map(_verdicts_between, list(pairwise(bounds)))
+            parts = list(results(pool, _verdicts_between, pairwise(bounds)))
     finally:
         _SHARED.clear()
     return [verdict for part in parts for verdict in part]

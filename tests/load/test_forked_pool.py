@@ -48,3 +48,45 @@ def test_ctrl_c_reaches_the_parent_and_the_workers_stay_quiet() -> None:
     assert out == "interrupted\n"
     assert "Traceback" not in err
     assert "KeyboardInterrupt" not in err
+
+
+def _dies_on_two(number: int) -> int:
+    if number == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    return number
+
+
+def test_a_worker_that_dies_stops_the_wait_with_an_error() -> None:
+    import pytest
+
+    from streamhook_nb.errors import WorkerLostError
+    from streamhook_nb.load.log_ranges import forked_pool, results
+
+    with forked_pool(2) as pool:
+        assert list(results(pool, abs, [-1, -2, 3])) == [1, 2, 3]
+        with pytest.raises(WorkerLostError, match="a worker process stopped before finishing"):
+            list(results(pool, _dies_on_two, [1, 2, 3]))
+
+
+def test_a_load_whose_worker_dies_fails_cleanly(tmp_path: object) -> None:
+    from pathlib import Path
+
+    import pytest
+
+    from streamhook_nb import load_log
+    from streamhook_nb.errors import WorkerLostError
+    from streamhook_nb.load import log_ranges, shared_batches, split_load
+
+    data = Path(__file__).resolve().parents[2] / "data" / "story"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(log_ranges, "can_fork", lambda: True)
+        patch.setattr(split_load, "_load_range", _killed)
+        before = set(shared_batches.SHARED_MEMORY.glob("streamhook-*.arrow"))
+        with pytest.raises(WorkerLostError):
+            load_log(data, progress=False)
+        assert set(shared_batches.SHARED_MEMORY.glob("streamhook-*.arrow")) == before
+
+
+def _killed(task: object) -> object:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return task
