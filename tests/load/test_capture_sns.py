@@ -83,3 +83,24 @@ def test_an_http_delivery_with_the_sns_header_stays_http_when_written_again(
     assert list(load_log(log).rejected["reason"]) == [
         "not an SNS notification (field 'Type' must be 'Notification')"
     ]
+
+
+def test_any_spelling_of_a_notification_and_a_gzip_envelope_are_read(tmp_path: Path) -> None:
+    import base64
+    import gzip
+
+    envelope = json.dumps({"Type": "Notification", "Message": MESSAGE})
+    records = [orjson.loads(_sns("notification", envelope, 1))]
+    records.append(orjson.loads(_sns("Notification", envelope, 2)))
+    records[1]["headers"]["x-amz-sns-message-type"] = ["Notification", "Notification"]
+    zipped = orjson.loads(_sns("Notification", "", 3))
+    del zipped["body"]
+    zipped["body_b64"] = base64.b64encode(gzip.compress(envelope.encode())).decode()
+    zipped["headers"]["content-encoding"] = "gzip"
+    records.append(zipped)
+    log = tmp_path / "capture.jsonl"
+    log.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    loaded = load_log(log)
+    assert len(loaded.rejected) == 0
+    assert list(loaded.deliveries["transport"]) == ["sns"] * 3
+    assert list(loaded.deliveries["body"]) == [MESSAGE.encode()] * 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.body import signed_bytes
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers, joined
 from streamhook_nb.load.readers.common import BadEntryError
@@ -41,7 +42,7 @@ def add_request(
     """
     message_type = joined(headers.get(SNS_MESSAGE_TYPE))
     if transport is None and message_type is not None and (method or "").upper() == "POST":
-        if message_type.strip() != "Notification":
+        if _kinds(message_type) != {"notification"}:
             batch.skipped += 1  # SubscriptionConfirmation / UnsubscribeConfirmation
             return
         transport = Transport.SNS
@@ -64,6 +65,11 @@ def add_request(
     )
 
 
+def _kinds(message_type: str) -> set[str]:
+    """The message types a header names (a repeated header is joined with commas), in any case."""
+    return {kind.strip().lower() for kind in message_type.split(",")}
+
+
 def _raw_message(body: bytes | None, fidelity: Fidelity) -> tuple[bytes | None, Fidelity]:
     """The payload of an SNS raw message delivery: the body, decoded as the queue formats are."""
     if body is None or fidelity not in _INTACT:
@@ -83,8 +89,8 @@ def _notification(
     if body is None:
         return None, fidelity, None
     try:
-        envelope = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        envelope = orjson.loads(signed_bytes(body))  # a proxy may have gzipped it
+    except (orjson.JSONDecodeError, ValueError):
         raise BadEntryError(
             f"an SNS notification ({SNS_MESSAGE_TYPE} header) whose body is not a JSON "
             f"envelope (fidelity: {fidelity.value})"
