@@ -41,10 +41,17 @@ def _clash(source: str, out: str, where: Path) -> str | None:
         inside = where.is_relative_to(path.resolve()) and where.suffix.lower() not in NOT_LOGS
         return f"is inside {source}, which is loaded: it would be read back" if inside else None
     if path.exists():
-        same = path.resolve() == where
+        same = path.resolve() == where or _same_file(path, where)  # a hard link too
         return "is the source being loaded: writing it would empty it first" if same else None
     if glob.has_magic(source):
         matches = {Path(m).resolve() for m in glob.glob(source, recursive=True)}
         if where in matches or fnmatch.fnmatch(out, source):
             return f"matches the pattern {source}, which is loaded: it would be read back"
     return None
+
+
+def _same_file(source: Path, out: Path) -> bool:
+    try:
+        return out.exists() and source.samefile(out)
+    except OSError:
+        return False

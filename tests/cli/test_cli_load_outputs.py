@@ -73,3 +73,17 @@ def test_report_inside_the_folder_it_reads_is_written(
     monkeypatch.setenv("STREAM_API_SECRET", "s")
     assert main(["report", "logs", "-o", "logs/report.html"]) == 1  # every delivery invalid
     assert Path("logs/report.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_an_output_that_is_a_hard_link_to_the_source_is_refused(
+    logs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    one = sorted(logs.iterdir())[0]
+    linked = Path("linked.http")
+    os.link(one, linked)
+    before = one.read_bytes()
+    assert main(["load", str(one), "--to-jsonl", str(linked)]) == 2
+    assert "is the source being loaded" in capsys.readouterr().err
+    assert one.read_bytes() == before
