@@ -123,3 +123,26 @@ def test_a_plain_attempt_still_loads() -> None:
         None,
     ]
     assert pd.array([whole_number("9" * 18)], dtype="Int64")[0] == int("9" * 18)
+
+
+def test_a_gzip_damaged_midway_keeps_the_same_rows_in_every_reader(tmp_path: Path) -> None:
+    from streamhook_nb import iter_load
+    from streamhook_nb.pipeline.load_summary import summarize
+
+    story = Path(__file__).resolve().parents[2] / "data" / "story" / "stream-2026-11-20.jsonl.gz"
+    data = bytearray(story.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)  # the deflate stream breaks here
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "damaged.jsonl.gz").write_bytes(bytes(data))
+    loaded = load_log(folder, progress=False)
+    assert loaded.rejected["reason"].iloc[-1].startswith("cannot read (")
+    assert len(loaded.deliveries) > 0
+    counted = summarize(folder, workers=1)
+    assert counted.deliveries == len(loaded.deliveries)
+    assert len(counted.rejected) == len(loaded.rejected)
+    ring = keyring(secrets_file=story.parent / "secrets.toml", dotenv=None)
+    assert verify_sources(folder, ring, workers=1).deliveries == len(loaded.deliveries)
+    chunks = iter_load(folder, chunk_size=7, progress=False)
+    assert sum(len(chunk.deliveries) for chunk in chunks) == len(loaded.deliveries)

@@ -64,13 +64,18 @@ def _gathered(batches: Iterator[DeliveryBatch], chunk_size: int) -> Iterator[Del
     """The blocks' batches gathered into batches of ``chunk_size`` deliveries (the last one
     fewer), whatever the blocks' sizes: a block that overflows a batch is cut."""
     gathered = DeliveryBatch(FORMAT)
-    for batch in batches:
-        while len(gathered) + len(batch) > chunk_size:
-            head, batch = batch.cut(chunk_size - len(gathered))
-            gathered.extend(head)
-            yield gathered
-            gathered = DeliveryBatch(FORMAT)
-        gathered.extend(batch)
+    try:
+        for batch in batches:
+            while len(gathered) + len(batch) > chunk_size:
+                head, batch = batch.cut(chunk_size - len(gathered))
+                gathered.extend(head)
+                yield gathered
+                gathered = DeliveryBatch(FORMAT)
+            gathered.extend(batch)
+    except Exception:  # damage (a corrupt gzip): the rows read before it go out first, so
+        if len(gathered) or gathered.rejected or gathered.skipped:  # every chunk size keeps
+            yield gathered  # the same rows
+        raise
     if len(gathered) or gathered.rejected or gathered.skipped:
         yield gathered
 
