@@ -124,6 +124,11 @@ class LogRange:
     first_line: int = 1
     row_groups: tuple[int, ...] | None = None  # a Parquet file's share: these row groups
 
+    @property
+    def size(self) -> int:
+        """The bytes of its file the part covers (a whole file's, for a whole file or share)."""
+        return (self.source.size or 0) if self.end is None else self.end - self.start
+
 
 def split(source: Source, parts: int) -> list[LogRange]:
     """Line-aligned byte ranges of a local capture log."""
@@ -172,15 +177,13 @@ def _head(source: Source, size: int) -> bytes:
 def done_bytes(part: LogRange, following: LogRange | None) -> int:
     """The bytes of its file a finished part accounts for in a progress bar (a Parquet file's
     shares count once, with the last of them)."""
-    if part.end is not None:
-        return part.end - part.start
     more_shares = (
         part.row_groups is not None
         and following is not None
         and following.source == part.source
         and following.row_groups is not None
     )
-    return 0 if more_shares else part.source.size or 0
+    return 0 if more_shares else part.size
 
 
 def split_parquet(source: Source, parts: int) -> list[LogRange]:

@@ -50,10 +50,7 @@ def stored_batches(source: Source) -> list[pa.RecordBatch] | None:
     file needs the row reader (not written by ``to_parquet``, unreadable, or a row it would
     treat otherwise)."""
     try:
-        with source.open() as stream:
-            if not parquet.is_parquet(stream.read(4)):
-                return None
-            stream.seek(0)
+        with source.open() as stream:  # (not Parquet: Arrow refuses it, below)
             file = pq.ParquetFile(stream, pre_buffer=False)  # read as asked: twice as fast here
             schema = file.schema_arrow
             if (schema.metadata or {}).get(SCHEMA_KEY) != SCHEMA_VERSION:

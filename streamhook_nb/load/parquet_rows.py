@@ -159,7 +159,7 @@ def _values(column: pa.ChunkedArray | pa.Array, name: str) -> list[Any]:
         return [http_status(n) for n in column.to_pylist()]
     values = _texts(column) if _text(column.type) else column.to_pylist()
     if name == "headers":
-        return [NOT_TEXT if text is NOT_TEXT else _headers(text) for text in values]
+        return [NOT_TEXT if text is NOT_TEXT else headers_of(text) for text in values]
     return values
 
 
@@ -185,17 +185,15 @@ _HEADERS = msgspec.json.Decoder(dict[str, str | list[str]]).decode
 """Headers as the frame holds them: names to text, or to lists of text (a repeated header)."""
 
 
-def headers_of(text: str | bytes | memoryview) -> dict[str, Any] | None:
+def headers_of(text: str | bytes | memoryview | None) -> dict[str, Any] | None:
     """The headers JSON as a dict of text values, or None when it is not one (what the loader
     and ``to_har``/``to_capture_jsonl`` can take)."""
+    if text is None:
+        return None
     try:
         return _HEADERS(text)
     except (msgspec.DecodeError, ValueError):
         return None
-
-
-def _headers(text: str | None) -> dict[str, Any] | None:
-    return None if text is None else headers_of(text)
 
 
 def _text(kind: pa.DataType) -> bool:

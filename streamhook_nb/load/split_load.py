@@ -111,7 +111,7 @@ def load(
     records, its count of skipped requests and its size in bytes as it arrives."""
     wanted = min(workers or os.cpu_count() or 1, len(parts))
     stored: list[pa.RecordBatch] = []
-    needed = sum(_part_bytes(p) for p in parts)
+    needed = sum(p.size for p in parts)
     folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
     with (
         shared_batches.outputs(len(parts), folder) as outputs,
@@ -127,12 +127,8 @@ def load(
                 Rejected(shift_source(r.source, source.name, shift), r.reason)
                 for r in done.rejected
             ]
-            on_part(rejected, done.skipped, _part_bytes(task.part))
+            on_part(rejected, done.skipped, task.part.size)
     return stored
-
-
-def _part_bytes(part: LogRange) -> int:
-    return (part.source.size or 0) if part.end is None else part.end - part.start
 
 
 def _load_range(task: _Task) -> _Done:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
@@ -62,6 +64,29 @@ def add_request(
         path=path,
         remote_addr=remote_addr,
         response_status=response_status,
+    )
+
+
+def add_bodiless_request(
+    batch: DeliveryBatch,
+    source: str,
+    *,
+    headers: Headers,
+    method: str | None,
+    path: str | None,
+    **noted: Any,
+) -> None:
+    """Add a request whose tool kept no body (``curl -v``, an ngrok entry without ``raw``): its
+    headers, and the fidelity ``missing`` (``noted``: what else the tool recorded)."""
+    add_request(
+        batch,
+        source,
+        headers=headers,
+        body=None,
+        fidelity=Fidelity.MISSING,
+        method=method,
+        path=path,
+        **noted,
     )
 
 

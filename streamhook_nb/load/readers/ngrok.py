@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from streamhook_nb.load.batch import DeliveryBatch
-from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import fold_mapping
 from streamhook_nb.load.readers.common import (
     BadEntryError,
@@ -15,7 +14,7 @@ from streamhook_nb.load.readers.common import (
     field,
     http_status,
 )
-from streamhook_nb.load.readers.http_delivery import add_request
+from streamhook_nb.load.readers.http_delivery import add_bodiless_request
 from streamhook_nb.load.readers.raw_http import HttpParseError, parse_request
 
 FORMAT = "ngrok"
@@ -48,12 +47,10 @@ def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:
             headers = fold_mapping(field(request, "headers", dict, required=False) or {})
         except TypeError as exc:
             raise BadEntryError(f"field 'request.headers': {exc}") from None
-        add_request(
+        add_bodiless_request(
             batch,
             source,
             headers=headers,
-            body=None,
-            fidelity=Fidelity.MISSING,
             method=field(request, "method", str, required=False),
             path=field(request, "uri", str, required=False),
             **common,

@@ -12,7 +12,7 @@ from streamhook_nb.load.detect import CURL_VERBOSE
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import Headers, fold
 from streamhook_nb.load.readers.common import BadEntryError
-from streamhook_nb.load.readers.http_delivery import add_request
+from streamhook_nb.load.readers.http_delivery import add_bodiless_request, add_request
 
 FORMAT = "raw-http"
 _REQUEST_LINE = re.compile(rb"^([A-Z][A-Z-]{0,15}) (\S+) (HTTP/1\.[01])\r?$", re.MULTILINE)
@@ -256,12 +256,10 @@ def _read_curl_verbose(data: bytes, name: str) -> DeliveryBatch:
             head.append(line)
         try:
             headers = fold(_header_pairs(head))
-            add_request(
+            add_bodiless_request(
                 batch,
                 source,
                 headers=headers,
-                body=None,
-                fidelity=Fidelity.MISSING,
                 method=first[1],
                 path=first[2],
             )
