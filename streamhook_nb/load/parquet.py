@@ -164,7 +164,7 @@ class _Groups:
         import pyarrow as pa
 
         batches = self.parquet.iter_batches(
-            batch_size=self.chunk_size, columns=list(STORED), row_groups=run
+            batch_size=self.chunk_size, columns=list(STORED), row_groups=run, use_threads=False
         )
         table = pa.Table.from_batches(list(batches)).combine_chunks()
         parts: list[pa.RecordBatch] = table.to_batches(max_chunksize=self.chunk_size)
@@ -184,7 +184,10 @@ class _Groups:
         row = self.firsts[group]
         try:
             for record_batch in self.parquet.iter_batches(
-                batch_size=self.chunk_size, columns=list(STORED), row_groups=[group]
+                batch_size=self.chunk_size,
+                columns=list(STORED),
+                row_groups=[group],
+                use_threads=False,
             ):
                 yield from parquet_rows.batches(record_batch, self.name, row)
                 row += record_batch.num_rows

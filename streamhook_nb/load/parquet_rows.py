@@ -92,14 +92,9 @@ def batches(record_batch: pa.RecordBatch, name: str, first_row: int) -> Iterator
     """One :class:`DeliveryBatch` per run of rows of the same format (rows numbered from
     ``first_row`` in the file); the rows that are no delivery go with the first as rejected."""
     lists = {column: _values(record_batch.column(column), column) for column in STORED}
-    rejected: list[Rejected] = []
-    good: list[int] = []
-    for at in range(record_batch.num_rows):
-        reason = _bad_value(lists, at)
-        if reason is None:
-            good.append(at)
-        else:
-            rejected.append(Rejected(f"{name}#{first_row + at}", reason))
+    reasons = _bad_rows(lists)
+    rejected = [Rejected(f"{name}#{first_row + at}", reasons[at]) for at in sorted(reasons)]
+    good = [at for at in range(record_batch.num_rows) if at not in reasons]
     if rejected:
         lists = {column: [values[at] for at in good] for column, values in lists.items()}
     sources = lists["source"]
@@ -120,18 +115,32 @@ def batches(record_batch: pa.RecordBatch, name: str, first_row: int) -> Iterator
         yield DeliveryBatch(FORMATS[0], [], rejected=rejected)
 
 
-def _bad_value(lists: dict[str, list[Any]], at: int) -> str | None:
-    """Why row ``at`` is no delivery, or None."""
+def _bad_rows(lists: dict[str, list[Any]]) -> dict[int, str]:
+    """Why each row that is no delivery is not one (the first reason found, checked in this
+    order: the categories, the headers, text that is not UTF-8), by row; a column at a time."""
+    reasons: dict[int, str] = {}
     for column, allowed in _CATEGORIES.items():
-        value = lists[column][at]
-        if value not in allowed:
-            return f"column {column!r} is {value!r}, not one of: {', '.join(sorted(allowed))}"
-    if lists["headers"][at] is None:
-        return "column 'headers' is not a JSON object of header names and text values"
+        values = lists[column]
+        if not allowed.issuperset(values):
+            for at, value in enumerate(values):
+                if value not in allowed:
+                    reasons.setdefault(
+                        at,
+                        f"column {column!r} is {value!r}, not one of: {', '.join(sorted(allowed))}",
+                    )
+    headers = lists["headers"]
+    if None in headers:
+        for at, value in enumerate(headers):
+            if value is None:
+                reasons.setdefault(
+                    at, "column 'headers' is not a JSON object of header names and text values"
+                )
     for column, values in lists.items():
-        if values[at] is NOT_TEXT:
-            return f"column {column!r} holds bytes that are not UTF-8 text"
-    return None
+        if NOT_TEXT in values:  # compared by identity first: text never equals it
+            for at, value in enumerate(values):
+                if value is NOT_TEXT:
+                    reasons.setdefault(at, f"column {column!r} holds bytes that are not UTF-8 text")
+    return reasons
 
 
 NOT_TEXT = object()

@@ -76,6 +76,7 @@ def test_rows_that_are_no_delivery_are_rejected_by_row(
     frame.loc[2, "headers"] = "not json"
     frame.loc[3, "format"] = "xml"
     frame.loc[4, "headers"] = '["x-signature"]'
+    frame.loc[4, "transport"] = "pigeon"  # two faults: the first column checked is named
     frame.loc[5, "source"] = None
     out = tmp_path / "edited.parquet"
     pq.write_table(pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False), out)
@@ -85,7 +86,7 @@ def test_rows_that_are_no_delivery_are_rejected_by_row(
     assert reasons[0].startswith("column 'fidelity' is 'bogus', not one of: decoded, exact")
     assert reasons[1] == "column 'headers' is not a JSON object of header names and text values"
     assert reasons[2].startswith("column 'format' is 'xml', not one of: capture-jsonl")
-    assert reasons[3] == reasons[1]
+    assert reasons[3].startswith("column 'transport' is 'pigeon', not one of: http, sns, sqs")
     assert list(again.deliveries["source"]) == [loaded["source"][0], f"{out}#6"]
     assert main(["load", str(out), "--json"]) == 1
     summary = json.loads(capsys.readouterr().out)
