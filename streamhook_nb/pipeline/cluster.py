@@ -24,6 +24,7 @@ from streamhook_nb.load.reading import SourceLike
 from streamhook_nb.pipeline import cluster_parts
 from streamhook_nb.pipeline.cluster_parts import Details
 from streamhook_nb.pipeline.cluster_secrets import forget_keyring, share_keyring
+from streamhook_nb.pipeline.task_errors import raised, returning_user_errors
 from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.secrets import Keyring
 
@@ -87,7 +88,8 @@ def numbered_parts(
     if client is None or not counted:
         found = [cluster_parts.count_lines(part) for part in counted]
     else:
-        found = client.gather(client.map(cluster_parts.count_lines, counted, pure=False))
+        counting = returning_user_errors(cluster_parts.count_lines)
+        found = [raised(n) for n in client.gather(client.map(counting, counted, pure=False))]
     counts = iter(found)
     return number_lines(parts, [next(counts) if need else 0 for need in needed])
 
@@ -105,12 +107,12 @@ def run_parts(
     A progress bar over partitions (stderr, or the notebook) shows while they complete;
     ``progress=None`` shows it only in a terminal or notebook.
     """
-    futures = client.map(function, parts, *[[arg] * len(parts) for arg in args], pure=False)
+    task = returning_user_errors(function)
+    futures = client.map(task, parts, *[[arg] * len(parts) for arg in args], pure=False)
     with byte_bar(len(parts), progress, description, unit="part", threshold=1) as bar:
         for _ in as_completed(futures):
             bar.update(1)
-    results: list[T] = client.gather(futures)
-    return results
+    return [raised(result) for result in client.gather(futures)]
 
 
 def verify_on_cluster(

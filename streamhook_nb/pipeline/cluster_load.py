@@ -14,6 +14,7 @@ from streamhook_nb.load.reading import SourceLike, check_strict
 from streamhook_nb.pipeline import cluster_parts
 from streamhook_nb.pipeline.cluster import numbered_parts, run_parts
 from streamhook_nb.pipeline.load_summary import CHUNK, LoadSummary
+from streamhook_nb.pipeline.task_errors import raised, returning_user_errors
 
 if TYPE_CHECKING:
     from streamhook_nb.load.loading import LoadResult
@@ -66,12 +67,18 @@ def iter_load_on_cluster(
     parts = numbered_parts(client, sources, format=format)
     count = len(parts)
     pending = deque(
-        client.map(cluster_frames.load_part, parts, [format] * count, [path] * count, pure=False)
+        client.map(
+            returning_user_errors(cluster_frames.load_part),
+            parts,
+            [format] * count,
+            [path] * count,
+            pure=False,
+        )
     )
     try:
         while pending:
             future = pending.popleft()
-            result: LoadResult = future.result()
+            result: LoadResult = raised(future.result())
             future.release()  # handed on: the cluster may forget it
             records = zip(result.rejected["source"], result.rejected["reason"], strict=True)
             check_strict([Rejected(str(s), str(r)) for s, r in records], strict)

@@ -220,6 +220,19 @@ def test_unreadable_shard_names_the_file_exit_2(cluster: DaskCluster, tmp_path: 
     assert b"Traceback" not in done.stderr
 
 
+def test_unreadable_file_is_no_crash_in_a_local_clusters_log(tmp_path: Path) -> None:
+    """The workers of ``--scheduler local`` write to this terminal: a user error in a task
+    must not show there as Dask's "Compute Failed" with a traceback."""
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(gzip.compress(b"\n".join(_jsonl(20, seed=4)))[:300])
+    for command in ("verify", "load"):
+        done = run_cli(command, broken, "--json", "--scheduler", "local")
+        assert done.returncode == 2
+        assert done.stderr.decode().startswith(f"streamhook-nb {command}: error: {broken}:")
+        assert b"Compute Failed" not in done.stderr
+        assert b"Traceback" not in done.stderr
+
+
 def test_unreadable_shard_raises_source_error_in_python(client: Client, tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonl.gz"
     broken.write_bytes(gzip.compress(b"\n".join(_jsonl(20, seed=4)))[:300])
