@@ -18,9 +18,17 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from streamhook_nb.errors import SourceError
-from streamhook_nb.load.batch import ROW_FIELDS, DeliveryBatch, Rejected, Row, http_status
+from streamhook_nb.load.batch import (
+    ROW_FIELDS,
+    DeliveryBatch,
+    Rejected,
+    Row,
+    bad_time_reason,
+    http_status,
+)
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.fidelity import Fidelity, Transport
+from streamhook_nb.load.timestamps import invalid_times
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -117,7 +125,8 @@ def batches(record_batch: pa.RecordBatch, name: str, first_row: int) -> Iterator
 
 def _bad_rows(lists: dict[str, list[Any]]) -> dict[int, str]:
     """Why each row that is no delivery is not one (the first reason found, checked in this
-    order: the categories, the headers, text that is not UTF-8), by row; a column at a time."""
+    order: the categories, the headers, text that is not UTF-8, the time), by row; a column at
+    a time."""
     reasons: dict[int, str] = {}
     for column, allowed in _CATEGORIES.items():
         values = lists[column]
@@ -140,6 +149,9 @@ def _bad_rows(lists: dict[str, list[Any]]) -> dict[int, str]:
             for at, value in enumerate(values):
                 if value is NOT_TEXT:
                     reasons.setdefault(at, f"column {column!r} holds bytes that are not UTF-8 text")
+    times = [None if value is NOT_TEXT else value for value in lists["received_at"]]
+    for at in invalid_times(times):  # named here by row: the stored source is another file
+        reasons.setdefault(at, bad_time_reason(times[at], "received_at"))
     return reasons
 
 

@@ -93,6 +93,34 @@ def test_rows_that_are_no_delivery_are_rejected_by_row(
     assert (summary["deliveries"], summary["rejected"]) == (2, 4)
 
 
+def test_a_time_that_is_no_time_is_named_by_its_row_in_this_file(
+    written: tuple[pd.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stored ``source`` names the log the row came from, where its time is fine."""
+    _, target = written
+    table = pq.read_table(target).replace_schema_metadata(None)
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype).head(4).astype("object")
+    frame["received_at"] = frame["received_at"].map(lambda t: t.isoformat())
+    frame.loc[1, "received_at"] = "yesterday"
+    frame.loc[2, "received_at"] = "3000-01-01T00:00:00Z"
+    out = tmp_path / "times-as-text.parquet"
+    schema = table.schema.set(
+        table.schema.get_field_index("received_at"), pa.field("received_at", pa.string())
+    )
+    pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), out)
+    again = load_log(out)
+    assert list(again.rejected["source"]) == [f"{out}#2", f"{out}#3"]
+    assert list(again.rejected["reason"]) == [
+        "field 'received_at' is not an ISO 8601 time: 'yesterday'",
+        "field 'received_at' is outside the times pandas can hold (1677-09-21 to 2262-04-11 UTC): "
+        "'3000-01-01T00:00:00Z'",
+    ]
+    assert len(again.deliveries) == 2
+    assert main(["load", str(out), "--json"]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert [r["source"] for r in summary["rejected_records"]] == [f"{out}#2", f"{out}#3"]
+
+
 def test_missing_or_mistyped_columns_are_named(
     written: tuple[pd.DataFrame, Path], tmp_path: Path
 ) -> None:
