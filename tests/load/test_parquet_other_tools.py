@@ -66,12 +66,17 @@ def test_polars_and_pandas_copies_load_back_exactly(
     pd.testing.assert_frame_equal(again.deliveries, loaded)
 
 
+def _first_rows(target: Path, count: int) -> tuple[pa.Table, pd.DataFrame]:
+    """The file's table without our schema key, and its first rows as objects to edit."""
+    table = pq.read_table(target).replace_schema_metadata(None)
+    return table, table.to_pandas(types_mapper=pd.ArrowDtype).head(count).astype("object")
+
+
 def test_rows_that_are_no_delivery_are_rejected_by_row(
     written: tuple[pd.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     loaded, target = written
-    table = pq.read_table(target).replace_schema_metadata(None)
-    frame = table.to_pandas(types_mapper=pd.ArrowDtype).head(6).astype("object")
+    table, frame = _first_rows(target, 6)
     frame.loc[1, "fidelity"] = "bogus"
     frame.loc[2, "headers"] = "not json"
     frame.loc[3, "format"] = "xml"
@@ -97,9 +102,7 @@ def test_a_time_that_is_no_time_is_named_by_its_row_in_this_file(
     written: tuple[pd.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The stored ``source`` names the log the row came from, where its time is fine."""
-    _, target = written
-    table = pq.read_table(target).replace_schema_metadata(None)
-    frame = table.to_pandas(types_mapper=pd.ArrowDtype).head(4).astype("object")
+    table, frame = _first_rows(written[1], 4)
     frame["received_at"] = frame["received_at"].map(lambda t: t.isoformat())
     frame.loc[1, "received_at"] = "yesterday"
     frame.loc[2, "received_at"] = "3000-01-01T00:00:00Z"
