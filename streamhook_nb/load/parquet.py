@@ -25,6 +25,10 @@ MAGIC = b"PAR1"
 """The first (and last) four bytes of every Parquet file."""
 
 
+READ_ROWS = 512
+"""Rows a big row group is read in (then gathered into the caller's chunks): a damaged group
+keeps the rows of the reads before the damage, so every reader and command keeps the same
+rows, whatever its chunk size."""
 ROW_GROUP_ROWS = 50_000
 """Deliveries per row group at most (about 75 MB of them): ``verify``, ``events`` and a Dask
 cluster share a file out over the cores by row groups."""
@@ -178,21 +182,34 @@ class _Groups:
             row += record_batch.num_rows
 
     def streamed(self, group: int) -> Iterator[DeliveryBatch]:
-        """One group's rows, a chunk at a time; damage rejects the rows not read yet."""
+        """One group's rows, a chunk at a time, read :data:`READ_ROWS` at a time; damage
+        rejects the rows not read yet (the same rows whatever the chunk size)."""
         import pyarrow as pa
 
-        row = self.firsts[group]
+        row, chunk = self.firsts[group], self.chunk_size
+        held: list[pa.RecordBatch] = []
+        count = 0
         try:
             for record_batch in self.parquet.iter_batches(
-                batch_size=self.chunk_size,
-                columns=list(STORED),
-                row_groups=[group],
-                use_threads=False,
+                batch_size=READ_ROWS, columns=list(STORED), row_groups=[group], use_threads=False
             ):
-                yield from parquet_rows.batches(record_batch, self.name, row)
-                row += record_batch.num_rows
+                held.append(record_batch)
+                count += record_batch.num_rows
+                if count >= chunk:
+                    table = pa.Table.from_batches(held)
+                    while table.num_rows >= chunk:
+                        yield from parquet_rows.batches(table.slice(0, chunk), self.name, row)
+                        row += chunk
+                        table = table.slice(chunk)
+                    held, count = table.to_batches(), table.num_rows
         except (pa.ArrowException, OSError) as exc:
+            if count:
+                yield from parquet_rows.batches(pa.Table.from_batches(held), self.name, row)
+                row += count
             yield self.damaged(group, row, exc)
+            return
+        if count:
+            yield from parquet_rows.batches(pa.Table.from_batches(held), self.name, row)
 
     def damaged(self, group: int, first: int, exc: Exception) -> DeliveryBatch:
         """The rejected record of rows from ``first`` on that a damaged group kept unread."""

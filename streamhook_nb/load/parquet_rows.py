@@ -96,7 +96,9 @@ def check_schema(schema: pa.Schema, name: str) -> None:
             )
 
 
-def batches(record_batch: pa.RecordBatch, name: str, first_row: int) -> Iterator[DeliveryBatch]:
+def batches(
+    record_batch: pa.RecordBatch | pa.Table, name: str, first_row: int
+) -> Iterator[DeliveryBatch]:
     """One :class:`DeliveryBatch` per run of rows of the same format (rows numbered from
     ``first_row`` in the file); the rows that are no delivery go with the first as rejected."""
     lists = {column: _values(record_batch.column(column), column) for column in STORED}
@@ -166,8 +168,8 @@ def _values(column: pa.ChunkedArray | pa.Array, name: str) -> list[Any]:
 
     kind = column.type
     if pa.types.is_dictionary(kind):
-        column = column.dictionary_decode()
-        kind = column.type
+        kind = kind.value_type
+        column = column.cast(kind)
     if name == "received_at" and pa.types.is_timestamp(kind):
         if kind.tz is not None:  # the same instants, written in UTC
             column = column.cast(pa.timestamp(kind.unit, "UTC"))

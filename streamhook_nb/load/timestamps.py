@@ -12,11 +12,11 @@ if TYPE_CHECKING:
 
 _PLAIN = (  # a time surely valid: a year datetime64[ns] holds, days 1-28, any offset
     r"(?:1(?:6(?:7[89]|[89]\d)|[7-9]\d\d)|2(?:[01]\d\d|2[0-5]\d|26[01]))"
-    r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?"
+    r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?"
     r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
 )
 _ALL_PLAIN = re.compile(rf"(?:{_PLAIN}\n)*{_PLAIN}", re.ASCII)
-_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)")
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)")
 _PANDAS_YEARS = range(1678, 2262)  # datetime64[ns] holds these years
 
 

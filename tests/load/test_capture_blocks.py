@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import subprocess
 import sys
 from pathlib import Path
 
@@ -188,6 +189,19 @@ def test_the_streaming_time_check_agrees_with_the_loader(values: list[str | None
 
     _, _, bad = columns.parse_received_at(values)
     assert invalid_times(values) == [int(i) for i in bad.nonzero()[0]]
+
+
+def test_times_to_the_nanosecond_are_checked_without_pandas() -> None:
+    """Parquet rows carry times to the ns (nine digits): the streaming check of ``verify``
+    must not load pandas for them (seconds of import and parsing per million rows)."""
+    code = (
+        "import sys\n"
+        "from streamhook_nb.load.timestamps import invalid_times\n"
+        "times = ['2026-11-29T00:00:18.727000001Z', '2026-11-26T10:00:00.1234567+05:30']\n"
+        "assert invalid_times(times) == []\n"
+        "assert 'pandas' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_records_without_headers_take_the_fast_way() -> None:

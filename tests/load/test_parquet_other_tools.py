@@ -13,8 +13,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from streamhook_nb import SourceError, keyring, load_log, to_parquet, verify_deliveries
+from streamhook_nb import (
+    SourceError,
+    iter_load,
+    keyring,
+    load_log,
+    to_parquet,
+    verify_deliveries,
+)
 from streamhook_nb.cli.main import main
+
+_SECRETS = Path(__file__).resolve().parents[2] / "data" / "demo-secrets.toml"
 
 
 @pytest.fixture
@@ -174,6 +183,31 @@ def test_a_damaged_row_group_is_rejected_and_the_others_load(
     captured = capsys.readouterr()
     assert json.loads(captured.out)["rejected"] == 1
     assert "Traceback" not in captured.err
+
+
+def test_a_group_damaged_midway_keeps_the_same_rows_in_every_reader(
+    written: tuple[pd.DataFrame, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows read before the damage are kept; how many must not depend on the chunk size."""
+    _, target = written
+    table = pq.read_table(target)
+    big = pa.concat_tables([table] * -(-3000 // table.num_rows))
+    out = tmp_path / "midway.parquet"
+    pq.write_table(big, out, compression="none", use_dictionary=False, data_page_size=8192)
+    body = pq.ParquetFile(out).metadata.row_group(0).column(big.schema.get_field_index("body"))
+    data = bytearray(out.read_bytes())
+    middle = body.data_page_offset + body.total_compressed_size * 6 // 10
+    data[middle : middle + 4096] = b"\xff" * 4096
+    out.write_bytes(bytes(data))
+    kept = len(load_log(out).deliveries)
+    assert 512 <= kept < big.num_rows
+    for chunk in (7, 1000, 50_000):
+        results = list(iter_load(out, chunk_size=chunk))
+        assert sum(len(r.deliveries) for r in results) == kept
+        assert [s for r in results for s in r.rejected["source"]] == [f"{out}#{kept + 1}"]
+    assert main(["verify", str(out), "--json", "--secrets-file", str(_SECRETS)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["deliveries"], report["rejected"]) == (kept, 1)
 
 
 def test_many_tiny_row_groups_load_as_one_and_a_damaged_one_alone(
