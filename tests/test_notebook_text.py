@@ -95,3 +95,30 @@ def test_a_lasting_change_in_the_timeline_has_no_duration() -> None:
     for row in rows:
         assert re.search(r"UTC\s+-\s", row), row  # no "0 ms" for a moment
     assert "0 ms" not in _plain(cell)
+
+
+def _backend_snippet(language: str) -> str:
+    """One language's backend example in notebook 01 (a fenced block)."""
+    text = "\n".join(_source(c) for c in _cells("01-how-verification-works.ipynb"))
+    blocks = re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 1, f"notebook 01 should hold one {language} backend example"
+    return blocks[0]
+
+
+def test_the_backends_that_get_compressed_bytes_inflate_them_before_the_hmac() -> None:
+    """With payload compression on, Stream signs the uncompressed bytes. Rails, PHP, Go's
+    net/http and ASP.NET Core hand the handler the bytes as they arrived, so each example must
+    inflate a body that starts with the gzip magic ``1f 8b`` before computing the HMAC, and
+    decide by the bytes (a middleware that inflated the body may leave Content-Encoding)."""
+    examples = {  # language: (the magic in its syntax, its inflate call, its HMAC call)
+        "ruby": ('"\\x1F\\x8B".b', "Zlib.gunzip(", "OpenSSL::HMAC"),
+        "php": ('"\\x1f\\x8b"', "gzdecode(", "hash_hmac("),
+        "go": ("[]byte{0x1f, 0x8b}", "gzip.NewReader(", "hmac.New("),
+        "csharp": ("body[1] == 0x8b", "new GZipStream(", "HMACSHA256.HashData("),
+    }
+    for language, (magic, inflate, mac) in examples.items():
+        code = _backend_snippet(language)
+        assert magic in code, f"the {language} example does not test for the gzip magic"
+        assert inflate in code, f"the {language} example does not inflate a gzip body"
+        assert max(code.index(magic), code.index(inflate)) < code.index(mac), language
+        assert "Content-Encoding" not in code, f"the {language} example trusts the header"
