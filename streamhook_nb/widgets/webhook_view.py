@@ -12,7 +12,7 @@ from streamhook_nb.display import table
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES
 from streamhook_nb.webhook.controller import WebhookController, hooks_table
 from streamhook_nb.webhook.plan import NEW_HOOK, WebhookChange, webhook_hooks
-from streamhook_nb.webhook.redact import REDACTED, redact_url, url_secrets
+from streamhook_nb.webhook.redact import REDACTED, redact_url, scrub, url_secrets
 from streamhook_nb.widgets.audit_view import WIDGET_NOTE, show
 
 _STYLE = {"description_width": "110px"}
@@ -93,7 +93,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             (self.undo_button, self._undo),
         ]
         for button, handler in handlers:
-            button.on_click(lambda _, run=handler: run())
+            button.on_click(lambda b, run=handler: self._run(b.description, run))
         for control in (self.url, self.event_types, self.enabled, self.hook):
             control.observe(self._edited, names="value")
         self.url.observe(self._url_changed, names="value")
@@ -122,6 +122,18 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
     def __repr__(self) -> str:
         """What a notebook shows where it cannot draw the widget (untrusted, or on GitHub)."""
         return f"WebhookView · app {self.api_key.value or '(no key)'} · {WIDGET_NOTE}"
+
+    def _run(self, action: str, handler: Callable[[], None]) -> None:
+        """A button's action. An error nobody foresaw (a URL the controller did not check, say)
+        is said under the buttons, with the URLs' credentials scrubbed; else the click would
+        leave the last message standing as if it were the answer."""
+        try:
+            handler()
+        except Exception as exc:  # said, not swallowed: the user must know
+            text = f"{type(exc).__name__}: {exc}"
+            for url in (self._url(), self.base_url.value):
+                text = scrub(text, url)
+            self._say(f"{action} stopped: {sentence(text)} Check the fields above and try again.")
 
     def _url(self) -> str:
         """The URL box's value, as the controller understands it (masked: the real one)."""

@@ -283,3 +283,18 @@ def test_the_hooks_table_shows_each_target_whole(offline: WebhookController) -> 
     view.load_button.click()
     shown = view.hooks.outputs[-1]["data"]["text/html"]
     assert f">{queue}</td>" in shown
+
+
+def test_an_unforeseen_error_is_said_not_left_behind_the_last_message(
+    offline: WebhookController,
+) -> None:
+    """A port out of range passed the controller's URL checks and raised in Check endpoint:
+    the click said nothing and the previous message stayed, as if it were the answer."""
+    view = WebhookView(offline)
+    view.load_button.click()
+    view.url.value = "https://hooks.example.com:99999/stream?token=" + TOKEN
+    view.check_button.click()
+    said = " ".join(view.said)
+    assert not said.startswith("Loaded the settings"), said
+    assert TOKEN not in said
+    assert "99999" in said or "port" in said.lower(), said
