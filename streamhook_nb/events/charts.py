@@ -131,13 +131,21 @@ def period_name(freq: str) -> str:
 
 
 def message(title: str, text: str) -> Chart:
-    """A chart that is only a sentence: what an empty selection shows instead of empty axes."""
+    """A chart that is only a sentence: what an empty selection shows instead of empty axes.
+
+    The sentence is the title's subtitle, which takes the notebook's theme (light text in
+    JupyterLab's dark theme); a text mark's colour does not, and read as dark grey on dark grey.
+    The data keeps the sentence too, for whoever reads the spec."""
     frame = pd.DataFrame({"message": [text]})
     chart = (
         alt.Chart(frame)
-        .mark_text(fontSize=14, color="#555", align="center", baseline="middle")
+        .mark_text(opacity=0)
         .encode(text="message:N")
-        .properties(title=title, width=_WIDTH, height=60)
+        .properties(
+            title=alt.TitleParams(title, subtitle=[text], subtitleFontSize=14, subtitlePadding=18),
+            width=_WIDTH,
+            height=30,
+        )
     )
     return Chart(chart, title, empty=True, text=text)
 

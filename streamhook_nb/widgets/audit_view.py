@@ -35,6 +35,10 @@ UNTIMED_NOTE = (
 )
 """Added to the note only when some deliveries have no time (the checkbox shows only then)."""
 
+NOTE_COLOR = "var(--jp-ui-font-color2, #555)"
+"""The help text's colour: JupyterLab's secondary text, readable in its light and dark themes
+(a fixed grey read as grey on black in the dark one)."""
+
 NO_MATCH = "No deliveries match the selection."
 NOTHING_TO_EXPORT = "No delivery matches the selection: nothing to download."
 
@@ -135,7 +139,7 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
             [
                 widgets.HBox([self.event_types, self.verdicts, self.channel_types]),
                 widgets.HTML(
-                    f'<small style="color:#555">{MULTI_SELECT_NOTE}'
+                    f'<small style="color:{NOTE_COLOR}">{MULTI_SELECT_NOTE}'
                     f"{UNTIMED_NOTE if untimed else ''}</small>"
                 ),
                 self.window,

@@ -93,7 +93,11 @@ def test_empty_selection_says_so_in_words(events: pd.DataFrame) -> None:
         assert "x" not in spec["encoding"]
         assert "y" not in spec["encoding"]
         assert _rows(spec)[0]["message"].endswith(".")
-        assert spec["title"] == chart.title
+        assert spec["title"]["text"] == chart.title
+        # said in the subtitle, which follows JupyterLab's theme: a text mark's colour does not
+        assert spec["title"]["subtitle"] == [chart.text]
+        assert spec["mark"].get("opacity") == 0
+        assert "color" not in spec["mark"]
 
 
 def test_no_times_at_all_says_so(events: pd.DataFrame) -> None:
