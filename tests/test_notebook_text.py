@@ -122,3 +122,18 @@ def test_the_backends_that_get_compressed_bytes_inflate_them_before_the_hmac() -
         assert inflate in code, f"the {language} example does not inflate a gzip body"
         assert max(code.index(magic), code.index(inflate)) < code.index(mac), language
         assert "Content-Encoding" not in code, f"the {language} example trusts the header"
+
+
+def test_the_retry_counts_are_labelled_and_match_the_timeline() -> None:
+    """Notebook 02 showed a bare ``(109, 63)`` under a timeline saying Stream retried 92
+    events: each number must say what it counts, and the outage's must be the timeline's."""
+    name = "02-validate-a-batch.ipynb"
+    _, timeline = _code_cell(name, "shn.incident_timeline(verified)")
+    said = re.search(r"Stream retried (\d+) events", _plain(timeline))
+    never = re.search(r"(\d+) of them never got a 2xx", _plain(timeline))
+    assert said, _plain(timeline)
+    assert never, _plain(timeline)
+    _, cell = _code_cell(name, "shn.retried(result.deliveries)")
+    shown = dict(re.findall(r"^(\D+?)\s+(\d+)$", _plain(cell), flags=re.M))
+    assert shown.get("of them in Tuesday's outage") == said.group(1), shown
+    assert shown.get("whose third attempt failed too (never reached the app)") == never.group(1)
