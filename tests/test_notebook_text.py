@@ -137,3 +137,20 @@ def test_the_retry_counts_are_labelled_and_match_the_timeline() -> None:
     shown = dict(re.findall(r"^(\D+?)\s+(\d+)$", _plain(cell), flags=re.M))
     assert shown.get("of them in Tuesday's outage") == said.group(1), shown
     assert shown.get("whose third attempt failed too (never reached the app)") == never.group(1)
+
+
+def test_the_month_says_what_its_verdicts_show() -> None:
+    """Notebook 06 promised "another app's deliveries" while its table showed only ``ok`` and
+    ``signature_mismatch`` (and the failing rows sat below the rows shown): every reason of
+    the month's verdicts is shown and named in the text, with its count in words."""
+    name = "06-audit-a-month-on-a-cluster.ipynb"
+    index, cell = _code_cell(name, 'counts.groupby(level="reason"')
+    shown = dict(re.findall(r"^(\w+)\s+(\d+)$", _plain(cell), flags=re.M))
+    assert shown.get("ok"), _plain(cell)
+    text = "\n".join(_source(c) for c in _cells(name)[:index] if c["cell_type"] == "markdown")
+    words = {"1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six"}
+    for reason, count in shown.items():
+        if reason != "ok":
+            assert f"`{reason}`" in text, reason
+            assert f"{words.get(count, count)} deliveries" in text, (reason, count)
+    assert "another app's deliveries" not in text  # same X-Api-Key: not another app's
