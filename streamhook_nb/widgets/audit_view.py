@@ -137,13 +137,19 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
         self.export_button.on_click(lambda _: self.export())
         super().__init__(
             [
-                widgets.HBox([self.event_types, self.verdicts, self.channel_types]),
+                widgets.HBox(
+                    [self.event_types, self.verdicts, self.channel_types],
+                    layout=widgets.Layout(flex_flow="row wrap"),  # narrow notebooks: wrap
+                ),
                 widgets.HTML(
                     f'<small style="color:{NOTE_COLOR}">{MULTI_SELECT_NOTE}'
                     f"{UNTIMED_NOTE if untimed else ''}</small>"
                 ),
                 self.window,
-                widgets.HBox([self.window_label, self.include_untimed, self.reset_button]),
+                widgets.HBox(
+                    [self.window_label, self.include_untimed, self.reset_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
                 self.status,
                 self.chart_choice,
                 self.chart,

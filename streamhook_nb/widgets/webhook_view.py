@@ -18,7 +18,13 @@ from streamhook_nb.widgets.audit_view import WIDGET_NOTE, show
 _STYLE = {"description_width": "110px"}
 NO_URL = "Type the webhook URL first, such as https://example.com/webhooks/stream."
 """What Check endpoint, Send test event and Preview say while the URL box is empty."""
-_WIDE = widgets.Layout(width="640px")
+_ROW = {"flex_flow": "row wrap"}
+"""Rows of fields and buttons wrap in a narrow notebook instead of running off its edge."""
+
+
+def _up_to(width: str) -> widgets.Layout:
+    """As wide as ``width``, or as the notebook when it is narrower."""
+    return widgets.Layout(width="auto", max_width=width)
 
 
 def sentence(text: str) -> str:
@@ -48,7 +54,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             description="API base URL",
             placeholder="https://chat.stream-io-api.com",
             style=_STYLE,
-            layout=_WIDE,
+            layout=_up_to("640px"),
         )
         self.secret = widgets.Password(
             description="API secret", placeholder=c.secret_source(), style=_STYLE
@@ -59,20 +65,20 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             placeholder="https://example.com/webhooks/stream",
             continuous_update=False,
             style=_STYLE,
-            layout=_WIDE,
+            layout=_up_to("640px"),
         )
         self.hook = widgets.Dropdown(
             options=[("new hook", NEW_HOOK)],
             description="hook",
             style=_STYLE,
-            layout=widgets.Layout(width="520px"),
+            layout=_up_to("520px"),
         )
         self.event_types = widgets.SelectMultiple(
             options=list(WEBHOOK_EVENT_TYPES),
             rows=8,
             description="events",
             style=_STYLE,
-            layout=widgets.Layout(width="420px"),
+            layout=_up_to("420px"),
         )
         self.enabled = widgets.Checkbox(value=True, description="enabled")
         self.load_button = widgets.Button(description="Load", icon="download")
@@ -101,18 +107,21 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         super().__init__(
             [
                 widgets.HTML("<b>App</b>"),
-                widgets.HBox([self.api_key, self.secret]),
+                widgets.HBox([self.api_key, self.secret], layout=_ROW),
                 self.base_url,
                 self.load_button,
                 self.hooks,
                 widgets.HTML("<b>Webhook</b>"),
                 self.url,
-                widgets.HBox([self.hook, self.enabled]),
+                widgets.HBox([self.hook, self.enabled], layout=_ROW),
                 widgets.HBox(
-                    [self.event_types, widgets.HTML("<i>None selected means all events.</i>")]
+                    [self.event_types, widgets.HTML("<i>None selected means all events.</i>")],
+                    layout=_ROW,
                 ),
-                widgets.HBox([self.check_button, self.test_button]),
-                widgets.HBox([self.preview_button, self.apply_button, self.undo_button]),
+                widgets.HBox([self.check_button, self.test_button], layout=_ROW),
+                widgets.HBox(
+                    [self.preview_button, self.apply_button, self.undo_button], layout=_ROW
+                ),
                 self.messages,
             ]
         )
