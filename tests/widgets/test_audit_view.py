@@ -222,3 +222,14 @@ def test_the_help_text_takes_the_notebooks_theme(events: pd.DataFrame, tmp_path:
     """A fixed grey (#555) read as grey on black in JupyterLab's dark theme."""
     note = _note(AuditView(events, export_dir=tmp_path))
     assert re.search(r"color:\s*var\(--jp-ui-font-color2\b", note), note
+
+
+def test_the_docs_name_every_chart_the_picker_offers() -> None:
+    """docs/notebooks.md listed four of the picker's five charts (not "failures by reason")."""
+    from helpers import ROOT
+
+    from streamhook_nb.widgets.audit_view import CHARTS
+
+    text = " ".join((ROOT / "docs" / "notebooks.md").read_text(encoding="utf-8").split())
+    said = text.split("The chart picker switches between", 1)[1].split(";", 1)[0]
+    assert [name for name in CHARTS if name not in said] == []
