@@ -154,3 +154,11 @@ def test_the_month_says_what_its_verdicts_show() -> None:
             assert f"`{reason}`" in text, reason
             assert f"{words.get(count, count)} deliveries" in text, (reason, count)
     assert "another app's deliveries" not in text  # same X-Api-Key: not another app's
+
+
+def test_the_replay_shows_why_a_delivery_got_no_answer() -> None:
+    """Notebook 05 counted ``status`` alone: replayed into a stopped receiver (run the cell
+    again after Run All), every delivery had no status and the cell showed an empty Series."""
+    _, cell = _code_cell("05-capture-and-replay.ipynb", "results = replay(sample")
+    assert "dropna=False" in _source(cell)
+    assert re.search(r"^status\s+error$", _plain(cell), flags=re.M), _plain(cell)
