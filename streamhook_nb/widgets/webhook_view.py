@@ -219,6 +219,13 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
 
     def _load(self) -> None:
         c = self.controller
+        if self.secret.value and not self.secret.value.strip():  # a slip, not a secret
+            self.secret.value = ""
+            self._say(
+                "The API secret field holds only spaces: nothing was sent. Type the app's "
+                f"secret, or leave the field empty to use {c.secret_source()}."
+            )
+            return
         _, error = c.safe(c.connect, self.api_key.value, self.base_url.value, self.secret.value)
         self.secret.value = ""  # the typed secret lives in the controller, not in the widget
         if error is None:

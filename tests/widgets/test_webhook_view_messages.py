@@ -299,3 +299,21 @@ def test_an_unforeseen_error_is_said_not_left_behind_the_last_message(
     assert not said.startswith("Loaded the settings"), said
     assert TOKEN not in said
     assert "99999" in said or "port" in said.lower(), said
+
+
+def test_a_secret_of_spaces_is_said_and_not_sent(offline: WebhookController) -> None:
+    """Spaces typed in the secret field went to the API as the secret: HTTP 401, and the
+    loaded settings were dropped."""
+    view = WebhookView(offline)
+    view.load_button.click()
+    assert offline.stand_in is not None
+    before = len(offline.stand_in.requests)
+    view.secret.value = "   "
+    view.load_button.click()
+    assert view.said == [
+        "The API secret field holds only spaces: nothing was sent. Type the app's secret, or "
+        "leave the field empty to use the demo stand-in secret."
+    ]
+    assert view.secret.value == ""
+    assert len(offline.stand_in.requests) == before
+    assert offline.settings is not None  # what was loaded stays
