@@ -31,6 +31,9 @@ _LAB_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 VERDICT_COLORS = {"valid": "#2e7d32", "invalid": "#c62828", "unverifiable": "#9e9e9e"}
 _OTHER_COLOR = "#bdbdbd"
+MEDIAN_COLOR = "#ef6c00"
+"""The lag chart's median line: orange reads on white and on JupyterLab's dark theme (#333),
+and apart from the blue bars; black vanished in the dark theme."""
 INCIDENT_PAD_PX = 24
 """The incident chart's time axis runs this many pixels beyond the first start and the last
 end, so no bar sits on the y axis or touches the right edge."""
@@ -404,7 +407,7 @@ def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
     )
     rule = (
         alt.Chart(pd.DataFrame({"median": [median]}))
-        .mark_rule(color="black", strokeDash=[4, 3])
+        .mark_rule(color=MEDIAN_COLOR, strokeDash=[4, 3], strokeWidth=2)
         .encode(
             x="median:Q", tooltip=[alt.Tooltip("median:Q", title=f"median ({unit})", format=",.1f")]
         )
