@@ -162,3 +162,14 @@ def test_the_replay_shows_why_a_delivery_got_no_answer() -> None:
     _, cell = _code_cell("05-capture-and-replay.ipynb", "results = replay(sample")
     assert "dropna=False" in _source(cell)
     assert re.search(r"^status\s+error$", _plain(cell), flags=re.M), _plain(cell)
+
+
+def test_the_lag_table_shows_the_busiest_types_and_all() -> None:
+    """Notebook 03 showed the alphabetically last eight rows: seven ``user.*`` types (one with
+    7 deliveries) and the total, as if the lag of a week were about users."""
+    _, cell = _code_cell("03-audit-events.ipynb", "tables.lag_percentiles(")
+    rows = re.findall(r"^(\S+)\s+(\d+)\s", _plain(cell), flags=re.M)
+    assert rows[-1][0] == "(all)", rows
+    counts = [int(n) for _, n in rows]
+    assert counts == sorted(counts), rows
+    assert "message.new" in dict(rows)
