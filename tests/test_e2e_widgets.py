@@ -319,3 +319,22 @@ def test_live_counts_say_a_rejected_record_and_a_log_gone_whole(
     assert gone.evaluate("e => e.scrollWidth <= e.clientWidth"), "the status line is cut off"
     expect(view.locator("td", has_text="message.new")).to_be_visible()  # the last counts stay
     log.with_name("captured.jsonl.1").rename(log)
+
+
+_OFF_THE_EDGE = """view => {
+  const edge = view.closest('.jp-OutputArea-output').getBoundingClientRect().right;
+  return [...view.querySelectorAll('input, select, button')]
+    .filter(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > edge + 1)
+    .map(e => e.placeholder || e.title || e.textContent.trim() || e.type);
+}"""
+"""The fields and buttons of a widget that run past the right edge of its output area."""
+
+
+@pytest.mark.timeout(600)
+def test_the_widgets_fit_a_1024_pixel_window(lab: tuple[str, Path], page: Any) -> None:
+    """In a 1024-pixel window with the file browser open the webhook widget's secret field and
+    URL boxes ran off the notebook's edge (to be scrolled to sideways): its rows wrap now."""
+    page.set_viewport_size({"width": 1024, "height": 900})
+    base, _ = lab
+    view, _ = _webhook_view_after_run_all(page, base)
+    assert view.locator(".widget-vbox").first.evaluate(_OFF_THE_EDGE) == []

@@ -95,3 +95,81 @@ def test_a_lasting_change_in_the_timeline_has_no_duration() -> None:
     for row in rows:
         assert re.search(r"UTC\s+-\s", row), row  # no "0 ms" for a moment
     assert "0 ms" not in _plain(cell)
+
+
+def _backend_snippet(language: str) -> str:
+    """One language's backend example in notebook 01 (a fenced block)."""
+    text = "\n".join(_source(c) for c in _cells("01-how-verification-works.ipynb"))
+    blocks = re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 1, f"notebook 01 should hold one {language} backend example"
+    return blocks[0]
+
+
+def test_the_backends_that_get_compressed_bytes_inflate_them_before_the_hmac() -> None:
+    """With payload compression on, Stream signs the uncompressed bytes. Rails, PHP, Go's
+    net/http and ASP.NET Core hand the handler the bytes as they arrived, so each example must
+    inflate a body that starts with the gzip magic ``1f 8b`` before computing the HMAC, and
+    decide by the bytes (a middleware that inflated the body may leave Content-Encoding)."""
+    examples = {  # language: (the magic in its syntax, its inflate call, its HMAC call)
+        "ruby": ('"\\x1F\\x8B".b', "Zlib.gunzip(", "OpenSSL::HMAC"),
+        "php": ('"\\x1f\\x8b"', "gzdecode(", "hash_hmac("),
+        "go": ("[]byte{0x1f, 0x8b}", "gzip.NewReader(", "hmac.New("),
+        "csharp": ("body[1] == 0x8b", "new GZipStream(", "HMACSHA256.HashData("),
+    }
+    for language, (magic, inflate, mac) in examples.items():
+        code = _backend_snippet(language)
+        assert magic in code, f"the {language} example does not test for the gzip magic"
+        assert inflate in code, f"the {language} example does not inflate a gzip body"
+        assert max(code.index(magic), code.index(inflate)) < code.index(mac), language
+        assert "Content-Encoding" not in code, f"the {language} example trusts the header"
+
+
+def test_the_retry_counts_are_labelled_and_match_the_timeline() -> None:
+    """Notebook 02 showed a bare ``(109, 63)`` under a timeline saying Stream retried 92
+    events: each number must say what it counts, and the outage's must be the timeline's."""
+    name = "02-validate-a-batch.ipynb"
+    _, timeline = _code_cell(name, "shn.incident_timeline(verified)")
+    said = re.search(r"Stream retried (\d+) events", _plain(timeline))
+    never = re.search(r"(\d+) of them never got a 2xx", _plain(timeline))
+    assert said, _plain(timeline)
+    assert never, _plain(timeline)
+    _, cell = _code_cell(name, "shn.retried(result.deliveries)")
+    shown = dict(re.findall(r"^(\D+?)\s+(\d+)$", _plain(cell), flags=re.M))
+    assert shown.get("of them in Tuesday's outage") == said.group(1), shown
+    assert shown.get("whose third attempt failed too (never reached the app)") == never.group(1)
+
+
+def test_the_month_says_what_its_verdicts_show() -> None:
+    """Notebook 06 promised "another app's deliveries" while its table showed only ``ok`` and
+    ``signature_mismatch`` (and the failing rows sat below the rows shown): every reason of
+    the month's verdicts is shown and named in the text, with its count in words."""
+    name = "06-audit-a-month-on-a-cluster.ipynb"
+    index, cell = _code_cell(name, 'counts.groupby(level="reason"')
+    shown = dict(re.findall(r"^(\w+)\s+(\d+)$", _plain(cell), flags=re.M))
+    assert shown.get("ok"), _plain(cell)
+    text = "\n".join(_source(c) for c in _cells(name)[:index] if c["cell_type"] == "markdown")
+    words = {"1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six"}
+    for reason, count in shown.items():
+        if reason != "ok":
+            assert f"`{reason}`" in text, reason
+            assert f"{words.get(count, count)} deliveries" in text, (reason, count)
+    assert "another app's deliveries" not in text  # same X-Api-Key: not another app's
+
+
+def test_the_replay_shows_why_a_delivery_got_no_answer() -> None:
+    """Notebook 05 counted ``status`` alone: replayed into a stopped receiver (run the cell
+    again after Run All), every delivery had no status and the cell showed an empty Series."""
+    _, cell = _code_cell("05-capture-and-replay.ipynb", "results = replay(sample")
+    assert "dropna=False" in _source(cell)
+    assert re.search(r"^status\s+error$", _plain(cell), flags=re.M), _plain(cell)
+
+
+def test_the_lag_table_shows_the_busiest_types_and_all() -> None:
+    """Notebook 03 showed the alphabetically last eight rows: seven ``user.*`` types (one with
+    7 deliveries) and the total, as if the lag of a week were about users."""
+    _, cell = _code_cell("03-audit-events.ipynb", "tables.lag_percentiles(")
+    rows = re.findall(r"^(\S+)\s+(\d+)\s", _plain(cell), flags=re.M)
+    assert rows[-1][0] == "(all)", rows
+    counts = [int(n) for _, n in rows]
+    assert counts == sorted(counts), rows
+    assert "message.new" in dict(rows)

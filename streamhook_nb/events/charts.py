@@ -31,6 +31,9 @@ _LAB_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 VERDICT_COLORS = {"valid": "#2e7d32", "invalid": "#c62828", "unverifiable": "#9e9e9e"}
 _OTHER_COLOR = "#bdbdbd"
+MEDIAN_COLOR = "#ef6c00"
+"""The lag chart's median line: orange reads on white and on JupyterLab's dark theme (#333),
+and apart from the blue bars; black vanished in the dark theme."""
 INCIDENT_PAD_PX = 24
 """The incident chart's time axis runs this many pixels beyond the first start and the last
 end, so no bar sits on the y axis or touches the right edge."""
@@ -131,13 +134,21 @@ def period_name(freq: str) -> str:
 
 
 def message(title: str, text: str) -> Chart:
-    """A chart that is only a sentence: what an empty selection shows instead of empty axes."""
+    """A chart that is only a sentence: what an empty selection shows instead of empty axes.
+
+    The sentence is the title's subtitle, which takes the notebook's theme (light text in
+    JupyterLab's dark theme); a text mark's colour does not, and read as dark grey on dark grey.
+    The data keeps the sentence too, for whoever reads the spec."""
     frame = pd.DataFrame({"message": [text]})
     chart = (
         alt.Chart(frame)
-        .mark_text(fontSize=14, color="#555", align="center", baseline="middle")
+        .mark_text(opacity=0)
         .encode(text="message:N")
-        .properties(title=title, width=_WIDTH, height=60)
+        .properties(
+            title=alt.TitleParams(title, subtitle=[text], subtitleFontSize=14, subtitlePadding=18),
+            width=_WIDTH,
+            height=30,
+        )
     )
     return Chart(chart, title, empty=True, text=text)
 
@@ -396,7 +407,7 @@ def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
     )
     rule = (
         alt.Chart(pd.DataFrame({"median": [median]}))
-        .mark_rule(color="black", strokeDash=[4, 3])
+        .mark_rule(color=MEDIAN_COLOR, strokeDash=[4, 3], strokeWidth=2)
         .encode(
             x="median:Q", tooltip=[alt.Tooltip("median:Q", title=f"median ({unit})", format=",.1f")]
         )

@@ -35,6 +35,10 @@ UNTIMED_NOTE = (
 )
 """Added to the note only when some deliveries have no time (the checkbox shows only then)."""
 
+NOTE_COLOR = "var(--jp-ui-font-color2, #555)"
+"""The help text's colour: JupyterLab's secondary text, readable in its light and dark themes
+(a fixed grey read as grey on black in the dark one)."""
+
 NO_MATCH = "No deliveries match the selection."
 NOTHING_TO_EXPORT = "No delivery matches the selection: nothing to download."
 
@@ -133,13 +137,19 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
         self.export_button.on_click(lambda _: self.export())
         super().__init__(
             [
-                widgets.HBox([self.event_types, self.verdicts, self.channel_types]),
+                widgets.HBox(
+                    [self.event_types, self.verdicts, self.channel_types],
+                    layout=widgets.Layout(flex_flow="row wrap"),  # narrow notebooks: wrap
+                ),
                 widgets.HTML(
-                    f'<small style="color:#555">{MULTI_SELECT_NOTE}'
+                    f'<small style="color:{NOTE_COLOR}">{MULTI_SELECT_NOTE}'
                     f"{UNTIMED_NOTE if untimed else ''}</small>"
                 ),
                 self.window,
-                widgets.HBox([self.window_label, self.include_untimed, self.reset_button]),
+                widgets.HBox(
+                    [self.window_label, self.include_untimed, self.reset_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
                 self.status,
                 self.chart_choice,
                 self.chart,

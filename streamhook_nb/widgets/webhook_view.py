@@ -12,13 +12,19 @@ from streamhook_nb.display import table
 from streamhook_nb.events.catalog import WEBHOOK_EVENT_TYPES
 from streamhook_nb.webhook.controller import WebhookController, hooks_table
 from streamhook_nb.webhook.plan import NEW_HOOK, WebhookChange, webhook_hooks
-from streamhook_nb.webhook.redact import REDACTED, redact_url, url_secrets
+from streamhook_nb.webhook.redact import REDACTED, redact_url, scrub, url_secrets
 from streamhook_nb.widgets.audit_view import WIDGET_NOTE, show
 
 _STYLE = {"description_width": "110px"}
 NO_URL = "Type the webhook URL first, such as https://example.com/webhooks/stream."
 """What Check endpoint, Send test event and Preview say while the URL box is empty."""
-_WIDE = widgets.Layout(width="640px")
+_ROW = {"flex_flow": "row wrap"}
+"""Rows of fields and buttons wrap in a narrow notebook instead of running off its edge."""
+
+
+def _up_to(width: str) -> widgets.Layout:
+    """As wide as ``width``, or as the notebook when it is narrower."""
+    return widgets.Layout(width="auto", max_width=width)
 
 
 def sentence(text: str) -> str:
@@ -48,7 +54,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             description="API base URL",
             placeholder="https://chat.stream-io-api.com",
             style=_STYLE,
-            layout=_WIDE,
+            layout=_up_to("640px"),
         )
         self.secret = widgets.Password(
             description="API secret", placeholder=c.secret_source(), style=_STYLE
@@ -59,20 +65,20 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             placeholder="https://example.com/webhooks/stream",
             continuous_update=False,
             style=_STYLE,
-            layout=_WIDE,
+            layout=_up_to("640px"),
         )
         self.hook = widgets.Dropdown(
             options=[("new hook", NEW_HOOK)],
             description="hook",
             style=_STYLE,
-            layout=widgets.Layout(width="520px"),
+            layout=_up_to("520px"),
         )
         self.event_types = widgets.SelectMultiple(
             options=list(WEBHOOK_EVENT_TYPES),
             rows=8,
             description="events",
             style=_STYLE,
-            layout=widgets.Layout(width="420px"),
+            layout=_up_to("420px"),
         )
         self.enabled = widgets.Checkbox(value=True, description="enabled")
         self.load_button = widgets.Button(description="Load", icon="download")
@@ -93,7 +99,7 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
             (self.undo_button, self._undo),
         ]
         for button, handler in handlers:
-            button.on_click(lambda _, run=handler: run())
+            button.on_click(lambda b, run=handler: self._run(b.description, run))
         for control in (self.url, self.event_types, self.enabled, self.hook):
             control.observe(self._edited, names="value")
         self.url.observe(self._url_changed, names="value")
@@ -101,18 +107,21 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
         super().__init__(
             [
                 widgets.HTML("<b>App</b>"),
-                widgets.HBox([self.api_key, self.secret]),
+                widgets.HBox([self.api_key, self.secret], layout=_ROW),
                 self.base_url,
                 self.load_button,
                 self.hooks,
                 widgets.HTML("<b>Webhook</b>"),
                 self.url,
-                widgets.HBox([self.hook, self.enabled]),
+                widgets.HBox([self.hook, self.enabled], layout=_ROW),
                 widgets.HBox(
-                    [self.event_types, widgets.HTML("<i>None selected means all events.</i>")]
+                    [self.event_types, widgets.HTML("<i>None selected means all events.</i>")],
+                    layout=_ROW,
                 ),
-                widgets.HBox([self.check_button, self.test_button]),
-                widgets.HBox([self.preview_button, self.apply_button, self.undo_button]),
+                widgets.HBox([self.check_button, self.test_button], layout=_ROW),
+                widgets.HBox(
+                    [self.preview_button, self.apply_button, self.undo_button], layout=_ROW
+                ),
                 self.messages,
             ]
         )
@@ -122,6 +131,18 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
     def __repr__(self) -> str:
         """What a notebook shows where it cannot draw the widget (untrusted, or on GitHub)."""
         return f"WebhookView · app {self.api_key.value or '(no key)'} · {WIDGET_NOTE}"
+
+    def _run(self, action: str, handler: Callable[[], None]) -> None:
+        """A button's action. An error nobody foresaw (a URL the controller did not check, say)
+        is said under the buttons, with the URLs' credentials scrubbed; else the click would
+        leave the last message standing as if it were the answer."""
+        try:
+            handler()
+        except Exception as exc:  # said, not swallowed: the user must know
+            text = f"{type(exc).__name__}: {exc}"
+            for url in (self._url(), self.base_url.value):
+                text = scrub(text, url)
+            self._say(f"{action} stopped: {sentence(text)} Check the fields above and try again.")
 
     def _url(self) -> str:
         """The URL box's value, as the controller understands it (masked: the real one)."""
@@ -198,6 +219,13 @@ class WebhookView(widgets.VBox):  # type: ignore[misc]
 
     def _load(self) -> None:
         c = self.controller
+        if self.secret.value and not self.secret.value.strip():  # a slip, not a secret
+            self.secret.value = ""
+            self._say(
+                "The API secret field holds only spaces: nothing was sent. Type the app's "
+                f"secret, or leave the field empty to use {c.secret_source()}."
+            )
+            return
         _, error = c.safe(c.connect, self.api_key.value, self.base_url.value, self.secret.value)
         self.secret.value = ""  # the typed secret lives in the controller, not in the widget
         if error is None:

@@ -93,7 +93,11 @@ def test_empty_selection_says_so_in_words(events: pd.DataFrame) -> None:
         assert "x" not in spec["encoding"]
         assert "y" not in spec["encoding"]
         assert _rows(spec)[0]["message"].endswith(".")
-        assert spec["title"] == chart.title
+        assert spec["title"]["text"] == chart.title
+        # said in the subtitle, which follows JupyterLab's theme: a text mark's colour does not
+        assert spec["title"]["subtitle"] == [chart.text]
+        assert spec["mark"].get("opacity") == 0
+        assert "color" not in spec["mark"]
 
 
 def test_no_times_at_all_says_so(events: pd.DataFrame) -> None:
@@ -318,3 +322,24 @@ def test_time_axis_labels_keep_apart(events: pd.DataFrame) -> None:
         for axis in axes:
             assert axis["labelOverlap"] is True
             assert axis["labelSeparation"] >= 8
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours."""
+
+    def luminance(color: str) -> float:
+        channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_median_line_shows_in_light_and_dark_notebooks() -> None:
+    """The lag chart's median line was black: invisible on JupyterLab's dark theme (#333)."""
+    _bars, rule = charts.lag_distribution(_two_points()).spec()["layer"]
+    color = rule["mark"]["color"]
+    assert color.startswith("#"), color
+    for background in ("#ffffff", "#333333"):
+        assert _contrast(color, background) >= 2.5, (color, background)

@@ -4,6 +4,7 @@ CSV export, and a chart for every selection (a sentence when nothing matches).""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -215,3 +216,20 @@ def test_the_matching_deliveries_use_the_views_width(events: pd.DataFrame, tmp_p
     view = AuditView(events, export_dir=tmp_path)
     assert "max-width:100%" in view.deliveries.value.split(">", 1)[0]
     assert "max-width:60em" in view.counts.value.split(">", 1)[0]
+
+
+def test_the_help_text_takes_the_notebooks_theme(events: pd.DataFrame, tmp_path: Path) -> None:
+    """A fixed grey (#555) read as grey on black in JupyterLab's dark theme."""
+    note = _note(AuditView(events, export_dir=tmp_path))
+    assert re.search(r"color:\s*var\(--jp-ui-font-color2\b", note), note
+
+
+def test_the_docs_name_every_chart_the_picker_offers() -> None:
+    """docs/notebooks.md listed four of the picker's five charts (not "failures by reason")."""
+    from helpers import ROOT
+
+    from streamhook_nb.widgets.audit_view import CHARTS
+
+    text = " ".join((ROOT / "docs" / "notebooks.md").read_text(encoding="utf-8").split())
+    said = text.split("The chart picker switches between", 1)[1].split(";", 1)[0]
+    assert [name for name in CHARTS if name not in said] == []

@@ -164,7 +164,8 @@ def test_apply_looks_disabled_until_a_preview_and_messages_are_sentences(
 def test_labels_have_room() -> None:
     view = WebhookView(WebhookController())
     assert view.event_types.description == "events"  # the "none = all" note sits beside it
-    assert view.hook.layout.width == "520px"
+    assert view.hook.layout.max_width == "520px"  # and no wider than a narrow notebook
+    assert view.hook.layout.width == "auto"
 
 
 def test_a_url_edit_arriving_after_a_click_is_noted(offline: WebhookController) -> None:
@@ -283,3 +284,36 @@ def test_the_hooks_table_shows_each_target_whole(offline: WebhookController) -> 
     view.load_button.click()
     shown = view.hooks.outputs[-1]["data"]["text/html"]
     assert f">{queue}</td>" in shown
+
+
+def test_an_unforeseen_error_is_said_not_left_behind_the_last_message(
+    offline: WebhookController,
+) -> None:
+    """A port out of range passed the controller's URL checks and raised in Check endpoint:
+    the click said nothing and the previous message stayed, as if it were the answer."""
+    view = WebhookView(offline)
+    view.load_button.click()
+    view.url.value = "https://hooks.example.com:99999/stream?token=" + TOKEN
+    view.check_button.click()
+    said = " ".join(view.said)
+    assert not said.startswith("Loaded the settings"), said
+    assert TOKEN not in said
+    assert "99999" in said or "port" in said.lower(), said
+
+
+def test_a_secret_of_spaces_is_said_and_not_sent(offline: WebhookController) -> None:
+    """Spaces typed in the secret field went to the API as the secret: HTTP 401, and the
+    loaded settings were dropped."""
+    view = WebhookView(offline)
+    view.load_button.click()
+    assert offline.stand_in is not None
+    before = len(offline.stand_in.requests)
+    view.secret.value = "   "
+    view.load_button.click()
+    assert view.said == [
+        "The API secret field holds only spaces: nothing was sent. Type the app's secret, or "
+        "leave the field empty to use the demo stand-in secret."
+    ]
+    assert view.secret.value == ""
+    assert len(offline.stand_in.requests) == before
+    assert offline.settings is not None  # what was loaded stays
