@@ -2,8 +2,9 @@
 
 Built from :func:`webhooks.deliveries` (signed with the demo secret), spread over every
 hour of the day. Older days are gzip-compressed, as log rotation leaves them; a few deliveries
-are retried (attempt 2, same webhook id), one receiver wrote a torn line, another app's
-deliveries arrived on one day, and the endpoint was down for a few hours on another.
+are retried (attempt 2, same webhook id), one receiver wrote a torn line, a few deliveries
+of one day were signed with a secret other than the demo one (``signature_mismatch``), and the
+endpoint was down for a few hours on another.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from streamhook_nb.samples.webhooks import START, SampleDelivery, deliveries
 RECEIVERS = ("eu", "us")
 TORN_LINE = b'{"received_at": "2026-11-08T12:00:00Z", "method": "POST", "headers": {"x-sig'
 OUTAGE_DAY, OUTAGE_HOURS = 17, range(9, 14)  # nothing arrived on 2026-11-13, 09:00-14:00 UTC
-OTHER_APP_SECRET = "not-the-demo-secret"  # planted mismatches: another app's deliveries
+OTHER_APP_SECRET = "not-the-demo-secret"  # planted mismatches: signed with another secret
 
 
 @dataclass(frozen=True)
