@@ -119,6 +119,11 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
     if kind == "capture-jsonl":
         yield from capture_blocks.read(stream, name, chunk_size=chunk)
         return
+    if kind == "pcap":  # read a packet at a time (dpkt is imported only for captures)
+        from streamhook_nb.load.readers import pcap
+
+        yield from pcap.read(stream, name)
+        return
     data = stream.read().removeprefix(BOM)  # Fiddler writes HAR with one
     if kind == "raw-http":
         yield from raw_http.read(data, name)
