@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from packet_captures import (
     ACK,
     ETHERNET,
@@ -514,3 +516,30 @@ def test_many_requests_come_in_several_batches(write_file: WriteFile) -> None:
         batches = list(pcap.read(stream, str(path)))
     assert [len(b) for b in batches] == [pcap.BATCH_SIZE, 5]
     assert batches[1].rows[0].source == f"{path}#{pcap.BATCH_SIZE + 1}"
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cuts=st.lists(st.integers(min_value=1, max_value=1499), max_size=25, unique=True),
+    swaps=st.lists(st.integers(min_value=0, max_value=30), max_size=10),
+    replays=st.lists(st.integers(min_value=0, max_value=30), max_size=5),
+)
+def test_any_segmentation_order_and_replay_gives_the_exact_bodies(
+    write_file: WriteFile, cuts: list[int], swaps: list[int], replays: list[int]
+) -> None:
+    bodies = [_body(1), _body(2, 900), _body(3, 20)]
+    payload = b"".join(_request(body) for body in bodies)
+    assert len(payload) > 1500
+    talk = Conversation().open()
+    pieces = _segments(talk, payload, sorted(cuts))
+    order = list(range(len(pieces)))
+    for swap in swaps:  # neighbours exchanged: out of order, as after a retransmission
+        index = swap % max(1, len(order) - 1)
+        order[index : index + 2] = order[index : index + 2][::-1]
+    order += [replay % len(pieces) for replay in replays]  # retransmitted copies, late
+    for index in order:
+        talk.add(pieces[index].ip)
+    path = write_file("any.pcap", pcap_file(talk.close().packets))
+    result = load_log(path)
+    assert list(result.deliveries["body"]) == bodies
+    assert len(result.rejected) == 0
