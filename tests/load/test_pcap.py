@@ -543,3 +543,31 @@ def test_any_segmentation_order_and_replay_gives_the_exact_bodies(
     result = load_log(path)
     assert list(result.deliveries["body"]) == bodies
     assert len(result.rejected) == 0
+
+
+def test_closed_connections_are_forgotten_as_the_capture_is_read() -> None:
+    from streamhook_nb.load.readers.packet_file import Frame
+    from streamhook_nb.load.readers.tcp_segments import segment
+    from streamhook_nb.load.readers.tcp_streams import Connections
+
+    ended: list[object] = []
+
+    class Sink:
+        def data(self, chunk: bytes, frame: Frame) -> None:
+            pass
+
+        def gap(self, size: int) -> None:
+            pass
+
+        def end(self) -> None:
+            ended.append(self)
+
+    connections = Connections(lambda source, destination, opened: Sink())
+    for number in range(3):
+        talk = Conversation(client=("10.0.0.7", 50000 + number)).open()
+        talk.send(True, _request(_body(number)))
+        for packet in talk.close().packets:  # the last one: the client's ACK of the server's FIN
+            frame = Frame(1, packet.time_ns, False, RAW, packet.ip, len(packet.ip))
+            connections.add(segment(RAW, packet.ip), frame)
+    assert connections.open == {}  # nothing held for connections that are over
+    assert len(ended) == 6

@@ -7,7 +7,7 @@ order (``-i lo0`` on macOS and the BSDs), and raw IP (``-i tun0``, ``LINKTYPE_IP
 
 from __future__ import annotations
 
-import ipaddress
+import socket
 import struct
 from dataclasses import dataclass
 
@@ -99,8 +99,8 @@ def _ipv4(data: bytes, offset: int) -> Segment:
         raise NotTcp("not TCP")
     if flags_fragment & 0x3FFF:  # more fragments, or a fragment offset
         raise NotTcp("IP fragment")
-    source = str(ipaddress.IPv4Address(data[offset + 12 : offset + 16]))
-    destination = str(ipaddress.IPv4Address(data[offset + 16 : offset + 20]))
+    source = socket.inet_ntop(socket.AF_INET, data[offset + 12 : offset + 16])
+    destination = socket.inet_ntop(socket.AF_INET, data[offset + 16 : offset + 20])
     start = offset + header_length
     # total 0: TCP segmentation offload, the length is what was captured
     end = offset + total if total else None
@@ -112,8 +112,8 @@ def _ipv6(data: bytes, offset: int) -> Segment:
         raise NotTcp("cut IP header")
     payload_length = struct.unpack_from(">H", data, offset + 4)[0]
     following = data[offset + 6]
-    source = str(ipaddress.IPv6Address(data[offset + 8 : offset + 24]))
-    destination = str(ipaddress.IPv6Address(data[offset + 24 : offset + 40]))
+    source = socket.inet_ntop(socket.AF_INET6, data[offset + 8 : offset + 24])
+    destination = socket.inet_ntop(socket.AF_INET6, data[offset + 24 : offset + 40])
     end = offset + 40 + payload_length if payload_length else None  # 0: a jumbogram or TSO
     position = offset + 40
     while following != _TCP:

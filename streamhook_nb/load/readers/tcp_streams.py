@@ -153,6 +153,8 @@ class Connections:
                 self._close(key)  # the pair is reused by a new connection
                 directions = None
         if directions is None:
+            if not (segment.flags & SYN or segment.payload or segment.missing):
+                return  # the last ACK of a connection already over, or of one never seen
             directions = self.open[key] = {}
         direction = directions.get(segment.source)
         if direction is None:
