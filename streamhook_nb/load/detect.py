@@ -9,7 +9,7 @@ import orjson
 
 from streamhook_nb.load.line_blocks import BOM
 
-FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns", "pcap")
+FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns", "pcap", "webhook-site")
 """Every format a log can be read in (each can be forced instead of detected)."""
 HEAD_BYTES = 64 * 1024
 _REQUEST_LINE = re.compile(rb"[A-Z][A-Z-]{1,15} \S+ HTTP/1\.[01]\r?\n")
@@ -73,7 +73,7 @@ def sniff(head: bytes) -> str | None:
             continue
         if isinstance(record, dict):
             kind = _classify_object(record)
-            if kind in ("capture-jsonl", "sns", "sqs"):
+            if kind in ("capture-jsonl", "sns", "sqs", "webhook-site"):
                 return kind
     if len(complete) > 1 and all(line.lstrip().startswith(b"{") for line in complete):
         return "capture-jsonl"  # one object per line, none readable: each line is rejected
@@ -92,12 +92,24 @@ def classify(document: Any) -> str | None:
         return _classify_object(document)
     if isinstance(document, list) and document and isinstance(document[0], dict):
         kind = _classify_object(document[0])
-        if kind in ("sns", "ngrok", "sqs"):
+        if kind in ("sns", "ngrok", "sqs", "webhook-site"):
             return kind
     return None
 
 
+def _is_webhook_site(record: dict[str, Any]) -> bool:
+    """A webhook.site request (``uuid`` and ``token_id``) or its API's page of requests."""
+    if "uuid" in record and "token_id" in record:
+        return True
+    data = record.get("data")
+    if not isinstance(data, list) or "per_page" not in record:
+        return False
+    return not data or (isinstance(data[0], dict) and "token_id" in data[0])
+
+
 def _classify_object(record: dict[str, Any]) -> str | None:
+    if _is_webhook_site(record):  # before the capture rule: a request has headers and method
+        return "webhook-site"
     if any(key in record for key in _CAPTURE_KEYS) or ("headers" in record and "method" in record):
         return "capture-jsonl"
     if isinstance(record.get("log"), dict) and "entries" in record["log"]:
