@@ -571,3 +571,12 @@ def test_closed_connections_are_forgotten_as_the_capture_is_read() -> None:
             connections.add(segment(RAW, packet.ip), frame)
     assert connections.open == {}  # nothing held for connections that are over
     assert len(ended) == 6
+
+
+def test_a_websocket_after_its_upgrade_is_not_read_as_requests(write_file: WriteFile) -> None:
+    talk = Conversation().open()
+    talk.send(True, b"GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+    talk.send(True, b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58")  # a masked text frame
+    talk.send(True, b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58")
+    result = load_log(write_file("ws.pcap", pcap_file(talk.close().packets)))
+    assert (len(result.deliveries), len(result.rejected), result.skipped) == (0, 0, 1)

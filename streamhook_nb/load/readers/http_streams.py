@@ -169,6 +169,10 @@ class RequestSide:
             self.need = 0
             self.emit(request, self._first_frame())
             self._drop(end)
+            if _leaves_http(request):  # a tunnel or a WebSocket: what follows is not HTTP
+                self.kind = Kind.OTHER
+                self._drop(len(self.buffer))
+                return
 
     def _find_request(self) -> bool:
         """Drop what comes before the next request line; False when there is none yet."""
@@ -224,6 +228,15 @@ class RequestSide:
         if not self.buffer:
             self.frames.clear()
         self.need = 0
+
+
+def _leaves_http(request: ParsedRequest) -> bool:
+    """Whether the connection stops carrying HTTP after this request (``CONNECT``, or an
+    ``Upgrade`` such as a WebSocket's)."""
+    connection = request.headers.get("connection")
+    tokens = ", ".join(connection) if isinstance(connection, list) else (connection or "")
+    upgrade = "upgrade" in tokens.lower() and "upgrade" in request.headers
+    return request.method.upper() == "CONNECT" or upgrade
 
 
 def _needed(data: bytes, request: ParsedRequest) -> int | None:
