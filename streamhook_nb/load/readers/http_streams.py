@@ -25,6 +25,7 @@ _METHOD_START = re.compile(rb"[A-Z][A-Z-]{0,15} ")
 _UNDECIDED = re.compile(rb"[A-Z][A-Z-]{0,15}")  # a method, or "HTTP", still being sent
 _REQUEST_LINE = re.compile(rb"(?m)^[A-Z][A-Z-]{0,15} [^\s]+ HTTP/1\.[01]\r?$")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
+_CUT_REQUEST_LINE = re.compile(rb"([A-Z][A-Z-]{0,15}) ([^\s]+)")
 _H2_PREFACE = b"PRI * HTTP/2.0"
 _INCOMPLETE_HEAD = "incomplete request head"
 
@@ -248,10 +249,17 @@ def _needed(data: bytes, request: ParsedRequest) -> int | None:
 
 
 def _partial_head(data: bytes) -> ParsedRequest | None:
-    """The request line and whole header lines of a head cut short, with an empty body."""
+    """The request line and whole header lines of a head cut short, with an empty body; a
+    request line cut short gives its method and as much of its target as was captured (with
+    ``tcpdump -s 96`` a request keeps its first 30 bytes: ``POST /webhooks/stream HTTP/1.1``
+    without its line end)."""
     complete = data[: data.rfind(b"\n") + 1]
     if not complete:
-        return None
+        started = _CUT_REQUEST_LINE.match(data)
+        if started is None:
+            return None
+        method, target = started[1].decode(), started[2].decode("latin-1")
+        return ParsedRequest(method, target, "", {}, b"", Fidelity.TRUNCATED)
     try:
         request, _ = parse_request(complete + b"\r\n")
     except HttpParseError:
