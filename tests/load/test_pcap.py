@@ -580,3 +580,17 @@ def test_a_websocket_after_its_upgrade_is_not_read_as_requests(write_file: Write
     talk.send(True, b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58")
     result = load_log(write_file("ws.pcap", pcap_file(talk.close().packets)))
     assert (len(result.deliveries), len(result.rejected), result.skipped) == (0, 0, 1)
+
+
+def test_a_connection_captured_twice_is_read_once(
+    recorded: list[tuple[bool, bytes]], write_file: WriteFile
+) -> None:
+    packets = conversation(recorded).packets
+    # dumpcap -i lo -i any writes each interface's packets in batches: the whole connection,
+    # then its copy from the second interface
+    section = pcapng_section(
+        [(0, p) for p in packets] + [(1, p) for p in packets], (ETHERNET, LINUX_SLL2)
+    )
+    again = conversation(recorded, client_isn=77_000_000).packets  # the port pair reused
+    path = write_file("twice.pcapng", section + pcapng_section([(0, p) for p in again]))
+    assert list(load_log(path).deliveries["body"]) == BODIES * 2

@@ -1,5 +1,6 @@
-"""Captures written by the real tcpdump (see ``tcpdump_files/record.py``): Stream deliveries to
-an aiohttp receiver on 127.0.0.1 and [::1], one keep-alive connection and one more."""
+"""Captures written by the real tcpdump, dumpcap and tshark (see ``tcpdump_files/record.py``):
+Stream deliveries to an aiohttp receiver on 127.0.0.1 and [::1], one keep-alive connection and
+one more."""
 
 from __future__ import annotations
 
@@ -16,6 +17,18 @@ from streamhook_nb.verify.secrets import Keyring, Secret
 
 FILES = Path(__file__).parent / "tcpdump_files"
 RING = Keyring((Secret(DEMO_SECRET, "demo"),))
+
+
+@pytest.mark.parametrize("name", ["tshark-lo.pcapng.gz", "dumpcap-lo-any.pcapng"])
+def test_wireshark_pcapng_files(name: str) -> None:
+    # dumpcap -i lo -i any holds every packet twice (an Ethernet and a cooked-capture interface,
+    # whose copies it writes in batches): each connection's second copy is not read again
+    result = load_log(FILES / name)
+    assert (len(result.rejected), result.skipped) == (0, 1)
+    frame = verify_deliveries(result.deliveries, RING)
+    assert list(frame["reason"].astype(str)) == ["ok"] * 4
+    assert list(frame["webhook_id"].str[-2:]) == ["01", "02", "03", "04"]
+    assert any(moment.value % 1000 for moment in frame["received_at"])  # if_tsresol 9
 
 
 def _linktype(path: Path) -> int:

@@ -10,17 +10,21 @@ more than :data:`MAX_AHEAD` bytes wait behind it, and at the connection's or cap
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
 from streamhook_nb.load.readers.packet_file import Frame
 from streamhook_nb.load.readers.tcp_segments import ACK, FIN, RST, SYN, Segment
 
+REMEMBERED = 4096
+"""Closed connections remembered, to recognise a copy of one captured on another interface."""
 MAX_AHEAD = 1024 * 1024
 """Most bytes held behind a hole in one direction before the hole is taken as lost."""
 _MOD, _HALF = 2**32, 2**31
 
 Endpoint = tuple[str, int]
+Pair = tuple[Endpoint, Endpoint]
 
 
 class Sink(Protocol):
@@ -141,6 +145,10 @@ class Connections:
         """``new_sink(source, destination, opened)`` makes the sink of a direction."""
         self.new_sink = new_sink
         self.open: dict[tuple[Endpoint, Endpoint], dict[Endpoint, Direction]] = {}
+        self.closed: OrderedDict[tuple[Endpoint, Endpoint], dict[Endpoint, tuple[int, int]]]
+        self.closed = OrderedDict()
+        """The sequence numbers each direction of a recently closed connection spanned: a copy
+        of it captured on another interface (``dumpcap -i lo -i any``) is not read twice."""
 
     def add(self, segment: Segment, frame: Frame) -> None:
         """Route one segment to its direction (a new SYN on a closed pair: a new connection)."""
@@ -152,14 +160,19 @@ class Connections:
             if mine is not None and mine.origin != (segment.seq + 1) % _MOD:
                 self._close(key)  # the pair is reused by a new connection
                 directions = None
+        copy = False
         if directions is None:
             if not (segment.flags & SYN or segment.payload or segment.missing):
                 return  # the last ACK of a connection already over, or of one never seen
+            copy = self._seen(key, segment)
             directions = self.open[key] = {}
         direction = directions.get(segment.source)
         if direction is None:
             opened = bool(segment.flags & SYN)
-            sink = self.new_sink(segment.source, segment.destination, opened)
+            copied = copy or any(isinstance(d.sink, _Discard) for d in directions.values())
+            sink = (
+                _Discard() if copied else self.new_sink(segment.source, segment.destination, opened)
+            )
             direction = directions[segment.source] = Direction(sink)
         direction.add(segment, frame)
         peer = directions.get(segment.destination)
@@ -168,7 +181,7 @@ class Connections:
         if segment.flags & RST:  # the connection is over, both ways
             self._close(key)
         elif len(directions) == 2 and all(d.ended for d in directions.values()):
-            del self.open[key]
+            self._remember(key, self.open.pop(key))
 
     def finish(self) -> None:
         """End every connection still open (the capture is over), oldest first."""
@@ -176,8 +189,46 @@ class Connections:
             self._close(key)
 
     def _close(self, key: tuple[Endpoint, Endpoint]) -> None:
-        for direction in self.open.pop(key).values():
+        directions = self.open.pop(key)
+        for direction in directions.values():
             direction.finish()
+        self._remember(key, directions)
+
+    def _remember(
+        self, key: tuple[Endpoint, Endpoint], directions: dict[Endpoint, Direction]
+    ) -> None:
+        spans = {
+            endpoint: (d.origin, (d.origin + d.position) % _MOD)
+            for endpoint, d in directions.items()
+            if d.origin is not None and not isinstance(d.sink, _Discard)
+        }
+        if spans:
+            self.closed[key] = spans
+            self.closed.move_to_end(key)
+            if len(self.closed) > REMEMBERED:
+                self.closed.popitem(last=False)
+
+    def _seen(self, key: Pair, segment: Segment) -> bool:
+        """Whether ``segment`` belongs to a connection already read (a second copy of it)."""
+        span = self.closed.get(key, {}).get(segment.source)
+        if span is None:
+            return False
+        origin, end = span
+        seq = (segment.seq + 1) % _MOD if segment.flags & SYN else segment.seq
+        return (seq - origin) % _MOD <= (end - origin) % _MOD
+
+
+class _Discard:
+    """The sink of a connection's second copy: its bytes were read from the first."""
+
+    def data(self, chunk: bytes, frame: Frame) -> None:
+        """Passed over."""
+
+    def gap(self, size: int) -> None:
+        """Passed over."""
+
+    def end(self) -> None:
+        """Nothing to finish."""
 
 
 def _key(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:

@@ -9,7 +9,10 @@ An aiohttp receiver on 127.0.0.1 and [::1] gets Stream deliveries from a real HT
 - ``any-sll2-nano.pcap.gz``: ``tcpdump -i any -y LINUX_SLL2 --time-stamp-precision=nano``
   (v2 is what ``-i any`` gives from libpcap 1.10 on), then gzip (as Wireshark saves
   ``.pcap.gz``);
-- ``snap96.pcap``: ``tcpdump -i lo -s 96`` (every packet cut after 96 bytes).
+- ``snap96.pcap``: ``tcpdump -i lo -s 96`` (every packet cut after 96 bytes);
+- ``dumpcap-lo-any.pcapng``: Wireshark's ``dumpcap -i lo -i any`` (pcapng, two interfaces of
+  different link types, so every packet is in the file twice);
+- ``tshark-lo.pcapng.gz``: ``tshark -i lo -w``, then gzip.
 
 Not run by the tests (tcpdump is no dependency of the project): the files are committed.
 """
@@ -90,7 +93,13 @@ def main() -> None:
     for dump in dumps:  # "listening on ..." once the capture runs
         assert dump.stderr is not None
         print(dump.stderr.readline().decode().strip(), file=sys.stderr)
-    time.sleep(1)
+    rule = " ".join(rules)
+    for command in (
+        ["dumpcap", "-q", "-i", "lo", "-i", "any", "-f", rule, "-w", "dumpcap-lo-any.pcapng"],
+        ["tshark", "-q", "-i", "lo", "-f", rule, "-w", "tshark-lo.pcapng"],
+    ):
+        dumps.append(subprocess.Popen(command, cwd=HERE, stderr=subprocess.DEVNULL))
+    time.sleep(3)  # dumpcap says nothing when it is ready
     reaction, read = payload("reaction.new"), payload("message.read")
     large = payload("message.new", padding="x" * 12_000)
     with requests.Session() as session:  # one keep-alive connection, as Stream's client keeps
@@ -114,9 +123,10 @@ def main() -> None:
         dump.wait()
     four.stop()
     six.stop()
-    nano = HERE / "any-sll2-nano.pcap"
-    (HERE / "any-sll2-nano.pcap.gz").write_bytes(gzip.compress(nano.read_bytes(), mtime=0))
-    nano.unlink()
+    for name in ("any-sll2-nano.pcap", "tshark-lo.pcapng"):
+        plain = HERE / name
+        (HERE / f"{name}.gz").write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
+        plain.unlink()
     print(json.dumps({p.name: p.stat().st_size for p in sorted(HERE.glob("*.pcap*"))}))
 
 
