@@ -546,14 +546,14 @@ def test_any_segmentation_order_and_replay_gives_the_exact_bodies(
 
 
 def test_closed_connections_are_forgotten_as_the_capture_is_read() -> None:
-    from streamhook_nb.load.readers.packet_file import Frame
+    from streamhook_nb.load.readers.packet_file import Stamp
     from streamhook_nb.load.readers.tcp_segments import segment
     from streamhook_nb.load.readers.tcp_streams import Connections
 
     ended: list[object] = []
 
     class Sink:
-        def data(self, chunk: bytes, frame: Frame) -> None:
+        def data(self, chunk: bytes, stamp: Stamp) -> None:
             pass
 
         def gap(self, size: int) -> None:
@@ -567,8 +567,7 @@ def test_closed_connections_are_forgotten_as_the_capture_is_read() -> None:
         talk = Conversation(client=("10.0.0.7", 50000 + number)).open()
         talk.send(True, _request(_body(number)))
         for packet in talk.close().packets:  # the last one: the client's ACK of the server's FIN
-            frame = Frame(1, packet.time_ns, False, RAW, packet.ip, len(packet.ip))
-            connections.add(segment(RAW, packet.ip), frame)
+            connections.add(segment(RAW, packet.ip), Stamp(1, packet.time_ns, False))
     assert connections.open == {}  # nothing held for connections that are over
     assert len(ended) == 6
 
@@ -594,3 +593,27 @@ def test_a_connection_captured_twice_is_read_once(
     again = conversation(recorded, client_isn=77_000_000).packets  # the port pair reused
     path = write_file("twice.pcapng", section + pcapng_section([(0, p) for p in again]))
     assert list(load_log(path).deliveries["body"]) == BODIES * 2
+
+
+def test_a_chunked_request_a_byte_per_segment_then_another(write_file: WriteFile) -> None:
+    body = _body(5, 2000)
+    chunked = b"".join(
+        f"{len(body[i : i + 300]):x}\r\n".encode() + body[i : i + 300] + b"\r\n"
+        for i in range(0, len(body), 300)
+    )
+    first = (
+        b"POST /hook HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Signature: "
+        + sign(body).encode()
+        + b"\r\n\r\n"
+        + chunked
+        + b"0\r\n\r\n"
+    )
+    talk = Conversation().open().exchange([(True, first)], mss=1)
+    talk.send(True, _request(_body(6)))
+    lost = talk.segment(True, b"x" * 10, seq=talk.next[True] + 100)  # after a gap: cut off
+    talk.add(lost)
+    path = write_file("chunked-slow.pcap", pcap_file(talk.packets))  # no close: capture ends
+    frame = load_log(path).deliveries
+    assert list(frame["body"]) == [body, _body(6)]
+    assert list(frame["fidelity"].astype(str)) == ["decoded", "exact"]
+    assert _verified(path) == ["ok", "ok"]

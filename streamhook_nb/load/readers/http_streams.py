@@ -15,7 +15,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from streamhook_nb.load.fidelity import Fidelity
-from streamhook_nb.load.readers.packet_file import Frame
+from streamhook_nb.load.readers.packet_file import Stamp
 from streamhook_nb.load.readers.raw_http import HttpParseError, ParsedRequest, parse_request
 
 MAX_HEAD = 1024 * 1024
@@ -25,6 +25,7 @@ _METHOD_START = re.compile(rb"[A-Z][A-Z-]{0,15} ")
 _UNDECIDED = re.compile(rb"[A-Z][A-Z-]{0,15}")  # a method, or "HTTP", still being sent
 _REQUEST_LINE = re.compile(rb"(?m)^[A-Z][A-Z-]{0,15} [^\s]+ HTTP/1\.[01]\r?$")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
+_BLANK = re.compile(rb"[\r\n]+")
 _CUT_REQUEST_LINE = re.compile(rb"([A-Z][A-Z-]{0,15}) ([^\s]+)")
 _H2_PREFACE = b"PRI * HTTP/2.0"
 _INCOMPLETE_HEAD = "incomplete request head"
@@ -41,8 +42,8 @@ class Kind(Enum):
     OTHER = "other"
 
 
-Emit = Callable[[ParsedRequest, Frame], None]
-Refuse = Callable[[str, Frame], None]
+Emit = Callable[[ParsedRequest, Stamp], None]
+Refuse = Callable[[str, Stamp], None]
 
 
 class RequestSide:
@@ -59,13 +60,14 @@ class RequestSide:
         self.searching = not opened  # begun mid-connection: look for a request line first
         self.buffer = bytearray()
         self.base = 0  # stream position of buffer[0]
-        self.frames: deque[tuple[int, Frame]] = deque()  # (position, frame) of what is held
+        self.stamps: deque[tuple[int, Stamp]] = deque()  # (position, stamp) of what is held
         self.need = 0  # bytes the next request needs before parsing it again is worthwhile
         self.resume_at: int | None = None  # where the request after a cut one starts
+        self.scanned = 0  # how far the buffer was searched for the end of a head
         self.bytes_seen = 0
         self.tls_hello = False
 
-    def data(self, chunk: bytes, frame: Frame) -> None:
+    def data(self, chunk: bytes, stamp: Stamp) -> None:
         """Take the next bytes of the direction."""
         self.bytes_seen += len(chunk)
         if self.kind not in (Kind.UNKNOWN, Kind.REQUESTS):
@@ -77,8 +79,8 @@ class RequestSide:
         if self.searching and _METHOD_START.match(chunk):
             self._drop(len(self.buffer))  # a segment that starts a request: what came before
             # (the end of a body we could not frame) is of no use
-        if not self.frames or self.frames[-1][1] is not frame:
-            self.frames.append((self.base + len(self.buffer), frame))
+        if not self.stamps or self.stamps[-1][1] is not stamp:
+            self.stamps.append((self.base + len(self.buffer), stamp))
         self.buffer += chunk
         if self.kind is Kind.UNKNOWN and not self.searching:
             self._classify()
@@ -87,11 +89,18 @@ class RequestSide:
     def gap(self, size: int) -> None:
         """``size`` bytes are missing: the request under way is cut; the next one starts where
         the cut one's ``Content-Length`` says, or else at the next request line."""
+        self._flush()
         if self.kind is Kind.REQUESTS and not self.searching:
             self._cut("a gap in the capture (bytes it did not keep, or packets it missed)")
         self._drop(len(self.buffer))
         self.base += size
         self.searching = True
+
+    def _flush(self) -> None:
+        """Read every request complete so far (parsing may have waited for more bytes)."""
+        if self.kind is Kind.REQUESTS and not self.searching:
+            self.need = 0
+            self._read()
 
     def _resume(self, chunk: bytes) -> bytes:
         """What of ``chunk`` comes from where the next request starts (empty: all before it)."""
@@ -109,6 +118,7 @@ class RequestSide:
 
     def end(self) -> None:
         """The direction is over: a request still incomplete is cut by the capture's end."""
+        self._flush()
         if self.kind is Kind.REQUESTS and not self.searching:
             self._cut("the end of the connection or of the capture")
         self._drop(len(self.buffer))
@@ -138,9 +148,9 @@ class RequestSide:
                 return
             if self.kind is not Kind.REQUESTS:
                 return
-            blank = len(self.buffer) - len(self.buffer.lstrip(b"\r\n"))
+            blank = _BLANK.match(self.buffer)
             if blank:
-                self._drop(blank)
+                self._drop(blank.end())
                 continue
             if len(self.buffer) < self.need:
                 return
@@ -149,10 +159,11 @@ class RequestSide:
                     return  # the method's first letters: wait for the rest
                 self._refuse_here("not an HTTP/1.x request line")
                 continue
-            if _HEAD_END.search(self.buffer) is None:
+            if _HEAD_END.search(self.buffer, max(0, self.scanned - 3)) is None:
                 if len(self.buffer) > MAX_HEAD:
                     self._refuse_here(f"a request head longer than {MAX_HEAD} bytes")
                     continue
+                self.scanned = len(self.buffer)  # the next search starts about here
                 self.need = len(self.buffer) + 1
                 return
             data = bytes(self.buffer)
@@ -165,10 +176,12 @@ class RequestSide:
                 self._refuse_here(str(exc))
                 continue
             if request.fidelity is Fidelity.TRUNCATED:  # the body is still coming
-                self.need = _needed(data, request) or len(data) + 1
+                # chunked: parse again once the buffer has doubled (or at the end), so a body
+                # sent a byte per segment is not parsed once per byte
+                self.need = _needed(data, request) or 2 * len(data)
                 return
             self.need = 0
-            self.emit(request, self._first_frame())
+            self.emit(request, self._first_stamp())
             self._drop(end)
             if _leaves_http(request):  # a tunnel or a WebSocket: what follows is not HTTP
                 self.kind = Kind.OTHER
@@ -192,7 +205,7 @@ class RequestSide:
         data = bytes(self.buffer.lstrip(b"\r\n"))
         if not data:
             return
-        frame = self._first_frame()
+        stamp = self._first_stamp()
         request: ParsedRequest | None
         try:
             request = parse_request(data)[0]
@@ -206,28 +219,29 @@ class RequestSide:
             shown = data[:40].decode("latin-1")
             where = "before the end of its request line" if b"\n" not in data else "in its head"
             self.refuse(
-                f"a request cut by {why} after {len(data)} bytes, {where} ({shown!r})", frame
+                f"a request cut by {why} after {len(data)} bytes, {where} ({shown!r})", stamp
             )
             return
-        self.emit(dataclasses.replace(request, fidelity=Fidelity.TRUNCATED), frame)
+        self.emit(dataclasses.replace(request, fidelity=Fidelity.TRUNCATED), stamp)
 
     def _refuse_here(self, why: str) -> None:
         """Report the bytes at the buffer's start as unreadable; look for the next request."""
-        self.refuse(why, self._first_frame())
+        self.refuse(why, self._first_stamp())
         self._drop(max(1, self.buffer.find(b"\n") + 1))
         self.searching = True
         self.need = 0
 
-    def _first_frame(self) -> Frame:
-        return self.frames[0][1]
+    def _first_stamp(self) -> Stamp:
+        return self.stamps[0][1]
 
     def _drop(self, size: int) -> None:
         del self.buffer[:size]
         self.base += size
-        while len(self.frames) > 1 and self.frames[1][0] <= self.base:
-            self.frames.popleft()
+        self.scanned = 0
+        while len(self.stamps) > 1 and self.stamps[1][0] <= self.base:
+            self.stamps.popleft()
         if not self.buffer:
-            self.frames.clear()
+            self.stamps.clear()
         self.need = 0
 
 

@@ -29,19 +29,16 @@ _SPB = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Frame:
-    """One captured packet, numbered from 1 as Wireshark numbers frames."""
+class Stamp:
+    """Which packet, and when it was captured: all that a request keeps of its first packet."""
 
     number: int
+    """The frame number, from 1, as Wireshark numbers frames."""
     time_ns: int | None
     """Capture time, nanoseconds since the epoch (UTC); None when the file has none (a pcapng
     simple packet block)."""
     fine: bool
     """Whether the file's timestamps are finer than microseconds."""
-    linktype: int
-    data: bytes
-    wire_length: int
-    """The packet's length on the wire (more than ``len(data)`` with a short snap length)."""
 
     @property
     def received_at(self) -> str | None:
@@ -55,6 +52,17 @@ class Frame:
             return None
         fraction = f"{nanos:09d}" if self.fine else f"{nanos // 1000:06d}"
         return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One captured packet."""
+
+    stamp: Stamp
+    linktype: int
+    data: bytes
+    wire_length: int
+    """The packet's length on the wire (more than ``len(data)`` with a short snap length)."""
 
 
 class DamagedCaptureError(ValueError):
@@ -123,7 +131,7 @@ def _pcap_frames(reader: _Reader, magic: bytes) -> Iterator[Frame]:
         data = reader.read(record.caplen, f"frame {reader.frame + 1}")
         reader.frame += 1
         time_ns = record.tv_sec * 10**9 + record.tv_usec * (10**9 // units)
-        yield Frame(reader.frame, time_ns, units > 10**6, linktype, data, record.len)
+        yield Frame(Stamp(reader.frame, time_ns, units > 10**6), linktype, data, record.len)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,9 +195,8 @@ def _packet(
         (wire_length,) = struct.unpack("<I" if little else ">I", block[8:12])
         interface = _interface_of(reader, interfaces, 0)
         size = min(wire_length, interface.snaplen or wire_length, len(block) - 16)
-        return Frame(
-            reader.frame + 1, None, False, interface.linktype, block[12 : 12 + size], wire_length
-        )
+        stamp = Stamp(reader.frame + 1, None, False)
+        return Frame(stamp, interface.linktype, block[12 : 12 + size], wire_length)
     if block_type == pcapng.PCAPNG_BT_EPB:
         kind = pcapng.EnhancedPacketBlockLE if little else pcapng.EnhancedPacketBlock
     else:
@@ -199,9 +206,7 @@ def _packet(
     ticks = (packet.ts_high << 32) | packet.ts_low
     time_ns = ticks * 10**9 // interface.units + interface.offset_s * 10**9
     return Frame(
-        reader.frame + 1,
-        time_ns,
-        interface.units > 10**6,
+        Stamp(reader.frame + 1, time_ns, interface.units > 10**6),
         interface.linktype,
         bytes(packet.pkt_data),
         packet.pkt_len,

@@ -18,8 +18,8 @@ from streamhook_nb.load.readers.common import BadEntryError
 from streamhook_nb.load.readers.http_streams import Kind, RequestSide
 from streamhook_nb.load.readers.packet_file import (
     DamagedCaptureError,
-    Frame,
     NotCaptureError,
+    Stamp,
     frames,
 )
 from streamhook_nb.load.readers.raw_http import ParsedRequest
@@ -50,7 +50,7 @@ def read(stream: IO[bytes], name: str) -> Iterator[DeliveryBatch]:
             except NotTcp as exc:
                 reading.not_tcp[exc.kind] += 1
                 continue
-            connections.add(found, frame)
+            connections.add(found, frame.stamp)
             if len(reading.batch) >= BATCH_SIZE:
                 yield reading.take()
     except NotCaptureError as exc:
@@ -89,19 +89,19 @@ class _Reading:
     def side(self, source: Endpoint, destination: Endpoint, opened: bool) -> RequestSide:
         """The sink of one direction of a connection."""
 
-        def emit(request: ParsedRequest, frame: Frame) -> None:
+        def emit(request: ParsedRequest, stamp: Stamp) -> None:
             where = self._next()
             try:
                 request.add_to(
-                    self.batch, where, received_at=frame.received_at, remote_addr=_shown(source)
+                    self.batch, where, received_at=stamp.received_at, remote_addr=_shown(source)
                 )
             except BadEntryError as exc:
-                self.batch.reject(where, f"frame {frame.number}: {exc}")
+                self.batch.reject(where, f"frame {stamp.number}: {exc}")
 
-        def refuse(reason: str, frame: Frame) -> None:
+        def refuse(reason: str, stamp: Stamp) -> None:
             self.batch.reject(
                 self._next(),
-                f"frame {frame.number} ({_shown(source)} -> {_shown(destination)}): {reason}",
+                f"frame {stamp.number} ({_shown(source)} -> {_shown(destination)}): {reason}",
             )
 
         def done(side: RequestSide) -> None:

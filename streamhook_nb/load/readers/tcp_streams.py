@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
-from streamhook_nb.load.readers.packet_file import Frame
+from streamhook_nb.load.readers.packet_file import Stamp
 from streamhook_nb.load.readers.tcp_segments import ACK, FIN, RST, SYN, Segment
 
 REMEMBERED = 4096
@@ -30,8 +30,8 @@ Pair = tuple[Endpoint, Endpoint]
 class Sink(Protocol):
     """What receives one direction's bytes."""
 
-    def data(self, chunk: bytes, frame: Frame) -> None:
-        """The next bytes in sequence order, and the frame that carried them."""
+    def data(self, chunk: bytes, stamp: Stamp) -> None:
+        """The next bytes in sequence order, and which packet carried them."""
 
     def gap(self, size: int) -> None:
         """``size`` bytes are missing here (the next ``data`` comes from after them)."""
@@ -47,7 +47,7 @@ class Direction:
         self.sink = sink
         self.origin: int | None = None  # the sequence number of stream position 0
         self.position = 0  # stream position of the next byte the sink gets
-        self.ahead: dict[int, tuple[bytes, int, Frame]] = {}  # position -> payload, missing
+        self.ahead: dict[int, tuple[bytes, int, Stamp]] = {}  # position -> payload, missing
         self.ahead_bytes = 0
         self.fin_at: int | None = None
         self.opened = False  # its SYN was captured (the stream starts at a request's start)
@@ -59,7 +59,7 @@ class Direction:
         here = (self.origin + self.position) % _MOD
         return self.position + ((seq - here + _HALF) % _MOD) - _HALF
 
-    def add(self, segment: Segment, frame: Frame) -> None:
+    def add(self, segment: Segment, stamp: Stamp) -> None:
         """Take one segment sent in this direction."""
         if self.ended:
             return
@@ -73,7 +73,7 @@ class Direction:
         start = self._place(seq)
         length = len(segment.payload) + segment.missing
         if length and start + length > self.position:
-            self._hold(start, segment.payload, segment.missing, frame)
+            self._hold(start, segment.payload, segment.missing, stamp)
         if segment.flags & FIN and self.fin_at is None:
             self.fin_at = start + length
         self._drain()
@@ -101,13 +101,13 @@ class Direction:
         self.ended = True
         self.sink.end()
 
-    def _hold(self, start: int, payload: bytes, missing: int, frame: Frame) -> None:
+    def _hold(self, start: int, payload: bytes, missing: int, stamp: Stamp) -> None:
         held = self.ahead.get(start)
         if held is not None and len(held[0]) + held[1] >= len(payload) + missing:
             return  # a retransmission of what already waits
         if held is not None:
             self.ahead_bytes -= len(held[0])
-        self.ahead[start] = (payload, missing, frame)
+        self.ahead[start] = (payload, missing, stamp)
         self.ahead_bytes += len(payload)
 
     def _drain(self) -> None:
@@ -118,13 +118,13 @@ class Direction:
                     self._skip(start)
                     continue
                 return
-            payload, missing, frame = self.ahead.pop(start)
+            payload, missing, stamp = self.ahead.pop(start)
             self.ahead_bytes -= len(payload)
             cut = self.position - start
             if cut < len(payload):
                 chunk = payload[cut:]
                 self.position += len(chunk)
-                self.sink.data(chunk, frame)
+                self.sink.data(chunk, stamp)
                 cut = 0
             else:
                 cut -= len(payload)
@@ -150,7 +150,7 @@ class Connections:
         """The sequence numbers each direction of a recently closed connection spanned: a copy
         of it captured on another interface (``dumpcap -i lo -i any``) is not read twice."""
 
-    def add(self, segment: Segment, frame: Frame) -> None:
+    def add(self, segment: Segment, stamp: Stamp) -> None:
         """Route one segment to its direction (a new SYN on a closed pair: a new connection)."""
         key = _key(segment.source, segment.destination)
         directions = self.open.get(key)
@@ -174,7 +174,7 @@ class Connections:
                 _Discard() if copied else self.new_sink(segment.source, segment.destination, opened)
             )
             direction = directions[segment.source] = Direction(sink)
-        direction.add(segment, frame)
+        direction.add(segment, stamp)
         peer = directions.get(segment.destination)
         if peer is not None and segment.ack is not None:
             peer.acknowledged(segment.ack)
@@ -221,7 +221,7 @@ class Connections:
 class _Discard:
     """The sink of a connection's second copy: its bytes were read from the first."""
 
-    def data(self, chunk: bytes, frame: Frame) -> None:
+    def data(self, chunk: bytes, stamp: Stamp) -> None:
         """Passed over."""
 
     def gap(self, size: int) -> None:
