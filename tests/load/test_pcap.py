@@ -8,12 +8,14 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import dpkt
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packet_captures import (
     ACK,
+    EPOCH_NS,
     ETHERNET,
     LINUX_SLL,
     LINUX_SLL2,
@@ -617,3 +619,11 @@ def test_a_chunked_request_a_byte_per_segment_then_another(write_file: WriteFile
     assert list(frame["body"]) == [body, _body(6)]
     assert list(frame["fidelity"].astype(str)) == ["decoded", "exact"]
     assert _verified(path) == ["ok", "ok"]
+
+
+def test_a_capture_without_tcp_says_so(write_file: WriteFile) -> None:
+    udp = dpkt.udp.UDP(sport=5353, dport=5353, data=b"\x00" * 12)
+    packet = dpkt.ip.IP(src=b"\x0a\x00\x00\x07", dst=b"\xe0\x00\x00\xfb", p=17, data=udp)
+    packets = [Packet(EPOCH_NS, bytes(packet))] * 3
+    with pytest.raises(SourceError, match=r"holds no TCP traffic in its 3 packets \(not TCP: 3\)"):
+        load_log(write_file("mdns.pcap", pcap_file(packets)))

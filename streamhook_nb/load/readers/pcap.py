@@ -30,6 +30,10 @@ FORMAT = "pcap"
 BATCH_SIZE = 1000
 """Deliveries per batch handed on while the capture is still being read."""
 TLS_PORT = 443
+_CAPTURE_THE_PORT = (
+    "Capture the TCP port your webhook endpoint listens on, e.g. tcpdump -i any -w hook.pcap "
+    "'tcp port 8080'"
+)
 _BEHIND_TLS = (
     "Capture where the requests travel as plain HTTP: behind the TLS terminator (between the "
     "proxy or load balancer and your app), e.g. tcpdump -i any -w hook.pcap 'tcp port 8080'"
@@ -168,7 +172,14 @@ class _Reading:
                 f"holds no HTTP/1.x request in its {self.frames} packets (TCP traffic of "
                 "another protocol)",
                 source=self.name,
-                fix="Capture the port your webhook endpoint listens on",
+                fix=_CAPTURE_THE_PORT,
+            )
+        if self.frames and sum(self.not_tcp.values()) == self.frames:
+            found = ", ".join(f"{kind}: {n}" for kind, n in self.not_tcp.most_common())
+            raise SourceError(
+                f"holds no TCP traffic in its {self.frames} packets ({found})",
+                source=self.name,
+                fix=_CAPTURE_THE_PORT,
             )
 
 
