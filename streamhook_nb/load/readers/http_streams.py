@@ -63,7 +63,7 @@ class RequestSide:
         self.stamps: deque[tuple[int, Stamp]] = deque()  # (position, stamp) of what is held
         self.need = 0  # bytes the next request needs before parsing it again is worthwhile
         self.resume_at: int | None = None  # where the request after a cut one starts
-        self.scanned = 0  # how far the buffer was searched for the end of a head
+        self.scanned = 0  # how far the buffer was searched (for a head's end, a request line)
         self.bytes_seen = 0
         self.tls_hello = False
 
@@ -190,10 +190,17 @@ class RequestSide:
 
     def _find_request(self) -> bool:
         """Drop what comes before the next request line; False when there is none yet."""
+        # no new line, and the line under way cannot start a request: nothing to search again
+        fresh = self.buffer.find(b"\n", self.scanned) >= 0
+        if self.scanned and not fresh and not self.buffer[:1].isupper():
+            self._drop(max(0, len(self.buffer) - _RESYNC_TAIL))
+            self.scanned = len(self.buffer)
+            return False
         found = _REQUEST_LINE.search(self.buffer)
         if found is None:
             keep = len(self.buffer) - self.buffer.rfind(b"\n") - 1
             self._drop(len(self.buffer) - min(keep, _RESYNC_TAIL))
+            self.scanned = len(self.buffer)  # searched up to here (a line under way)
             return False
         self._drop(found.start())
         self.searching = False

@@ -10,6 +10,7 @@ more than :data:`MAX_AHEAD` bytes wait behind it, and at the connection's or cap
 
 from __future__ import annotations
 
+import heapq
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
@@ -48,6 +49,7 @@ class Direction:
         self.origin: int | None = None  # the sequence number of stream position 0
         self.position = 0  # stream position of the next byte the sink gets
         self.ahead: dict[int, tuple[bytes, int, Stamp]] = {}  # position -> payload, missing
+        self.starts: list[int] = []  # the positions in ``ahead``, as a heap (first: smallest)
         self.ahead_bytes = 0
         self.fin_at: int | None = None
         self.opened = False  # its SYN was captured (the stream starts at a request's start)
@@ -88,7 +90,7 @@ class Direction:
         if self.fin_at is not None:
             upto = min(upto, self.fin_at)
         if self.ahead:
-            upto = min(upto, min(self.ahead))  # what waits behind the hole was captured
+            upto = min(upto, self.starts[0])  # what waits behind the hole was captured
         if upto > self.position:
             self._skip(upto)
 
@@ -97,7 +99,7 @@ class Direction:
         if self.ended:
             return
         while self.ahead:
-            self._skip(min(self.ahead))
+            self._skip(self.starts[0])
         self.ended = True
         self.sink.end()
 
@@ -107,17 +109,20 @@ class Direction:
             return  # a retransmission of what already waits
         if held is not None:
             self.ahead_bytes -= len(held[0])
+        else:
+            heapq.heappush(self.starts, start)
         self.ahead[start] = (payload, missing, stamp)
         self.ahead_bytes += len(payload)
 
     def _drain(self) -> None:
         while self.ahead:
-            start = min(self.ahead)
+            start = self.starts[0]
             if start > self.position:
                 if self.ahead_bytes > MAX_AHEAD:
                     self._skip(start)
                     continue
                 return
+            heapq.heappop(self.starts)
             payload, missing, stamp = self.ahead.pop(start)
             self.ahead_bytes -= len(payload)
             cut = self.position - start
