@@ -627,3 +627,35 @@ def test_a_capture_without_tcp_says_so(write_file: WriteFile) -> None:
     packets = [Packet(EPOCH_NS, bytes(packet))] * 3
     with pytest.raises(SourceError, match=r"holds no TCP traffic in its 3 packets \(not TCP: 3\)"):
         load_log(write_file("mdns.pcap", pcap_file(packets)))
+
+
+def test_connections_that_never_close_are_ended_past_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from streamhook_nb.load.readers import tcp_streams
+    from streamhook_nb.load.readers.packet_file import Stamp
+    from streamhook_nb.load.readers.tcp_segments import segment
+
+    monkeypatch.setattr(tcp_streams, "MAX_OPEN", 3)
+    ended: list[int] = []
+
+    class Sink:
+        def __init__(self, port: int) -> None:
+            self.port = port
+
+        def data(self, chunk: bytes, stamp: Stamp) -> None:
+            pass
+
+        def gap(self, size: int) -> None:
+            pass
+
+        def end(self) -> None:
+            ended.append(self.port)
+
+    connections = tcp_streams.Connections(lambda source, destination, opened: Sink(source[1]))
+    for number in range(10):  # a scan: ten SYNs, no connection ever closes
+        talk = Conversation(client=("10.0.0.7", 41000 + number))
+        talk.send(True, flags=0x02)
+        connections.add(segment(RAW, talk.packets[0].ip), Stamp(number + 1, None, False))
+    assert len(connections.open) == 3  # the quietest were ended as the others came
+    assert ended == [41000 + number for number in range(7)]

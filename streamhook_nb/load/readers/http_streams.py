@@ -49,6 +49,22 @@ Refuse = Callable[[str, Stamp], None]
 class RequestSide:
     """The sink of one direction: requests out (``emit``), unreadable ones reported (``refuse``)."""
 
+    __slots__ = (
+        "base",
+        "buffer",
+        "bytes_seen",
+        "done",
+        "emit",
+        "kind",
+        "need",
+        "refuse",
+        "resume_at",
+        "scanned",
+        "searching",
+        "stamps",
+        "tls_hello",
+    )
+
     def __init__(
         self, emit: Emit, refuse: Refuse, opened: bool, done: Callable[[RequestSide], None]
     ) -> None:

@@ -18,6 +18,9 @@ from typing import Protocol
 from streamhook_nb.load.readers.packet_file import Stamp
 from streamhook_nb.load.readers.tcp_segments import ACK, FIN, RST, SYN, Segment
 
+MAX_OPEN = 100_000
+"""Most connections held open at once; past it, the one quiet for longest is ended (a capture
+of a port scan or a SYN flood opens connections that never close)."""
 REMEMBERED = 4096
 """Closed connections remembered, to recognise a copy of one captured on another interface."""
 MAX_AHEAD = 1024 * 1024
@@ -43,6 +46,18 @@ class Sink(Protocol):
 
 class Direction:
     """One direction of a TCP connection (a RST ends the connection: see :class:`Connections`)."""
+
+    __slots__ = (
+        "ahead",
+        "ahead_bytes",
+        "ended",
+        "fin_at",
+        "opened",
+        "origin",
+        "position",
+        "sink",
+        "starts",
+    )
 
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
@@ -149,7 +164,8 @@ class Connections:
     def __init__(self, new_sink: Callable[[Endpoint, Endpoint, bool], Sink]) -> None:
         """``new_sink(source, destination, opened)`` makes the sink of a direction."""
         self.new_sink = new_sink
-        self.open: dict[tuple[Endpoint, Endpoint], dict[Endpoint, Direction]] = {}
+        self.open: OrderedDict[Pair, dict[Endpoint, Direction]] = OrderedDict()
+        """The connections not over yet, the one that carried a packet last at the end."""
         self.closed: OrderedDict[tuple[Endpoint, Endpoint], dict[Endpoint, tuple[int, int]]]
         self.closed = OrderedDict()
         """The sequence numbers each direction of a recently closed connection spanned: a copy
@@ -171,6 +187,10 @@ class Connections:
                 return  # the last ACK of a connection already over, or of one never seen
             copy = self._seen(key, segment)
             directions = self.open[key] = {}
+            if len(self.open) > MAX_OPEN:  # a scan or a flood: the quietest connection ends
+                self._close(next(iter(self.open)))
+        else:
+            self.open.move_to_end(key)
         direction = directions.get(segment.source)
         if direction is None:
             opened = bool(segment.flags & SYN)
