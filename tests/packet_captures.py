@@ -211,6 +211,7 @@ def pcapng_section(
     tsresol: int = 6,
     snaplen: int = 262144,
     simple: bool = False,
+    tsoffset: int = 0,
 ) -> bytes:
     """One pcapng section (dumpcap, tshark): a section header, one interface description per
     link type, and an enhanced (or, with ``simple``, simple) packet block per packet, given
@@ -221,16 +222,20 @@ def pcapng_section(
     section += _option(order, 4, b"packet_captures.py") + end  # shb_userappl
     out = [_block(order, 0x0A0D0D0A, section)]
     for linktype in linktypes:
-        options = _option(order, 2, b"eth0") + _option(order, 9, bytes([tsresol])) + end
+        options = _option(order, 2, b"eth0") + _option(order, 9, bytes([tsresol]))
+        if tsoffset:  # if_tsoffset: seconds added to every timestamp
+            options += _option(order, 14, struct.pack(order + "q", tsoffset))
+        options += end
         out.append(_block(order, 1, struct.pack(order + "HHI", linktype, 0, snaplen) + options))
-    units = 10**tsresol
+    # if_tsresol: a power of ten, or of two when its high bit is set
+    units = 2 ** (tsresol & 0x7F) if tsresol & 0x80 else 10**tsresol
     for interface, packet in packets:
         data = framed(linktypes[interface], packet.ip)
         kept = data[:snaplen]
         if simple:
             out.append(_block(order, 3, struct.pack(order + "I", len(data)) + kept))
             continue
-        ticks = packet.time_ns * units // 10**9
+        ticks = (packet.time_ns - tsoffset * 10**9) * units // 10**9
         header = struct.pack(
             order + "IIIII", interface, ticks >> 32, ticks & 0xFFFFFFFF, len(kept), len(data)
         )

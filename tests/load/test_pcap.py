@@ -659,3 +659,16 @@ def test_connections_that_never_close_are_ended_past_a_bound(
         connections.add(segment(RAW, talk.packets[0].ip), Stamp(number + 1, None, False))
     assert len(connections.open) == 3  # the quietest were ended as the others came
     assert ended == [41000 + number for number in range(7)]
+
+
+def test_pcapng_binary_time_resolution_and_time_offset(
+    recorded: list[tuple[bool, bytes]], write_file: WriteFile
+) -> None:
+    packets = [(0, p) for p in conversation(recorded).packets]
+    binary = pcapng_section(packets, tsresol=0x80 | 30)  # 2**-30 s
+    shifted = pcapng_section(packets, tsoffset=1_700_000_000)  # seconds since an epoch of its own
+    exact = 1_764_288_000_126_456_789
+    times = load_log(write_file("binary.pcapng", binary)).deliveries["received_at"]
+    assert abs(times.iloc[0].value - exact) < 2  # a 2**-30 s tick is under a nanosecond
+    times = load_log(write_file("offset.pcapng", shifted)).deliveries["received_at"]
+    assert times.iloc[0].value == exact // 1000 * 1000
