@@ -9,7 +9,7 @@ import orjson
 
 from streamhook_nb.load.line_blocks import BOM
 
-FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns")
+FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns", "pcap", "webhook-site")
 """Every format a log can be read in (each can be forced instead of detected)."""
 HEAD_BYTES = 64 * 1024
 _REQUEST_LINE = re.compile(rb"[A-Z][A-Z-]{1,15} \S+ HTTP/1\.[01]\r?\n")
@@ -31,10 +31,30 @@ _SNS_START = re.compile(
 """An SNS envelope's opening (SNS writes ``Type`` first), for a first envelope longer than the
 head: a message holds up to 256 KiB."""
 JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
+PCAP_MAGICS = {
+    b"\xa1\xb2\xc3\xd4": (False, 10**6),
+    b"\xd4\xc3\xb2\xa1": (True, 10**6),
+    b"\xa1\xb2\x3c\x4d": (False, 10**9),
+    b"\x4d\x3c\xb2\xa1": (True, 10**9),
+}
+"""A libpcap file's magic number: (little-endian, time units per second)."""
+PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
+PCAPNG_BYTE_ORDERS = {b"\x4d\x3c\x2b\x1a": True, b"\x1a\x2b\x3c\x4d": False}
+"""A pcapng section header's byte-order magic (bytes 8-11): little-endian or not."""
+
+
+def is_capture(head: bytes) -> bool:
+    """Whether ``head`` starts a libpcap file (either byte order, micro- or nanosecond
+    timestamps) or a pcapng file (a section header block with its byte-order magic)."""
+    return head[:4] in PCAP_MAGICS or (
+        head[:4] == PCAPNG_MAGIC and head[8:12] in PCAPNG_BYTE_ORDERS
+    )
 
 
 def sniff(head: bytes) -> str | None:
     """Guess the format from a file's first bytes (``JSON_DOCUMENT``: parse, then classify)."""
+    if is_capture(head):  # tcpdump, Wireshark, tshark: recognised by the magic number alone
+        return "pcap"
     text = head.removeprefix(BOM).lstrip()
     if not text:  # an empty log (a receiver that got nothing yet): no records, no error
         return "capture-jsonl"
@@ -53,7 +73,7 @@ def sniff(head: bytes) -> str | None:
             continue
         if isinstance(record, dict):
             kind = _classify_object(record)
-            if kind in ("capture-jsonl", "sns", "sqs"):
+            if kind in ("capture-jsonl", "sns", "sqs", "webhook-site"):
                 return kind
     if len(complete) > 1 and all(line.lstrip().startswith(b"{") for line in complete):
         return "capture-jsonl"  # one object per line, none readable: each line is rejected
@@ -72,12 +92,24 @@ def classify(document: Any) -> str | None:
         return _classify_object(document)
     if isinstance(document, list) and document and isinstance(document[0], dict):
         kind = _classify_object(document[0])
-        if kind in ("sns", "ngrok", "sqs"):
+        if kind in ("sns", "ngrok", "sqs", "webhook-site"):
             return kind
     return None
 
 
+def _is_webhook_site(record: dict[str, Any]) -> bool:
+    """A webhook.site request (``uuid`` and ``token_id``) or its API's page of requests."""
+    if "uuid" in record and "token_id" in record:
+        return True
+    data = record.get("data")
+    if not isinstance(data, list) or "per_page" not in record:
+        return False
+    return not data or (isinstance(data[0], dict) and "token_id" in data[0])
+
+
 def _classify_object(record: dict[str, Any]) -> str | None:
+    if _is_webhook_site(record):  # before the capture rule: a request has headers and method
+        return "webhook-site"
     if any(key in record for key in _CAPTURE_KEYS) or ("headers" in record and "method" in record):
         return "capture-jsonl"
     if isinstance(record.get("log"), dict) and "entries" in record["log"]:

@@ -20,7 +20,7 @@ from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, JSON_DOCUMENT, classify, sniff
 from streamhook_nb.load.line_blocks import BOM
 from streamhook_nb.load.progress import byte_bar
-from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http
+from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http, webhook_site
 from streamhook_nb.load.readers.common import parse_document
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source
@@ -119,6 +119,11 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
     if kind == "capture-jsonl":
         yield from capture_blocks.read(stream, name, chunk_size=chunk)
         return
+    if kind == "pcap":  # read a packet at a time (dpkt is imported only for captures)
+        from streamhook_nb.load.readers import pcap
+
+        yield from pcap.read(stream, name)
+        return
     data = stream.read().removeprefix(BOM)  # Fiddler writes HAR with one
     if kind == "raw-http":
         yield from raw_http.read(data, name)
@@ -139,6 +144,14 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         if kind == JSON_DOCUMENT and several == "sns":
             yield from queue.read_sns(data, name)
             return
+        if kind == "webhook-site" or (
+            kind == JSON_DOCUMENT
+            and exc.msg == _SEVERAL_DOCUMENTS
+            and webhook_site.starts_values(data)
+        ):
+            # one request per line, requests pretty-printed one after another, or pages
+            yield from webhook_site.read_values(data, name)
+            return
         if kind == JSON_DOCUMENT and exc.msg == _SEVERAL_DOCUMENTS:  # JSON Lines after all
             yield from capture_blocks.read(io.BytesIO(data), name, chunk_size=chunk)
             return
@@ -157,6 +170,7 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         "ngrok": ngrok.read,
         "sqs": queue.read_sqs,
         "sns": queue.read_sns_document,
+        "webhook-site": webhook_site.read,
     }
     if kind not in readers:
         raise _unknown_format(source, "its JSON document")

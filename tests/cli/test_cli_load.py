@@ -56,7 +56,7 @@ def test_user_errors_exit_2_without_traceback(args: list[str], message: str) -> 
 
 
 def test_bad_option_is_a_usage_error() -> None:
-    done = run("load", "data", "--format", "pcap")
+    done = run("load", "data", "--format", "saz")
     assert done.returncode == 2
     assert "invalid choice" in done.stderr
 
