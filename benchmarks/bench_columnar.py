@@ -282,6 +282,14 @@ def bench(path: Path, ring: Keyring) -> None:
         f"-> {parquet_load / parquet_peer:.2f}x polars.read_parquet; "
         f"{ours / parquet_load:.1f}x faster than from the JSON Lines",
     )
+    parquet_verify, parquet_peak = run_command([*cli, "verify", str(stored), "--json"], 2)
+    arrow_alone = peak_rss_of("import pyarrow.parquet")
+    line(
+        "streamhook-nb verify --json of them as Parquet (context)",
+        parquet_verify,
+        f"-> {parquet_verify / verify_cli:.2f}x from the JSON Lines; peak "
+        f"{parquet_peak / 1024:.0f} MB (an interpreter with pyarrow alone: {arrow_alone >> 20} MB)",
+    )
     stored.unlink()
     events_cli, events_peak = run_command([*cli, "events", str(path), "--json"], 3)
     ratio = events_cli / verify_cli
