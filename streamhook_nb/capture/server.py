@@ -25,6 +25,8 @@ from streamhook_nb.background_server import ServedInBackground, start_serving, s
 from streamhook_nb.capture.arrival import request_headers, verdict_on_arrival
 from streamhook_nb.capture.limits import ConnectionGuard, connection_budget, raise_open_file_limit
 from streamhook_nb.capture.log import CaptureLog
+from streamhook_nb.capture.request_log import one_line_server_log
+from streamhook_nb.errors import UsageError
 from streamhook_nb.load.headers import Headers
 from streamhook_nb.verify.secrets import Keyring
 
@@ -144,9 +146,10 @@ def build_app(
         )
         try:
             await log.append(line)
-        except OSError as exc:
-            logger.warning("capture log %s: %s; answering 503", log.path, exc.strerror or exc)
-            return _unavailable(f"the capture log cannot be written ({exc.strerror or exc})")
+        except (OSError, UsageError) as exc:  # UsageError: the path became a directory, a device
+            why = exc.message if isinstance(exc, UsageError) else exc.strerror or exc
+            logger.warning("capture log %s: %s; answering 503", log.path, why)
+            return _unavailable(f"the capture log cannot be written ({why})")
         return web.Response(status=status, text="ok" if status == 200 else "invalid signature")
 
     async def open_log(_: web.Application) -> None:
@@ -167,12 +170,13 @@ def build_app(
 
 def runner_options(settings: CaptureSettings) -> dict[str, Any]:
     """What the receiver's HTTP handler needs: exact bytes (no gzip undoing), header limits,
-    and a deadline for headers and idle connections."""
+    a deadline for headers and idle connections, and a one-line log of malformed requests."""
     return {
         "auto_decompress": False,
         **PARSER_LIMITS,
         "keepalive_timeout": settings.read_timeout,
         "lingering_time": 2.0,
+        "logger": one_line_server_log(),
     }
 
 

@@ -1,0 +1,116 @@
+"""The receiver against hostile clients and a log path swapped under it: it answers, stays up,
+says what happened in one line (never a traceback, never the request's bytes), and keeps every
+acknowledged delivery byte-exact."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from helpers import free_port
+
+from streamhook_nb import load_log
+from streamhook_nb.capture.server import CaptureServer
+from streamhook_nb.samples.webhooks import deliveries
+
+MARKER = b"PAYLOAD-BYTES-NOT-FOR-THE-TERMINAL"
+
+
+def _send(port: int, data: bytes, *, close_early: bool = False) -> bytes:
+    """Send raw bytes; read the answer (or hang up at once with ``close_early``)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        if close_early:
+            time.sleep(0.2)
+            return b""
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+            if b"\r\n\r\n" in answer:
+                break
+    return answer
+
+
+MALFORMED = {
+    "content-length and chunked": b"POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n5\r\n" + MARKER[:5] + b"\r\n0\r\n\r\n",
+    "two content-lengths": b"POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 34\r\n"
+    b"Content-Length: 3\r\n\r\n" + MARKER,
+    "obs-fold": b"POST /h HTTP/1.1\r\nHost: x\r\nX-Signature: ab\r\n " + MARKER + b"\r\n\r\n",
+    "bare LF": b"POST /h HTTP/1.1\nHost: x\nContent-Length: 34\n\n" + MARKER,
+    "path too long": b"POST /" + MARKER * 300 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    "NUL in a header": b"POST /h HTTP/1.1\r\nHost: x\r\nX-A: \x00" + MARKER + b"\r\n\r\n",
+}
+
+
+@pytest.mark.timeout(90)
+def test_malformed_requests_get_one_line_each_and_no_traceback(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    port = free_port()
+    errors = tmp_path / "stderr.txt"
+    command = [sys.executable, "-m", "streamhook_nb", "capture", "--port", str(port)]
+    with errors.open("wb") as stderr:
+        process = subprocess.Popen(
+            [*command, "--out", str(log)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        for name, data in MALFORMED.items():
+            assert _send(port, data).startswith(b"HTTP/1.0 400"), name
+        went_away = b"POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + MARKER
+        _send(port, went_away, close_early=True)
+        item = next(deliveries(1))
+        answer = requests.post(
+            f"http://127.0.0.1:{port}/h", data=item.body, headers=item.headers, timeout=10
+        )
+        assert answer.status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    said = errors.read_bytes()
+    assert b"Traceback" not in said
+    assert MARKER not in said
+    assert MARKER[:12] not in said
+    lines = said.decode().splitlines()
+    assert len(lines) == len(MALFORMED) + 1, lines
+    assert all(line.startswith("Error handling request from 127.0.0.1: ") for line in lines)
+    assert "answered 400: Duplicate Content-Length" in lines[1]
+    assert "went away before the request was complete" in lines[-1]
+    assert list(load_log(log).deliveries["body"]) == [item.body]
+
+
+def test_a_log_path_turned_into_a_directory_is_answered_503_until_it_is_a_file(
+    tmp_path: Path,
+) -> None:
+    items = list(deliveries(3, seed=11))
+    log = tmp_path / "log.jsonl"
+    with CaptureServer(str(log)) as capture:
+        url = f"{capture.url}/webhooks/stream"
+        assert requests.post(url, data=items[0].body, headers=items[0].headers).ok
+        log.rename(tmp_path / "earlier.jsonl")
+        log.mkdir()
+        refused = requests.post(url, data=items[1].body, headers=items[1].headers)
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"]
+        assert "is a directory" in refused.text
+        assert requests.get(f"{capture.url}/healthz").status_code == 503
+        log.rmdir()
+        assert requests.post(url, data=items[2].body, headers=items[2].headers).ok
+    assert list(load_log(tmp_path / "earlier.jsonl").deliveries["body"]) == [items[0].body]
+    assert list(load_log(log).deliveries["body"]) == [items[2].body]
