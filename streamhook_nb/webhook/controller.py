@@ -91,6 +91,17 @@ class WebhookController:
     _revived: str | None = field(default=None, repr=False)  # said by the next load()
     _temporary_backups: bool = field(default=False, repr=False)  # offline()'s own folder
 
+    def __repr__(self) -> str:
+        """Where it is connected and what it holds, without credentials: the loaded settings
+        (SQS/SNS keys, tokens in URLs) and the plan's PATCH body are not shown."""
+        hooks = len(hooks_table(self.settings)) if self.settings is not None else None
+        return (
+            f"WebhookController(api_key={self.api_key!r}, "
+            f"base_url={redact_url(self.base_url) if self.base_url else None!r}, "
+            f"secret={self.secret!r}, hooks={hooks!r}, plan={self.plan!r}, "
+            f"last_backup={self.last_backup!r}, stand_in={self.stand_in!r})"
+        )
+
     @classmethod
     def offline(cls, backup_dir: Path | None = None) -> WebhookController:
         """A controller connected to its own local stand-in of Stream's API (the demo app).
@@ -193,7 +204,8 @@ class WebhookController:
         mode = "event_hooks" if self.settings.get("event_hooks") else "legacy webhook_url"
         count = len(hooks_table(self.settings))
         loaded = (
-            f"Loaded the settings of {self.api_key} from {self.base_url} ({mode}, {count} hooks)."
+            f"Loaded the settings of {self.api_key} from {redact_url(self.base_url or '')} "
+            f"({mode}, {count} hooks)."
         )
         return f"{revived} {loaded}" if revived else loaded
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,8 +43,8 @@ class Plan:
     """The PATCH body that makes the change, and what it changes, line by line."""
 
     mode: str  # "legacy" or "event_hooks"
-    body: dict[str, Any]
-    diff: tuple[str, ...]
+    body: dict[str, Any] = field(repr=False)  # holds the hooks' credentials: never shown
+    diff: tuple[str, ...] = ()
 
     @property
     def changes_anything(self) -> bool:
