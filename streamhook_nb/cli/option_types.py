@@ -10,6 +10,7 @@ import argparse
 import math
 from urllib.parse import urlsplit
 
+from streamhook_nb.webhook.plan import unparsable_why
 from streamhook_nb.webhook.redact import redact_url
 
 
@@ -20,7 +21,8 @@ def url(text: str) -> str:
         _ = urlsplit(text.strip()).port  # the port is parsed only when asked for
     except ValueError as exc:
         raise argparse.ArgumentTypeError(
-            f"{redact_url(text)!r} is not a URL ({exc}); give an absolute http:// or https:// "
+            f"{redact_url(text)!r} is not a URL ({unparsable_why(exc)}); give an absolute "
+            "http:// or https:// "
             "URL, such as https://example.com/webhooks/stream"
         ) from None
     return text

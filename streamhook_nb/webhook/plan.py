@@ -52,19 +52,45 @@ class Plan:
         return any(line.lstrip().startswith(("~", "+")) for line in self.diff)
 
 
+_EXAMPLE_URL = "https://example.com/webhooks/stream"
+
+
+def unparsable_why(exc: ValueError) -> str:
+    """Why ``urlsplit`` (or its ``port``) refused a URL, without quoting it: the text after the
+    host's colon may be a password typed without its ``@``."""
+    if "IPv6" in str(exc):
+        return "a [ in its host is not closed"
+    return "its port is not a number from 1 to 65535"
+
+
 def validate_url(url: str) -> str:
     """The URL, stripped, if it is an absolute http(s) URL with a host; else :class:`PlanError`."""
     text = url.strip()
-    parts = urlsplit(text)
+    shown = repr(redact_url(text))
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # parsed (and checked) only when asked for
+    except ValueError as exc:  # a port out of range or not a number, an unclosed [
+        raise PlanError(
+            f"{shown} is not a URL ({unparsable_why(exc)})",
+            fix=f"Give a URL such as {_EXAMPLE_URL}",
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PlanError(
-            f"{redact_url(text)!r} is not a valid webhook URL",
-            fix="Give an absolute http:// or https:// URL with a host, such as "
-            "https://example.com/webhooks/stream",
+            f"{shown} is not a valid webhook URL",
+            fix=f"Give an absolute http:// or https:// URL with a host, such as {_EXAMPLE_URL}",
         )
+    if port == 0:
+        raise PlanError(f"{shown} names port 0", fix="Give the port the endpoint listens on")
     if any(c.isspace() for c in text):
+        raise PlanError(f"{shown} contains whitespace", fix="Remove it or percent-encode it")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        raise PlanError(f"{shown} contains a control character", fix="Remove it")
+    if "\\" in text:
         raise PlanError(
-            f"{redact_url(text)!r} contains whitespace", fix="Remove it or percent-encode it"
+            f"{shown} contains a backslash",
+            fix="Use / (a browser reads \\ as /, other software as part of the host name or "
+            "the user name); percent-encode it as %5C inside the path",
         )
     return text
 

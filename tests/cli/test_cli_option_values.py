@@ -60,3 +60,16 @@ def test_webhook_commands_say_nothing_of_the_secret_length(
     code = main(["webhook", "show", "--base-url", "http://127.0.0.1:9"])
     assert code == 1  # the API cannot be reached
     assert "bytes long" not in capsys.readouterr().err
+
+
+def test_a_password_typed_without_its_at_sign_is_not_quoted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``https://user:hunter2/...`` parses as host ``user``, port ``hunter2``: the port error
+    must not quote the port."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["check-endpoint", "https://user:hunter2/hook"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "its port is not a number from 1 to 65535" in err
+    assert err.count("hunter2") == 1  # in the URL it shows, not again in the reason

@@ -135,3 +135,25 @@ def test_backups_drop_credentials_and_restore_takes_them_back() -> None:
         {"webhook_url": "https://old/h", "webhook_events": [], "event_hooks": []}, current
     )
     assert legacy == {"webhook_url": "https://old/h", "webhook_events": []}
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("https://hooks.example.com:99999/h", "its port is not a number from 1 to 65535"),
+        ("https://hooks.example.com:abc/h", "its port is not a number from 1 to 65535"),
+        ("https://[fe80::1/h", "a [ in its host is not closed"),
+        ("https://hooks.example.com:0/h", "names port 0"),
+        ("https://hooks.example.com\\@evil.example/h", "contains a backslash"),
+        ("https://hooks.example.com/h\x00", "contains a control character"),
+        ("https://hooks.example.com/h\x7f", "contains a control character"),
+    ],
+)
+def test_urls_stream_cannot_use_are_refused_by_name(bad: str, why: str) -> None:
+    """In Python (the widget, the controller, ``check_endpoint``) as at the command line: a
+    PlanError naming the problem, never a ValueError, never a URL accepted with a dead port."""
+    with pytest.raises(PlanError) as caught:
+        validate_url(bad)
+    assert why in str(caught.value)
+    with pytest.raises(PlanError):
+        plan_change(DEMO_APP_SETTINGS, WebhookChange(bad))
