@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -140,7 +141,8 @@ def from_env(
         value = environ.get(name) or file_values.get(name)
         if not value:
             raise SecretError(
-                f"{name} is not set in the environment{_looked_in(dotenv, found)}",
+                _why_missing(name, environ, file_values, found)
+                or f"{name} is not set in the environment{_looked_in(dotenv, found)}",
                 fix=(
                     f"Add {name}=... to the project's .env and re-run the cell, or set "
                     f"os.environ[{name!r}] = ... in the notebook, or pass secrets_file=..."
@@ -176,6 +178,30 @@ def _looked_in(dotenv: str | os.PathLike[str] | None, found: Path | None) -> str
     return f", and no {os.fspath(dotenv)} file is in {Path.cwd()} or any folder above it"
 
 
+def _why_missing(
+    name: str, environ: Mapping[str, str], file_values: Mapping[str, str], found: Path | None
+) -> str | None:
+    """Why ``name`` has no value when it is there after all: empty, or on a line of the
+    ``.env`` that cannot be read (the line's number, never its text)."""
+    if name in file_values and found is not None:
+        return f"{name} is empty in {found}"
+    if name in environ:
+        return f"{name} is set but empty in the environment"
+    if found is None:
+        return None
+    text = _dotenv_text(found)
+    setting = re.compile(rf"\s*(?:export\s+)?{re.escape(name)}\s*=")
+    from dotenv.parser import parse_stream
+
+    for binding in parse_stream(io.StringIO(text or "")):
+        if binding.error and setting.match(binding.original.string):
+            return (
+                f"line {binding.original.line} of {found} sets {name} but cannot be read "
+                "(a quote that is not closed?)"
+            )
+    return None
+
+
 def env_value(name: str, *, dotenv: str | os.PathLike[str] | None = ".env") -> str | None:
     """A non-secret setting (such as the API key) from the environment or ``.env`` (found as
     :func:`from_env` finds it)."""
@@ -183,20 +209,32 @@ def env_value(name: str, *, dotenv: str | os.PathLike[str] | None = ".env") -> s
 
 
 def _dotenv_values(path: str | os.PathLike[str] | None) -> dict[str, str]:
-    if path is None or not Path(path).is_file():
+    text = _dotenv_text(path)
+    if text is None:
         return {}
-    name = os.fspath(path)
-    try:
-        text = _read_small(path, name, ".env file").decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SecretError(
-            f"the .env file is not UTF-8 text (byte {exc.start + 1})",
-            source=name,
-            fix="Save it as UTF-8, one NAME=value per line",
-        ) from None
     from dotenv import dotenv_values
 
     return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
+def _dotenv_text(path: str | os.PathLike[str] | None) -> str | None:
+    """The ``.env`` file's text (None: no such file); a clear error when it is not UTF-8."""
+    if path is None or not Path(path).is_file():
+        return None
+    name = os.fspath(path)
+    data = _read_small(path, name, ".env file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = exc.start + 1
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    raise SecretError(
+        "the .env file is "
+        + ("UTF-16 text (as Windows PowerShell's > writes it)" if utf16 else "not UTF-8 text")
+        + ("" if utf16 else f" (byte {where})"),
+        source=name,
+        fix="Save it as UTF-8, one NAME=value per line",
+    )
 
 
 MAX_SECRETS_BYTES = 1024 * 1024
@@ -243,21 +281,33 @@ def from_file(path: str | os.PathLike[str]) -> dict[str, tuple[Secret, ...]]:
 
 
 def _parse_mapping(text: bytes, name: str) -> dict[str, object]:
+    """The file's mapping. Parse errors are dropped, not chained: a JSON error carries the
+    whole document (``doc``), and an exception's context outlives its message."""
     text = text.removeprefix(b"\xef\xbb\xbf")
-    try:
-        parsed = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        try:
-            parsed = tomllib.loads(text.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            raise SecretError(
-                "the secrets file is neither JSON nor TOML",
-                source=name,
-                fix='Write it as {"API_KEY": "secret"} (JSON) or API_KEY = "secret" (TOML)',
-            ) from None
+    parsed = _json_or_toml(text)
+    if parsed is None:
+        raise SecretError(
+            "the secrets file is neither JSON nor TOML",
+            source=name,
+            fix='Write it as {"API_KEY": "secret"} (JSON) or API_KEY = "secret" (TOML)',
+        )
     if not isinstance(parsed, dict):
         raise SecretError("the secrets file must map API keys to secrets", source=name)
     return parsed
+
+
+def _json_or_toml(text: bytes) -> object | None:
+    """The parsed document, or None when it is neither JSON nor TOML."""
+    try:
+        parsed: object = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        return parsed
+    try:
+        return tomllib.loads(text.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
 
 
 def keyring(

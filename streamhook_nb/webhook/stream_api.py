@@ -154,14 +154,18 @@ class AppSettingsClient:
         self._call(lambda: self._client.update_app_settings(**body), changing=True)
 
     def _call(self, action: Any, *, changing: bool = False) -> Any:
+        """Run an SDK call; its failure becomes an :class:`ApiError` raised outside the
+        ``except`` block, so that no exception chain keeps the request (its ``Authorization``
+        holds the server token) or the answer."""
         try:
             return action()
         except StreamAPIException as exc:
-            raise self._refused(exc.status_code, getattr(exc, "error_message", None), exc) from None
+            error = self._refused(exc.status_code, getattr(exc, "error_message", None), exc)
         except _ErrorBody as exc:
-            raise self._refused(exc.status, None, exc) from None
+            error = self._refused(exc.status, None, exc)
         except requests.RequestException as exc:
-            raise self._unreachable(exc, changing=changing) from None
+            error = self._unreachable(exc, changing=changing)
+        raise error
 
     def _refused(self, status: int, message: object, exc: Exception) -> ApiError:
         """The error for an answer that is not a success, with no credential in it."""

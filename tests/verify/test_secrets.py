@@ -226,3 +226,56 @@ def test_secret_error_shows_as_one_message_in_ipython(
     assert "STREAM_API_SECRET is not set in the environment" in text
     assert "Traceback" not in text
     assert "File " not in text
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it was raised from or during."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is not None and all(item is not s for s in seen):
+            seen.append(item)
+            todo += [item.__cause__, item.__context__]
+    return seen
+
+
+def test_a_broken_secrets_file_leaves_no_copy_in_the_exception_chain(tmp_path: Path) -> None:
+    """A JSON error keeps the whole document (``doc``); a traceback tool or a debugger that
+    walks the chain must not find the secrets there."""
+    broken = tmp_path / "secrets.json"
+    broken.write_text('{"prod": "a-secret-in-a-broken-file",\n')
+    with pytest.raises(SecretError) as caught:
+        from_file(broken)
+    for item in _chain(caught.value):
+        assert "a-secret-in-a-broken-file" not in repr(vars(item)) + str(item)
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "says"),
+    [
+        (b"STREAM_API_SECRET=\n", {}, "STREAM_API_SECRET is empty in "),
+        (b"", {"STREAM_API_SECRET": ""}, "STREAM_API_SECRET is set but empty in the environment"),
+        (
+            b'A=1\nexport STREAM_API_SECRET="a-secret-without-its-closing-quote\n',
+            {},
+            "line 2 of {env} sets STREAM_API_SECRET but cannot be read",
+        ),
+        (
+            "STREAM_API_SECRET=a-secret\n".encode("utf-16"),
+            {},
+            "the .env file is UTF-16 text (as Windows PowerShell's > writes it)",
+        ),
+    ],
+)
+def test_a_secret_that_is_there_but_unusable_says_why(
+    tmp_path: Path, text: bytes, environ: dict[str, str], says: str
+) -> None:
+    env = tmp_path / ".env"
+    env.write_bytes(text)
+    with pytest.raises(SecretError) as caught:
+        from_env(dotenv=env, environ=environ)
+    message = str(caught.value)
+    assert says.format(env=env) in message
+    assert "not set" not in message
+    assert "a-secret" not in message

@@ -179,3 +179,16 @@ def test_the_controller_and_its_plan_show_no_credentials_in_their_repr(
         assert secret not in shown
         assert secret not in repr(controller.plan)
     assert "hooks=2" in shown
+
+
+def test_no_exception_in_the_chain_keeps_the_server_token(api: Callable[[Answer], str]) -> None:
+    """The SDK's exception holds the answer, a requests exception the request (whose
+    ``Authorization`` is the server token): neither stays attached to the error raised."""
+    url = api(_echo)
+    with pytest.raises(ApiError) as refused:
+        _client(url).get()
+    with pytest.raises(ApiError) as unreachable:
+        _client("http://127.0.0.1:9").get()
+    for caught in (refused, unreachable):
+        assert caught.value.__cause__ is None
+        assert caught.value.__context__ is None
