@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import requests
+from urllib3.util import SKIP_HEADER
 
 from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.body import signed_bytes
@@ -35,6 +36,9 @@ HOP_BY_HOP = frozenset(
     )
 )
 """Headers that belong to one connection and are not resent."""
+NOT_ADDED = {"user-agent": SKIP_HEADER, "accept-encoding": SKIP_HEADER}
+"""Headers the HTTP client would add when the delivery has none (``python-urllib3/2``,
+``identity``): a replay sends the delivery's headers, not the client's."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ def replay(
     kinds = events_frame(deliveries)["event_type"].astype(str).tolist() if len(deliveries) else []
     rows: list[dict[str, Any]] = []
     http = session or OutboundSession(timeout)
+    if session is None:
+        http.headers.clear()  # only the delivery's own headers: no requests defaults
     interval = 1.0 / rate if rate else 0.0
     next_at = clock()
     items: Iterable[tuple[Any, ...]] = zip(
@@ -134,7 +140,11 @@ def replay(
             started = time.perf_counter()
             try:
                 response = http.post(
-                    target, data=body, headers=outgoing, timeout=timeout, allow_redirects=False
+                    target,
+                    data=body,
+                    headers={**NOT_ADDED, **outgoing},
+                    timeout=timeout,
+                    allow_redirects=False,
                 )
                 row.update(status=response.status_code, error=redirect_note(response))
             except requests.RequestException as exc:

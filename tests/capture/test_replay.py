@@ -13,6 +13,7 @@ from helpers import run_cli
 from streamhook_nb import Keyring, Secret, events_frame, load_log, verify_deliveries
 from streamhook_nb.capture.replay import Selection, replay, replay_headers
 from streamhook_nb.capture.server import CaptureServer
+from streamhook_nb.load.deliveries import header_dicts
 from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 STAGING_SECRET = "staging-secret-for-the-replay-test-only"
@@ -151,3 +152,20 @@ def test_dry_run_and_url_errors_never_show_credentials(data_dir: Path) -> None:
     assert "is not a valid webhook URL" in shown
     assert password not in shown
     assert token not in shown
+
+
+def test_only_the_deliverys_own_headers_are_sent(
+    source: pd.DataFrame, receiver: CaptureServer
+) -> None:
+    """No header of the HTTP client's own (User-Agent, Accept, Accept-Encoding, Connection)
+    is added: the second receiver sees the original headers, a new Host and Content-Length."""
+    original = source.head(3)
+    assert replay(original, f"{receiver.url}/webhooks/stream")["status"].eq(200).all()
+    receiver.stop()
+    arrived = load_log(receiver.log.path).deliveries
+    pairs = zip(header_dicts(original["headers"]), header_dicts(arrived["headers"]), strict=True)
+    for sent, got in pairs:
+        assert set(got) - {"host", "content-length"} == set(sent) - {"host", "content-length"}
+        assert {k: v for k, v in got.items() if k in sent and k != "host"} == {
+            k: v for k, v in sent.items() if k != "host"
+        }
