@@ -11,6 +11,8 @@ from streamhook_nb.webhook.redact import redact_url
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from streamhook_nb.capture.replay import ReplayInterrupted
 from streamhook_nb.cli import exit_codes, option_types
 from streamhook_nb.cli.output import replay_table
 
@@ -150,7 +152,11 @@ def _time(text: str | None) -> pd.Timestamp | None:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Select, confirm, send, and print one line per delivery."""
-    from streamhook_nb.capture.replay import Selection, replay  # requests: only for this command
+    from streamhook_nb.capture.replay import (  # requests: only for this command
+        ReplayInterrupted,
+        Selection,
+        replay,
+    )
     from streamhook_nb.load.loading import load_log
 
     resign = from_env([args.resign_secret_env])[0] if args.resign_secret_env else None
@@ -162,7 +168,10 @@ def run_replay(args: argparse.Namespace) -> int:
     chosen = selection.apply(load_log(args.sources).deliveries)
     if not args.dry_run and not args.yes and not _confirmed(len(chosen), args.to):
         return exit_codes.USAGE
-    results = replay(chosen, args.to, rate=args.rate, resign=resign, dry_run=args.dry_run)
+    try:
+        results = replay(chosen, args.to, rate=args.rate, resign=resign, dry_run=args.dry_run)
+    except ReplayInterrupted as stopped:
+        return _interrupted(stopped)
     print(replay_table(results, dry_run=args.dry_run) if len(results) else "nothing selected")
     if args.dry_run:
         print(f"dry run: {len(results)} deliveries would be sent to {redact_url(args.to)}")
@@ -170,6 +179,20 @@ def run_replay(args: argparse.Namespace) -> int:
     ok = results["status"].between(200, 299).fillna(False)
     print(f"{int(ok.sum())} of {len(results)} deliveries got a 2xx")
     return exit_codes.OK if ok.all() else exit_codes.PROBLEMS_FOUND
+
+
+def _interrupted(stopped: ReplayInterrupted) -> int:
+    """Ctrl-C during a replay: what was sent so far, so that a new run can skip it."""
+    results = stopped.results
+    if len(results):
+        print(replay_table(results, dry_run=False))
+    ok = int(results["status"].between(200, 299).fillna(False).sum())
+    print(
+        f"interrupted: {len(results)} of {stopped.total} deliveries were handled ({ok} got a "
+        "2xx), the rest were not sent; the rows above say which",
+        file=sys.stderr,
+    )
+    return exit_codes.INTERRUPTED
 
 
 def _confirmed(count: int, url: str) -> bool:

@@ -28,6 +28,11 @@ def url(text: str) -> str:
     return text
 
 
+MIN_RATE = 1 / 86400
+"""One delivery a day: slower rates wait longer than a replay is worth (and past what
+``time.sleep`` takes, at 1e-300)."""
+
+
 def positive_rate(text: str) -> float:
     """A rate in deliveries per second: a finite number above zero."""
     try:
@@ -37,5 +42,9 @@ def positive_rate(text: str) -> float:
     if not (math.isfinite(rate) and rate > 0):
         raise argparse.ArgumentTypeError(
             "must be a number of deliveries per second above 0, such as 5 or 0.5"
+        )
+    if rate < MIN_RATE:
+        raise argparse.ArgumentTypeError(
+            f"must be at least {MIN_RATE:.8f} (one delivery a day); such as 5 or 0.5"
         )
     return rate

@@ -73,3 +73,16 @@ def test_a_password_typed_without_its_at_sign_is_not_quoted(
     err = capsys.readouterr().err
     assert "its port is not a number from 1 to 65535" in err
     assert err.count("hunter2") == 1  # in the URL it shows, not again in the reason
+
+
+@pytest.mark.parametrize("rate", ["1e-300", "0.00001"])
+def test_replay_rate_below_one_a_day_is_a_usage_error(
+    rate: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1e-300 used to reach ``time.sleep`` as 1e300 seconds: an OverflowError traceback."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["replay", CAPTURE, "--to", "http://127.0.0.1:9/hook", "--rate", rate, "--yes"])
+    assert exit_.value.code == 2
+    assert "argument --rate: must be at least 0.00001157 (one delivery a day)" in (
+        capsys.readouterr().err
+    )
