@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.web_urldispatcher import _default_expect_handler
 
 from streamhook_nb.background_server import ServedInBackground, start_serving, stop_serving
 from streamhook_nb.capture.arrival import request_headers, verdict_on_arrival
@@ -152,6 +153,21 @@ def build_app(
             return _unavailable(f"the capture log cannot be written ({why})")
         return web.Response(status=status, text="ok" if status == 200 else "invalid signature")
 
+    async def expect(request: web.Request) -> web.StreamResponse | None:
+        """``Expect: 100-continue``: a body declared over the limit gets its 413 at once, so
+        the client is not invited to send it."""
+        declared = request.content_length
+        if declared is not None and declared > settings.body_limit:
+            response = web.Response(
+                status=413,
+                text=f"the body ({declared} bytes) is over the limit of {settings.body_limit}",
+            )
+            response.force_close()
+            request.content.feed_eof()  # the body will not come: no lingering to wait for it
+            return response
+        await _default_expect_handler(request)
+        return None
+
     async def open_log(_: web.Application) -> None:
         if not log.is_open:
             log.open()
@@ -162,7 +178,7 @@ def build_app(
     middlewares = [guard.middleware] if guard is not None else []
     app = web.Application(client_max_size=settings.body_limit, middlewares=middlewares)
     app.router.add_get("/healthz", healthz)
-    app.router.add_route("*", "/{tail:.*}", deliver)
+    app.router.add_route("*", "/{tail:.*}", deliver, expect_handler=expect)
     app.on_startup.append(open_log)
     app.on_cleanup.append(close_log)
     return app

@@ -114,3 +114,19 @@ def test_a_log_path_turned_into_a_directory_is_answered_503_until_it_is_a_file(
         assert requests.post(url, data=items[2].body, headers=items[2].headers).ok
     assert list(load_log(tmp_path / "earlier.jsonl").deliveries["body"]) == [items[0].body]
     assert list(load_log(log).deliveries["body"]) == [items[2].body]
+
+
+def test_expect_100_continue_over_the_limit_gets_413_before_the_body(tmp_path: Path) -> None:
+    item = next(deliveries(1))
+    log = tmp_path / "log.jsonl"
+    with CaptureServer(str(log)) as capture:
+        port = int(capture.url.rsplit(":", 1)[1])
+        head = b"POST /h HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        too_big = _send(port, head + b"Content-Length: %d\r\n\r\n" % (100 * 1024 * 1024))
+        assert too_big.startswith(b"HTTP/1.1 413 "), too_big[:40]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(head + b"Content-Length: %d\r\n\r\n" % len(item.body))
+            assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+            sock.sendall(item.body)
+            assert sock.recv(100).startswith(b"HTTP/1.1 200 OK")
+    assert list(load_log(log).deliveries["body"]) == [item.body]
