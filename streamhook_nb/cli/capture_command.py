@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from streamhook_nb.verify.secrets import Keyring, from_env
+from streamhook_nb.verify.secrets import Keyring, Secret, SecretError, from_env
 from streamhook_nb.webhook.redact import redact_url
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def run_capture(args: argparse.Namespace) -> int:
     problem = _capture_usage_problem(args)
     if problem is not None:
         return _usage("capture", problem)
-    keyring = Keyring(from_env([args.secret_env])) if args.secret_env else None
+    keyring = Keyring((_secret(args.secret_env),)) if args.secret_env else None
     log = CaptureLog(
         args.out, fsync=args.fsync, rotate_bytes=args.rotate_bytes, rotate_daily=args.rotate_daily
     )
@@ -116,6 +116,18 @@ def run_capture(args: argparse.Namespace) -> int:
         where = f"{args.host}:{args.port}"
         return _usage("capture", f"cannot listen on {where}: {exc.strerror or exc}")
     return exit_codes.OK
+
+
+def _secret(name: str) -> Secret:
+    """The secret in ``$name`` (or ``.env``); the error's fix names no ``--secrets-file``,
+    which ``capture`` and ``replay`` do not take."""
+    try:
+        (secret,) = from_env([name])
+    except SecretError as exc:
+        raise SecretError(
+            exc.message, source=exc.source, fix=f"export {name}=... (or add it to .env)"
+        ) from None
+    return secret
 
 
 def _capture_usage_problem(args: argparse.Namespace) -> str | None:
@@ -159,7 +171,7 @@ def run_replay(args: argparse.Namespace) -> int:
     )
     from streamhook_nb.load.loading import load_log
 
-    resign = from_env([args.resign_secret_env])[0] if args.resign_secret_env else None
+    resign = _secret(args.resign_secret_env) if args.resign_secret_env else None
     try:
         selection = Selection(tuple(args.type), _time(args.since), _time(args.until))
     except ValueError as exc:
