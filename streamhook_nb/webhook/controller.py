@@ -20,7 +20,13 @@ from streamhook_nb.verify.secrets import (
     env_value,
     from_env,
 )
-from streamhook_nb.webhook.backups import DEFAULT_DIR, latest_backup, read_backup, save_backup
+from streamhook_nb.webhook.backups import (
+    DEFAULT_DIR,
+    file_key,
+    latest_backup,
+    read_backup,
+    save_backup,
+)
 from streamhook_nb.webhook.endpoint_check import Requirement, check_endpoint
 from streamhook_nb.webhook.failures import failure_reason
 from streamhook_nb.webhook.plan import (
@@ -279,7 +285,9 @@ class WebhookController:
         try:
             path = latest_backup(self.api_key or "", directory=self.backup_dir)
         except UsageError:
-            undone = any(Path(self.backup_dir).glob(f"{self.api_key}-*.undone.json"))
+            undone = any(
+                Path(self.backup_dir).glob(f"{file_key(self.api_key or '')}-*.undone.json")
+            )
             raise UsageError(
                 "Nothing to undo: every change applied here was undone already"
                 if undone

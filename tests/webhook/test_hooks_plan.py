@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import orjson
 import pytest
 
+from streamhook_nb.errors import UsageError
+from streamhook_nb.webhook.backups import latest_backup, read_backup, save_backup
 from streamhook_nb.webhook.plan import (
     NEW_HOOK,
     PlanError,
@@ -157,3 +160,22 @@ def test_urls_stream_cannot_use_are_refused_by_name(bad: str, why: str) -> None:
     assert why in str(caught.value)
     with pytest.raises(PlanError):
         plan_change(DEMO_APP_SETTINGS, WebhookChange(bad))
+
+
+@pytest.mark.parametrize("api_key", ["a/b", "../../escaped", "key with spaces"])
+def test_backups_stay_in_their_folder_whatever_the_api_key(tmp_path: Path, api_key: str) -> None:
+    folder = tmp_path / "deep" / "backups"
+    saved = save_backup(DEMO_APP_SETTINGS, api_key, directory=folder)
+    assert saved.parent == folder
+    assert latest_backup(api_key, directory=folder) == saved
+    assert read_backup(saved) == without_secrets(DEMO_APP_SETTINGS)
+    assert list(tmp_path.rglob("*.json")) == [saved]
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b'{"saved_at": "x"}', b"[1, 2]"])
+def test_a_damaged_backup_is_named_not_a_traceback(tmp_path: Path, content: bytes) -> None:
+    damaged = tmp_path / "key-20261128T000000000000Z.json"
+    damaged.write_bytes(content)
+    with pytest.raises(UsageError, match="the backup") as caught:
+        read_backup(damaged)
+    assert str(damaged) in str(caught.value)
