@@ -265,10 +265,12 @@ def from_file(path: str | os.PathLike[str]) -> dict[str, tuple[Secret, ...]]:
     apps: dict[str, tuple[Secret, ...]] = {}
     for api_key, value in mapping.items():
         values = value if isinstance(value, list) else [value]
-        if not values or not all(isinstance(v, str) and v for v in values):
+        problem = _entry_problem(values)
+        if problem is not None:
             raise SecretError(
-                f"the entry for API key {api_key!r} must be a secret or a list of secrets",
+                f"the entry for API key {api_key!r}{problem}",
                 source=name,
+                fix="Give the secret as a string, or a list of strings (newest first)",
             )
         many = len(values) > 1
         apps[api_key] = tuple(
@@ -280,14 +282,29 @@ def from_file(path: str | os.PathLike[str]) -> dict[str, tuple[Secret, ...]]:
     return apps
 
 
+def _entry_problem(values: list[object]) -> str | None:
+    """What is wrong with one API key's secrets (never their values), or None."""
+    if not values:
+        return " is an empty list"
+    for n, value in enumerate(values):
+        at = f"[{n}]" if len(values) > 1 else ""
+        if not isinstance(value, str):
+            kinds = {bool: "true/false", int: "a number", float: "a number", list: "a list"}
+            kind = kinds.get(type(value), "a table" if isinstance(value, dict) else "not text")
+            return f"{at} is {kind}, not a secret"
+        if not value:
+            return f"{at} is an empty string"
+    return None
+
+
 def _parse_mapping(text: bytes, name: str) -> dict[str, object]:
     """The file's mapping. Parse errors are dropped, not chained: a JSON error carries the
     whole document (``doc``), and an exception's context outlives its message."""
     text = text.removeprefix(b"\xef\xbb\xbf")
-    parsed = _json_or_toml(text)
-    if parsed is None:
+    parsed, problem = _json_or_toml(text)
+    if problem is not None:
         raise SecretError(
-            "the secrets file is neither JSON nor TOML",
+            problem,
             source=name,
             fix='Write it as {"API_KEY": "secret"} (JSON) or API_KEY = "secret" (TOML)',
         )
@@ -296,18 +313,31 @@ def _parse_mapping(text: bytes, name: str) -> dict[str, object]:
     return parsed
 
 
-def _json_or_toml(text: bytes) -> object | None:
-    """The parsed document, or None when it is neither JSON nor TOML."""
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_TABLE = re.compile(rb"\[\[?\s*[A-Za-z0-9_.\"' -]+\s*\]\]?\s*(?:#.*)?")
+"""A TOML table header line (``[prod]``), which also starts with ``[``."""
+
+
+def _json_or_toml(text: bytes) -> tuple[object, str | None]:
+    """The parsed document and None, or None and what is wrong: where a file that looks like
+    JSON or else TOML stops parsing (line and column, never the text there)."""
     try:
         parsed: object = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        pass
+    except orjson.JSONDecodeError as exc:
+        json_where = f"line {exc.lineno}, column {exc.colno}"
     else:
-        return parsed
+        return parsed, None
     try:
-        return tomllib.loads(text.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
+        return tomllib.loads(text.decode("utf-8")), None
+    except UnicodeDecodeError as exc:
+        return None, f"the secrets file is not UTF-8 text (byte {exc.start + 1})"
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_WHERE.search(str(exc))
+        toml_where = f" (line {found[1]}, column {found[2]})" if found else ""
+    first = text.lstrip().split(b"\n", 1)[0].strip()
+    if first[:1] in (b"{", b'"') or (first[:1] == b"[" and not _TOML_TABLE.fullmatch(first)):
+        return None, f"the secrets file is not valid JSON ({json_where})"
+    return None, f"the secrets file is neither JSON nor valid TOML{toml_where}"
 
 
 def keyring(

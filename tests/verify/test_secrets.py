@@ -80,10 +80,18 @@ def test_secrets_file_json_or_toml_with_rotation(tmp_path: Path, name: str, text
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("not = [valid", "neither JSON nor TOML"),
+        ("not = [valid", r"neither JSON nor valid TOML \(line 1, column 8\)"),
         ('["a", "b"]', "must map API keys to secrets"),
-        ('{"key1": 5}', "entry for API key 'key1' must be a secret"),
+        ('{"key1": 5}', "entry for API key 'key1' is a number, not a secret"),
         ("{}", "maps no API key"),
+        ('{"key1": "s3cr3t-a",\n', r"not valid JSON \(line 2, column 1\)"),
+        ('key1 = "s3cr3t-a"\nkey2 = s3cr3t-b\n', r"nor valid TOML \(line 2, column 8\)"),
+        ('{"key1": ""}', "entry for API key 'key1' is an empty string"),
+        ('{"key1": []}', "entry for API key 'key1' is an empty list"),
+        ('key1 = ["s3cr3t-a", 5]', r"entry for API key 'key1'\[1\] is a number, not a secret"),
+        ("[key1]\nsecret = 's3cr3t-a'", "entry for API key 'key1' is a table, not a secret"),
+        ("[key1]\nsecret = s3cr3t-a", r"nor valid TOML \(line 2, column 10\)"),
+        ('["key1", s3cr3t-a]', r"not valid JSON \(line 1, column 10\)"),
     ],
 )
 def test_bad_secrets_files(tmp_path: Path, text: str, message: str) -> None:
@@ -92,6 +100,7 @@ def test_bad_secrets_files(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(SecretError, match=message) as caught:
         from_file(path)
     assert str(path) in str(caught.value)
+    assert "s3cr3t" not in str(caught.value)
 
 
 def test_unreadable_secrets_file(tmp_path: Path) -> None:
