@@ -48,3 +48,14 @@ def positive_rate(text: str) -> float:
             f"must be at least {MIN_RATE:.8f} (one delivery a day); such as 5 or 0.5"
         )
     return rate
+
+
+def positive_count(text: str) -> int:
+    """A whole number above zero (a count of processes, say)."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of at least 1, such as 4")
+    return count

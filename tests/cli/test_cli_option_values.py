@@ -86,3 +86,11 @@ def test_replay_rate_below_one_a_day_is_a_usage_error(
     assert "argument --rate: must be at least 0.00001157 (one delivery a day)" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize("workers", ["0", "-3", "two"])
+def test_workers_must_be_at_least_one(workers: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["verify", CAPTURE, "--workers", workers])
+    assert exit_.value.code == 2
+    assert "argument --workers: must be a whole number of at least 1" in capsys.readouterr().err
