@@ -122,6 +122,10 @@ def build_app(
             if settings.path and request.path != settings.path:
                 raise web.HTTPNotFound()
             raise web.HTTPMethodNotAllowed(request.method, ["POST"])
+        if (request.version.major, request.version.minor) not in ((1, 0), (1, 1)):
+            response = web.Response(status=505, text="HTTP/1.1 (or 1.0) only")
+            response.force_close()
+            return response
         if _headers_too_large(request):
             raise web.HTTPRequestHeaderFieldsTooLarge(
                 text=f"at most {HEADER_COUNT_LIMIT} headers of {HEADER_FIELD_LIMIT} bytes each"

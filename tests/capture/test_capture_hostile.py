@@ -130,3 +130,19 @@ def test_expect_100_continue_over_the_limit_gets_413_before_the_body(tmp_path: P
             sock.sendall(item.body)
             assert sock.recv(100).startswith(b"HTTP/1.1 200 OK")
     assert list(load_log(log).deliveries["body"]) == [item.body]
+
+
+def test_a_request_line_of_another_http_version_is_answered_505_and_not_logged(
+    tmp_path: Path,
+) -> None:
+    """``POST /h`` alone (HTTP/0.9) or ``HTTP/2.0`` in an HTTP/1 request line is no delivery:
+    such requests used to be logged (as a bodiless POST, or as HTTP 2.0)."""
+    log = tmp_path / "log.jsonl"
+    with CaptureServer(str(log)) as capture:
+        port = int(capture.url.rsplit(":", 1)[1])
+        for line in (b"POST /h HTTP/2.0\r\n", b"POST /h HTTP/0.9\r\n", b"POST /h\r\n"):
+            answer = _send(port, line + b"Host: x\r\nContent-Length: 2\r\n\r\n{}")
+            assert b" 505 " in answer.split(b"\r\n", 1)[0], (line, answer[:40])
+        item = next(deliveries(1))
+        assert requests.post(f"{capture.url}/h", data=item.body, headers=item.headers).ok
+    assert list(load_log(log).deliveries["body"]) == [item.body]
