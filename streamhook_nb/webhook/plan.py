@@ -9,8 +9,9 @@ would be deleted); apps without ``event_hooks`` get the legacy ``webhook_url`` /
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -95,6 +96,25 @@ def validate_url(url: str) -> str:
     return text
 
 
+_EVENT_TYPE = re.compile(r"\*|[a-z0-9_-]+(?:\.[a-z0-9_*-]+)*")
+"""Stream's event types: lower-case words joined by dots (``message.new``, ``reminder.due``)."""
+
+
+def validate_event_types(types: Sequence[str]) -> tuple[str, ...]:
+    """The event types without repeats (in order), or :class:`PlanError` naming one that
+    cannot be an event type (Stream's are lower case: ``message.new``)."""
+    for kind in types:
+        if not _EVENT_TYPE.fullmatch(kind):
+            lower = kind.strip().lower()
+            fix = (
+                f"Event types are lower case: {lower}"
+                if _EVENT_TYPE.fullmatch(lower)
+                else "Give event types such as message.new or channel.updated, separated by commas"
+            )
+            raise PlanError(f"{kind!r} is not an event type", fix=fix)
+    return tuple(dict.fromkeys(types))
+
+
 def webhook_hooks(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The ``event_hooks`` entries of type ``webhook``."""
     return [h for h in settings.get("event_hooks") or [] if h.get("hook_type") == "webhook"]
@@ -103,6 +123,8 @@ def webhook_hooks(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
 def plan_change(settings: Mapping[str, Any], change: WebhookChange) -> Plan:
     """The PATCH body and diff for ``change`` against the current ``settings`` (``app`` object)."""
     url = validate_url(change.url)
+    if change.event_types is not None:
+        change = replace(change, event_types=validate_event_types(change.event_types))
     if settings.get("event_hooks"):
         return _plan_event_hooks(settings, change, url)
     return _plan_legacy(settings, change, url)

@@ -179,3 +179,15 @@ def test_a_damaged_backup_is_named_not_a_traceback(tmp_path: Path, content: byte
     with pytest.raises(UsageError, match="the backup") as caught:
         read_backup(damaged)
     assert str(damaged) in str(caught.value)
+
+
+def test_event_types_are_checked_and_repeats_dropped() -> None:
+    change = WebhookChange(
+        "https://a.example.com/h", ("message.new", "reminder.due", "message.new")
+    )
+    plan = plan_change(DEMO_APP_SETTINGS, change)
+    assert plan.body["event_hooks"][0]["event_types"] == ["message.new", "reminder.due"]
+    for bad, says in (("MESSAGE.NEW", "lower case: message.new"), ("a;b", "such as message.new")):
+        with pytest.raises(PlanError, match="is not an event type") as caught:
+            plan_change(DEMO_APP_SETTINGS, WebhookChange("https://a.example.com/h", (bad,)))
+        assert says in str(caught.value)
