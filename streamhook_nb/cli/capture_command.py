@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from streamhook_nb.capture.replay import ReplayInterrupted
-from streamhook_nb.cli import exit_codes, option_types
+from streamhook_nb.cli import exit_codes, option_types, prompt
 from streamhook_nb.cli.output import replay_table
 
 
@@ -215,4 +215,4 @@ def _confirmed(count: int, url: str) -> bool:
         )
         return False
     question = f"Send {count} deliveries to {redact_url(url)}? [y/N] "
-    return input(question).strip().lower() in ("y", "yes")
+    return prompt.confirmed(question)

@@ -72,3 +72,32 @@ def test_a_missing_secret_does_not_point_to_an_option_the_command_lacks(
     assert "NO_SUCH_SECRET is not set" in err
     assert "export NO_SUCH_SECRET=... (or add it to .env)" in err
     assert "--secrets-file" not in err
+
+
+class _Terminal:
+    """Standard input as a terminal on which the user presses Ctrl-D at the prompt."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["webhook", "set", "--stand-in", "--url", "https://a.example.com/h"],
+        ["replay", "{data}/ngrok", "--to", "http://127.0.0.1:9/h"],
+    ],
+)
+def test_ctrl_d_at_the_prompt_is_a_no(
+    args: list[str],
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def end_of_input(_: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("builtins.input", end_of_input)
+    assert main([a.format(data=data_dir) for a in args]) == 2
+    assert "Traceback" not in capsys.readouterr().err
