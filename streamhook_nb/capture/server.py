@@ -72,7 +72,7 @@ def capture_record(
     record: dict[str, Any] = {
         "received_at": datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
         "method": request.method,
-        "path": request.path_qs,
+        "path": request.rel_url.raw_path_qs,  # as sent (path_qs turns //a into ////a)
         "remote_addr": request.remote,
         "http_version": f"{request.version.major}.{request.version.minor}",
         "headers": headers,

@@ -146,3 +146,23 @@ def test_a_request_line_of_another_http_version_is_answered_505_and_not_logged(
         item = next(deliveries(1))
         assert requests.post(f"{capture.url}/h", data=item.body, headers=item.headers).ok
     assert list(load_log(log).deliveries["body"]) == [item.body]
+
+
+def test_the_request_target_is_stored_as_sent(tmp_path: Path) -> None:
+    """``//host/h`` used to be stored as ``////host/h``; an absolute-form target keeps its path
+    and query."""
+    targets = {
+        b"//evil.example/h": "//evil.example/h",
+        b"///x?y=%00": "///x?y=%00",
+        b"/a%2Fb/../c?z=%20": "/a%2Fb/../c?z=%20",
+        b"http://evil.example/hook?q=1": "/hook?q=1",
+    }
+    log = tmp_path / "log.jsonl"
+    with CaptureServer(str(log)) as capture:
+        port = int(capture.url.rsplit(":", 1)[1])
+        for target in targets:
+            answer = _send(
+                port, b"POST " + target + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+            )
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:40]
+    assert list(load_log(log).deliveries["path"]) == list(targets.values())
