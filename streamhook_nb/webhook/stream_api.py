@@ -12,7 +12,7 @@ import requests
 from stream_chat import StreamChat
 from stream_chat.base.exceptions import StreamAPIException
 
-from streamhook_nb.errors import ApiError
+from streamhook_nb.errors import ApiError, UsageError
 from streamhook_nb.verify.secrets import (
     DEFAULT_KEY_ENV,
     DEFAULT_SECRET_ENV,
@@ -107,6 +107,21 @@ def settings_shape_problem(app: dict[str, Any]) -> str | None:
     return None
 
 
+def _check_base_url(url: str) -> None:
+    """:class:`UsageError` unless ``url`` is an absolute http(s) URL with a host and a port
+    that can be (a typo in ``STREAM_CHAT_URL`` is not a network failure)."""
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port out of range, an unclosed [
+        usable = False
+    if not usable:
+        raise UsageError(
+            f"{redact_url(url)!r} is not an API base URL",
+            fix=f"Set {BASE_URL_ENV} (or --base-url) to an http(s) URL such as {DEFAULT_BASE_URL}",
+        )
+
+
 @dataclass
 class AppSettingsClient:
     """Reads and changes one app's settings (``GET`` / ``PATCH /app``)."""
@@ -118,6 +133,7 @@ class AppSettingsClient:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        _check_base_url(self.base_url)
         self._client = StreamChat(
             self.api_key, self.secret.reveal(), timeout=self.timeout, base_url=self.base_url
         )

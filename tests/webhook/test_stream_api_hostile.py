@@ -15,7 +15,7 @@ from aiohttp import web
 from helpers import run_cli
 
 from streamhook_nb.background_server import BackgroundServer
-from streamhook_nb.errors import ApiError
+from streamhook_nb.errors import ApiError, UsageError
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.webhook.controller import WebhookController
 from streamhook_nb.webhook.plan import WebhookChange, plan_change
@@ -192,3 +192,17 @@ def test_no_exception_in_the_chain_keeps_the_server_token(api: Callable[[Answer]
     for caught in (refused, unreachable):
         assert caught.value.__cause__ is None
         assert caught.value.__context__ is None
+
+
+@pytest.mark.parametrize(
+    "base_url", ["not a url", "ftp://x.example", "http://[::1", "http://127.0.0.1:99999"]
+)
+def test_a_base_url_that_cannot_work_is_a_usage_error(base_url: str, tmp_path: Path) -> None:
+    """Not a network failure ("cannot reach the API (InvalidURL). Check the network"), exit 2."""
+    with pytest.raises(UsageError, match="is not an API base URL"):
+        _client(base_url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAM_")}
+    env.update(STREAM_API_KEY=KEY, STREAM_API_SECRET=SECRET, STREAM_CHAT_URL=base_url)
+    done = run_cli("webhook", "show", env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Set STREAM_CHAT_URL (or --base-url) to an http(s) URL" in done.stderr
