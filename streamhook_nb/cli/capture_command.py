@@ -93,6 +93,14 @@ def run_capture(args: argparse.Namespace) -> int:
     if problem is not None:
         return _usage("capture", problem)
     keyring = Keyring((_secret(args.secret_env),)) if args.secret_env else None
+    if keyring is not None and keyring.shared[0].trimmed() is not None:
+        print(
+            f"streamhook-nb capture: warning: ${args.secret_env} has whitespace around it: "
+            "deliveries will verify only as secret_whitespace"
+            + (" and get a 401" if args.reject_invalid else "")
+            + "; remove it from the variable (or .env)",
+            file=sys.stderr,
+        )
     log = CaptureLog(
         args.out, fsync=args.fsync, rotate_bytes=args.rotate_bytes, rotate_daily=args.rotate_daily
     )

@@ -4,6 +4,7 @@ acknowledged delivery byte-exact."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -166,3 +167,34 @@ def test_the_request_target_is_stored_as_sent(tmp_path: Path) -> None:
             )
             assert answer.startswith(b"HTTP/1.1 200"), answer[:40]
     assert list(load_log(log).deliveries["path"]) == list(targets.values())
+
+
+def test_a_secret_with_whitespace_around_it_is_warned_about_at_start(tmp_path: Path) -> None:
+    """With --reject-invalid every delivery would get a 401: say so before the first one."""
+    port = free_port()
+    env = {**os.environ, "PADDED_SECRET": " a-secret-with-a-space-before-it"}
+    options = ["--out", str(tmp_path / "log.jsonl"), "--secret-env", "PADDED_SECRET"]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamhook_nb",
+            "capture",
+            "--port",
+            str(port),
+            *options,
+            "--reject-invalid",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline().decode()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert "$PADDED_SECRET has whitespace around it" in first
+    assert "secret_whitespace and get a 401" in first
+    assert "a-secret-with" not in first
