@@ -38,6 +38,18 @@ def _send(port: int, data: bytes, *, close_early: bool = False) -> bytes:
     return answer
 
 
+def _wait_for_healthz(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except requests.ConnectionError:
+            assert process.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+
 MALFORMED = {
     "content-length and chunked": b"POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
     b"Transfer-Encoding: chunked\r\n\r\n5\r\n" + MARKER[:5] + b"\r\n0\r\n\r\n",
@@ -63,15 +75,7 @@ def test_malformed_requests_get_one_line_each_and_no_traceback(tmp_path: Path) -
             stderr=stderr,
         )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                assert process.poll() is None
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        _wait_for_healthz(port, process)
         for name, data in MALFORMED.items():
             assert _send(port, data).startswith(b"HTTP/1.0 400"), name
         went_away = b"POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + MARKER
@@ -190,11 +194,10 @@ def test_a_secret_with_whitespace_around_it_is_warned_about_at_start(tmp_path: P
         env=env,
     )
     try:
-        assert process.stderr is not None
-        first = process.stderr.readline().decode()
+        _wait_for_healthz(port, process)
     finally:
         process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
+        first = process.communicate(timeout=30)[1].decode().split("\n")[0]
     assert "$PADDED_SECRET has whitespace around it" in first
     assert "secret_whitespace and get a 401" in first
     assert "a-secret-with" not in first
