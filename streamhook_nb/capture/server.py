@@ -26,6 +26,7 @@ from streamhook_nb.background_server import ServedInBackground, start_serving, s
 from streamhook_nb.capture.arrival import request_headers, verdict_on_arrival
 from streamhook_nb.capture.limits import ConnectionGuard, connection_budget, raise_open_file_limit
 from streamhook_nb.capture.log import CaptureLog
+from streamhook_nb.capture.paths import path_problem
 from streamhook_nb.capture.request_log import one_line_server_log
 from streamhook_nb.errors import UsageError
 from streamhook_nb.load.headers import Headers
@@ -58,6 +59,11 @@ class CaptureSettings:
     body_limit: int = DEFAULT_BODY_LIMIT
     read_timeout: float = DEFAULT_READ_TIMEOUT
     max_connections: int | None = None
+
+    def __post_init__(self) -> None:
+        problem = path_problem(self.path) if self.path is not None else None
+        if problem is not None:
+            raise UsageError(f"path= {problem}")
 
 
 def capture_record(

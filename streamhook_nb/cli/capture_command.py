@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from streamhook_nb.capture.paths import path_problem
 from streamhook_nb.verify.secrets import Keyring, Secret, SecretError, from_env
 from streamhook_nb.webhook.redact import redact_url
 
@@ -150,6 +151,8 @@ def _capture_usage_problem(args: argparse.Namespace) -> str | None:
         return "--read-timeout must be a positive number of seconds"
     if args.max_connections is not None and args.max_connections <= 0:
         return "--max-connections must be positive"
+    if args.path is not None and path_problem(args.path):
+        return f"--path {path_problem(args.path)}"
     if not 0 <= args.port <= 65535:
         return "--port must be between 0 and 65535"
     return None

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import free_port
+from helpers import free_port, run_cli
 
 from streamhook_nb import load_log
-from streamhook_nb.capture.server import CaptureServer
+from streamhook_nb.capture.server import CaptureServer, CaptureSettings
+from streamhook_nb.errors import UsageError
 from streamhook_nb.samples.webhooks import deliveries
 
 MARKER = b"PAYLOAD-BYTES-NOT-FOR-THE-TERMINAL"
@@ -201,3 +202,21 @@ def test_a_secret_with_whitespace_around_it_is_warned_about_at_start(tmp_path: P
     assert "$PADDED_SECRET has whitespace around it" in first
     assert "secret_whitespace and get a 401" in first
     assert "a-secret-with" not in first
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("hook", "--path must start with / (every request's path does), such as /hook"),
+        ("/h?x=1", "--path is a path only, without ?query or #fragment"),
+    ],
+)
+def test_a_path_no_request_can_have_is_refused(tmp_path: Path, path: str, says: str) -> None:
+    """``--path hook`` used to answer 404 to every delivery, silently."""
+    done = run_cli(
+        "capture", "--out", str(tmp_path / "l.jsonl"), "--port", "0", "--path", path, timeout=30
+    )
+    assert done.returncode == 2
+    assert says in done.stderr
+    with pytest.raises(UsageError, match="path= "):
+        CaptureSettings(path=path)
