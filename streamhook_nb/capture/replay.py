@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import requests
+from urllib3.util import SKIP_HEADER
 
 from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.body import signed_bytes
@@ -35,6 +36,22 @@ HOP_BY_HOP = frozenset(
     )
 )
 """Headers that belong to one connection and are not resent."""
+NOT_ADDED = {"user-agent": SKIP_HEADER, "accept-encoding": SKIP_HEADER}
+"""Headers the HTTP client would add when the delivery has none (``python-urllib3/2``,
+``identity``): a replay sends the delivery's headers, not the client's."""
+
+
+IN_FLIGHT = "interrupted while sending: it may or may not have arrived"
+
+
+class ReplayInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a replay: ``results`` holds a row for every delivery handled so far (the
+    one being sent, if any, says it may have arrived); ``total`` is how many were selected."""
+
+    def __init__(self, results: pd.DataFrame, total: int) -> None:
+        super().__init__(f"replay interrupted after {len(results)} of {total} deliveries")
+        self.results = results
+        self.total = total
 
 
 @dataclass(frozen=True)
@@ -98,12 +115,15 @@ def replay(
     ``rate`` caps the deliveries sent per second. ``dry_run`` sends nothing and lists what
     would be sent. Redirects are not followed (the row names where one points); each request
     has ``timeout`` seconds for its whole answer. A delivery whose headers cannot be sent gets
-    its reason in ``error``, and the others go on.
+    its reason in ``error``, and the others go on. Ctrl-C raises :class:`ReplayInterrupted`
+    with the rows so far.
     """
     target = validate_url(url)
     kinds = events_frame(deliveries)["event_type"].astype(str).tolist() if len(deliveries) else []
     rows: list[dict[str, Any]] = []
     http = session or OutboundSession(timeout)
+    if session is None:
+        http.headers.clear()  # only the delivery's own headers: no requests defaults
     interval = 1.0 / rate if rate else 0.0
     next_at = clock()
     items: Iterable[tuple[Any, ...]] = zip(
@@ -113,38 +133,56 @@ def replay(
         kinds,
         strict=True,
     )
-    with byte_bar(len(deliveries), progress, "replaying", unit="delivery", threshold=100) as bar:
-        for source, headers, body, kind in items:
-            row: dict[str, Any] = {"source": source, "event_type": kind, "bytes": len(body)}
-            if dry_run:
-                rows.append(
-                    {**row, "status": None, "elapsed_ms": None, "error": "dry run: not sent"}
-                )
-                continue
-            outgoing = replay_headers(headers, body, resign)
-            problem = unsendable_header(outgoing)
-            if problem is not None:
-                rows.append({**row, "status": None, "elapsed_ms": None, "error": problem})
+    sending: dict[str, Any] | None = None  # the row of the request on the wire
+    try:
+        with byte_bar(
+            len(deliveries), progress, "replaying", unit="delivery", threshold=100
+        ) as bar:
+            for source, headers, body, kind in items:
+                row = {"source": source, "event_type": kind, "bytes": len(body)}
+                if dry_run:
+                    rows.append(
+                        {**row, "status": None, "elapsed_ms": None, "error": "dry run: not sent"}
+                    )
+                    continue
+                outgoing = replay_headers(headers, body, resign)
+                problem = unsendable_header(outgoing)
+                if problem is not None:
+                    rows.append({**row, "status": None, "elapsed_ms": None, "error": problem})
+                    bar.update(1)
+                    continue
+                wait = next_at - clock()
+                if wait > 0:
+                    sleep(wait)
+                next_at = max(next_at, clock()) + interval
+                started = time.perf_counter()
+                sending = row
+                try:
+                    response = http.post(
+                        target,
+                        data=body,
+                        headers={**NOT_ADDED, **outgoing},
+                        timeout=timeout,
+                        allow_redirects=False,
+                    )
+                    row.update(status=response.status_code, error=redirect_note(response))
+                except requests.RequestException as exc:
+                    reason, fix = failure_reason(exc)
+                    row.update(status=None, error=f"{reason}. {fix}")
+                except (UnicodeError, ValueError) as exc:
+                    row.update(status=None, error=type(exc).__name__)
+                row["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                rows.append(row)
+                sending = None
                 bar.update(1)
-                continue
-            wait = next_at - clock()
-            if wait > 0:
-                sleep(wait)
-            next_at = max(next_at, clock()) + interval
-            started = time.perf_counter()
-            try:
-                response = http.post(
-                    target, data=body, headers=outgoing, timeout=timeout, allow_redirects=False
-                )
-                row.update(status=response.status_code, error=redirect_note(response))
-            except requests.RequestException as exc:
-                reason, fix = failure_reason(exc)
-                row.update(status=None, error=f"{reason}. {fix}")
-            except (UnicodeError, ValueError) as exc:
-                row.update(status=None, error=type(exc).__name__)
-            row["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
-            rows.append(row)
-            bar.update(1)
+    except KeyboardInterrupt:
+        if sending is not None:
+            rows.append({**sending, "status": None, "elapsed_ms": None, "error": IN_FLIGHT})
+        raise ReplayInterrupted(_results(rows), len(deliveries)) from None
+    return _results(rows)
+
+
+def _results(rows: list[dict[str, Any]]) -> pd.DataFrame:
     table = pd.DataFrame(
         rows, columns=["source", "event_type", "bytes", "status", "elapsed_ms", "error"]
     )

@@ -20,11 +20,15 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.web_urldispatcher import _default_expect_handler
 
 from streamhook_nb.background_server import ServedInBackground, start_serving, stop_serving
 from streamhook_nb.capture.arrival import request_headers, verdict_on_arrival
 from streamhook_nb.capture.limits import ConnectionGuard, connection_budget, raise_open_file_limit
 from streamhook_nb.capture.log import CaptureLog
+from streamhook_nb.capture.paths import path_problem
+from streamhook_nb.capture.request_log import one_line_server_log
+from streamhook_nb.errors import UsageError
 from streamhook_nb.load.headers import Headers
 from streamhook_nb.verify.secrets import Keyring
 
@@ -56,6 +60,11 @@ class CaptureSettings:
     read_timeout: float = DEFAULT_READ_TIMEOUT
     max_connections: int | None = None
 
+    def __post_init__(self) -> None:
+        problem = path_problem(self.path) if self.path is not None else None
+        if problem is not None:
+            raise UsageError(f"path= {problem}")
+
 
 def capture_record(
     request: web.Request,
@@ -69,7 +78,7 @@ def capture_record(
     record: dict[str, Any] = {
         "received_at": datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
         "method": request.method,
-        "path": request.path_qs,
+        "path": request.rel_url.raw_path_qs,  # as sent (path_qs turns //a into ////a)
         "remote_addr": request.remote,
         "http_version": f"{request.version.major}.{request.version.minor}",
         "headers": headers,
@@ -119,6 +128,10 @@ def build_app(
             if settings.path and request.path != settings.path:
                 raise web.HTTPNotFound()
             raise web.HTTPMethodNotAllowed(request.method, ["POST"])
+        if (request.version.major, request.version.minor) not in ((1, 0), (1, 1)):
+            response = web.Response(status=505, text="HTTP/1.1 (or 1.0) only")
+            response.force_close()
+            return response
         if _headers_too_large(request):
             raise web.HTTPRequestHeaderFieldsTooLarge(
                 text=f"at most {HEADER_COUNT_LIMIT} headers of {HEADER_FIELD_LIMIT} bytes each"
@@ -144,10 +157,26 @@ def build_app(
         )
         try:
             await log.append(line)
-        except OSError as exc:
-            logger.warning("capture log %s: %s; answering 503", log.path, exc.strerror or exc)
-            return _unavailable(f"the capture log cannot be written ({exc.strerror or exc})")
+        except (OSError, UsageError) as exc:  # UsageError: the path became a directory, a device
+            why = exc.message if isinstance(exc, UsageError) else exc.strerror or exc
+            logger.warning("capture log %s: %s; answering 503", log.path, why)
+            return _unavailable(f"the capture log cannot be written ({why})")
         return web.Response(status=status, text="ok" if status == 200 else "invalid signature")
+
+    async def expect(request: web.Request) -> web.StreamResponse | None:
+        """``Expect: 100-continue``: a body declared over the limit gets its 413 at once, so
+        the client is not invited to send it."""
+        declared = request.content_length
+        if declared is not None and declared > settings.body_limit:
+            response = web.Response(
+                status=413,
+                text=f"the body ({declared} bytes) is over the limit of {settings.body_limit}",
+            )
+            response.force_close()
+            request.content.feed_eof()  # the body will not come: no lingering to wait for it
+            return response
+        await _default_expect_handler(request)
+        return None
 
     async def open_log(_: web.Application) -> None:
         if not log.is_open:
@@ -159,7 +188,7 @@ def build_app(
     middlewares = [guard.middleware] if guard is not None else []
     app = web.Application(client_max_size=settings.body_limit, middlewares=middlewares)
     app.router.add_get("/healthz", healthz)
-    app.router.add_route("*", "/{tail:.*}", deliver)
+    app.router.add_route("*", "/{tail:.*}", deliver, expect_handler=expect)
     app.on_startup.append(open_log)
     app.on_cleanup.append(close_log)
     return app
@@ -167,12 +196,13 @@ def build_app(
 
 def runner_options(settings: CaptureSettings) -> dict[str, Any]:
     """What the receiver's HTTP handler needs: exact bytes (no gzip undoing), header limits,
-    and a deadline for headers and idle connections."""
+    a deadline for headers and idle connections, and a one-line log of malformed requests."""
     return {
         "auto_decompress": False,
         **PARSER_LIMITS,
         "keepalive_timeout": settings.read_timeout,
         "lingering_time": 2.0,
+        "logger": one_line_server_log(),
     }
 
 

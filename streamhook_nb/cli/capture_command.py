@@ -6,12 +6,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from streamhook_nb.verify.secrets import Keyring, from_env
+from streamhook_nb.capture.paths import path_problem
+from streamhook_nb.verify.secrets import Keyring, Secret, SecretError, from_env
 from streamhook_nb.webhook.redact import redact_url
 
 if TYPE_CHECKING:
     import pandas as pd
-from streamhook_nb.cli import exit_codes, option_types
+
+    from streamhook_nb.capture.replay import ReplayInterrupted
+from streamhook_nb.cli import exit_codes, option_types, prompt
 from streamhook_nb.cli.output import replay_table
 
 
@@ -90,7 +93,15 @@ def run_capture(args: argparse.Namespace) -> int:
     problem = _capture_usage_problem(args)
     if problem is not None:
         return _usage("capture", problem)
-    keyring = Keyring(from_env([args.secret_env])) if args.secret_env else None
+    keyring = Keyring((_secret(args.secret_env),)) if args.secret_env else None
+    if keyring is not None and keyring.shared[0].trimmed() is not None:
+        print(
+            f"streamhook-nb capture: warning: ${args.secret_env} has whitespace around it: "
+            "deliveries will verify only as secret_whitespace"
+            + (" and get a 401" if args.reject_invalid else "")
+            + "; remove it from the variable (or .env)",
+            file=sys.stderr,
+        )
     log = CaptureLog(
         args.out, fsync=args.fsync, rotate_bytes=args.rotate_bytes, rotate_daily=args.rotate_daily
     )
@@ -116,6 +127,18 @@ def run_capture(args: argparse.Namespace) -> int:
     return exit_codes.OK
 
 
+def _secret(name: str) -> Secret:
+    """The secret in ``$name`` (or ``.env``); the error's fix names no ``--secrets-file``,
+    which ``capture`` and ``replay`` do not take."""
+    try:
+        (secret,) = from_env([name])
+    except SecretError as exc:
+        raise SecretError(
+            exc.message, source=exc.source, fix=f"export {name}=... (or add it to .env)"
+        ) from None
+    return secret
+
+
 def _capture_usage_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with the capture options, in one sentence (None: nothing)."""
     if args.reject_invalid and not args.secret_env:
@@ -128,6 +151,8 @@ def _capture_usage_problem(args: argparse.Namespace) -> str | None:
         return "--read-timeout must be a positive number of seconds"
     if args.max_connections is not None and args.max_connections <= 0:
         return "--max-connections must be positive"
+    if args.path is not None and path_problem(args.path):
+        return f"--path {path_problem(args.path)}"
     if not 0 <= args.port <= 65535:
         return "--port must be between 0 and 65535"
     return None
@@ -150,10 +175,14 @@ def _time(text: str | None) -> pd.Timestamp | None:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Select, confirm, send, and print one line per delivery."""
-    from streamhook_nb.capture.replay import Selection, replay  # requests: only for this command
+    from streamhook_nb.capture.replay import (  # requests: only for this command
+        ReplayInterrupted,
+        Selection,
+        replay,
+    )
     from streamhook_nb.load.loading import load_log
 
-    resign = from_env([args.resign_secret_env])[0] if args.resign_secret_env else None
+    resign = _secret(args.resign_secret_env) if args.resign_secret_env else None
     try:
         selection = Selection(tuple(args.type), _time(args.since), _time(args.until))
     except ValueError as exc:
@@ -162,7 +191,10 @@ def run_replay(args: argparse.Namespace) -> int:
     chosen = selection.apply(load_log(args.sources).deliveries)
     if not args.dry_run and not args.yes and not _confirmed(len(chosen), args.to):
         return exit_codes.USAGE
-    results = replay(chosen, args.to, rate=args.rate, resign=resign, dry_run=args.dry_run)
+    try:
+        results = replay(chosen, args.to, rate=args.rate, resign=resign, dry_run=args.dry_run)
+    except ReplayInterrupted as stopped:
+        return _interrupted(stopped)
     print(replay_table(results, dry_run=args.dry_run) if len(results) else "nothing selected")
     if args.dry_run:
         print(f"dry run: {len(results)} deliveries would be sent to {redact_url(args.to)}")
@@ -170,6 +202,20 @@ def run_replay(args: argparse.Namespace) -> int:
     ok = results["status"].between(200, 299).fillna(False)
     print(f"{int(ok.sum())} of {len(results)} deliveries got a 2xx")
     return exit_codes.OK if ok.all() else exit_codes.PROBLEMS_FOUND
+
+
+def _interrupted(stopped: ReplayInterrupted) -> int:
+    """Ctrl-C during a replay: what was sent so far, so that a new run can skip it."""
+    results = stopped.results
+    if len(results):
+        print(replay_table(results, dry_run=False))
+    ok = int(results["status"].between(200, 299).fillna(False).sum())
+    print(
+        f"interrupted: {len(results)} of {stopped.total} deliveries were handled ({ok} got a "
+        "2xx), the rest were not sent; the rows above say which",
+        file=sys.stderr,
+    )
+    return exit_codes.INTERRUPTED
 
 
 def _confirmed(count: int, url: str) -> bool:
@@ -180,4 +226,4 @@ def _confirmed(count: int, url: str) -> bool:
         )
         return False
     question = f"Send {count} deliveries to {redact_url(url)}? [y/N] "
-    return input(question).strip().lower() in ("y", "yes")
+    return prompt.confirmed(question)

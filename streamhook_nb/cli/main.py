@@ -41,7 +41,15 @@ class _Parser(argparse.ArgumentParser):
             message = f"{prefix}{shown} (values are not shown; secrets go in env vars or files)"
             message += suggestion(options, self._known_options())
         elif choice := _INVALID_CHOICE.search(message):
-            message += suggestion([choice["given"]], _QUOTED.findall(choice["choices"]))
+            hint = suggestion([choice["given"]], _QUOTED.findall(choice["choices"]))
+            message = _INVALID_CHOICE.sub(
+                r"invalid choice (not shown; choose from \g<choices>)", message
+            )
+            message += hint
+        elif _INVALID_VALUE.search(message):
+            message = _INVALID_VALUE.sub(
+                r"invalid \g<kind> value (the value is not shown)", message
+            )
         else:  # another error (a missing argument) may come from a mistyped option
             known = self._known_options()
             typed = [w for w in getattr(self, "_argv", []) if w.startswith("--")]
@@ -65,6 +73,8 @@ _INVALID_CHOICE = re.compile(
     r"invalid choice: '?(?P<given>[^'\s]*)'? \(choose from (?P<choices>.*)\)"
 )
 _QUOTED = re.compile(r"'?([\w.-]+)'?")
+_INVALID_VALUE = re.compile(r"invalid (?P<kind>[\w.]+) value: .*", re.DOTALL)
+"""argparse's ``invalid int value: '...'``, which quotes what was typed."""
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

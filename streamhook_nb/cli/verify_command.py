@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from streamhook_nb.cli import exit_codes
+from streamhook_nb.cli import exit_codes, option_types
 from streamhook_nb.cli.output import print_json, table
 from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
@@ -35,7 +35,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=option_types.positive_count,
         default=None,
         help="processes to use (default: every core; with --scheduler local, its workers)",
     )

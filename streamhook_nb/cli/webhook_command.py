@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from streamhook_nb.cli import exit_codes, option_types
+from streamhook_nb.cli import exit_codes, option_types, prompt
 from streamhook_nb.cli.output import frame_table, print_json
 from streamhook_nb.verify.secrets import (
     DEFAULT_KEY_ENV,
@@ -186,7 +186,7 @@ def _confirmed() -> bool:
             file=sys.stderr,
         )
         return False
-    return input("Apply this change? [y/N] ").strip().lower() in ("y", "yes")
+    return prompt.confirmed("Apply this change? [y/N] ")
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
+import re
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -12,6 +15,8 @@ from pathlib import Path
 import orjson
 
 from streamhook_nb.errors import UsageError
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SECRET_ENV = "STREAM_API_SECRET"
 DEFAULT_KEY_ENV = "STREAM_API_KEY"
@@ -140,7 +145,8 @@ def from_env(
         value = environ.get(name) or file_values.get(name)
         if not value:
             raise SecretError(
-                f"{name} is not set in the environment{_looked_in(dotenv, found)}",
+                _why_missing(name, environ, file_values, found)
+                or f"{name} is not set in the environment{_looked_in(dotenv, found)}",
                 fix=(
                     f"Add {name}=... to the project's .env and re-run the cell, or set "
                     f"os.environ[{name!r}] = ... in the notebook, or pass secrets_file=..."
@@ -176,6 +182,30 @@ def _looked_in(dotenv: str | os.PathLike[str] | None, found: Path | None) -> str
     return f", and no {os.fspath(dotenv)} file is in {Path.cwd()} or any folder above it"
 
 
+def _why_missing(
+    name: str, environ: Mapping[str, str], file_values: Mapping[str, str], found: Path | None
+) -> str | None:
+    """Why ``name`` has no value when it is there after all: empty, or on a line of the
+    ``.env`` that cannot be read (the line's number, never its text)."""
+    if name in file_values and found is not None:
+        return f"{name} is empty in {found}"
+    if name in environ:
+        return f"{name} is set but empty in the environment"
+    if found is None:
+        return None
+    text = _dotenv_text(found)
+    setting = re.compile(rf"\s*(?:export\s+)?{re.escape(name)}\s*=")
+    from dotenv.parser import parse_stream
+
+    for binding in parse_stream(io.StringIO(text or "")):
+        if binding.error and setting.match(binding.original.string):
+            return (
+                f"line {binding.original.line} of {found} sets {name} but cannot be read "
+                "(a quote that is not closed?)"
+            )
+    return None
+
+
 def env_value(name: str, *, dotenv: str | os.PathLike[str] | None = ".env") -> str | None:
     """A non-secret setting (such as the API key) from the environment or ``.env`` (found as
     :func:`from_env` finds it)."""
@@ -183,20 +213,32 @@ def env_value(name: str, *, dotenv: str | os.PathLike[str] | None = ".env") -> s
 
 
 def _dotenv_values(path: str | os.PathLike[str] | None) -> dict[str, str]:
-    if path is None or not Path(path).is_file():
+    text = _dotenv_text(path)
+    if text is None:
         return {}
-    name = os.fspath(path)
-    try:
-        text = _read_small(path, name, ".env file").decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SecretError(
-            f"the .env file is not UTF-8 text (byte {exc.start + 1})",
-            source=name,
-            fix="Save it as UTF-8, one NAME=value per line",
-        ) from None
     from dotenv import dotenv_values
 
     return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
+def _dotenv_text(path: str | os.PathLike[str] | None) -> str | None:
+    """The ``.env`` file's text (None: no such file); a clear error when it is not UTF-8."""
+    if path is None or not Path(path).is_file():
+        return None
+    name = os.fspath(path)
+    data = _read_small(path, name, ".env file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = exc.start + 1
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    raise SecretError(
+        "the .env file is "
+        + ("UTF-16 text (as Windows PowerShell's > writes it)" if utf16 else "not UTF-8 text")
+        + ("" if utf16 else f" (byte {where})"),
+        source=name,
+        fix="Save it as UTF-8, one NAME=value per line",
+    )
 
 
 MAX_SECRETS_BYTES = 1024 * 1024
@@ -224,13 +266,16 @@ def from_file(path: str | os.PathLike[str]) -> dict[str, tuple[Secret, ...]]:
     name = os.fspath(path)
     text = _read_small(path, name, "secrets file")
     mapping = _parse_mapping(text, name)
+    _warn_if_others_can_read(path, name)
     apps: dict[str, tuple[Secret, ...]] = {}
     for api_key, value in mapping.items():
         values = value if isinstance(value, list) else [value]
-        if not values or not all(isinstance(v, str) and v for v in values):
+        problem = _entry_problem(values)
+        if problem is not None:
             raise SecretError(
-                f"the entry for API key {api_key!r} must be a secret or a list of secrets",
+                f"the entry for API key {api_key!r}{problem}",
                 source=name,
+                fix="Give the secret as a string, or a list of strings (newest first)",
             )
         many = len(values) > 1
         apps[api_key] = tuple(
@@ -242,22 +287,78 @@ def from_file(path: str | os.PathLike[str]) -> dict[str, tuple[Secret, ...]]:
     return apps
 
 
-def _parse_mapping(text: bytes, name: str) -> dict[str, object]:
-    text = text.removeprefix(b"\xef\xbb\xbf")
+def _entry_problem(values: list[object]) -> str | None:
+    """What is wrong with one API key's secrets (never their values), or None."""
+    if not values:
+        return " is an empty list"
+    for n, value in enumerate(values):
+        at = f"[{n}]" if len(values) > 1 else ""
+        if not isinstance(value, str):
+            kinds = {bool: "true/false", int: "a number", float: "a number", list: "a list"}
+            kind = kinds.get(type(value), "a table" if isinstance(value, dict) else "not text")
+            return f"{at} is {kind}, not a secret"
+        if not value:
+            return f"{at} is an empty string"
+    return None
+
+
+def _warn_if_others_can_read(path: str | os.PathLike[str], name: str) -> None:
+    """A warning (one line, on the ``streamhook_nb.verify.secrets`` logger) when a secrets file
+    can be read by other users, as ssh warns about a private key."""
     try:
-        parsed = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        try:
-            parsed = tomllib.loads(text.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            raise SecretError(
-                "the secrets file is neither JSON nor TOML",
-                source=name,
-                fix='Write it as {"API_KEY": "secret"} (JSON) or API_KEY = "secret" (TOML)',
-            ) from None
+        info = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(info.st_mode) and info.st_mode & 0o044:
+        logger.warning(
+            "%s can be read by other users (mode %o): chmod 600 %s",
+            name,
+            stat.S_IMODE(info.st_mode),
+            name,
+        )
+
+
+def _parse_mapping(text: bytes, name: str) -> dict[str, object]:
+    """The file's mapping. Parse errors are dropped, not chained: a JSON error carries the
+    whole document (``doc``), and an exception's context outlives its message."""
+    text = text.removeprefix(b"\xef\xbb\xbf")
+    parsed, problem = _json_or_toml(text)
+    if problem is not None:
+        raise SecretError(
+            problem,
+            source=name,
+            fix='Write it as {"API_KEY": "secret"} (JSON) or API_KEY = "secret" (TOML)',
+        )
     if not isinstance(parsed, dict):
         raise SecretError("the secrets file must map API keys to secrets", source=name)
     return parsed
+
+
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_TABLE = re.compile(rb"\[\[?\s*[A-Za-z0-9_.\"' -]+\s*\]\]?\s*(?:#.*)?")
+"""A TOML table header line (``[prod]``), which also starts with ``[``."""
+
+
+def _json_or_toml(text: bytes) -> tuple[object, str | None]:
+    """The parsed document and None, or None and what is wrong: where a file that looks like
+    JSON or else TOML stops parsing (line and column, never the text there)."""
+    try:
+        parsed: object = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        json_where = f"line {exc.lineno}, column {exc.colno}"
+    else:
+        return parsed, None
+    try:
+        return tomllib.loads(text.decode("utf-8")), None
+    except UnicodeDecodeError as exc:
+        return None, f"the secrets file is not UTF-8 text (byte {exc.start + 1})"
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_WHERE.search(str(exc))
+        toml_where = f" (line {found[1]}, column {found[2]})" if found else ""
+    first = text.lstrip().split(b"\n", 1)[0].strip()
+    if first[:1] in (b"{", b'"') or (first[:1] == b"[" and not _TOML_TABLE.fullmatch(first)):
+        return None, f"the secrets file is not valid JSON ({json_where})"
+    return None, f"the secrets file is neither JSON nor valid TOML{toml_where}"
 
 
 def keyring(

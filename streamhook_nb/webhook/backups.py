@@ -28,18 +28,31 @@ def save_backup(
     """Write the current webhook settings (no credentials; owner-only) and return the file."""
     when = now or datetime.now(UTC)
     folder = Path(directory)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / f"{api_key}-{when:%Y%m%dT%H%M%S%fZ}.json"
+    path = folder / f"{file_key(api_key)}-{when:%Y%m%dT%H%M%S%fZ}.json"
     record = {
         "saved_at": when.isoformat(),
         "api_key": api_key,
         "settings": without_secrets(settings),
     }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, BACKUP_MODE)
-    with os.fdopen(fd, "wb") as handle:
-        os.fchmod(handle.fileno(), BACKUP_MODE)
-        handle.write(orjson.dumps(record, option=orjson.OPT_INDENT_2))
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, BACKUP_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), BACKUP_MODE)
+            handle.write(orjson.dumps(record, option=orjson.OPT_INDENT_2))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot save the backup of the current settings in {folder} "
+            f"({exc.strerror or type(exc).__name__}); nothing was changed",
+            fix="Run it from a folder you can write to",
+        ) from None
     return path
+
+
+def file_key(api_key: str) -> str:
+    """The API key as backup file names hold it: any character other than a letter, a digit,
+    ``_``, ``.`` or ``-`` becomes ``_`` (a key such as ``a/b`` or ``../x`` stays in the folder)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", api_key)
 
 
 def latest_backup(api_key: str, *, directory: str | os.PathLike[str] = DEFAULT_DIR) -> Path:
@@ -48,7 +61,7 @@ def latest_backup(api_key: str, *, directory: str | os.PathLike[str] = DEFAULT_D
     App ``ab``'s backups are ``ab-<time>.json``: another app's (``ab-cd-<time>.json``) and undone
     backups (``.undone.json``) never match.
     """
-    own = re.compile(rf"{re.escape(api_key)}-{_STAMP}\.json")
+    own = re.compile(rf"{re.escape(file_key(api_key))}-{_STAMP}\.json")
     folder = Path(directory)
     files = sorted(p for p in folder.glob("*.json") if own.fullmatch(p.name))
     if not files:
@@ -57,7 +70,19 @@ def latest_backup(api_key: str, *, directory: str | os.PathLike[str] = DEFAULT_D
 
 
 def read_backup(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The backed-up settings."""
-    record = orjson.loads(Path(path).read_bytes())
-    settings: dict[str, Any] = record["settings"]
+    """The backed-up settings; :class:`UsageError` naming the file when it cannot be read."""
+    try:
+        record = orjson.loads(Path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        why = (exc.strerror or type(exc).__name__) if isinstance(exc, OSError) else "not JSON"
+        record, problem = None, f"cannot be read ({why})"
+    else:
+        problem = "holds no settings"
+    settings = record.get("settings") if isinstance(record, dict) else None
+    if not isinstance(settings, dict):
+        raise UsageError(
+            f"the backup {problem}",
+            source=os.fspath(path),
+            fix="Move the file away to undo with the backup before it, or set the URL again",
+        )
     return settings

@@ -20,7 +20,13 @@ from streamhook_nb.verify.secrets import (
     env_value,
     from_env,
 )
-from streamhook_nb.webhook.backups import DEFAULT_DIR, latest_backup, read_backup, save_backup
+from streamhook_nb.webhook.backups import (
+    DEFAULT_DIR,
+    file_key,
+    latest_backup,
+    read_backup,
+    save_backup,
+)
 from streamhook_nb.webhook.endpoint_check import Requirement, check_endpoint
 from streamhook_nb.webhook.failures import failure_reason
 from streamhook_nb.webhook.plan import (
@@ -90,6 +96,17 @@ class WebhookController:
     _client: AppSettingsClient | None = field(default=None, repr=False)
     _revived: str | None = field(default=None, repr=False)  # said by the next load()
     _temporary_backups: bool = field(default=False, repr=False)  # offline()'s own folder
+
+    def __repr__(self) -> str:
+        """Where it is connected and what it holds, without credentials: the loaded settings
+        (SQS/SNS keys, tokens in URLs) and the plan's PATCH body are not shown."""
+        hooks = len(hooks_table(self.settings)) if self.settings is not None else None
+        return (
+            f"WebhookController(api_key={self.api_key!r}, "
+            f"base_url={redact_url(self.base_url) if self.base_url else None!r}, "
+            f"secret={self.secret!r}, hooks={hooks!r}, plan={self.plan!r}, "
+            f"last_backup={self.last_backup!r}, stand_in={self.stand_in!r})"
+        )
 
     @classmethod
     def offline(cls, backup_dir: Path | None = None) -> WebhookController:
@@ -193,7 +210,8 @@ class WebhookController:
         mode = "event_hooks" if self.settings.get("event_hooks") else "legacy webhook_url"
         count = len(hooks_table(self.settings))
         loaded = (
-            f"Loaded the settings of {self.api_key} from {self.base_url} ({mode}, {count} hooks)."
+            f"Loaded the settings of {self.api_key} from {redact_url(self.base_url or '')} "
+            f"({mode}, {count} hooks)."
         )
         return f"{revived} {loaded}" if revived else loaded
 
@@ -267,7 +285,9 @@ class WebhookController:
         try:
             path = latest_backup(self.api_key or "", directory=self.backup_dir)
         except UsageError:
-            undone = any(Path(self.backup_dir).glob(f"{self.api_key}-*.undone.json"))
+            undone = any(
+                Path(self.backup_dir).glob(f"{file_key(self.api_key or '')}-*.undone.json")
+            )
             raise UsageError(
                 "Nothing to undo: every change applied here was undone already"
                 if undone

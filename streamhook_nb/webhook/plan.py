@@ -9,8 +9,9 @@ would be deleted); apps without ``event_hooks`` get the legacy ``webhook_url`` /
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,8 +44,8 @@ class Plan:
     """The PATCH body that makes the change, and what it changes, line by line."""
 
     mode: str  # "legacy" or "event_hooks"
-    body: dict[str, Any]
-    diff: tuple[str, ...]
+    body: dict[str, Any] = field(repr=False)  # holds the hooks' credentials: never shown
+    diff: tuple[str, ...] = ()
 
     @property
     def changes_anything(self) -> bool:
@@ -52,21 +53,66 @@ class Plan:
         return any(line.lstrip().startswith(("~", "+")) for line in self.diff)
 
 
+_EXAMPLE_URL = "https://example.com/webhooks/stream"
+
+
+def unparsable_why(exc: ValueError) -> str:
+    """Why ``urlsplit`` (or its ``port``) refused a URL, without quoting it: the text after the
+    host's colon may be a password typed without its ``@``."""
+    if "IPv6" in str(exc):
+        return "a [ in its host is not closed"
+    return "its port is not a number from 1 to 65535"
+
+
 def validate_url(url: str) -> str:
     """The URL, stripped, if it is an absolute http(s) URL with a host; else :class:`PlanError`."""
     text = url.strip()
-    parts = urlsplit(text)
+    shown = repr(redact_url(text))
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # parsed (and checked) only when asked for
+    except ValueError as exc:  # a port out of range or not a number, an unclosed [
+        raise PlanError(
+            f"{shown} is not a URL ({unparsable_why(exc)})",
+            fix=f"Give a URL such as {_EXAMPLE_URL}",
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PlanError(
-            f"{redact_url(text)!r} is not a valid webhook URL",
-            fix="Give an absolute http:// or https:// URL with a host, such as "
-            "https://example.com/webhooks/stream",
+            f"{shown} is not a valid webhook URL",
+            fix=f"Give an absolute http:// or https:// URL with a host, such as {_EXAMPLE_URL}",
         )
+    if port == 0:
+        raise PlanError(f"{shown} names port 0", fix="Give the port the endpoint listens on")
     if any(c.isspace() for c in text):
+        raise PlanError(f"{shown} contains whitespace", fix="Remove it or percent-encode it")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        raise PlanError(f"{shown} contains a control character", fix="Remove it")
+    if "\\" in text:
         raise PlanError(
-            f"{redact_url(text)!r} contains whitespace", fix="Remove it or percent-encode it"
+            f"{shown} contains a backslash",
+            fix="Use / (a browser reads \\ as /, other software as part of the host name or "
+            "the user name); percent-encode it as %5C inside the path",
         )
     return text
+
+
+_EVENT_TYPE = re.compile(r"\*|[a-z0-9_-]+(?:\.[a-z0-9_*-]+)*")
+"""Stream's event types: lower-case words joined by dots (``message.new``, ``reminder.due``)."""
+
+
+def validate_event_types(types: Sequence[str]) -> tuple[str, ...]:
+    """The event types without repeats (in order), or :class:`PlanError` naming one that
+    cannot be an event type (Stream's are lower case: ``message.new``)."""
+    for kind in types:
+        if not _EVENT_TYPE.fullmatch(kind):
+            lower = kind.strip().lower()
+            fix = (
+                f"Event types are lower case: {lower}"
+                if _EVENT_TYPE.fullmatch(lower)
+                else "Give event types such as message.new or channel.updated, separated by commas"
+            )
+            raise PlanError(f"{kind!r} is not an event type", fix=fix)
+    return tuple(dict.fromkeys(types))
 
 
 def webhook_hooks(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -77,6 +123,8 @@ def webhook_hooks(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
 def plan_change(settings: Mapping[str, Any], change: WebhookChange) -> Plan:
     """The PATCH body and diff for ``change`` against the current ``settings`` (``app`` object)."""
     url = validate_url(change.url)
+    if change.event_types is not None:
+        change = replace(change, event_types=validate_event_types(change.event_types))
     if settings.get("event_hooks"):
         return _plan_event_hooks(settings, change, url)
     return _plan_legacy(settings, change, url)

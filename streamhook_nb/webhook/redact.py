@@ -13,7 +13,7 @@ REDACTED = "***"
 _AUTHORITY_USER = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?([^/?#\s]*@)")
 _SECRET_NAME = re.compile(
     r"token|secret|passw|pwd|signature|credential|auth|session|jwt|apikey|"
-    r"(?:^|[_.-])(?:key|sig|code)$",
+    r"(?:^|[_.-])(?:key|sig|code|pass|pw|hmac)$",
     re.IGNORECASE,
 )
 

@@ -5,14 +5,24 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+import requests
 from helpers import run_cli
 
 from streamhook_nb import Keyring, Secret, events_frame, load_log, verify_deliveries
-from streamhook_nb.capture.replay import Selection, replay, replay_headers
+from streamhook_nb.capture.replay import (
+    IN_FLIGHT,
+    ReplayInterrupted,
+    Selection,
+    replay,
+    replay_headers,
+)
 from streamhook_nb.capture.server import CaptureServer
+from streamhook_nb.cli.main import main
+from streamhook_nb.load.deliveries import header_dicts
 from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 STAGING_SECRET = "staging-secret-for-the-replay-test-only"
@@ -151,3 +161,79 @@ def test_dry_run_and_url_errors_never_show_credentials(data_dir: Path) -> None:
     assert "is not a valid webhook URL" in shown
     assert password not in shown
     assert token not in shown
+
+
+def test_only_the_deliverys_own_headers_are_sent(
+    source: pd.DataFrame, receiver: CaptureServer
+) -> None:
+    """No header of the HTTP client's own (User-Agent, Accept, Accept-Encoding, Connection)
+    is added: the second receiver sees the original headers, a new Host and Content-Length."""
+    original = source.head(3)
+    assert replay(original, f"{receiver.url}/webhooks/stream")["status"].eq(200).all()
+    receiver.stop()
+    arrived = load_log(receiver.log.path).deliveries
+    pairs = zip(header_dicts(original["headers"]), header_dicts(arrived["headers"]), strict=True)
+    for sent, got in pairs:
+        assert set(got) - {"host", "content-length"} == set(sent) - {"host", "content-length"}
+        assert {k: v for k, v in got.items() if k in sent and k != "host"} == {
+            k: v for k, v in sent.items() if k != "host"
+        }
+
+
+class _InterruptedOnCall(requests.Session):
+    """A session whose ``post`` number ``at`` is interrupted (Ctrl-C) while on the wire."""
+
+    def __init__(self, at: int) -> None:
+        super().__init__()
+        self.at, self.calls = at, 0
+
+    def post(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        self.calls += 1
+        if self.calls == self.at:
+            raise KeyboardInterrupt
+        return super().post(*args, **kwargs)
+
+
+def test_ctrl_c_keeps_the_rows_so_far_and_flags_the_one_on_the_wire(
+    source: pd.DataFrame, receiver: CaptureServer
+) -> None:
+    with pytest.raises(ReplayInterrupted) as caught:
+        replay(source, f"{receiver.url}/h", session=_InterruptedOnCall(3))
+    assert caught.value.total == len(source)
+    rows = caught.value.results
+    assert list(rows["status"].iloc[:2]) == [200, 200]
+    assert rows["status"].iloc[2] is pd.NA
+    assert rows["error"].iloc[2] == IN_FLIGHT
+    assert list(rows["source"]) == list(source["source"].iloc[:3])
+
+
+def test_ctrl_c_while_waiting_for_the_rate_flags_nothing(
+    source: pd.DataFrame, receiver: CaptureServer
+) -> None:
+    def interrupted(_: float) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(ReplayInterrupted) as caught:
+        replay(source, f"{receiver.url}/h", rate=0.001, sleep=interrupted)
+    assert list(caught.value.results["status"]) == [200]  # the second waited, never sent
+
+
+def test_ctrl_c_at_the_command_line_prints_what_was_sent(
+    data_dir: Path, receiver: CaptureServer, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    calls = []
+    real_post = requests.Session.post
+
+    def post(self: requests.Session, *args: Any, **kwargs: Any) -> requests.Response:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_post(self, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "post", post)
+    code = main(["replay", str(data_dir / "ngrok"), "--to", f"{receiver.url}/h", "--yes"])
+    assert code == 130
+    out, err = capsys.readouterr()
+    assert IN_FLIGHT in out
+    assert "interrupted: 2 of 5 deliveries were handled (1 got a 2xx)" in err
+    assert "Traceback" not in err

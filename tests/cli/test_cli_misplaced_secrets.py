@@ -51,3 +51,28 @@ def test_the_api_key_variable_is_fine_as_an_api_key(
     monkeypatch.setenv("STREAM_API_SECRET", SECRET)
     assert main(["verify", LOGS, "--api-key", "demo_api_key"]) == 1  # wrong secret: invalid
     assert "is the value of" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["capture", "--out", "log.jsonl", "--port", SECRET], "argument --port: invalid int value"),
+        (["capture", "--out", "l.jsonl", "--read-timeout", SECRET], "invalid float value"),
+        (["verify", LOGS, "--format", SECRET], "argument --format: invalid choice (not shown;"),
+    ],
+)
+def test_a_value_argparse_cannot_convert_is_not_repeated(
+    args: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err
+    assert SECRET not in err
+
+
+def test_a_mistyped_choice_still_gets_the_closest_name(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["verify", LOGS, "--format", "hra"])
+    assert "(did you mean har?)" in capsys.readouterr().err

@@ -60,3 +60,37 @@ def test_webhook_commands_say_nothing_of_the_secret_length(
     code = main(["webhook", "show", "--base-url", "http://127.0.0.1:9"])
     assert code == 1  # the API cannot be reached
     assert "bytes long" not in capsys.readouterr().err
+
+
+def test_a_password_typed_without_its_at_sign_is_not_quoted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``https://user:hunter2/...`` parses as host ``user``, port ``hunter2``: the port error
+    must not quote the port."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["check-endpoint", "https://user:hunter2/hook"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "its port is not a number from 1 to 65535" in err
+    assert err.count("hunter2") == 1  # in the URL it shows, not again in the reason
+
+
+@pytest.mark.parametrize("rate", ["1e-300", "0.00001"])
+def test_replay_rate_below_one_a_day_is_a_usage_error(
+    rate: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1e-300 used to reach ``time.sleep`` as 1e300 seconds: an OverflowError traceback."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["replay", CAPTURE, "--to", "http://127.0.0.1:9/hook", "--rate", rate, "--yes"])
+    assert exit_.value.code == 2
+    assert "argument --rate: must be at least 0.00001157 (one delivery a day)" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize("workers", ["0", "-3", "two"])
+def test_workers_must_be_at_least_one(workers: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["verify", CAPTURE, "--workers", workers])
+    assert exit_.value.code == 2
+    assert "argument --workers: must be a whole number of at least 1" in capsys.readouterr().err

@@ -194,3 +194,14 @@ def test_missing_credentials_point_to_stand_in(tmp_path: Path, given: dict[str, 
     assert "add --stand-in" in done.stderr
     assert "--secrets-file" not in done.stderr  # webhook commands have no such option
     assert "Traceback" not in done.stderr
+
+
+def test_a_backup_that_cannot_be_saved_stops_the_change(stand_in: StandIn, tmp_path: Path) -> None:
+    (tmp_path / ".streamhook").write_text("a file where the backups folder goes")
+    done = cli(stand_in, "webhook", "set", "--url", URL, "--yes", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "cannot save the backup of the current settings in .streamhook/backups" in done.stderr
+    assert "nothing was changed" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert [r.method for r in stand_in.requests] == ["GET"]
+    assert stand_in.settings["event_hooks"] == DEMO_APP_SETTINGS["event_hooks"]

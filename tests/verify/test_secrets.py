@@ -80,10 +80,18 @@ def test_secrets_file_json_or_toml_with_rotation(tmp_path: Path, name: str, text
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("not = [valid", "neither JSON nor TOML"),
+        ("not = [valid", r"neither JSON nor valid TOML \(line 1, column 8\)"),
         ('["a", "b"]', "must map API keys to secrets"),
-        ('{"key1": 5}', "entry for API key 'key1' must be a secret"),
+        ('{"key1": 5}', "entry for API key 'key1' is a number, not a secret"),
         ("{}", "maps no API key"),
+        ('{"key1": "s3cr3t-a",\n', r"not valid JSON \(line 2, column 1\)"),
+        ('key1 = "s3cr3t-a"\nkey2 = s3cr3t-b\n', r"nor valid TOML \(line 2, column 8\)"),
+        ('{"key1": ""}', "entry for API key 'key1' is an empty string"),
+        ('{"key1": []}', "entry for API key 'key1' is an empty list"),
+        ('key1 = ["s3cr3t-a", 5]', r"entry for API key 'key1'\[1\] is a number, not a secret"),
+        ("[key1]\nsecret = 's3cr3t-a'", "entry for API key 'key1' is a table, not a secret"),
+        ("[key1]\nsecret = s3cr3t-a", r"nor valid TOML \(line 2, column 10\)"),
+        ('["key1", s3cr3t-a]', r"not valid JSON \(line 1, column 10\)"),
     ],
 )
 def test_bad_secrets_files(tmp_path: Path, text: str, message: str) -> None:
@@ -92,6 +100,7 @@ def test_bad_secrets_files(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(SecretError, match=message) as caught:
         from_file(path)
     assert str(path) in str(caught.value)
+    assert "s3cr3t" not in str(caught.value)
 
 
 def test_unreadable_secrets_file(tmp_path: Path) -> None:
@@ -226,3 +235,74 @@ def test_secret_error_shows_as_one_message_in_ipython(
     assert "STREAM_API_SECRET is not set in the environment" in text
     assert "Traceback" not in text
     assert "File " not in text
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it was raised from or during."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is not None and all(item is not s for s in seen):
+            seen.append(item)
+            todo += [item.__cause__, item.__context__]
+    return seen
+
+
+def test_a_broken_secrets_file_leaves_no_copy_in_the_exception_chain(tmp_path: Path) -> None:
+    """A JSON error keeps the whole document (``doc``); a traceback tool or a debugger that
+    walks the chain must not find the secrets there."""
+    broken = tmp_path / "secrets.json"
+    broken.write_text('{"prod": "a-secret-in-a-broken-file",\n')
+    with pytest.raises(SecretError) as caught:
+        from_file(broken)
+    for item in _chain(caught.value):
+        assert "a-secret-in-a-broken-file" not in repr(vars(item)) + str(item)
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "says"),
+    [
+        (b"STREAM_API_SECRET=\n", {}, "STREAM_API_SECRET is empty in "),
+        (b"", {"STREAM_API_SECRET": ""}, "STREAM_API_SECRET is set but empty in the environment"),
+        (
+            b'A=1\nexport STREAM_API_SECRET="a-secret-without-its-closing-quote\n',
+            {},
+            "line 2 of {env} sets STREAM_API_SECRET but cannot be read",
+        ),
+        (
+            "STREAM_API_SECRET=a-secret\n".encode("utf-16"),
+            {},
+            "the .env file is UTF-16 text (as Windows PowerShell's > writes it)",
+        ),
+    ],
+)
+def test_a_secret_that_is_there_but_unusable_says_why(
+    tmp_path: Path, text: bytes, environ: dict[str, str], says: str
+) -> None:
+    env = tmp_path / ".env"
+    env.write_bytes(text)
+    with pytest.raises(SecretError) as caught:
+        from_env(dotenv=env, environ=environ)
+    message = str(caught.value)
+    assert says.format(env=env) in message
+    assert "not set" not in message
+    assert "a-secret" not in message
+
+
+def test_a_secrets_file_others_can_read_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "secrets.toml"
+    path.write_text('prod = "s3cr3t-value"\n')
+    path.chmod(0o644)
+    with caplog.at_level("WARNING", logger="streamhook_nb.verify.secrets"):
+        from_file(path)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{path} can be read by other users (mode 644): chmod 600 {path}"
+    ]
+    caplog.clear()
+    path.chmod(0o600)
+    with caplog.at_level("WARNING", logger="streamhook_nb.verify.secrets"):
+        from_file(path)
+    assert caplog.records == []

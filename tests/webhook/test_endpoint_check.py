@@ -145,3 +145,20 @@ def test_https_with_an_invalid_certificate_fails(self_signed: ssl.SSLContext) ->
         endpoint.stop()
     assert results["HTTPS"] == PASS
     assert results["TLS certificate"] == FAIL
+
+
+def test_without_a_secret_a_server_error_or_a_slow_answer_still_fails() -> None:
+    """Only a 4xx can be the endpoint refusing the missing signature; a 5xx or an answer after
+    Stream's 3 s fails whether the request was signed or not."""
+    for endpoint in (DemoEndpoint(SECRET, status=503), DemoEndpoint(SECRET, delay_seconds=3.2)):
+        with endpoint:
+            results = statuses(check_endpoint(endpoint.url, None, "key", resolver=public))
+        assert results["answers a signed POST with 2xx in time"] == FAIL
+
+
+def test_a_server_error_to_a_forged_signature_is_not_a_refusal() -> None:
+    with DemoEndpoint(SECRET, status=500) as endpoint:
+        results = check_endpoint(endpoint.url, SECRET, "key", resolver=public)
+    forged = next(r for r in results if r.name == "rejects a badly signed request")
+    assert forged.status == WARN
+    assert "a server error rather than a refusal" in forged.message

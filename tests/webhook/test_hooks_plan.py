@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import orjson
 import pytest
 
+from streamhook_nb.errors import UsageError
+from streamhook_nb.webhook.backups import latest_backup, read_backup, save_backup
 from streamhook_nb.webhook.plan import (
     NEW_HOOK,
     PlanError,
@@ -135,3 +138,56 @@ def test_backups_drop_credentials_and_restore_takes_them_back() -> None:
         {"webhook_url": "https://old/h", "webhook_events": [], "event_hooks": []}, current
     )
     assert legacy == {"webhook_url": "https://old/h", "webhook_events": []}
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("https://hooks.example.com:99999/h", "its port is not a number from 1 to 65535"),
+        ("https://hooks.example.com:abc/h", "its port is not a number from 1 to 65535"),
+        ("https://[fe80::1/h", "a [ in its host is not closed"),
+        ("https://hooks.example.com:0/h", "names port 0"),
+        ("https://hooks.example.com\\@evil.example/h", "contains a backslash"),
+        ("https://hooks.example.com/h\x00", "contains a control character"),
+        ("https://hooks.example.com/h\x7f", "contains a control character"),
+    ],
+)
+def test_urls_stream_cannot_use_are_refused_by_name(bad: str, why: str) -> None:
+    """In Python (the widget, the controller, ``check_endpoint``) as at the command line: a
+    PlanError naming the problem, never a ValueError, never a URL accepted with a dead port."""
+    with pytest.raises(PlanError) as caught:
+        validate_url(bad)
+    assert why in str(caught.value)
+    with pytest.raises(PlanError):
+        plan_change(DEMO_APP_SETTINGS, WebhookChange(bad))
+
+
+@pytest.mark.parametrize("api_key", ["a/b", "../../escaped", "key with spaces"])
+def test_backups_stay_in_their_folder_whatever_the_api_key(tmp_path: Path, api_key: str) -> None:
+    folder = tmp_path / "deep" / "backups"
+    saved = save_backup(DEMO_APP_SETTINGS, api_key, directory=folder)
+    assert saved.parent == folder
+    assert latest_backup(api_key, directory=folder) == saved
+    assert read_backup(saved) == without_secrets(DEMO_APP_SETTINGS)
+    assert list(tmp_path.rglob("*.json")) == [saved]
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b'{"saved_at": "x"}', b"[1, 2]"])
+def test_a_damaged_backup_is_named_not_a_traceback(tmp_path: Path, content: bytes) -> None:
+    damaged = tmp_path / "key-20261128T000000000000Z.json"
+    damaged.write_bytes(content)
+    with pytest.raises(UsageError, match="the backup") as caught:
+        read_backup(damaged)
+    assert str(damaged) in str(caught.value)
+
+
+def test_event_types_are_checked_and_repeats_dropped() -> None:
+    change = WebhookChange(
+        "https://a.example.com/h", ("message.new", "reminder.due", "message.new")
+    )
+    plan = plan_change(DEMO_APP_SETTINGS, change)
+    assert plan.body["event_hooks"][0]["event_types"] == ["message.new", "reminder.due"]
+    for bad, says in (("MESSAGE.NEW", "lower case: message.new"), ("a;b", "such as message.new")):
+        with pytest.raises(PlanError, match="is not an event type") as caught:
+            plan_change(DEMO_APP_SETTINGS, WebhookChange("https://a.example.com/h", (bad,)))
+        assert says in str(caught.value)

@@ -140,6 +140,10 @@ def test_replay_reports_a_header_it_cannot_send_and_goes_on(tmp_path: Path, data
         ),
         ("https://example.com/h#access_token=abc", "https://example.com/h#access_token=***"),
         ("https://example.com/hook?monkey=1&keys=2", "https://example.com/hook?monkey=1&keys=2"),
+        (
+            "https://example.com/h?pass=a1&user_pw=b2&hmac=c3&compass=n&pwned=n",
+            "https://example.com/h?pass=***&user_pw=***&hmac=***&compass=n&pwned=n",
+        ),
         ("user:pw@example.com/h", "***@example.com/h"),
         ("not a url", "not a url"),
     ],
