@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
-import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,8 +13,6 @@ from pathlib import Path
 import orjson
 
 from streamhook_nb.errors import UsageError
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_SECRET_ENV = "STREAM_API_SECRET"
 DEFAULT_KEY_ENV = "STREAM_API_KEY"
@@ -266,7 +262,6 @@ def from_file(path: str | os.PathLike[str]) -> dict[str, tuple[Secret, ...]]:
     name = os.fspath(path)
     text = _read_small(path, name, "secrets file")
     mapping = _parse_mapping(text, name)
-    _warn_if_others_can_read(path, name)
     apps: dict[str, tuple[Secret, ...]] = {}
     for api_key, value in mapping.items():
         values = value if isinstance(value, list) else [value]
@@ -300,22 +295,6 @@ def _entry_problem(values: list[object]) -> str | None:
         if not value:
             return f"{at} is an empty string"
     return None
-
-
-def _warn_if_others_can_read(path: str | os.PathLike[str], name: str) -> None:
-    """A warning (one line, on the ``streamhook_nb.verify.secrets`` logger) when a secrets file
-    can be read by other users, as ssh warns about a private key."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return
-    if stat.S_ISREG(info.st_mode) and info.st_mode & 0o044:
-        logger.warning(
-            "%s can be read by other users (mode %o): chmod 600 %s",
-            name,
-            stat.S_IMODE(info.st_mode),
-            name,
-        )
 
 
 def _parse_mapping(text: bytes, name: str) -> dict[str, object]:

@@ -288,21 +288,3 @@ def test_a_secret_that_is_there_but_unusable_says_why(
     assert says.format(env=env) in message
     assert "not set" not in message
     assert "a-secret" not in message
-
-
-def test_a_secrets_file_others_can_read_is_warned_about(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    path = tmp_path / "secrets.toml"
-    path.write_text('prod = "s3cr3t-value"\n')
-    path.chmod(0o644)
-    with caplog.at_level("WARNING", logger="streamhook_nb.verify.secrets"):
-        from_file(path)
-    assert [r.getMessage() for r in caplog.records] == [
-        f"{path} can be read by other users (mode 644): chmod 600 {path}"
-    ]
-    caplog.clear()
-    path.chmod(0o600)
-    with caplog.at_level("WARNING", logger="streamhook_nb.verify.secrets"):
-        from_file(path)
-    assert caplog.records == []
