@@ -103,7 +103,12 @@ class StandIn(ServedInBackground):
         return self.url
 
     async def _record(self, request: web.Request) -> web.Response | None:
-        body = await request.json() if request.can_read_body else None
+        body: object = None
+        if request.can_read_body:
+            try:
+                body = await request.json()
+            except ValueError:  # not JSON or not UTF-8: the PATCH answers 400, as Stream does
+                body = None
         self.requests.append(
             Recorded(
                 request.method,
@@ -147,6 +152,9 @@ class StandIn(ServedInBackground):
         body = self.requests[-1].body
         if not isinstance(body, dict):
             return _error(400, "body must be a JSON object")
+        hooks = body.get("event_hooks", [])
+        if not isinstance(hooks, list) or not all(isinstance(hook, dict) for hook in hooks):
+            return _error(400, "event_hooks must be a list of objects")
         for name, value in body.items():
             if name == "event_hooks":
                 hooks = copy.deepcopy(value)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import jwt
 import pytest
+import requests
 from stream_chat import StreamChat
 
 from streamhook_nb.samples.webhooks import DEMO_SECRET
@@ -129,3 +130,25 @@ def test_repr_shows_no_secret(stand_in: StandIn) -> None:
     client = AppSettingsClient(KEY, Secret(DEMO_SECRET, "S"), stand_in.url)
     assert DEMO_SECRET not in repr(client)
     assert DEMO_SECRET not in repr(stand_in)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"\xff\xfe", b'["a list"]', b'{"event_hooks": "x"}', b'{"event_hooks": [1]}'],
+    ids=["not-json", "not-utf8", "a-list", "hooks-text", "hooks-numbers"],
+)
+def test_a_patch_the_stand_in_cannot_apply_is_a_400_in_streams_shape(
+    stand_in: StandIn, body: bytes
+) -> None:
+    token = jwt.encode({"server": True}, DEMO_SECRET, algorithm="HS256")
+    before = stand_in.settings.copy()
+    answer = requests.patch(
+        f"{stand_in.url}/app",
+        params={"api_key": KEY},
+        headers={"Authorization": token, "stream-auth-type": "jwt"},
+        data=body,
+        timeout=10,
+    )
+    assert answer.status_code == 400
+    assert answer.json()["StatusCode"] == 400
+    assert stand_in.settings == before
