@@ -135,6 +135,15 @@ def b64(text: object, field: str) -> bytes:
         raise BadEntryError(f"field {field!r} is not valid base64") from None
 
 
+def listed(document: Any, key: str) -> list[Any]:
+    """The items of a document that is a page of them (a list under ``key``), a list of them,
+    or one of them."""
+    if isinstance(document, dict) and key in document:
+        items: list[Any] = field(document, key, list)
+        return items
+    return document if isinstance(document, list) else [document]
+
+
 def field(mapping: Any, path: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:
     """Follow a dotted ``path`` into nested dicts, checking the leaf's type."""
     value = mapping

@@ -13,6 +13,7 @@ from streamhook_nb.load.readers.common import (
     entries_batch,
     field,
     http_status,
+    listed,
 )
 from streamhook_nb.load.readers.http_delivery import add_bodiless_request
 from streamhook_nb.load.readers.raw_http import HttpParseError, parse_request
@@ -22,13 +23,7 @@ FORMAT = "ngrok"
 
 def read(document: Any, name: str) -> Iterator[DeliveryBatch]:
     """One delivery per captured request, bytes taken from ``request.raw``."""
-    if isinstance(document, dict) and "requests" in document:
-        requests = field(document, "requests", list)
-    elif isinstance(document, list):
-        requests = document
-    else:
-        requests = [document]
-    yield entries_batch(FORMAT, name, requests, _add_request)
+    yield entries_batch(FORMAT, name, listed(document, "requests"), _add_request)
 
 
 def _add_request(batch: DeliveryBatch, source: str, item: Any) -> None:

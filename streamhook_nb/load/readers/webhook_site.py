@@ -23,6 +23,7 @@ from streamhook_nb.load.readers.common import (
     entries_batch,
     field,
     json_values,
+    listed,
     text_bytes,
 )
 from streamhook_nb.load.readers.http_delivery import add_request
@@ -50,13 +51,7 @@ _FIRST_VALUE_BYTES = 1 << 20
 
 def read(document: Any, name: str) -> Iterator[DeliveryBatch]:
     """One delivery per request of a parsed document; sources ``file#N`` counting from 1."""
-    if isinstance(document, dict) and "data" in document:
-        requests = field(document, "data", list)
-    elif isinstance(document, list):
-        requests = document
-    else:
-        requests = [document]
-    batch = entries_batch(FORMAT, name, requests, _add_request)
+    batch = entries_batch(FORMAT, name, listed(document, "data"), _add_request)
     batch.time_field = TIME_FIELD
     yield batch
 
