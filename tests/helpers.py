@@ -112,10 +112,16 @@ def run_cli(
 
 
 def start_receiver(
-    log: Path, port: int, *extra: str, open_files: int | None = None
+    log: Path,
+    port: int,
+    *extra: str,
+    open_files: int | None = None,
+    env: dict[str, str] | None = None,
+    stderr: int = subprocess.DEVNULL,
 ) -> subprocess.Popen[bytes]:
     """``streamhook-nb capture`` on ``port`` writing ``log``, once it answers ``/healthz``
-    (``open_files``: the process's limit on open files)."""
+    (``open_files``: the process's limit on open files; ``env``: its whole environment;
+    ``stderr``: where its messages go, ``subprocess.PIPE`` to read them)."""
 
     def limit() -> None:
         import resource
@@ -136,7 +142,8 @@ def start_receiver(
             *extra,
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
+        env=env,
         preexec_fn=limit,
     )
     deadline = time.monotonic() + 30

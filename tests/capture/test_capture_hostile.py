@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import free_port, run_cli
+from helpers import free_port, run_cli, start_receiver
 
 from streamhook_nb import load_log
 from streamhook_nb.capture.server import CaptureServer, CaptureSettings
@@ -178,27 +178,12 @@ def test_a_secret_with_whitespace_around_it_is_warned_about_at_start(tmp_path: P
     """With --reject-invalid every delivery would get a 401: say so before the first one."""
     port = free_port()
     env = {**os.environ, "PADDED_SECRET": " a-secret-with-a-space-before-it"}
-    options = ["--out", str(tmp_path / "log.jsonl"), "--secret-env", "PADDED_SECRET"]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamhook_nb",
-            "capture",
-            "--port",
-            str(port),
-            *options,
-            "--reject-invalid",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=env,
+    options = ["--secret-env", "PADDED_SECRET", "--reject-invalid"]
+    process = start_receiver(
+        tmp_path / "log.jsonl", port, *options, env=env, stderr=subprocess.PIPE
     )
-    try:
-        _wait_for_healthz(port, process)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        first = process.communicate(timeout=30)[1].decode().split("\n")[0]
+    process.send_signal(signal.SIGTERM)
+    first = process.communicate(timeout=30)[1].decode().split("\n")[0]
     assert "$PADDED_SECRET has whitespace around it" in first
     assert "secret_whitespace and get a 401" in first
     assert "a-secret-with" not in first
