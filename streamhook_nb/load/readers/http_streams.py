@@ -28,6 +28,9 @@ _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _BLANK = re.compile(rb"[\r\n]+")
 _CUT_REQUEST_LINE = re.compile(rb"([A-Z][A-Z-]{0,15}) ([^\s]+)")
 _H2_PREFACE = b"PRI * HTTP/2.0"
+_PROXY_V1 = b"PROXY "
+_PROXY_V1_MAX = 107  # the longest v1 header, its CRLF included
+_PROXY_V2 = b"\r\n\r\n\x00\r\nQUIT\n"
 _INCOMPLETE_HEAD = "incomplete request head"
 
 
@@ -52,6 +55,7 @@ class RequestSide:
     __slots__ = (
         "base",
         "buffer",
+        "bytes_missing",
         "bytes_seen",
         "done",
         "emit",
@@ -81,6 +85,7 @@ class RequestSide:
         self.resume_at: int | None = None  # where the request after a cut one starts
         self.scanned = 0  # how far the buffer was searched (for a head's end, a request line)
         self.bytes_seen = 0
+        self.bytes_missing = 0
         self.tls_hello = False
 
     def data(self, chunk: bytes, stamp: Stamp) -> None:
@@ -106,7 +111,8 @@ class RequestSide:
         """``size`` bytes are missing: the request under way is cut; the next one starts where
         the cut one's ``Content-Length`` says, or else at the next request line."""
         self._flush()
-        if self.kind is Kind.REQUESTS and not self.searching:
+        self.bytes_missing += size
+        if self._under_way():
             self._cut("a gap in the capture (bytes it did not keep, or packets it missed)")
         self._drop(len(self.buffer))
         self.base += size
@@ -117,6 +123,14 @@ class RequestSide:
         if self.kind is Kind.REQUESTS and not self.searching:
             self.need = 0
             self._read()
+
+    def _under_way(self) -> bool:
+        """Whether the buffer holds the start of a request: one being read, or (while looking
+        for the next) a segment that began with a method (its request line cut short, as a
+        short snap length leaves every request after a connection's first)."""
+        if self.kind is not Kind.REQUESTS:
+            return False
+        return not self.searching or _METHOD_START.match(self.buffer) is not None
 
     def _resume(self, chunk: bytes) -> bytes:
         """What of ``chunk`` comes from where the next request starts (empty: all before it)."""
@@ -135,12 +149,14 @@ class RequestSide:
     def end(self) -> None:
         """The direction is over: a request still incomplete is cut by the capture's end."""
         self._flush()
-        if self.kind is Kind.REQUESTS and not self.searching:
+        if self._under_way():
             self._cut("the end of the connection or of the capture")
         self._drop(len(self.buffer))
         self.done(self)
 
     def _classify(self) -> None:
+        if not self._past_preamble():
+            return
         head = bytes(self.buffer[:16])
         if head.startswith(_H2_PREFACE):
             self.kind = Kind.HTTP2
@@ -157,6 +173,26 @@ class RequestSide:
             self.kind = Kind.OTHER
         if self.kind not in (Kind.UNKNOWN, Kind.REQUESTS):
             self._drop(len(self.buffer))
+
+    def _past_preamble(self) -> bool:
+        """Drop what may come before a connection's first request: a load balancer's PROXY
+        protocol header (v1 or v2) and blank lines (RFC 9112 2.2: a server ignores them);
+        False while more bytes are needed to tell."""
+        buffer = self.buffer
+        if _PROXY_V2.startswith(bytes(buffer[:12])):  # the v2 signature, or its beginning
+            size = 16 + int.from_bytes(buffer[14:16], "big") if len(buffer) >= 16 else None
+            if size is None or len(buffer) < size:
+                return False
+            self._drop(size)
+        if buffer.startswith(_PROXY_V1):
+            end = buffer.find(b"\r\n")
+            if end < 0:
+                return len(buffer) > _PROXY_V1_MAX  # not a PROXY line after all: classify it
+            self._drop(end + 2)
+        blank = _BLANK.match(buffer)
+        if blank:
+            self._drop(blank.end())
+        return bool(buffer)
 
     def _read(self) -> None:
         while self.buffer:
@@ -208,7 +244,7 @@ class RequestSide:
         """Drop what comes before the next request line; False when there is none yet."""
         # no new line, and the line under way cannot start a request: nothing to search again
         fresh = self.buffer.find(b"\n", self.scanned) >= 0
-        if self.scanned and not fresh and not self.buffer[:1].isupper():
+        if self.scanned and not fresh:  # a request line ends with one: search when it comes
             self._drop(max(0, len(self.buffer) - _RESYNC_TAIL))
             self.scanned = len(self.buffer)
             return False

@@ -89,6 +89,7 @@ class _Reading:
         self.kinds: Counter[Kind] = Counter()
         self.tls_hellos = 0
         self.tls_example: tuple[Endpoint, Endpoint] | None = None
+        self.payload_lost = 0  # directions whose every payload byte the capture cut off
 
     def side(self, source: Endpoint, destination: Endpoint, opened: bool) -> RequestSide:
         """The sink of one direction of a connection."""
@@ -110,6 +111,7 @@ class _Reading:
 
         def done(side: RequestSide) -> None:
             if not side.bytes_seen:
+                self.payload_lost += side.bytes_missing > 0
                 return
             kind = side.kind
             if kind in (Kind.UNKNOWN, Kind.OTHER) and TLS_PORT in (
@@ -166,6 +168,13 @@ class _Reading:
                 source=self.name,
                 fix="Capture both directions of the connections (tcpdump captures both unless a "
                 "filter such as 'src port 8080' keeps one)",
+            )
+        if self.payload_lost and not self.kinds:
+            raise SourceError(
+                f"kept none of the data its {self.frames} packets carried: its snap length cut "
+                "every packet within its headers (tcpdump -s 54?)",
+                source=self.name,
+                fix="Capture whole packets: tcpdump -s 0 (the default), or dumpcap without -s",
             )
         if self.kinds:
             raise SourceError(

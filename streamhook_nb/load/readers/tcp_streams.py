@@ -239,8 +239,9 @@ class Connections:
         if span is None:
             return False
         origin, end = span
-        seq = (segment.seq + 1) % _MOD if segment.flags & SYN else segment.seq
-        return (seq - origin) % _MOD <= (end - origin) % _MOD
+        if segment.flags & SYN:  # a copy's SYN carries the very same first number; a new
+            return (segment.seq + 1) % _MOD == origin  # connection's may fall anywhere
+        return (segment.seq - origin) % _MOD <= (end - origin) % _MOD
 
 
 class _Discard:
