@@ -63,7 +63,9 @@ class ParquetDeliveriesWriter:
         from streamhook_nb.load.deliveries import empty_frame
 
         schema = _table(empty_frame()).schema
-        self._writer = pq.ParquetWriter(self._path, schema, compression="zstd")
+        self._writer = pq.ParquetWriter(
+            self._path, schema, compression="zstd", write_page_checksum=True
+        )
         return self
 
     def write(self, deliveries: pd.DataFrame) -> None:
@@ -120,7 +122,7 @@ def read(
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(stream, pre_buffer=False)
+        parquet = pq.ParquetFile(stream, pre_buffer=False, page_checksum_verification=True)
     except (pa.ArrowException, OSError) as exc:
         raise SourceError(f"not a readable Parquet file ({exc})", source=name) from None
     parquet_rows.check_schema(parquet.schema_arrow, name)

@@ -51,7 +51,9 @@ def stored_batches(source: Source) -> list[pa.RecordBatch] | None:
     treat otherwise)."""
     try:
         with source.open() as stream:  # (not Parquet: Arrow refuses it, below)
-            file = pq.ParquetFile(stream, pre_buffer=False)  # read as asked: twice as fast here
+            file = pq.ParquetFile(  # read as asked (no pre-buffering): twice as fast here
+                stream, pre_buffer=False, page_checksum_verification=True
+            )
             schema = file.schema_arrow
             if (schema.metadata or {}).get(SCHEMA_KEY) != SCHEMA_VERSION:
                 return None

@@ -210,6 +210,30 @@ def test_a_group_damaged_midway_keeps_the_same_rows_in_every_reader(
     assert (report["deliveries"], report["rejected"]) == (kept, 1)
 
 
+def test_a_page_changed_on_disk_is_damage_not_a_silent_mismatch(
+    written: tuple[pd.DataFrame, Path], tmp_path: Path
+) -> None:
+    """``to_parquet`` writes page checksums and every reader checks them: bytes changed in a
+    compressed page would otherwise decode into other bodies (false mismatches) or other
+    headers, with nothing rejected."""
+    loaded, _ = written
+    many = pd.concat([loaded] * -(-3000 // len(loaded)), ignore_index=True)
+    out = tmp_path / "changed.parquet"
+    to_parquet(many, out)
+    group = pq.ParquetFile(out).metadata.row_group(0)
+    body = group.column(pq.read_schema(out).get_field_index("body"))
+    data = bytearray(out.read_bytes())
+    middle = body.data_page_offset + body.total_compressed_size // 2
+    data[middle : middle + 64] = bytes((i * 37 + 11) % 256 for i in range(64))
+    out.write_bytes(bytes(data))
+    again = load_log(out)
+    (reason,) = again.rejected["reason"]
+    assert "damaged Parquet data in row group 1" in reason
+    assert len(again.deliveries) < len(many)
+    kept = again.deliveries["body"]
+    assert (kept.to_numpy() == many["body"].head(len(kept)).to_numpy()).all()
+
+
 def test_many_tiny_row_groups_load_as_one_and_a_damaged_one_alone(
     written: tuple[pd.DataFrame, Path], tmp_path: Path
 ) -> None:
