@@ -583,6 +583,22 @@ def test_a_websocket_after_its_upgrade_is_not_read_as_requests(write_file: Write
     assert (len(result.deliveries), len(result.rejected), result.skipped) == (0, 0, 1)
 
 
+def test_requests_after_a_refused_upgrade_are_read(
+    recorded: list[tuple[bool, bytes]], write_file: WriteFile
+) -> None:
+    """A server that answers an ``Upgrade: h2c`` with 200 keeps speaking HTTP/1.1: the
+    requests after it are read (they used to be passed over with the would-be tunnel)."""
+    talk = Conversation().open()
+    talk.send(
+        True, b"GET /h HTTP/1.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n\r\n"
+    )
+    talk.send(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    talk.exchange([(True, _client_bytes(recorded))])
+    result = load_log(write_file("h2c.pcap", pcap_file(talk.close().packets)))
+    assert list(result.deliveries["body"]) == BODIES
+    assert (len(result.rejected), result.skipped) == (0, 1)
+
+
 def test_a_connection_captured_twice_is_read_once(
     recorded: list[tuple[bool, bytes]], write_file: WriteFile
 ) -> None:

@@ -235,10 +235,12 @@ class RequestSide:
             self.need = 0
             self.emit(request, self._first_stamp())
             self._drop(end)
-            if _leaves_http(request):  # a tunnel or a WebSocket: what follows is not HTTP
-                self.kind = Kind.OTHER
-                self._drop(len(self.buffer))
-                return
+            if _leaves_http(request):  # a tunnel or a WebSocket, unless the server refused
+                self.kind = Kind.UNKNOWN  # it: the next bytes tell (another request, or not)
+                if self.buffer:
+                    self._classify()
+                if self.kind is not Kind.REQUESTS:
+                    return
 
     def _find_request(self) -> bool:
         """Drop what comes before the next request line; False when there is none yet."""
@@ -305,8 +307,8 @@ class RequestSide:
 
 
 def _leaves_http(request: ParsedRequest) -> bool:
-    """Whether the connection stops carrying HTTP after this request (``CONNECT``, or an
-    ``Upgrade`` such as a WebSocket's)."""
+    """Whether the connection may stop carrying HTTP after this request (``CONNECT``, or an
+    ``Upgrade`` such as a WebSocket's), if the server agrees."""
     connection = request.headers.get("connection")
     tokens = ", ".join(connection) if isinstance(connection, list) else (connection or "")
     upgrade = "upgrade" in tokens.lower() and "upgrade" in request.headers
