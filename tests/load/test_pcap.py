@@ -763,3 +763,14 @@ def test_resynchronising_on_byte_segments_stays_linear(write_file: WriteFile) ->
     result = load_log(write_file("resync.pcap", pcap_file(talk.close().packets)))
     assert list(result.deliveries["body"]) == BODIES[:2]
     assert len(result.rejected) == 1  # the unreadable line
+
+
+def test_a_tcp_header_shorter_than_its_own_fields_is_no_segment() -> None:
+    """A data offset below 5 words would read the TCP header itself as payload."""
+    from streamhook_nb.load.readers.tcp_segments import NotTcp, segment
+
+    packet = bytearray(Conversation().segment(True, b"POST / HTTP/1.1\r\n\r\n"))
+    assert segment(RAW, bytes(packet)).payload.startswith(b"POST")
+    packet[20 + 12] = 2 << 4  # the data offset: 2 words
+    with pytest.raises(NotTcp, match="malformed TCP header"):
+        segment(RAW, bytes(packet))

@@ -139,6 +139,8 @@ def _tcp(data: bytes, start: int, end: int | None, source: str, destination: str
     ports = struct.unpack_from(">HHIIB", data, start)
     source_port, destination_port, seq, ack, data_offset = ports
     flags = data[start + 13]
+    if data_offset >> 4 < 5:  # shorter than TCP's own header: a malformed packet
+        raise NotTcp("malformed TCP header")
     payload_start = start + (data_offset >> 4) * 4
     if payload_start > len(data):
         raise NotTcp("cut TCP header")
