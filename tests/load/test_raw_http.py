@@ -207,6 +207,21 @@ def test_bytes_after_an_unframed_request_are_reported_not_taken_as_its_body(
     assert "follows a request without Content-Length or chunked coding" in reason
 
 
+def test_a_body_run_into_the_next_request_line_is_reported_not_skipped(
+    write_file: WriteFile,
+) -> None:
+    """Without Content-Length the body's bytes and the next request line share a line: a
+    method must be a token, so that line is rejected (it read as a request with a JSON method,
+    skipped as not a POST: both deliveries' bytes vanished without a word)."""
+    unframed = b"POST /h HTTP/1.1\r\nHost: x\r\n\r\n"
+    path = write_file("run-in.http", unframed + b'{"a":1}' + request(b'{"ok":1}'))
+    result = load_log(path)
+    assert (len(result.deliveries), len(result.rejected), result.skipped) == (1, 1, 0)
+    reason = result.rejected["reason"].iloc[0]
+    assert reason.startswith('not an HTTP/1.x request line: \'{"a":1}POST /webhooks/stream')
+    assert "follows a request without Content-Length or chunked coding" in reason
+
+
 def test_requests_that_are_not_post_are_skipped_and_counted(write_file: WriteFile) -> None:
     page = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
     favicon = b"GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n"

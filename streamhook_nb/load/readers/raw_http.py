@@ -57,6 +57,11 @@ class ParsedRequest:
         )
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""A method is a token (RFC 9110 5.6.2): the end of a body run into the next request line
+(a request without Content-Length, read as having none) is not one."""
+
+
 def parse_request(data: bytes, start: int = 0) -> tuple[ParsedRequest, int]:
     """Parse the request beginning at ``start``; return it and the offset just after it.
 
@@ -67,7 +72,7 @@ def parse_request(data: bytes, start: int = 0) -> tuple[ParsedRequest, int]:
     first = data[start : len(data) if first_end < 0 else first_end].decode("latin-1")
     first = first.removesuffix("\r")
     parts = first.split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+    if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not _TOKEN.fullmatch(parts[0]):
         raise HttpParseError(f"not an HTTP/1.x request line: {first[:80]!r}")
     method, target, version = parts
     following = _REQUEST_LINE.search(data, first_end + 1) if first_end >= 0 else None
