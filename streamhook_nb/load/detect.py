@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -95,6 +96,21 @@ def classify(document: Any) -> str | None:
         if kind in ("sns", "ngrok", "sqs", "webhook-site"):
             return kind
     return None
+
+
+FIRST_VALUE_BYTES = 1 << 20
+
+
+def classify_first_value(data: bytes) -> str | None:
+    """The format of the first JSON value of a file holding several one after another (one
+    per line, or pretty-printed as ``jq '.Messages[]'`` prints them), or None; only the first
+    MiB is looked at."""
+    head = data[:FIRST_VALUE_BYTES].decode("utf-8", "replace")
+    try:
+        value, _ = json.JSONDecoder().raw_decode(head, len(head) - len(head.lstrip()))
+    except json.JSONDecodeError:
+        return None
+    return classify(value)
 
 
 def _is_webhook_site(record: dict[str, Any]) -> bool:

@@ -17,7 +17,14 @@ import orjson
 from streamhook_nb.errors import RecordError, SourceError, UsageError
 from streamhook_nb.load import parquet
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
-from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, JSON_DOCUMENT, classify, sniff
+from streamhook_nb.load.detect import (
+    FORMATS,
+    HEAD_BYTES,
+    JSON_DOCUMENT,
+    classify,
+    classify_first_value,
+    sniff,
+)
 from streamhook_nb.load.line_blocks import BOM
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http, webhook_site
@@ -137,18 +144,18 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         if kind == "sqs" and b"\n" in data.strip():  # one message or response per line
             yield from queue.read_sqs_lines(data, name)
             return
-        several = queue.kind_of_several(data) if exc.msg == _SEVERAL_DOCUMENTS else None
-        if kind == JSON_DOCUMENT and several == "sqs":  # `jq '.Messages[]'` output
+        several = (
+            classify_first_value(data)
+            if kind == JSON_DOCUMENT and exc.msg == _SEVERAL_DOCUMENTS
+            else None
+        )
+        if several == "sqs":  # `jq '.Messages[]'` output
             yield from queue.read_sqs_lines(data, name)
             return
-        if kind == JSON_DOCUMENT and several == "sns":
+        if several == "sns":
             yield from queue.read_sns(data, name)
             return
-        if kind == "webhook-site" or (
-            kind == JSON_DOCUMENT
-            and exc.msg == _SEVERAL_DOCUMENTS
-            and webhook_site.starts_values(data)
-        ):
+        if kind == "webhook-site" or several == "webhook-site":
             # one request per line, requests pretty-printed one after another, or pages
             yield from webhook_site.read_values(data, name)
             return

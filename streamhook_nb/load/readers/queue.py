@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +9,6 @@ import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.body import signed_bytes
-from streamhook_nb.load.detect import classify
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers
 from streamhook_nb.load.readers.common import (
@@ -60,21 +58,6 @@ def read_sqs_lines(data: bytes, name: str) -> Iterator[DeliveryBatch]:
         else:
             batch.extend(entries_batch(SQS, source, messages, _add_sqs))
     yield batch
-
-
-def kind_of_several(data: bytes) -> str | None:
-    """``sqs`` or ``sns`` when a file of several JSON values starts with a queue message (or
-    response, or envelope), else None; only the first MiB is looked at."""
-    head = data[:_FIRST_VALUE_BYTES].decode("utf-8", "replace")
-    try:
-        value, _ = json.JSONDecoder().raw_decode(head, len(head) - len(head.lstrip()))
-    except json.JSONDecodeError:
-        return None
-    kind = classify(value)
-    return kind if kind in (SQS, SNS) else None
-
-
-_FIRST_VALUE_BYTES = 1 << 20
 
 
 def _messages(document: Any) -> list[Any]:

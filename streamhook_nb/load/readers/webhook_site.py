@@ -8,14 +8,12 @@ Each request holds the body as text (``content``), its headers as name -> list o
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 from streamhook_nb.load.batch import DeliveryBatch
-from streamhook_nb.load.detect import classify
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import Headers, fold_mapping, joined
 from streamhook_nb.load.readers.common import (
@@ -33,20 +31,6 @@ TIME_FIELD = "created_at"
 _CREATED_AT = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d{1,9})?)")
 _NOT_REQUESTS = ("email", "dns")
 """What else a webhook.site token receives (its emails and DNS lookups): not deliveries."""
-
-
-def starts_values(data: bytes) -> bool:
-    """Whether a file of several JSON values starts with a webhook.site request or page (what
-    ``jq '.data[]'`` prints: pretty-printed requests one after another)."""
-    head = data[:_FIRST_VALUE_BYTES].decode("utf-8", "replace")
-    try:
-        value, _ = json.JSONDecoder().raw_decode(head, len(head) - len(head.lstrip()))
-    except json.JSONDecodeError:
-        return False
-    return classify(value) == FORMAT
-
-
-_FIRST_VALUE_BYTES = 1 << 20
 
 
 def read(document: Any, name: str) -> Iterator[DeliveryBatch]:
