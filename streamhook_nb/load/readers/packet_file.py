@@ -61,8 +61,8 @@ class Frame:
     stamp: Stamp
     linktype: int
     data: bytes
-    wire_length: int
-    """The packet's length on the wire (more than ``len(data)`` with a short snap length)."""
+    """The bytes captured (fewer than on the wire with a short snap length: the IP header's
+    length tells how many are missing)."""
 
 
 class DamagedCaptureError(ValueError):
@@ -131,7 +131,7 @@ def _pcap_frames(reader: _Reader, magic: bytes) -> Iterator[Frame]:
         data = reader.read(record.caplen, f"frame {reader.frame + 1}")
         reader.frame += 1
         time_ns = record.tv_sec * 10**9 + record.tv_usec * (10**9 // units)
-        yield Frame(Stamp(reader.frame, time_ns, units > 10**6), linktype, data, record.len)
+        yield Frame(Stamp(reader.frame, time_ns, units > 10**6), linktype, data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +196,7 @@ def _packet(
         interface = _interface_of(reader, interfaces, 0)
         size = min(wire_length, interface.snaplen or wire_length, len(block) - 16)
         stamp = Stamp(reader.frame + 1, None, False)
-        return Frame(stamp, interface.linktype, block[12 : 12 + size], wire_length)
+        return Frame(stamp, interface.linktype, block[12 : 12 + size])
     if block_type == pcapng.PCAPNG_BT_EPB:
         kind = pcapng.EnhancedPacketBlockLE if little else pcapng.EnhancedPacketBlock
     else:
@@ -209,7 +209,6 @@ def _packet(
         Stamp(reader.frame + 1, time_ns, interface.units > 10**6),
         interface.linktype,
         bytes(packet.pkt_data),
-        packet.pkt_len,
     )
 
 
