@@ -267,19 +267,19 @@ def _request(body: bytes, extra: bytes = b"") -> bytes:
     return head + body
 
 
+def _chunked_request(body: bytes, chunk: int) -> bytes:
+    """A signed POST whose body is sent in chunks of ``chunk`` bytes."""
+    chunked = b"".join(
+        f"{len(body[i : i + chunk]):x}\r\n".encode() + body[i : i + chunk] + b"\r\n"
+        for i in range(0, len(body), chunk)
+    )
+    head = b"POST /hook HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Signature: "
+    return head + sign(body).encode() + b"\r\n\r\n" + chunked + b"0\r\n\r\n"
+
+
 def test_chunked_request_across_segments(write_file: WriteFile) -> None:
     body = _body(5, 100)
-    chunked = b"".join(
-        f"{len(body[i : i + 40]):x}\r\n".encode() + body[i : i + 40] + b"\r\n"
-        for i in range(0, len(body), 40)
-    )
-    raw = (
-        b"POST /hook HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Signature: "
-        + sign(body).encode()
-        + b"\r\n\r\n"
-        + chunked
-        + b"0\r\n\r\n"
-    )
+    raw = _chunked_request(body, 40)
     talk = Conversation().open()
     for start in range(0, len(raw), 7):
         talk.send(True, raw[start : start + 7])
@@ -615,17 +615,7 @@ def test_a_connection_captured_twice_is_read_once(
 
 def test_a_chunked_request_a_byte_per_segment_then_another(write_file: WriteFile) -> None:
     body = _body(5, 2000)
-    chunked = b"".join(
-        f"{len(body[i : i + 300]):x}\r\n".encode() + body[i : i + 300] + b"\r\n"
-        for i in range(0, len(body), 300)
-    )
-    first = (
-        b"POST /hook HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Signature: "
-        + sign(body).encode()
-        + b"\r\n\r\n"
-        + chunked
-        + b"0\r\n\r\n"
-    )
+    first = _chunked_request(body, 300)
     talk = Conversation().open().exchange([(True, first)], mss=1)
     talk.send(True, _request(_body(6)))
     lost = talk.segment(True, b"x" * 10, seq=talk.next[True] + 100)  # after a gap: cut off
@@ -750,16 +740,11 @@ def test_resynchronising_on_byte_segments_stays_linear(write_file: WriteFile) ->
     """After an unreadable line, a long line of capitals sent a byte per segment was searched
     again in full at every byte (20,000 bytes took seconds; now the search waits for a line
     end). The request after it still loads."""
-
-    def request(body: bytes) -> bytes:
-        head = f"POST /hook HTTP/1.1\r\nX-Signature: {sign(body)}\r\nContent-Length: {len(body)}"
-        return head.encode() + b"\r\n\r\n" + body
-
     talk = Conversation().open()
-    talk.send(True, request(BODIES[0]) + b"??\r\n")
+    talk.send(True, _request(BODIES[0]) + b"??\r\n")
     for _ in range(20_000):
         talk.send(True, b"B")
-    talk.send(True, b"\r\n" + request(BODIES[1]))
+    talk.send(True, b"\r\n" + _request(BODIES[1]))
     result = load_log(write_file("resync.pcap", pcap_file(talk.close().packets)))
     assert list(result.deliveries["body"]) == BODIES[:2]
     assert len(result.rejected) == 1  # the unreadable line
