@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streamhook_nb import load_log
+from streamhook_nb import Keyring, Secret, load_log, verify_deliveries
 from streamhook_nb.load.readers.raw_http import parse_request
 
 WriteFile = Callable[[str, bytes], Path]
@@ -197,14 +197,33 @@ def test_request_without_length_or_chunking_has_an_empty_body(write_file: WriteF
 def test_bytes_after_an_unframed_request_are_reported_not_taken_as_its_body(
     write_file: WriteFile,
 ) -> None:
-    unframed = b"POST /h HTTP/1.1\r\nHost: x\r\n\r\n"
+    """A request whose Content-Length was dropped (by hand or by a tool) is followed by its
+    body: that body's end is unknown, so the request is missing its body (unverifiable), never
+    an empty body that reads as a signature mismatch; the bytes are reported."""
+    unframed = b"POST /h HTTP/1.1\r\nHost: x\r\nX-Signature: " + b"ab" * 32 + b"\r\n\r\n"
     path = write_file("stray.http", unframed + b'{"a":1}\r\n')
     result = load_log(path)
-    assert list(result.deliveries["body"]) == [b""]
-    assert list(result.rejected["source"]) == [f"{path}:4"]
+    assert result.deliveries["body"].isna().tolist() == [True]
+    assert list(result.deliveries["fidelity"]) == ["missing"]
+    assert list(result.rejected["source"]) == [f"{path}:5"]
     reason = result.rejected["reason"].iloc[0]
     assert reason.startswith("not an HTTP/1.x request line: '{\"a\":1}'")
     assert "follows a request without Content-Length or chunked coding" in reason
+    assert "counted as missing" in reason
+    verdicts = verify_deliveries(result.deliveries, Keyring([Secret("demo", "s")]))
+    assert list(verdicts["reason"]) == ["unverifiable"]
+
+
+def test_an_unframed_request_followed_by_another_request_has_an_empty_body(
+    write_file: WriteFile,
+) -> None:
+    """HTTP's own reading (RFC 9112 6.3) where nothing stray follows: no body, exactly."""
+    unframed = b"POST /h HTTP/1.1\r\nHost: x\r\n\r\n"
+    for tail in (b"", b"\r\n", request(b'{"ok":1}')):
+        result = load_log(write_file("heads.http", unframed + tail))
+        assert list(result.deliveries["body"])[:1] == [b""]
+        assert list(result.deliveries["fidelity"])[:1] == ["exact"]
+        assert len(result.rejected) == 0
 
 
 def test_a_body_run_into_the_next_request_line_is_reported_not_skipped(

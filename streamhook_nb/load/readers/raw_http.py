@@ -222,22 +222,43 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
             skipped = "" if following else "; nothing after it could be read"
             unframed = (
                 " (it follows a request without Content-Length or chunked coding, which has "
-                "no body)"
+                "no body: that request's body is counted as missing; keep the headers as "
+                "captured to verify it)"
                 if after_unframed
                 else ""
             )
             batch.reject(source, f"{exc}{unframed}{skipped}")
             after_unframed = False
         else:
+            after_unframed = not _framed(request.headers)
             try:
-                request.add_to(batch, source)
+                if after_unframed and _stray_bytes_at(data, _skip_blank(data, end)):
+                    _add_without_body(batch, source, request)  # its body is what follows
+                else:
+                    request.add_to(batch, source)
             except BadEntryError as exc:
                 batch.reject(source, str(exc))
-            after_unframed = not _framed(request.headers)
         next_position = _skip_blank(data, end)
         line += data.count(b"\n", position, next_position)
         position = next_position
     yield batch
+
+
+def _stray_bytes_at(data: bytes, position: int) -> bool:
+    """Whether bytes that are neither a request nor the receiver's answer start at
+    ``position``: after a request without framing, most likely its body, whose end nobody
+    recorded (a header dropped by hand or by a tool)."""
+    if position >= len(data) or response_end(data, position) is not None:
+        return False
+    return _REQUEST_LINE.match(data, position) is None
+
+
+def _add_without_body(batch: DeliveryBatch, source: str, request: ParsedRequest) -> None:
+    """Add a request whose body cannot be told from what follows it: fidelity ``missing``
+    (unverifiable), never an empty body that would read as a signature mismatch."""
+    add_bodiless_request(
+        batch, source, headers=request.headers, method=request.method, path=request.target
+    )
 
 
 def _read_curl_verbose(data: bytes, name: str) -> DeliveryBatch:
