@@ -128,4 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED
+    except MemoryError:
+        print(f"streamhook-nb {args.command}: error: {OUT_OF_MEMORY}", file=sys.stderr)
+        return exit_codes.USAGE
     return code
+
+
+OUT_OF_MEMORY = (
+    "ran out of memory. Read fewer or smaller files at a time (verify and events stream logs "
+    "of any size)"
+)

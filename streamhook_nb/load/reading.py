@@ -30,7 +30,7 @@ from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http, webhook_site
 from streamhook_nb.load.readers.common import parse_document
 from streamhook_nb.load.selection import select
-from streamhook_nb.load.sources import Source
+from streamhook_nb.load.sources import Source, read_whole
 
 SourceLike = str | os.PathLike[str]
 
@@ -131,7 +131,7 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
 
         yield from pcap.read(stream, name)
         return
-    data = stream.read().removeprefix(BOM)  # Fiddler writes HAR with one
+    data = read_whole(stream, name).removeprefix(BOM)  # Fiddler writes HAR with one
     if kind == "raw-http":
         yield from raw_http.read(data, name)
         return

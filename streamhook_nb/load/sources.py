@@ -20,6 +20,9 @@ ZLIB_HEADERS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 """How a UTF-16 text file starts: Windows PowerShell 5.1 writes what ``>`` redirects so (say,
 ``aws sqs receive-message ... > messages.json``)."""
+MAX_DOCUMENT_BYTES = 1 << 30
+"""The most a log read whole (one JSON document, a raw HTTP dump) may hold, once decompressed:
+more is refused by name before it fills the memory (a gzip file of 3 MB may inflate to 3 GB)."""
 NOT_LOGS = frozenset(
     (".md", ".rst", ".html", ".ipynb", ".py", ".cfg", ".toml", ".yml", ".yaml", ".csv", ".png")
 )
@@ -60,7 +63,7 @@ class Source:
     def _transcoded(self, raw: IO[bytes]) -> IO[bytes]:
         """A UTF-16 text file as UTF-8 (the text each JSON format holds is the same)."""
         with raw:
-            data = raw.read()
+            data = read_whole(raw, self.name)
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
@@ -76,10 +79,13 @@ class Source:
         """A zlib-compressed file, inflated whole (the formats written so are JSON documents,
         read whole anyway)."""
         with raw:
-            data = raw.read()
+            data = read_whole(raw, self.name)
         inflater = zlib.decompressobj()
         try:
-            inflated = inflater.decompress(data) + inflater.flush()
+            inflated = inflater.decompress(data, MAX_DOCUMENT_BYTES + 1)
+            if len(inflated) > MAX_DOCUMENT_BYTES:
+                raise too_large(self.name)
+            inflated += inflater.flush()
         except zlib.error as exc:
             raise SourceError(
                 f"cannot read (its zlib compression is damaged: {exc})",
@@ -205,3 +211,26 @@ def _exists(handle: Any) -> bool:
         return bool(handle.fs.exists(handle.path))
     except (OSError, NotImplementedError):
         return True  # cannot tell: let opening it report the problem
+
+
+def read_whole(stream: IO[bytes], name: str) -> bytes:
+    """All of a stream that is read whole, up to :data:`MAX_DOCUMENT_BYTES` (else refused)."""
+    data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise too_large(name)
+    return data
+
+
+def too_large(name: str) -> SourceError:
+    """The error for a log too large to read whole."""
+    return SourceError(
+        f"too large to read whole: more than {_mebibytes(MAX_DOCUMENT_BYTES)} once decompressed "
+        "(this format is one document, or a dump, read at once)",
+        source=name,
+        fix="Split it into smaller files, or check that it is the file you meant (a small "
+        "compressed file that inflates this much is not a capture)",
+    )
+
+
+def _mebibytes(size: int) -> str:
+    return f"{size >> 30} GiB" if size >= 1 << 30 else f"{size >> 20} MiB"
