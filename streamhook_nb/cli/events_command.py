@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamhook_nb.cli import exit_codes
-from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.output import counted, print_json, table
 from streamhook_nb.cli.output_paths import refuse_sources_as_outputs
 from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
@@ -99,8 +99,8 @@ def describe_counts(counts: dict[str, Any], rejected: list[Rejected]) -> str:
     columns = ("deliveries", "events", "valid", "invalid", "unverifiable")
     rows = [(kind, *(row[c] for c in columns)) for kind, row in counts["event_types"].items()]
     lines = [
-        f"{counts['deliveries']} deliveries, {counts['events']} events, "
-        f"{len(rejected)} records rejected",
+        f"{counted(counts['deliveries'], 'delivery')}, {counted(counts['events'], 'event')}, "
+        f"{counted(len(rejected), 'record')} rejected",
         "",
         table(["event_type", *columns], rows),
     ]
@@ -156,7 +156,7 @@ def run_report(args: argparse.Namespace) -> int:
             f"streamhook-nb report: error: cannot write {target} ({exc.strerror})", file=sys.stderr
         )
         return exit_codes.USAGE
-    print(f"wrote {target} ({len(result.events)} deliveries)", file=sys.stderr)
+    print(f"wrote {target} ({counted(len(result.events), 'delivery')})", file=sys.stderr)
     code = _exit_code(result)
     if code == exit_codes.PROBLEMS_FOUND:
         print(f"exit status 1: {why_problems(result)}", file=sys.stderr)
@@ -172,10 +172,13 @@ def why_problems(result: Audit) -> str:
         if len(counts):
             reasons = ", ".join(f"{reason} {n}" for reason, n in counts.items())
             parts.append(
-                f"{len(invalid)} deliveries are invalid ({reasons}): see the report's "
+                f"{counted(len(invalid), 'delivery')} {'is' if len(invalid) == 1 else 'are'} "
+                f"invalid ({reasons}): see the report's "
                 "'Failed deliveries' and 'Incident timeline'"
             )
     rejected = len(result.loaded.rejected)
     if rejected:
-        parts.append(f"{rejected} records could not be read: see the report's 'Rejected records'")
+        parts.append(
+            f"{counted(rejected, 'record')} could not be read: see the report's 'Rejected records'"
+        )
     return "; ".join(parts)

@@ -16,6 +16,14 @@ def print_json(document: Any) -> None:
     sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
+def counted(count: int, noun: str) -> str:
+    """A count with its noun in the right number: ``1 delivery``, ``2 deliveries``."""
+    if count == 1:
+        return f"1 {noun}"
+    consonant_y = noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u")
+    return f"{count} {noun[:-1] + 'ies' if consonant_y else noun + 's'}"
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A plain aligned text table."""
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from streamhook_nb.cli import exit_codes, option_types
-from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.output import counted, print_json, table
 from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.secret_options import add_secret_arguments, keyring_from
 from streamhook_nb.cli.source_options import add_source_arguments
@@ -78,9 +78,14 @@ def check_strict(report: VerifyReport, strict: bool) -> None:
 def describe(report: VerifyReport, *, everything: bool = False) -> str:
     """A readable report: counts by reason, then each failing reason with its hint and sources."""
     lines = [
-        f"{report.deliveries} deliveries: {report.valid} valid, {report.invalid} invalid, "
-        f"{report.unverifiable} without a verdict, {len(report.rejected)} records rejected"
-        + (f", {report.skipped} requests skipped (not deliveries)" if report.skipped else ""),
+        f"{counted(report.deliveries, 'delivery')}: {report.valid} valid, {report.invalid} "
+        f"invalid, {report.unverifiable} without a verdict, "
+        f"{counted(len(report.rejected), 'record')} rejected"
+        + (
+            f", {counted(report.skipped, 'request')} skipped (not deliveries)"
+            if report.skipped
+            else ""
+        ),
         "",
         table(
             ["reason", "deliveries"],
