@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -72,15 +72,27 @@ _CODES = {name: {value: i for i, value in enumerate(values)} for name, values in
 def record_batch(batch: DeliveryBatch) -> tuple[pa.RecordBatch, list[Rejected]]:
     """One reader batch in the :data:`STORAGE` schema, and its rejected records (a row whose
     ``received_at`` is not a time is rejected here, as loading rejects it)."""
+    return record_batch_of([batch])
+
+
+def record_batch_of(batches: Sequence[DeliveryBatch]) -> tuple[pa.RecordBatch, list[Rejected]]:
+    """Reader batches of one format and time field (small ones, each of one file) converted
+    as one (a conversion costs about 0.6 ms however few its rows), with the rejected records
+    each would have had on its own, in order."""
+    batch = batches[0]
+    if len(batches) > 1:
+        batch = DeliveryBatch(batch.format)
+        batch.time_field = batches[0].time_field
+        for part in batches:
+            batch.extend(part)
     data = batch.columns()
     stamps, bad_time = received_stamps(data["received_at"])
-    rejected = list(batch.rejected)
-    if bad_time.any():
-        for index in np.flatnonzero(bad_time):
-            value = data["received_at"][index]
-            reason = bad_time_reason(value, batch.time_field)
-            rejected.append(Rejected(str(data["source"][index]), reason))
-        rejected.sort(key=lambda r: source_order(r.source))
+    rejected: list[Rejected] = []
+    first = 0
+    for part in batches:
+        end = first + len(part)
+        rejected += _rejected_in_order(part, data, np.flatnonzero(bad_time[first:end]) + first)
+        first = end
     body = binary(data["body"], pa.large_binary())
     announced = pa.array(data["content_encoding"], type=_TEXT)
     columns: dict[str, pa.Array] = {
@@ -101,6 +113,22 @@ def record_batch(batch: DeliveryBatch) -> tuple[pa.RecordBatch, list[Rejected]]:
     if bad_time.any():
         stored = stored.filter(pa.array(~bad_time))
     return stored, rejected
+
+
+def _rejected_in_order(
+    batch: DeliveryBatch, data: dict[str, list[Any]], bad_rows: npt.NDArray[np.intp]
+) -> list[Rejected]:
+    """A reader batch's rejected records, plus its rows at ``bad_rows`` (their time is not a
+    time), in the order of their sources."""
+    rejected = list(batch.rejected)
+    if len(bad_rows):
+        for index in bad_rows.tolist():
+            value = data["received_at"][index]
+            rejected.append(
+                Rejected(str(data["source"][index]), bad_time_reason(value, batch.time_field))
+            )
+        rejected.sort(key=lambda r: source_order(r.source))
+    return rejected
 
 
 def _codes(values: list[str], codes: dict[str, int]) -> npt.NDArray[np.int8]:

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamhook_nb.load import columns
+from streamhook_nb.load import columns, small_batches
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.headers import Headers
@@ -51,15 +51,16 @@ def from_batches(
 ) -> tuple[pd.DataFrame, list[Rejected]]:
     """Concatenate reader batches into one typed deliveries frame plus the rejected records.
 
-    Each batch becomes Arrow columns as soon as it is read (:func:`columns.record_batch`), so
-    its Python objects are freed before the next one is parsed; the pandas frame is built
-    once, over the Arrow chunks, at the end (:func:`frame_of`).
+    Each batch becomes Arrow columns as soon as it is read (:func:`columns.record_batch_of`;
+    small ones, such as a file per delivery, a group at a time: :mod:`small_batches`), so its
+    Python objects are freed before the next one is parsed; the pandas frame is built once,
+    over the Arrow chunks, at the end (:func:`frame_of`).
     ``on_rejected`` sees each batch's rejected records (a strict load raises there).
     """
     stored: list[pa.RecordBatch] = []
     rejected: list[Rejected] = []
-    for batch in batches:
-        part, bad = columns.record_batch(batch)
+    for group in small_batches.groups(batches):
+        part, bad = columns.record_batch_of(group)
         stored.append(part)
         if on_rejected is not None:
             on_rejected(bad)
@@ -67,9 +68,10 @@ def from_batches(
     return frame_of(stored), rejected
 
 
-def from_batch(batch: DeliveryBatch) -> tuple[pd.DataFrame, list[Rejected]]:
-    """Build the typed frame for one batch; an unparseable ``received_at`` rejects its row."""
-    part, rejected = columns.record_batch(batch)
+def from_batch(*batches: DeliveryBatch) -> tuple[pd.DataFrame, list[Rejected]]:
+    """Build the typed frame for a batch (or a group of small ones of one format:
+    :mod:`small_batches`); an unparseable ``received_at`` rejects its row."""
+    part, rejected = columns.record_batch_of(batches)
     return frame_of([part]), rejected
 
 

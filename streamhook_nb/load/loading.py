@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.load import deliveries, parquet_frame, split_load
+from streamhook_nb.load import deliveries, parquet_frame, small_batches, split_load
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.gc_pause import each_with_paused_gc, paused_gc
 from streamhook_nb.load.log_ranges import LogRange
@@ -187,11 +187,15 @@ def iter_load(
     if chunk_size < 1:
         raise UsageError("chunk_size must be at least 1")
     batches = read_sources(expand(sources), format, strict, progress, chunk_size, path)
-    yield from each_with_paused_gc(_results(batches, strict))
+    yield from each_with_paused_gc(_results(batches, strict, chunk_size))
 
 
-def _results(batches: Iterator[DeliveryBatch], strict: bool) -> Iterator[LoadResult]:
-    for batch in batches:
-        frame, rejected = deliveries.from_batch(batch)
+def _results(
+    batches: Iterator[DeliveryBatch], strict: bool, chunk_size: int
+) -> Iterator[LoadResult]:
+    """A result per batch; small ones (a file per delivery) gathered up to ``chunk_size``."""
+    for group in small_batches.groups(batches, most=chunk_size):
+        frame, rejected = deliveries.from_batch(*group)
         check_strict(rejected, strict)
-        yield LoadResult(frame, deliveries.rejected_frame(rejected), batch.skipped)
+        skipped = sum(batch.skipped for batch in group)
+        yield LoadResult(frame, deliveries.rejected_frame(rejected), skipped)

@@ -73,14 +73,20 @@ def check_strict(
 def read_batches(
     source: Source, format: str | None, chunk: int, path: str | None = None
 ) -> Iterator[DeliveryBatch]:
-    """Raw reader batches (rows, not yet a DataFrame) for one source, deliveries only.
+    """Raw reader batches (rows, not yet a DataFrame) for one source, deliveries only, of at
+    most ``chunk`` deliveries each (a document's are cut, each rejected record kept with the
+    rows around it).
 
     A file found in a directory or by a pattern that cannot be read is one rejected record
     (the other files still load); a file named by the caller raises :class:`SourceError`.
     """
     try:
         for batch in _read_file(source, format, chunk):
-            yield select(batch, path)
+            rest = select(batch, path)
+            while len(rest) > chunk:
+                head, rest = rest.cut(chunk)
+                yield head
+            yield rest
     except SourceError as exc:
         if not source.listed:
             raise

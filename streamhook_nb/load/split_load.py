@@ -14,12 +14,13 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from multiprocessing.pool import Pool
 from pathlib import Path
 
 import pyarrow as pa
 
-from streamhook_nb.load import columns, log_ranges, shared_batches
+from streamhook_nb.load import columns, log_ranges, shared_batches, small_batches
 from streamhook_nb.load.batch import Rejected, shift_source
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.log_ranges import LogRange
@@ -29,7 +30,7 @@ from streamhook_nb.load.sources import Source
 
 @dataclass(frozen=True)
 class _Task:
-    part: LogRange
+    parts: tuple[LogRange, ...]  # a byte range, or whole files (small ones gathered)
     output: str
     path: str | None  # keep only requests to this path (``load_log(path=...)``)
     chunk: int
@@ -49,6 +50,9 @@ about this many bytes in all, inflated (:func:`_frame_bytes`): below it, startin
 costs more than it saves."""
 GZIP_RATIO = 10
 """About how much bigger a gzip capture log is once inflated (a room estimate, not a limit)."""
+TASK_MIN_BYTES = 1024 * 1024
+"""Whole files are gathered into tasks of at least this many bytes (a folder of one file per
+delivery would otherwise cost a task, an output file and a conversion per delivery)."""
 SERVED_MIN_BYTES = 64 * 1024 * 1024
 """Where this process cannot fork (a Jupyter kernel), logs of at least this many bytes in all
 are still loaded on every core, by workers started from a server process: its first start
@@ -113,33 +117,66 @@ def load(
     stored: list[pa.RecordBatch] = []
     needed = sum(p.size for p in parts)
     folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
+    gathered = task_parts(parts, wanted)
     with (
-        shared_batches.outputs(len(parts), folder) as outputs,
+        shared_batches.outputs(len(gathered), folder) as outputs,
         _pool(wanted) as pool,
     ):
-        tasks = [_Task(p, o, path, chunk, format) for p, o in zip(parts, outputs, strict=True)]
+        tasks = [_Task(p, o, path, chunk, format) for p, o in zip(gathered, outputs, strict=True)]
         lines_before = log_ranges.LinesBefore()
         for task, done in zip(tasks, log_ranges.results(pool, _load_range, tasks), strict=True):
-            source, shift = task.part.source, lines_before.take(task.part, done.lines)
+            size = sum(part.size for part in task.parts)
+            if len(task.parts) > 1:  # whole files: numbered from their first line already
+                stored += shared_batches.read_back(task.output)
+                on_part(done.rejected, done.skipped, size)
+                continue
+            part = task.parts[0]
+            source, shift = part.source, lines_before.take(part, done.lines)
             for batch in shared_batches.read_back(task.output):
                 stored.append(columns.shift_sources(batch, source.name, shift))
             rejected = [
                 Rejected(shift_source(r.source, source.name, shift), r.reason)
                 for r in done.rejected
             ]
-            on_part(rejected, done.skipped, task.part.size)
+            on_part(rejected, done.skipped, size)
     return stored
 
 
+def task_parts(parts: list[LogRange], workers: int) -> list[tuple[LogRange, ...]]:
+    """The parts in order, as tasks: a byte range or a Parquet share alone, consecutive whole
+    files together until they hold :data:`TASK_MIN_BYTES` (or a quarter of each worker's
+    share, when that is more, so the tasks still spread over the workers)."""
+    target = max(TASK_MIN_BYTES, sum(part.size for part in parts) // (4 * workers))
+    tasks: list[tuple[LogRange, ...]] = []
+    files: list[LogRange] = []
+    held = 0
+    for part in parts:
+        if part.end is not None or part.row_groups is not None:
+            if files:
+                tasks.append(tuple(files))
+                files, held = [], 0
+            tasks.append((part,))
+            continue
+        files.append(part)
+        held += part.size
+        if held >= target:
+            tasks.append(tuple(files))
+            files, held = [], 0
+    if files:
+        tasks.append(tuple(files))
+    return tasks
+
+
 def _load_range(task: _Task) -> _Done:
-    """In a worker: one part read into record batches written to ``task.output``."""
-    batches = PartBatches(task.part, task.format, task.chunk, task.path)
+    """In a worker: the task's parts read into record batches written to ``task.output``
+    (small batches, such as a file per delivery, made Arrow a group at a time)."""
+    parts = [PartBatches(part, task.format, task.chunk, task.path) for part in task.parts]
     rejected: list[Rejected] = []
     skipped = 0
     with shared_batches.writer(task.output, columns.STORAGE) as writer:
-        for batch in batches:
-            skipped += batch.skipped
-            stored, bad = columns.record_batch(batch)
+        for group in small_batches.groups(chain.from_iterable(parts)):
+            skipped += sum(batch.skipped for batch in group)
+            stored, bad = columns.record_batch_of(group)
             rejected += bad
             writer.write_batch(stored)
-    return _Done(rejected, skipped, batches.lines)
+    return _Done(rejected, skipped, sum(part.lines for part in parts))

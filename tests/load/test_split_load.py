@@ -95,7 +95,7 @@ def test_a_failing_worker_leaves_no_file_behind(
     def broken(batch: object) -> object:
         raise MemoryError("worker ran out of memory")
 
-    monkeypatch.setattr(columns, "record_batch", broken)
+    monkeypatch.setattr(columns, "record_batch_of", broken)
     before = set(Path("/dev/shm").glob("streamhook-*.arrow"))
     with pytest.raises(MemoryError, match="worker ran out"):
         load_log(corpus(tmp_path)["full"], progress=False)
