@@ -22,7 +22,12 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 
 def _record(n: int, received_at: str | None = "2026-11-26T10:00:00Z") -> bytes:
     body = orjson.dumps({"type": "message.new", "n": n}).decode()
-    record = {"received_at": received_at, "method": "POST", "path": "/h", "headers": {}}
+    record: dict[str, object] = {
+        "received_at": received_at,
+        "method": "POST",
+        "path": "/h",
+        "headers": {},
+    }
     return orjson.dumps(record | {"body": body}) + b"\n"
 
 
