@@ -143,6 +143,11 @@ def split(source: Source, parts: int) -> list[LogRange]:
     return [LogRange(source, a, b) for a, b in pairwise(bounds) if b > a]
 
 
+TASK_MIN_BYTES = 1024 * 1024
+"""Whole files are gathered into tasks of at least this many bytes (a folder of one file per
+delivery would otherwise cost a task, a hand-back and a merge per delivery)."""
+
+
 def streaming_parts(sources: list[Source], format: str | None, wanted: int) -> list[LogRange]:
     """The units of work for ``wanted`` workers that stream (``verify``, ``events``, the
     ``load`` summary): big local capture logs as byte ranges, local Parquet files as shares of
@@ -156,6 +161,31 @@ def streaming_parts(sources: list[Source], format: str | None, wanted: int) -> l
         else:
             parts.append(LogRange(source))
     return parts
+
+
+def gathered(parts: list[LogRange], workers: int) -> list[tuple[LogRange, ...]]:
+    """The parts in order, as tasks: a byte range or a Parquet share alone, consecutive whole
+    files together until they hold :data:`TASK_MIN_BYTES` (or a quarter of each worker's
+    share, when that is more, so the tasks still spread over the workers)."""
+    target = max(TASK_MIN_BYTES, sum(part.size for part in parts) // (4 * workers))
+    tasks: list[tuple[LogRange, ...]] = []
+    files: list[LogRange] = []
+    held = 0
+    for part in parts:
+        if part.end is not None or part.row_groups is not None:
+            if files:
+                tasks.append(tuple(files))
+                files, held = [], 0
+            tasks.append((part,))
+            continue
+        files.append(part)
+        held += part.size
+        if held >= target:
+            tasks.append(tuple(files))
+            files, held = [], 0
+    if files:
+        tasks.append(tuple(files))
+    return tasks
 
 
 def _local_parquet(source: Source) -> bool:

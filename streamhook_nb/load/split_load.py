@@ -50,9 +50,6 @@ about this many bytes in all, inflated (:func:`_frame_bytes`): below it, startin
 costs more than it saves."""
 GZIP_RATIO = 10
 """About how much bigger a gzip capture log is once inflated (a room estimate, not a limit)."""
-TASK_MIN_BYTES = 1024 * 1024
-"""Whole files are gathered into tasks of at least this many bytes (a folder of one file per
-delivery would otherwise cost a task, an output file and a conversion per delivery)."""
 SERVED_MIN_BYTES = 64 * 1024 * 1024
 """Where this process cannot fork (a Jupyter kernel), logs of at least this many bytes in all
 are still loaded on every core, by workers started from a server process: its first start
@@ -117,7 +114,7 @@ def load(
     stored: list[pa.RecordBatch] = []
     needed = sum(p.size for p in parts)
     folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
-    gathered = task_parts(parts, wanted)
+    gathered = log_ranges.gathered(parts, wanted)
     with (
         shared_batches.outputs(len(gathered), folder) as outputs,
         _pool(wanted) as pool,
@@ -140,31 +137,6 @@ def load(
             ]
             on_part(rejected, done.skipped, size)
     return stored
-
-
-def task_parts(parts: list[LogRange], workers: int) -> list[tuple[LogRange, ...]]:
-    """The parts in order, as tasks: a byte range or a Parquet share alone, consecutive whole
-    files together until they hold :data:`TASK_MIN_BYTES` (or a quarter of each worker's
-    share, when that is more, so the tasks still spread over the workers)."""
-    target = max(TASK_MIN_BYTES, sum(part.size for part in parts) // (4 * workers))
-    tasks: list[tuple[LogRange, ...]] = []
-    files: list[LogRange] = []
-    held = 0
-    for part in parts:
-        if part.end is not None or part.row_groups is not None:
-            if files:
-                tasks.append(tuple(files))
-                files, held = [], 0
-            tasks.append((part,))
-            continue
-        files.append(part)
-        held += part.size
-        if held >= target:
-            tasks.append(tuple(files))
-            files, held = [], 0
-    if files:
-        tasks.append(tuple(files))
-    return tasks
 
 
 def _load_range(task: _Task) -> _Done:

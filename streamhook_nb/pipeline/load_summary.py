@@ -129,23 +129,34 @@ def _summarize_parts(
     """The parts counted side by side, merged in order (a byte range's lines renumbered)."""
     summary = LoadSummary()
     lines_before = LinesBefore()
-    tasks = [(part, format, path) for part in parts]
+    groups = log_ranges.gathered(parts, workers)  # small files: several a task
+    tasks = [(group, format, path) for group in groups]
+    following = {
+        part: parts[at + 1] if at + 1 < len(parts) else None for at, part in enumerate(parts)
+    }
     total = sum(source.size or 0 for source in {part.source: None for part in parts})
     with byte_bar(total, progress, "loading") as bar, log_ranges.forked_pool(workers) as pool:
-        for at, (counted, lines) in enumerate(log_ranges.results(pool, _summarize_part, tasks)):
-            part = parts[at]
+        for group, (counted, lines) in zip(
+            groups, log_ranges.results(pool, _summarize_parts_of, tasks), strict=True
+        ):
+            part = group[0]
             if part.end is not None:
                 counted.shift_lines(part.source.name, lines_before.take(part, lines))
             summary.merge(counted)
-            bar.update(log_ranges.done_bytes(part, parts[at + 1] if at + 1 < len(parts) else None))
+            bar.update(sum(log_ranges.done_bytes(p, following[p]) for p in group))
     return summary
 
 
-def _summarize_part(task: tuple[LogRange, str | None, str | None]) -> tuple[LoadSummary, int]:
-    """In a worker: one part counted, and the lines it read (a byte range's)."""
-    part, format, path = task
+def _summarize_parts_of(
+    task: tuple[tuple[LogRange, ...], str | None, str | None],
+) -> tuple[LoadSummary, int]:
+    """In a worker: a task's parts counted, and the lines read (a byte range's, alone)."""
+    group, format, path = task
     summary = LoadSummary()
-    batches = PartBatches(part, format, CHUNK, path)
-    for batch in each_with_paused_gc(iter(batches)):
-        summary.add(batch)
-    return summary, batches.lines
+    lines = 0
+    for part in group:
+        batches = PartBatches(part, format, CHUNK, path)
+        for batch in each_with_paused_gc(iter(batches)):
+            summary.add(batch)
+        lines += batches.lines
+    return summary, lines

@@ -45,6 +45,8 @@ from streamhook_nb.verify.secrets import Keyring
 from streamhook_nb.verify.verdict import judge_many, quick_labels
 
 if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
     from distributed import Client
 
 STREAM_CHUNK = 4096
@@ -339,10 +341,12 @@ def verify_sources(
         if parallel and len(tasks) > 1:
             with log_ranges.forked_pool(min(wanted, len(tasks))) as pool:
                 if details is True:  # every delivery's source: numbered by the workers
-                    tasks = number_lines(tasks, list(log_ranges.results(pool, count_lines, tasks)))
+                    tasks = number_lines(tasks, _line_counts(pool, tasks))
                 lines_before = LinesBefore()
-                reports = log_ranges.results(pool, _run, tasks)
-                for task, (part, lines) in zip(tasks, reports, strict=True):
+                groups = log_ranges.gathered(tasks, wanted)  # small files: several a task
+                reports = log_ranges.results(pool, _run_group, groups)
+                for group, (part, lines) in zip(groups, reports, strict=True):
+                    task = group[0]
                     if task.end is not None and details is not True:
                         part.shift_lines(task.source.name, lines_before.take(task, lines))
                     report.merge(part)
@@ -352,6 +356,23 @@ def verify_sources(
     finally:
         _WORKER_STATE.clear()
     return report
+
+
+def _line_counts(pool: Pool, tasks: list[LogRange]) -> list[int]:
+    """The lines of each byte range (counted by the workers); 0 for a whole file."""
+    ranges = [task for task in tasks if task.end is not None]
+    counts = iter(log_ranges.results(pool, count_lines, ranges))
+    return [next(counts) if task.end is not None else 0 for task in tasks]
+
+
+def _run_group(group: tuple[LogRange, ...]) -> tuple[VerifyReport, int]:
+    """:func:`_run` for a byte range alone, or for several whole files (their reports merged)."""
+    if len(group) == 1:
+        return _run(group[0])
+    report = _new_report(_WORKER_STATE["details"], _WORKER_STATE["tally"])
+    for task in group:
+        report.merge(_run(task)[0])
+    return report, 0
 
 
 def _new_report(details: bool | Literal["failures"], tally: bool) -> VerifyReport:

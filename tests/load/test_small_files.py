@@ -4,58 +4,17 @@ whole files are gathered into tasks for the workers, without changing a row or a
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import orjson
 import pandas as pd
 import pytest
+from small_files import DATA, folder_of_small_files
 
 from streamhook_nb import iter_load, load_log
-from streamhook_nb.load import small_batches, split_load
+from streamhook_nb.load import log_ranges, small_batches, split_load
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.sources import Source, expand
-
-DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-def _record(n: int, received_at: str | None = "2026-11-26T10:00:00Z") -> bytes:
-    body = orjson.dumps({"type": "message.new", "n": n}).decode()
-    record: dict[str, object] = {
-        "received_at": received_at,
-        "method": "POST",
-        "path": "/h",
-        "headers": {},
-    }
-    return orjson.dumps(record | {"body": body}) + b"\n"
-
-
-def _raw(n: int) -> bytes:
-    body = orjson.dumps({"type": "reaction.new", "n": n})
-    head = f"POST /h HTTP/1.1\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-    return b"GET /favicon.ico HTTP/1.1\r\n\r\n" + head + body
-
-
-def folder_of_small_files(folder: Path) -> Path:
-    """Files of one to three deliveries, with bad lines, bad times, skipped requests, other
-    formats in between, and one file big enough to stay a batch of its own."""
-    folder.mkdir()
-    for n in range(120):
-        lines = [_record(n)] * (1 + n % 3)
-        if n % 7 == 0:
-            lines.insert(1, b"not json\n")
-        if n % 11 == 0:
-            lines.append(_record(n, received_at="yesterday"))
-        if n % 13 == 0:
-            lines = [b'{"received_at": null, "method": "POST"}\n'] * 2  # only rejected records
-        (folder / f"d{n:03d}.jsonl").write_bytes(b"".join(lines))
-        if n % 17 == 0:
-            (folder / f"d{n:03d}.http").write_bytes(_raw(n))
-        if n % 29 == 0:
-            shutil.copy(DATA / "har" / "devtools-export.har", folder / f"d{n:03d}.har")
-    (folder / "d060-big.jsonl").write_bytes(b"".join(_record(n) for n in range(400)))
-    return folder
 
 
 def _one_by_one(files: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, int]:
@@ -92,9 +51,9 @@ def test_on_the_workers_too(
     small_files: Path, monkeypatch: pytest.MonkeyPatch, forking: None
 ) -> None:
     monkeypatch.setattr(split_load, "FILES_MIN_BYTES", 1)
-    monkeypatch.setattr(split_load, "TASK_MIN_BYTES", 2048)  # several tasks of several files
+    monkeypatch.setattr(log_ranges, "TASK_MIN_BYTES", 2048)  # several tasks of several files
     parts = split_load.plan(expand(small_files), None)
-    tasks = split_load.task_parts(parts, 2)
+    tasks = log_ranges.gathered(parts, 2)
     assert len(parts) > len(tasks) > 2
     _assert_same(load_log(small_files, progress=False), _one_by_one(_files(small_files)))
 
@@ -157,9 +116,9 @@ def test_groups_gather_small_neighbours_of_one_format_only() -> None:
     assert list(small_batches.groups([a, c, d], most=8)) == [[a, c], [d]]
 
 
-def test_task_parts_keep_ranges_alone_and_gather_whole_files() -> None:
+def test_tasks_keep_ranges_alone_and_gather_whole_files() -> None:
     files = [LogRange(Source(f"f{n}", f"f{n}", size=600)) for n in range(5)]
     big = Source("big", "big", size=10_000)
     ranges = [LogRange(big, 0, 5000), LogRange(big, 5000, 10_000, 40)]
-    tasks = split_load.task_parts([*files[:2], *ranges, *files[2:]], workers=1)
+    tasks = log_ranges.gathered([*files[:2], *ranges, *files[2:]], workers=1)
     assert tasks == [tuple(files[:2]), (ranges[0],), (ranges[1],), tuple(files[2:])]
