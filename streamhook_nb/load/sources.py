@@ -6,6 +6,7 @@ import glob
 import gzip
 import io
 import os
+import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -149,15 +150,11 @@ def _expand_one(item: str) -> Iterator[Source]:
         return
     path = Path(item)
     if path.is_dir():
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file() and not _hidden(p, path) and p.suffix.lower() not in NOT_LOGS
-        )
+        files = _walk(path)
         if not files:
             raise SourceError("directory holds no files", source=item)
-        for file in files:
-            yield Source(str(file), str(file), file.stat().st_size, listed=True)
+        for name, size in files:
+            yield Source(name, name, size, listed=True)
         return
     if path.is_file():
         yield Source(item, item, path.stat().st_size)
@@ -184,8 +181,25 @@ def _expand_one(item: str) -> Iterator[Source]:
     raise SourceError("no such file or directory", source=item, fix="Check the path")
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _walk(root: Path) -> list[tuple[str, int]]:
+    """The files under ``root`` and their sizes, in path order (as ``sorted`` orders paths):
+    hidden files and folders, links to folders and :data:`NOT_LOGS` suffixes left out."""
+    found: list[tuple[tuple[str, ...], str, int]] = []
+    for folder, folders, names in os.walk(root):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        parts = Path(folder).parts
+        for name in names:
+            if name.startswith(".") or os.path.splitext(name)[1].lower() in NOT_LOGS:
+                continue
+            full = os.path.join(folder, name)
+            try:
+                status = os.stat(full)  # a link: what it points at
+            except OSError:  # a broken link
+                continue
+            if stat.S_ISREG(status.st_mode):
+                found.append(((*parts, name), str(Path(full)), status.st_size))
+    found.sort(key=lambda entry: entry[0])
+    return [(name, size) for _, name, size in found]
 
 
 def _expand_url(url: str) -> Iterator[Source]:

@@ -27,3 +27,31 @@ def test_a_broken_link_names_its_target(tmp_path: Path) -> None:
 def test_a_missing_path_is_still_missing(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such file or directory"):
         load_log(tmp_path / "nothing.jsonl")
+
+
+def test_a_folder_lists_its_log_files_in_path_order(tmp_path: Path) -> None:
+    """As ``sorted(Path.rglob)`` lists them (``a/x`` before ``a-b``), without hidden files or
+    folders, links to folders, broken links, pipes or notes; a link to a file is its file."""
+    from streamhook_nb.load.sources import expand
+
+    root = tmp_path / "logs"
+    for name in ("a/x.jsonl", "a-b", "a.b/c.jsonl", "B.jsonl", "b.jsonl", "z/y/w.har", "README.MD"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b"{}\n" * len(name))
+    for hidden in (".git/HEAD", "a/.swap.jsonl", ".env"):
+        (root / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (root / hidden).write_bytes(b"x")
+    (root / "linked").symlink_to(root / "z")  # a folder reached twice: not walked again
+    (root / "alias.jsonl").symlink_to(root / "b.jsonl")
+    (root / "gone.jsonl").symlink_to(root / "nowhere.jsonl")
+    os.mkfifo(root / "live.jsonl")
+    listed = [(Path(s.name).relative_to(root).as_posix(), s.size, s.listed) for s in expand(root)]
+    assert listed == [
+        ("B.jsonl", 21, True),
+        ("a/x.jsonl", 27, True),
+        ("a-b", 9, True),
+        ("a.b/c.jsonl", 33, True),
+        ("alias.jsonl", 21, True),
+        ("b.jsonl", 21, True),
+        ("z/y/w.har", 27, True),
+    ]
