@@ -2,43 +2,83 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from streamhook_nb.errors import SourceError
+from streamhook_nb.load.batch import DeliveryBatch, time_rejections
+from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.fidelity import Fidelity
-from streamhook_nb.load.loading import load_log
-from streamhook_nb.load.reading import SourceLike
-from streamhook_nb.load.sources import expand
+from streamhook_nb.load.reading import SourceLike, read_batches
+from streamhook_nb.load.sources import Source, expand
+
+_CHUNK = 4096
+"""Deliveries held at a time: a file is counted as it is read, never loaded into a frame."""
 
 
 def inventory(sources: SourceLike | list[SourceLike], *, path: str | None = None) -> pd.DataFrame:
     """One row per file: its format, how many deliveries, rejections and skipped requests,
-    their fidelity, and ``error`` (why the file cannot be read at all; NA when it can)."""
-    rows = [_row(source.name, source.url, path) for source in expand(sources)]
+    their fidelity, and ``error`` (why the file cannot be read at all; NA when it can).
+
+    Each file is counted as ``load_log`` of it alone would load it, a batch at a time, so a
+    folder of thousands of files is listed in about the time it takes to read them.
+    """
+    rows = [_row(source, path) for source in expand(sources)]
     table = pd.DataFrame(rows)
     return table.astype(
         {"source": "string", "format": "string", "transport": "string", "error": "string"}
     )
 
 
-def _row(name: str, url: str, path: str | None) -> dict[str, Any]:
+@dataclass
+class _Counts:
+    """What loading one file gives, counted batch by batch."""
+
+    deliveries: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    formats: Counter[str] = field(default_factory=Counter)
+    transports: set[str] = field(default_factory=set)
+    fidelity: Counter[str] = field(default_factory=Counter)
+
+    def add(self, batch: DeliveryBatch) -> None:
+        """Count a reader batch; a row whose time is not a time is rejected, as loading does."""
+        bad, late = time_rejections(batch)
+        columns = batch.columns()
+        dropped = set(bad)
+        kept = [i for i in range(len(batch)) if i not in dropped] if bad else None
+        transports, fidelities = columns["transport"], columns["fidelity"]
+        if kept is not None:
+            transports = [transports[i] for i in kept]
+            fidelities = [fidelities[i] for i in kept]
+        self.deliveries += len(transports)
+        self.rejected += len(batch.rejected) + len(late)
+        self.skipped += batch.skipped
+        self.formats[batch.format] += len(transports)
+        self.transports.update(transports)
+        self.fidelity.update(fidelities)
+
+
+def _row(source: Source, path: str | None) -> dict[str, Any]:
+    counts = _Counts()
+    named = Source(source.name, source.url, source.size)  # an unreadable file raises
     try:
-        result = load_log(url, path=path)
+        for batch in read_batches(named, None, _CHUNK, path):
+            counts.add(batch)
     except SourceError as exc:
         empty = {"deliveries": 0, "rejected": 0, "skipped": 0, **{f.value: 0 for f in Fidelity}}
         error = f"{exc.message}. {exc.fix}" if exc.fix else exc.message
-        return {"source": name, "format": "-", "transport": "-", **empty, "error": error}
-    frame = result.deliveries
-    fidelity = frame["fidelity"].value_counts()
+        return {"source": source.name, "format": "-", "transport": "-", **empty, "error": error}
     return {
-        "source": name,
-        "format": ", ".join(result.by_format) or "-",
-        "transport": ", ".join(sorted(frame["transport"].astype(str).unique())) or "-",
-        "deliveries": len(frame),
-        "rejected": len(result.rejected),
-        "skipped": result.skipped,
-        **{f.value: int(fidelity.get(f.value, 0)) for f in Fidelity},
+        "source": source.name,
+        "format": ", ".join(name for name in FORMATS if counts.formats[name]) or "-",
+        "transport": ", ".join(sorted(counts.transports)) or "-",
+        "deliveries": counts.deliveries,
+        "rejected": counts.rejected,
+        "skipped": counts.skipped,
+        **{f.value: counts.fidelity[f.value] for f in Fidelity},
         "error": None,
     }

@@ -4,13 +4,14 @@ whole files are gathered into tasks for the workers, without changing a row or a
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from small_files import DATA, folder_of_small_files
 
-from streamhook_nb import iter_load, load_log
+from streamhook_nb import SourceError, iter_load, load_log
 from streamhook_nb.load import log_ranges, small_batches, split_load
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.log_ranges import LogRange
@@ -122,3 +123,32 @@ def test_tasks_keep_ranges_alone_and_gather_whole_files() -> None:
     ranges = [LogRange(big, 0, 5000), LogRange(big, 5000, 10_000, 40)]
     tasks = log_ranges.gathered([*files[:2], *ranges, *files[2:]], workers=1)
     assert tasks == [tuple(files[:2]), (ranges[0],), (ranges[1],), tuple(files[2:])]
+
+
+def test_inventory_counts_each_file_as_load_log_loads_it(small_files: Path) -> None:
+    """Counted a batch at a time (a folder of 10k files: 33 s -> 1 s), with load_log's counts."""
+    from streamhook_nb import inventory
+    from streamhook_nb.load.fidelity import Fidelity
+
+    (small_files / "sub").mkdir()
+    (small_files / "sub" / "junk.bin").write_bytes(b"\x00\x01junk")
+    shutil.copy(DATA / "capture" / "second-day.jsonl.gz", small_files / "sub")
+    table = inventory([small_files, DATA])
+    assert table["error"].notna().sum() == 1
+    for row in table.itertuples():
+        if not pd.isna(row.error):
+            with pytest.raises(SourceError):
+                load_log(row.source, progress=False)
+            continue
+        result = load_log(row.source, progress=False)
+        frame = result.deliveries
+        assert row.format == (", ".join(result.by_format) or "-")
+        assert row.transport == (", ".join(sorted(frame["transport"].astype(str).unique())) or "-")
+        assert (row.deliveries, row.rejected, row.skipped) == (
+            len(frame),
+            len(result.rejected),
+            result.skipped,
+        )
+        fidelity = frame["fidelity"].value_counts()
+        for name in Fidelity:
+            assert getattr(row, name.value) == fidelity.get(name.value, 0)
