@@ -125,6 +125,13 @@ class LogRange:
     row_groups: tuple[int, ...] | None = None  # a Parquet file's share: these row groups
 
     @property
+    def whole(self) -> bool:
+        """Whether the part is its whole file (not a share of its row groups; a byte range
+        only when it spans the file: a small log on a cluster)."""
+        spans = self.end is None or (self.start == 0 and self.end == self.source.size)
+        return spans and self.row_groups is None
+
+    @property
     def size(self) -> int:
         """The bytes of its file the part covers (a whole file's, for a whole file or share)."""
         return (self.source.size or 0) if self.end is None else self.end - self.start
@@ -165,14 +172,15 @@ def streaming_parts(sources: list[Source], format: str | None, wanted: int) -> l
 
 def gathered(parts: list[LogRange], workers: int) -> list[tuple[LogRange, ...]]:
     """The parts in order, as tasks: a byte range or a Parquet share alone, consecutive whole
-    files together until they hold :data:`TASK_MIN_BYTES` (or a quarter of each worker's
-    share, when that is more, so the tasks still spread over the workers)."""
+    files (:attr:`LogRange.whole`) together until they hold :data:`TASK_MIN_BYTES` (or a
+    quarter of each worker's share, when that is more, so the tasks still spread over the
+    workers)."""
     target = max(TASK_MIN_BYTES, sum(part.size for part in parts) // (4 * workers))
     tasks: list[tuple[LogRange, ...]] = []
     files: list[LogRange] = []
     held = 0
     for part in parts:
-        if part.end is not None or part.row_groups is not None:
+        if not part.whole:
             if files:
                 tasks.append(tuple(files))
                 files, held = [], 0

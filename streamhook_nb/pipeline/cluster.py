@@ -9,6 +9,7 @@ in input order.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -18,13 +19,14 @@ import dask
 from distributed import Client, LocalCluster, as_completed
 
 from streamhook_nb.errors import UsageError
+from streamhook_nb.load import log_ranges
 from streamhook_nb.load.log_ranges import LogRange, number_lines
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.reading import SourceLike
 from streamhook_nb.pipeline import cluster_parts
 from streamhook_nb.pipeline.cluster_parts import Details
 from streamhook_nb.pipeline.cluster_secrets import forget_keyring, share_keyring
-from streamhook_nb.pipeline.task_errors import raised, returning_user_errors
+from streamhook_nb.pipeline.task_errors import for_each_part, raised, returning_user_errors
 from streamhook_nb.pipeline.verify_report import VerifyReport
 from streamhook_nb.verify.secrets import Keyring
 
@@ -53,6 +55,9 @@ def connect(scheduler: str | Client, *, workers: int | None = None) -> Iterator[
                 host="127.0.0.1",
                 dashboard_address="127.0.0.1:0",  # any free port: 8787 may be taken
                 scheduler_kwargs={"dashboard": False},
+                # the workers' own logs stay off the terminal: a heartbeat in flight as the
+                # cluster stops logged a traceback; a task's failure is raised here anyway
+                silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster) as client,
         ):
@@ -107,12 +112,14 @@ def run_parts(
     A progress bar over partitions (stderr, or the notebook) shows while they complete;
     ``progress=None`` shows it only in a terminal or notebook.
     """
-    task = returning_user_errors(function)
-    futures = client.map(task, parts, *[[arg] * len(parts) for arg in args], pure=False)
+    groups = log_ranges.gathered(parts, max(1, sum(client.nthreads().values())))
+    task = for_each_part(function)  # small whole files: several a task
+    futures = client.map(task, groups, *[[arg] * len(groups) for arg in args], pure=False)
+    sizes = {future.key: len(group) for future, group in zip(futures, groups, strict=True)}
     with byte_bar(len(parts), progress, description, unit="part", threshold=1) as bar:
-        for _ in as_completed(futures):
-            bar.update(1)
-    return [raised(result) for result in client.gather(futures)]
+        for done in as_completed(futures):
+            bar.update(sizes[done.key])
+    return [raised(result) for results in client.gather(futures) for result in results]
 
 
 def verify_on_cluster(

