@@ -27,3 +27,22 @@ def event_type(body: bytes | None) -> str | None:
         return None
     kind = payload.get("type") if isinstance(payload, dict) else None
     return kind if isinstance(kind, str) else None
+
+
+BARE_PAYLOAD = (
+    "a webhook body without its request: no headers, so no X-Signature to check. Log the "
+    "whole request (headers and the raw body), e.g. with streamhook-nb capture, a HAR or a "
+    "tcpdump capture"
+)
+"""Why a logged event payload alone cannot be verified, and what to log instead."""
+
+
+def is_bare_payload(value: object) -> bool:
+    """Whether a JSON value is a Stream event payload on its own (``type`` and ``created_at``
+    at the top, none of a captured request's fields): a body logged without its request."""
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+        return False
+    return "created_at" in value and not _REQUEST_FIELDS.intersection(value)
+
+
+_REQUEST_FIELDS = frozenset(("headers", "body", "body_b64", "method", "request", "Body"))

@@ -26,6 +26,7 @@ from streamhook_nb.load.detect import (
     sniff,
 )
 from streamhook_nb.load.line_blocks import BOM
+from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http, webhook_site
 from streamhook_nb.load.readers.common import parse_document
@@ -186,6 +187,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         "webhook-site": webhook_site.read,
     }
     if kind not in readers:
+        values = document if isinstance(document, list) else [document]
+        if values and all(map(is_bare_payload, values)):
+            raise SourceError(f"not a capture: {BARE_PAYLOAD}", source=name)
         raise _unknown_format(source, "its JSON document")
     try:
         yield from readers[kind](document, name)

@@ -64,3 +64,41 @@ def test_a_python_dict_printed_as_it_is_says_to_write_json(tmp_path: Path, print
     path.write_text(printed + "\n")
     with pytest.raises(SourceError, match=r"a Python dict printed with print\(\)"):
         load_log(path)
+
+
+_PAYLOADS = [
+    example["payload"]
+    for example in orjson.loads(
+        (
+            Path(__file__).resolve().parents[2]
+            / "streamhook_nb/payloads/stream-payload-examples.json"
+        ).read_bytes()
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("event.json", orjson.dumps(_PAYLOADS[0], option=orjson.OPT_INDENT_2)),
+        ("events.json", orjson.dumps(_PAYLOADS[:4])),
+    ],
+)
+def test_a_logged_payload_without_its_request_is_named_as_such(
+    write_file: WriteFile, name: str, content: bytes
+) -> None:
+    """Logging ``req.body`` alone is a common first attempt: say why it cannot be verified."""
+    path = write_file(name, content)
+    with pytest.raises(SourceError, match="a webhook body without its request: no headers"):
+        load_log(path)
+
+
+def test_payload_lines_are_each_rejected_as_a_body_without_its_request(
+    write_file: WriteFile,
+) -> None:
+    lines = b"".join(orjson.dumps(payload) + b"\n" for payload in _PAYLOADS[:3])
+    path = write_file("bodies.jsonl", lines + record_line(_RECORD))
+    result = load_log(path)
+    assert len(result.deliveries) == 1
+    assert list(result.rejected["source"]) == [f"{path}:{n}" for n in (1, 2, 3)]
+    assert result.rejected["reason"].str.startswith("a webhook body without its request").all()

@@ -13,6 +13,7 @@ import orjson
 from streamhook_nb.load.batch import DeliveryBatch, Row, http_status, picked_headers
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers, fold_mapping
+from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
 from streamhook_nb.load.readers.common import BadEntryError
 from streamhook_nb.load.readers.http_delivery import SNS_MESSAGE_TYPE, add_request
 
@@ -191,6 +192,8 @@ def parse_record(source: str, record: Any) -> Row:
     """Validate one decoded capture record and return its row, or raise :class:`BadRecordError`."""
     if type(record) is not dict:
         raise BadRecordError(f"expected a JSON object, got {_json_type(record)}")
+    if is_bare_payload(record):
+        raise BadRecordError(BARE_PAYLOAD)
     headers = record.get("headers")
     if type(headers) is not dict:
         raise BadRecordError(_field_reason("headers", headers, "an object"))
