@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from streamhook_nb.load.body import signed_bytes
-from streamhook_nb.load.fidelity import VERIFIABLE
+from streamhook_nb.load.fidelity import VERIFIABLE, Fidelity
 from streamhook_nb.load.sources import GZIP_MAGIC
 from streamhook_nb.verify.reasons import HINTS, Reason
 from streamhook_nb.verify.secrets import Keyring, Secret
@@ -188,7 +188,7 @@ def _judge_carefully(
     if transport != "http":
         return _unsigned(body)
     if body is None or fidelity not in _VERIFIABLE:
-        return Verdict(Reason.UNVERIFIABLE, detail=f"(fidelity: {fidelity})")
+        return _without_exact_bytes(body, signature, api_key, fidelity, keyring)
     if signature is None:
         return Verdict(Reason.MISSING_SIGNATURE)
     expected = signature_bytes(signature)
@@ -241,6 +241,32 @@ def diagnose(
     if not candidates:
         return Verdict(Reason.UNKNOWN_APP, detail=f"(X-Api-Key {api_key!r})")
     return Verdict(Reason.SIGNATURE_MISMATCH)
+
+
+def _without_exact_bytes(
+    body: bytes | None, signature: str | None, api_key: str | None, fidelity: str, keyring: Keyring
+) -> Verdict:
+    """``unverifiable``: the capture did not keep the signed bytes. Unless the body is JSON
+    rebuilt from a parsed payload (``reconstructed``, such as an app's log of its parsed
+    request) and a re-encoding of it in Stream's form matches: then ``body_reserialized``, the
+    content is authentic (a match proves the re-encoding is the bytes Stream signed)."""
+    unverifiable = Verdict(Reason.UNVERIFIABLE, detail=f"(fidelity: {fidelity})")
+    if body is None or fidelity != Fidelity.RECONSTRUCTED or signature is None:
+        return unverifiable
+    expected = signature_bytes(signature)
+    if expected is None:
+        return unverifiable
+    try:
+        payload = signed_bytes(body)
+        forms = reserialized_forms(orjson.loads(payload))
+    except (ValueError, TypeError, RecursionError):  # not JSON, or nested too deep
+        return unverifiable
+    candidates = keyring.candidates(api_key)
+    for form in forms:
+        found = matching(form, expected, candidates)
+        if found is not None:
+            return _reserialized_verdict(payload, found)
+    return unverifiable
 
 
 def _unsigned(body: bytes | None) -> Verdict:

@@ -100,7 +100,9 @@ BAD_LINES = {
     capture_line(transport="carrier-pigeon"): "field 'transport' must be one of http, sqs, sns",
     capture_line(response=[200]): "field 'response' must be an object, got an array",
     b'{"headers": {}, "body_b64": "***"}\n': "field 'body_b64' is not valid base64",
-    b'{"headers": {}, "body": 12}\n': "field 'body' must be a string, got a number",
+    b'{"headers": {}, "body": 12}\n': (
+        "field 'body' must be a string, or the parsed JSON, got a number"
+    ),
 }
 
 
@@ -290,3 +292,18 @@ def test_repeated_keys_take_the_last_value_on_both_paths() -> None:
     (batch,) = capture_jsonl.read_lines([line], "log.jsonl")
     assert batch.rows == [capture_jsonl.parse_record("log.jsonl:1", orjson.loads(line))]
     assert batch.rows[0].body == b"second"
+
+
+def test_a_body_logged_as_parsed_json_is_rebuilt_not_rejected(tmp_path: Path) -> None:
+    """An app's own log (``JSON.stringify({headers: req.headers, body: req.body})``) holds the
+    parsed body: its compact JSON is kept as ``reconstructed`` (no verdict unless a Stream
+    encoding of it matches), never rejected or taken for the signed bytes."""
+    parsed = {"type": "message.new", "message": {"text": "a <b> & c"}}
+    line = orjson.dumps({"headers": {"X-Signature": "ab" * 32}, "body": parsed}) + b"\n"
+    listed = orjson.dumps({"headers": {}, "body": [1, 2], "fidelity": "truncated"}) + b"\n"
+    path = tmp_path / "app.log.jsonl"
+    path.write_bytes(line + listed)
+    result = load_log(path)
+    assert len(result.rejected) == 0
+    assert list(result.deliveries["body"]) == [orjson.dumps(parsed), b"[1,2]"]
+    assert list(result.deliveries["fidelity"]) == ["reconstructed", "truncated"]

@@ -108,10 +108,35 @@ def test_gzip_body_verifies_on_uncompressed_bytes() -> None:
 def test_no_verdict_for_unsigned_or_unverifiable() -> None:
     assert check(transport="sqs")[0] is Reason.UNSIGNED
     assert check(transport="sns", signature="x")[0] is Reason.UNSIGNED
-    for fidelity in ("truncated", "reconstructed", "missing"):
+    for fidelity in ("truncated", "missing"):
         assert check(fidelity=fidelity)[0] is Reason.UNVERIFIABLE
     assert check(None, "ab" * 32)[0] is Reason.UNVERIFIABLE
     assert check(fidelity="decoded")[0] is Reason.OK
+
+
+def test_a_rebuilt_body_whose_stream_encoding_matches_is_authentic_content() -> None:
+    """An app's log of its parsed request (fidelity ``reconstructed``): the bytes are gone, but
+    a re-encoding in Stream's form that matches proves the content is what Stream signed."""
+    parsed_and_dumped = orjson.dumps(orjson.loads(BODY))  # no Go escapes: not the signed bytes
+    assert parsed_and_dumped != BODY
+    signature = sign(BODY, SECRET)
+    assert check(parsed_and_dumped, signature, fidelity="reconstructed") == (
+        Reason.BODY_RESERIALIZED,
+        "STREAM_API_SECRET",
+    )
+    assert check(BODY, signature, fidelity="reconstructed")[0] is Reason.BODY_RESERIALIZED
+
+
+def test_a_rebuilt_body_that_no_encoding_matches_has_no_verdict() -> None:
+    """Not a mismatch: the bytes Stream signed were not kept, so nothing can be concluded."""
+    changed = encode({"type": "message.deleted"})
+    assert check(changed, sign(BODY, SECRET), fidelity="reconstructed")[0] is Reason.UNVERIFIABLE
+    assert check(b"not json", sign(BODY, SECRET), fidelity="reconstructed")[0] is (
+        Reason.UNVERIFIABLE
+    )
+    assert judge(BODY, None, "key1", "http", "reconstructed", ONE).reason is Reason.UNVERIFIABLE
+    assert check(BODY, "zz", fidelity="reconstructed")[0] is Reason.UNVERIFIABLE
+    assert check(BODY, sign(BODY, OTHER), fidelity="reconstructed")[0] is Reason.UNVERIFIABLE
 
 
 def test_valid_is_true_false_or_none() -> None:

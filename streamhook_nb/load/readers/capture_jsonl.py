@@ -201,12 +201,14 @@ def parse_record(source: str, record: Any) -> Row:
         folded: Headers = fold_mapping(headers)
     except TypeError as exc:
         raise BadRecordError(f"field 'headers': {exc}") from None
-    body = _body(record)
+    body, parsed = _body(record)
     received_at = record.get("received_at")
     if received_at is not None and type(received_at) is not str:
         raise BadRecordError(_field_reason("received_at", received_at, "a string or null"))
     transport = _choice(record, "transport", _TRANSPORTS, HTTP)
     fidelity = _choice(record, "fidelity", _FIDELITIES, EXACT)
+    if parsed and fidelity in (EXACT, Fidelity.DECODED):
+        fidelity = Fidelity.RECONSTRUCTED.value  # its bytes were not kept
     response = record.get("response")
     if response is not None and type(response) is not dict:
         raise BadRecordError(_field_reason("response", response, "an object"))
@@ -226,19 +228,23 @@ def parse_record(source: str, record: Any) -> Row:
     )
 
 
-def _body(record: dict[str, Any]) -> bytes:
+def _body(record: dict[str, Any]) -> tuple[bytes, bool]:
+    """The body's bytes, and whether they were rebuilt from a parsed payload: a log written
+    by an app (``JSON.stringify({headers, body: req.body})``) holds the body as an object."""
     text = record.get("body")
     if type(text) is str:
-        return text.encode("utf-8")
+        return text.encode("utf-8"), False
+    if type(text) in (dict, list):
+        return orjson.dumps(text), True
     if text is not None:
-        raise BadRecordError(_field_reason("body", text, "a string"))
+        raise BadRecordError(_field_reason("body", text, "a string, or the parsed JSON"))
     encoded = record.get("body_b64")
     if encoded is None:
         raise BadRecordError("record has neither 'body' nor 'body_b64'")
     if type(encoded) is not str:
         raise BadRecordError(_field_reason("body_b64", encoded, "a base64 string"))
     try:
-        return base64.b64decode(encoded, validate=True)
+        return base64.b64decode(encoded, validate=True), False
     except (binascii.Error, ValueError):
         raise BadRecordError("field 'body_b64' is not valid base64") from None
 
