@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import os
+import warnings
+from collections import Counter
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -64,15 +66,43 @@ def to_capture_jsonl(frame: pd.DataFrame, target: Target) -> int:
 
 
 def to_har(frame: pd.DataFrame, target: Target) -> int:
-    """Write ``frame`` as a HAR 1.2 log that any HAR viewer opens. Returns entries written."""
+    """Write ``frame`` as a HAR 1.2 log that any HAR viewer opens. Returns entries written.
+
+    Warns (:class:`HarLossWarning`, with counts) when HAR makes it write a value the
+    deliveries do not have (a time, a method or a path: HAR requires them), which would be read
+    back as if captured. A client address HAR has no field for is read back as unknown, not
+    false: :attr:`HarWriter.lost` counts it, and ``load --to-har`` says so.
+    """
     with HarWriter(target) as har:
-        return har.write(frame)
+        written = har.write(frame)
+    if set(har.lost) & MADE_UP:
+        warnings.warn(har.loss_message(), HarLossWarning, stacklevel=2)
+    return written
+
+
+class HarLossWarning(UserWarning):
+    """Some deliveries hold what a HAR log cannot; the message says what and how many."""
+
+
+HAR_CANNOT_HOLD = {
+    "remote_addr": "{n} carry the client's address (remote_addr), which HAR has no field for",
+    "received_at": "{n} have no arrival time, written as 1970-01-01T00:00:00Z (HAR requires one) "
+    "and read back as that time",
+    "request_line": "{n} have no method or path (queue messages), written as POST / (HAR "
+    "requires them) and read back so",
+}
+"""What :class:`HarWriter` counts in :attr:`HarWriter.lost`, and why."""
+MADE_UP = frozenset(("received_at", "request_line"))
+"""Losses that put a value in the HAR log the delivery does not have (read back as captured)."""
 
 
 class HarWriter:
     """A HAR 1.2 log written frame by frame, for logs bigger than memory.
 
-    The bytes are those of the whole document dumped at once with a two-space indent.
+    The bytes are those of the whole document dumped at once with a two-space indent. Bodies,
+    headers, times (to the nanosecond), transport and fidelity are kept (the last two in the
+    custom fields ``_transport`` and ``_fidelity``); what HAR cannot hold is counted in
+    :attr:`lost` (keys of :data:`HAR_CANNOT_HOLD`), never dropped silently.
     """
 
     def __init__(self, target: Target) -> None:
@@ -80,6 +110,7 @@ class HarWriter:
         self._out: IO[bytes] | None = None
         self._end = b""
         self.entries = 0
+        self.lost: Counter[str] = Counter()
 
     def __enter__(self) -> HarWriter:
         self._out = self._target.__enter__()
@@ -94,12 +125,31 @@ class HarWriter:
         if self._out is None:
             raise RuntimeError("use HarWriter in a with block")
         before = self.entries
+        self._count_losses(frame)
         for record in capture_records(frame):
             entry = orjson.dumps(_har_entry(record), option=orjson.OPT_INDENT_2)
             self._out.write(b",\n" if self.entries else b"\n")
             self._out.write(_ENTRY_INDENT + entry.replace(b"\n", b"\n" + _ENTRY_INDENT))
             self.entries += 1
         return self.entries - before
+
+    def _count_losses(self, frame: pd.DataFrame) -> None:
+        found = {
+            "remote_addr": frame["remote_addr"].notna().sum(),
+            "received_at": frame["received_at"].isna().sum(),
+            "request_line": (frame["method"].isna() | frame["path"].isna()).sum(),
+        }
+        self.lost.update({name: int(count) for name, count in found.items() if count})
+
+    def loss_message(self) -> str:
+        """What the log could not hold, with counts (empty when nothing was lost)."""
+        parts = [HAR_CANNOT_HOLD[name].format(n=n) for name, n in sorted(self.lost.items())]
+        if not parts:
+            return ""
+        return (
+            f"HAR cannot hold all of what these deliveries carry: {'; '.join(parts)}. "
+            "Convert to capture JSONL or Parquet to keep it."
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self._out is not None:
@@ -186,8 +236,14 @@ def _body_field(body: bytes | None) -> dict[str, str]:
 
 
 def _iso_times(times: pd.Series) -> list[str | None]:
-    text = times.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return [None if pd.isna(t) else str(t) for t in text]
+    """UTC ISO 8601 with six fraction digits, or nine when the time has nanoseconds (a packet
+    capture's): every reader takes both, and no digit of the time is lost."""
+    micro = times.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    nanos = times.dt.nanosecond
+    return [
+        None if pd.isna(text) else f"{text}{int(ns):03d}Z" if ns else f"{text}Z"
+        for text, ns in zip(micro, nanos, strict=True)
+    ]
 
 
 def _text(value: object) -> str | None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from helpers import capture_line
 
 from streamhook_nb import load_log, to_capture_jsonl, to_har
+from streamhook_nb.load.writers import HarLossWarning, HarWriter
 
 SAMPLES = ["capture", "har", "ngrok", "raw-http", "sqs", "sns"]
 KEPT = [
@@ -33,6 +36,7 @@ def test_round_trip_through_capture_jsonl(data_dir: Path, tmp_path: Path, sample
         assert again[column].tolist() == original[column].tolist(), column
 
 
+@pytest.mark.filterwarnings("ignore::streamhook_nb.load.writers.HarLossWarning")
 @pytest.mark.parametrize("sample", SAMPLES)
 def test_round_trip_through_har(data_dir: Path, tmp_path: Path, sample: str) -> None:
     original = load_log(data_dir / sample).deliveries
@@ -73,6 +77,7 @@ def test_writer_leaves_a_borrowed_stream_open(data_dir: Path) -> None:
     assert buffer.getvalue().count(b"\n") == 9
 
 
+@pytest.mark.filterwarnings("ignore::streamhook_nb.load.writers.HarLossWarning")
 @pytest.mark.parametrize("sample", SAMPLES)
 def test_har_round_trip_keeps_transport_fidelity_and_every_verdict(
     data_dir: Path, tmp_path: Path, sample: str
@@ -91,6 +96,7 @@ def test_har_round_trip_keeps_transport_fidelity_and_every_verdict(
     assert after["reason"].tolist() == before["reason"].tolist()
 
 
+@pytest.mark.filterwarnings("ignore::streamhook_nb.load.writers.HarLossWarning")
 def test_har_entries_carry_custom_transport_and_fidelity_fields(data_dir: Path) -> None:
     buffer = io.BytesIO()
     to_har(load_log(data_dir / "sqs").deliveries, buffer)
@@ -99,6 +105,7 @@ def test_har_entries_carry_custom_transport_and_fidelity_fields(data_dir: Path) 
     assert all(e["_fidelity"] in ("exact", "decoded") for e in entries)
 
 
+@pytest.mark.filterwarnings("ignore::streamhook_nb.load.writers.HarLossWarning")
 def test_sns_over_http_survives_both_conversions(tmp_path: Path) -> None:
     envelope = orjson.dumps({"Type": "Notification", "MessageId": "m", "Message": '{"type":"x"}'})
     raw = (
@@ -115,3 +122,47 @@ def test_sns_over_http_survives_both_conversions(tmp_path: Path) -> None:
         again = load_log(tmp_path / converted).deliveries
         assert again["transport"].tolist() == ["sns"], converted
         assert again["body"].tolist() == [b'{"type":"x"}'], converted
+
+
+@pytest.mark.filterwarnings("ignore::streamhook_nb.load.writers.HarLossWarning")
+@pytest.mark.parametrize("writer", [to_capture_jsonl, to_har])
+def test_nanoseconds_survive_both_conversions(tmp_path: Path, writer: Any) -> None:
+    times = ["2026-11-26T10:00:00.123456789Z", "2026-11-26T10:00:00.5+02:00", None]
+    lines = [capture_line(received_at=when) for when in times]
+    (tmp_path / "nanos.jsonl").write_bytes(b"".join(lines))
+    original = load_log(tmp_path / "nanos.jsonl").deliveries
+    writer(original, tmp_path / "out")
+    again = load_log(tmp_path / "out").deliveries
+    assert again["received_at"].iloc[0].nanosecond == 789
+    assert again["received_at"].iloc[:2].tolist() == original["received_at"].iloc[:2].tolist()
+
+
+def test_capture_jsonl_writes_six_digits_unless_there_are_nanoseconds(tmp_path: Path) -> None:
+    times = ["2026-11-26T10:00:00.5Z", "2026-11-26T10:00:00.000000001Z"]
+    (tmp_path / "t.jsonl").write_bytes(b"".join(capture_line(received_at=t) for t in times))
+    buffer = io.BytesIO()
+    to_capture_jsonl(load_log(tmp_path / "t.jsonl").deliveries, buffer)
+    written = [orjson.loads(line)["received_at"] for line in buffer.getvalue().splitlines()]
+    assert written == ["2026-11-26T10:00:00.500000Z", "2026-11-26T10:00:00.000000001Z"]
+
+
+@pytest.mark.parametrize(
+    ("sample", "said"),
+    [
+        ("sqs", "7 have no method or path (queue messages), written as POST /"),
+        ("raw-http", "3 have no arrival time, written as 1970-01-01T00:00:00Z"),
+    ],
+)
+def test_har_warns_of_values_it_must_make_up(data_dir: Path, sample: str, said: str) -> None:
+    with pytest.warns(HarLossWarning, match="HAR cannot hold") as caught:
+        to_har(load_log(data_dir / sample).deliveries, io.BytesIO())
+    assert said in str(caught[0].message)
+
+
+def test_har_counts_client_addresses_it_cannot_hold(data_dir: Path) -> None:
+    deliveries = load_log(data_dir / "ngrok").deliveries
+    with HarWriter(io.BytesIO()) as har:
+        har.write(deliveries)
+    assert har.lost == {"remote_addr": 5}
+    assert "5 carry the client's address (remote_addr)" in har.loss_message()
+    to_har(deliveries, io.BytesIO())  # read back as unknown, not as a false value: no warning
