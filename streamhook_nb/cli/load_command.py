@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -58,10 +59,13 @@ def run(args: argparse.Namespace) -> int:
         summary = summarize(
             args.sources, format=args.format, strict=args.strict, path=args.path
         ).as_json()
-    if args.json:
-        print_json(summary)
-    else:
-        print(describe(summary))
+    # A conversion to standard output owns it: the summary goes to stderr, after the data.
+    to_stdout = "-" in (args.to_jsonl, args.to_har, args.to_parquet)
+    with contextlib.redirect_stdout(sys.stderr) if to_stdout else contextlib.nullcontext():
+        if args.json:
+            print_json(summary)
+        else:
+            print(describe(summary))
     return exit_codes.PROBLEMS_FOUND if summary["rejected"] else exit_codes.OK
 
 
@@ -121,10 +125,27 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
                 har.write(chunk.deliveries)
             if parquet is not None:
                 parquet.write(chunk.deliveries)
+    result = summary.as_json()
     for path in (args.to_jsonl, args.to_har, args.to_parquet):
         if path:
-            print(f"wrote {summary.deliveries} deliveries to {path}", file=sys.stderr)
-    return summary.as_json()
+            print(written(result, "standard output" if path == "-" else path), file=sys.stderr)
+    if har is not None and har.lost:
+        print(f"note: {har.loss_message()}", file=sys.stderr)
+    return result
+
+
+def written(summary: dict[str, Any], where: str) -> str:
+    """What a conversion wrote, and what it could not: rejected records (they are no
+    deliveries: the summary lists each with its reason) and skipped requests."""
+    line = f"wrote {summary['deliveries']} deliveries to {where}"
+    left_out = []
+    if summary["rejected"]:
+        left_out.append(
+            f"{summary['rejected']} rejected records (listed in the summary with their reasons)"
+        )
+    if summary["skipped"]:
+        left_out.append(f"{summary['skipped']} requests skipped as not deliveries")
+    return f"{line}; not written: {' and '.join(left_out)}" if left_out else line
 
 
 @contextmanager
