@@ -176,9 +176,8 @@ def replay(
             for source, headers, body, fidelity, kind in items:
                 row = {"source": source, "event_type": kind, "bytes": len(body)}
                 if dry_run:
-                    rows.append(
-                        {**row, "status": None, "elapsed_ms": None, "error": "dry run: not sent"}
-                    )
+                    error = not_as_delivered(fidelity) or "dry run: not sent"
+                    rows.append({**row, "status": None, "elapsed_ms": None, "error": error})
                     continue
                 outgoing = replay_headers(headers, body, resign)
                 problem = not_as_delivered(fidelity) or unsendable_header(outgoing)

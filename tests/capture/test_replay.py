@@ -272,3 +272,5 @@ def test_a_body_not_as_delivered_is_not_sent(
     )
     receiver.stop()
     assert load_log(receiver.log.path).deliveries["source"].str.endswith(":1").tolist() == [True]
+    planned = replay(source, f"{receiver.url}/h", dry_run=True)["error"].tolist()
+    assert planned == [results["error"].iloc[0], "dry run: not sent"]
