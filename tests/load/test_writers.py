@@ -166,3 +166,47 @@ def test_har_counts_client_addresses_it_cannot_hold(data_dir: Path) -> None:
     assert har.lost == {"remote_addr": 5}
     assert "5 carry the client's address (remote_addr)" in har.loss_message()
     to_har(deliveries, io.BytesIO())  # read back as unknown, not as a false value: no warning
+
+
+HOSTILE_BODIES = [
+    b'{"type":"message.new","text":"\\u003cb\\u003e \xc3\xa9"}',
+    b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\xae\x05\x00C\xbf\xa6\xa3\x02\x00\x00\x00",
+    b'{"text":"caf\xe9"}',  # not UTF-8
+    '{"text":"a\u2028b\u2029c"}'.encode(),
+    b'{"text":"a\\u0000b"}\x00',
+    b'{"type":"x",\r\n"text":"y"}\r\n',
+    b"",
+]
+HOSTILE_FIELDS: list[dict[str, Any]] = [
+    {"received_at": None},
+    {"received_at": "2026-11-26T10:00:00.987654321-05:30"},
+    {"fidelity": "truncated"},
+    {"fidelity": "reconstructed"},
+    {"fidelity": "decoded"},
+    {"fidelity": "missing"},
+    {"transport": "sqs", "method": None, "path": None},
+    {"transport": "sns"},
+    {"remote_addr": "10.0.0.1:5555", "response": {"status": 500}},
+    {"path": "/hôok?x=1&y=%20z", "method": "post"},
+]
+
+
+@pytest.mark.parametrize("writer", ["jsonl", "parquet"])
+def test_hostile_deliveries_survive_conversion_column_for_column(
+    tmp_path: Path, writer: str
+) -> None:
+    from streamhook_nb import to_parquet
+
+    headers = {"X-Signature": "ab" * 32, "HTTP_X_WEBHOOK_ID": "w", "x-dup": ["1", "1", "2"]}
+    lines = [capture_line(body, headers) for body in HOSTILE_BODIES]
+    lines += [capture_line(HOSTILE_BODIES[0], headers, **fields) for fields in HOSTILE_FIELDS]
+    (tmp_path / "hostile.jsonl").write_bytes(b"".join(lines))
+    original = load_log(tmp_path / "hostile.jsonl").deliveries
+    assert len(original) == len(lines)
+    target = tmp_path / f"out.{writer}"
+    (to_capture_jsonl if writer == "jsonl" else to_parquet)(original, target)
+    again = load_log(target).deliveries
+    for column in original.columns.drop(["source", "format"]):
+        assert again[column].astype(object).tolist() == original[column].astype(object).tolist(), (
+            column
+        )
