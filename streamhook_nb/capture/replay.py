@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.body import signed_bytes
 from streamhook_nb.load.deliveries import header_dicts, values
 from streamhook_nb.load.fidelity import Fidelity
-from streamhook_nb.load.headers import Headers
+from streamhook_nb.load.headers import CONTENT_ENCODING, Headers, joined
 from streamhook_nb.load.progress import byte_bar
+from streamhook_nb.load.sources import GZIP_MAGIC
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.signing import sign
 from streamhook_nb.webhook.failures import failure_reason
@@ -118,6 +120,17 @@ def not_as_delivered(fidelity: str) -> str | None:
     )
 
 
+def wire_body(headers: Headers, body: bytes) -> bytes:
+    """The body as Stream sent it: a capture tool that inflated a gzip body (mitmproxy's HAR,
+    fidelity ``decoded``) left ``Content-Encoding: gzip`` on plain bytes, which a receiver
+    would fail to inflate; such a body is compressed again (the signature covers the
+    uncompressed bytes, so it still holds)."""
+    encoding = (joined(headers.get(CONTENT_ENCODING)) or "").strip().lower()
+    if encoding in ("gzip", "x-gzip") and not body.startswith(GZIP_MAGIC):
+        return gzip.compress(body, mtime=0)
+    return body
+
+
 def _request_headers(headers: list[tuple[str, str]]) -> HTTPHeaderDict:
     """What goes on the wire: the delivery's header lines (a repeated one each on its own
     line), and no header the HTTP client would add on its own."""
@@ -192,7 +205,7 @@ def replay(
                 started = time.perf_counter()
                 sending = row
                 try:
-                    response = _post(http, target, body, outgoing, timeout)
+                    response = _post(http, target, wire_body(headers, body), outgoing, timeout)
                     row.update(status=response.status_code, error=redirect_note(response))
                 except requests.RequestException as exc:
                     reason, fix = failure_reason(exc)

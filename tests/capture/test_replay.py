@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from streamhook_nb.load.deliveries import header_dicts
 from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 STAGING_SECRET = "staging-secret-for-the-replay-test-only"
+TOOL_FILES = Path(__file__).parent.parent / "load" / "tool_files"
 
 
 @pytest.fixture
@@ -274,3 +276,18 @@ def test_a_body_not_as_delivered_is_not_sent(
     assert load_log(receiver.log.path).deliveries["source"].str.endswith(":1").tolist() == [True]
     planned = replay(source, f"{receiver.url}/h", dry_run=True)["error"].tolist()
     assert planned == [results["error"].iloc[0], "dry run: not sent"]
+
+
+def test_a_body_a_tool_inflated_goes_out_gzip_again(receiver: CaptureServer) -> None:
+    # mitmproxy's HAR keeps "Content-Encoding: gzip" over the body it inflated (fidelity decoded)
+    source = load_log(TOOL_FILES / "mitmproxy.har").deliveries
+    source = source[source["fidelity"] == "decoded"].reset_index(drop=True)
+    (inflated,) = source["body"]
+    assert not inflated.startswith(b"\x1f\x8b")
+    assert replay(source, f"{receiver.url}/h")["status"].tolist() == [200]
+    receiver.stop()
+    arrived = load_log(receiver.log.path).deliveries
+    (body,) = arrived["body"]
+    assert gzip.decompress(body) == inflated  # what Stream sent: gzip over the signed bytes
+    verdicts = verify_deliveries(arrived, Keyring((Secret(DEMO_SECRET, "S"),)))
+    assert verdicts["reason"].tolist() == ["ok"]
