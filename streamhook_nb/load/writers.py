@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterator
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import orjson
 import pandas as pd
@@ -90,9 +92,11 @@ HAR_CANNOT_HOLD = {
     "and read back as that time",
     "request_line": "{n} have no method or path (queue messages), written as POST / (HAR "
     "requires them) and read back so",
+    "path": "{n} have a path a URL cannot carry as it is (no leading /, a #, an empty ?), read "
+    "back changed",
 }
 """What :class:`HarWriter` counts in :attr:`HarWriter.lost`, and why."""
-MADE_UP = frozenset(("received_at", "request_line"))
+MADE_UP = frozenset(("received_at", "request_line", "path"))
 """Losses that put a value in the HAR log the delivery does not have (read back as captured)."""
 
 
@@ -127,7 +131,10 @@ class HarWriter:
         before = self.entries
         self._count_losses(frame)
         for record in capture_records(frame):
-            entry = orjson.dumps(_har_entry(record), option=orjson.OPT_INDENT_2)
+            built = _har_entry(record)
+            if record["path"] is not None and _url_path(built["request"]["url"]) != record["path"]:
+                self.lost["path"] += 1
+            entry = orjson.dumps(built, option=orjson.OPT_INDENT_2)
             self._out.write(b",\n" if self.entries else b"\n")
             self._out.write(_ENTRY_INDENT + entry.replace(b"\n", b"\n" + _ENTRY_INDENT))
             self.entries += 1
@@ -164,7 +171,7 @@ _ENTRY_INDENT = b"      "
 def _har_entry(record: dict[str, Any]) -> dict[str, Any]:
     headers: Headers = record["headers"]
     host = headers.get("host")
-    host_text = host if isinstance(host, str) else "localhost"
+    host_text = host if isinstance(host, str) and _AUTHORITY.fullmatch(host) else "localhost"
     request: dict[str, Any] = {
         "method": record["method"] or "POST",
         "url": f"http://{host_text}{record['path'] or '/'}",
@@ -211,6 +218,17 @@ def _har_entry(record: dict[str, Any]) -> dict[str, Any]:
         "_transport": record.get("transport", Transport.HTTP.value),
         "_fidelity": record.get("fidelity", Fidelity.EXACT.value),
     }
+
+
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?", re.ASCII)
+"""A ``Host`` header that can stand in a URL as it is (anything else would change the path read
+back from the URL: ``a/b``, ``user@h``); the header itself is kept either way."""
+
+
+def _url_path(url: str) -> str:
+    """The path and query a HAR reader takes back from ``url``."""
+    split = urlsplit(url)
+    return split.path + (f"?{split.query}" if split.query else "")
 
 
 def _record_body(record: dict[str, Any]) -> bytes | None:

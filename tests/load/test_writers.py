@@ -210,3 +210,22 @@ def test_hostile_deliveries_survive_conversion_column_for_column(
         assert again[column].astype(object).tolist() == original[column].astype(object).tolist(), (
             column
         )
+
+
+def test_har_urls_keep_every_path_they_can_and_count_the_others(tmp_path: Path) -> None:
+    kept = ["/h", "/a b?x=ü", "//twice/h"]
+    changed = ["/h#frag", "hook", "*", "http://other/x", "/h?", ""]
+    hosts = [None, "a/b", "user@h", "h:notaport", "[::1]:8080"]
+    records = [capture_line(path=path) for path in kept + changed]
+    records += [capture_line(path="/h", headers={"host": host} if host else {}) for host in hosts]
+    (tmp_path / "paths.jsonl").write_bytes(b"".join(records))
+    original = load_log(tmp_path / "paths.jsonl").deliveries
+    with pytest.warns(HarLossWarning, match="6 have a path a URL cannot carry as it is"):
+        to_har(original, tmp_path / "paths.har")
+    again = load_log(tmp_path / "paths.har").deliveries
+    paths = dict(zip(original["path"], again["path"], strict=False))
+    assert all(paths[path] == path for path in kept)
+    assert again["path"].tolist()[-len(hosts) :] == ["/h"] * len(
+        hosts
+    )  # an odd Host never moves it
+    assert again["headers"].tolist() == original["headers"].tolist()
