@@ -89,7 +89,7 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
     """
     from streamhook_nb.load.loading import iter_load  # pandas: the writers take DataFrames
     from streamhook_nb.load.parquet import ParquetDeliveriesWriter
-    from streamhook_nb.load.writers import HarWriter, to_capture_jsonl
+    from streamhook_nb.load.writers import HarWriter, too_long_message, write_capture_lines
     from streamhook_nb.pipeline.load_summary import LoadSummary
 
     refuse_sources_as_outputs(
@@ -97,6 +97,7 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
         {"--to-jsonl": args.to_jsonl, "--to-har": args.to_har, "--to-parquet": args.to_parquet},
     )
     summary = LoadSummary()
+    too_long = 0
     with ExitStack() as stack:
         jsonl = stack.enter_context(_opened(args.to_jsonl)) if args.to_jsonl else None
         har_out = stack.enter_context(_opened(args.to_har)) if args.to_har else None
@@ -120,7 +121,7 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
         for chunk in chunks:
             summary.add_loaded(chunk)
             if jsonl is not None:
-                to_capture_jsonl(chunk.deliveries, jsonl)
+                too_long += write_capture_lines(chunk.deliveries, jsonl)[1]
             if har is not None:
                 har.write(chunk.deliveries)
             if parquet is not None:
@@ -129,6 +130,8 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
     for path in (args.to_jsonl, args.to_har, args.to_parquet):
         if path:
             print(written(result, "standard output" if path == "-" else path), file=sys.stderr)
+    if too_long:
+        print(f"note: {too_long_message(too_long)}", file=sys.stderr)
     if har is not None and har.lost:
         print(f"note: {har.loss_message()}", file=sys.stderr)
     return result

@@ -18,6 +18,7 @@ from streamhook_nb import __name__ as _package
 from streamhook_nb.load.deliveries import header_dicts, values
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers
+from streamhook_nb.load.readers.capture_jsonl import MAX_LINE_BYTES
 from streamhook_nb.load.readers.http_delivery import SNS_MESSAGE_TYPE
 
 Target = str | os.PathLike[str] | IO[bytes]
@@ -58,13 +59,41 @@ def capture_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
 
 
 def to_capture_jsonl(frame: pd.DataFrame, target: Target) -> int:
-    """Write ``frame`` as capture JSON Lines; bodies stay byte-exact. Returns rows written."""
-    count = 0
+    """Write ``frame`` as capture JSON Lines; bodies stay byte-exact. Returns rows written.
+
+    Warns (:class:`CaptureLineWarning`) when some records are longer than a capture-log line
+    may be: they are written, but reading the file back rejects them.
+    """
     with _open(target) as out:
-        for record in capture_records(frame):
-            out.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
-            count += 1
+        count, too_long = write_capture_lines(frame, out)
+    if too_long:
+        warnings.warn(too_long_message(too_long), CaptureLineWarning, stacklevel=2)
     return count
+
+
+class CaptureLineWarning(UserWarning):
+    """Some records are longer than a capture-log line may be; the message says how many."""
+
+
+def write_capture_lines(frame: pd.DataFrame, out: IO[bytes]) -> tuple[int, int]:
+    """Write the capture-log lines of ``frame`` to ``out``: how many, and how many of them are
+    longer than ``MAX_LINE_BYTES`` (reading them back rejects them)."""
+    count = too_long = 0
+    for record in capture_records(frame):
+        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+        out.write(line)
+        count += 1
+        too_long += len(line) > MAX_LINE_BYTES
+    return count, too_long
+
+
+def too_long_message(count: int) -> str:
+    """What writing ``count`` records longer than a capture-log line means, and what to do."""
+    return (
+        f"{count} deliveries make capture-log lines longer than {MAX_LINE_BYTES:,} bytes (bodies "
+        "far beyond Stream's): they are written, but reading the file back rejects them. "
+        "Convert to Parquet to keep them."
+    )
 
 
 def to_har(frame: pd.DataFrame, target: Target) -> int:

@@ -118,3 +118,16 @@ def test_skipped_requests_are_said_not_written(tmp_path: Path) -> None:
     done = run_cli("load", str(source), "--to-jsonl", str(tmp_path / "out.jsonl"))
     assert done.returncode == 0
     assert "not written: 1 requests skipped as not deliveries" in done.stderr
+
+
+def test_a_delivery_too_long_for_a_capture_line_is_noted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from streamhook_nb.load import writers
+
+    monkeypatch.setattr(writers, "MAX_LINE_BYTES", 500)
+    out = tmp_path / "out.jsonl"
+    assert main(["load", str(DATA / "raw-http"), "--to-jsonl", str(out)]) == 0
+    assert "note: 3 deliveries make capture-log lines longer than 500 bytes" in (
+        capsys.readouterr().err
+    )

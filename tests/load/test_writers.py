@@ -11,7 +11,7 @@ import pytest
 from helpers import capture_line
 
 from streamhook_nb import load_log, to_capture_jsonl, to_har
-from streamhook_nb.load.writers import HarLossWarning, HarWriter
+from streamhook_nb.load.writers import CaptureLineWarning, HarLossWarning, HarWriter
 
 SAMPLES = ["capture", "har", "ngrok", "raw-http", "sqs", "sns"]
 KEPT = [
@@ -229,3 +229,16 @@ def test_har_urls_keep_every_path_they_can_and_count_the_others(tmp_path: Path) 
         hosts
     )  # an odd Host never moves it
     assert again["headers"].tolist() == original["headers"].tolist()
+
+
+def test_a_record_too_long_for_a_capture_line_is_written_and_warned_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamhook_nb.load import writers
+
+    monkeypatch.setattr(writers, "MAX_LINE_BYTES", 400)  # what the reader takes, made small
+    (tmp_path / "in.jsonl").write_bytes(capture_line(b"x" * 500) + capture_line(b"{}"))
+    deliveries = load_log(tmp_path / "in.jsonl").deliveries
+    with pytest.warns(CaptureLineWarning, match="1 deliveries make capture-log lines longer"):
+        assert to_capture_jsonl(deliveries, tmp_path / "out.jsonl") == 2
+    assert (tmp_path / "out.jsonl").read_bytes().count(b"\n") == 2  # written all the same
