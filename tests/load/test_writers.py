@@ -242,3 +242,23 @@ def test_a_record_too_long_for_a_capture_line_is_written_and_warned_of(
     with pytest.warns(CaptureLineWarning, match="1 deliveries make capture-log lines longer"):
         assert to_capture_jsonl(deliveries, tmp_path / "out.jsonl") == 2
     assert (tmp_path / "out.jsonl").read_bytes().count(b"\n") == 2  # written all the same
+
+
+@pytest.mark.filterwarnings("ignore::streamhook_nb.load.writers.HarLossWarning")
+def test_a_chain_of_conversions_keeps_bytes_headers_and_verdicts(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    from streamhook_nb import to_parquet, verify_deliveries
+    from streamhook_nb.verify.secrets import keyring
+
+    ring = keyring(secrets_file=data_dir / "demo-secrets.toml")
+    original = load_log([data_dir / sample for sample in SAMPLES]).deliveries
+    frame = original
+    for step, writer in enumerate([to_har, to_capture_jsonl, to_parquet, to_capture_jsonl]):
+        target = tmp_path / f"step{step}"
+        writer(frame, target)
+        frame = load_log(target).deliveries
+    for column in ("body", "headers", "fidelity", "transport", "response_status"):
+        assert frame[column].tolist() == original[column].tolist(), column
+    before, after = verify_deliveries(original, ring), verify_deliveries(frame, ring)
+    assert after["reason"].tolist() == before["reason"].tolist()
