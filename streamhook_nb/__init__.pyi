@@ -20,7 +20,7 @@ from .load.fidelity import Fidelity, Transport
 from .load.inventory import inventory
 from .load.loading import LoadResult, iter_load, load_log
 from .load.parquet import to_parquet
-from .load.writers import to_capture_jsonl, to_har
+from .load.writers import CaptureLineWarning, HarLossWarning, to_capture_jsonl, to_har
 from .pipeline.audit import Audit, audit
 from .pipeline.verify_logs import verify_sources
 from .pipeline.verify_report import VerifyReport
@@ -52,10 +52,12 @@ __all__ = [
     "AuditController",
     "AuditFilter",
     "AuditView",
+    "CaptureLineWarning",
     "CaptureLog",
     "CaptureServer",
     "CaptureSettings",
     "Fidelity",
+    "HarLossWarning",
     "Keyring",
     "LiveCountsView",
     "LoadResult",

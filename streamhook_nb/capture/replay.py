@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -9,13 +10,16 @@ from typing import Any
 
 import pandas as pd
 import requests
+from urllib3 import HTTPHeaderDict
 from urllib3.util import SKIP_HEADER
 
 from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.body import signed_bytes
 from streamhook_nb.load.deliveries import header_dicts, values
-from streamhook_nb.load.headers import joined
+from streamhook_nb.load.fidelity import Fidelity
+from streamhook_nb.load.headers import CONTENT_ENCODING, Headers, joined
 from streamhook_nb.load.progress import byte_bar
+from streamhook_nb.load.sources import GZIP_MAGIC
 from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.signing import sign
 from streamhook_nb.webhook.failures import failure_reason
@@ -42,6 +46,9 @@ NOT_ADDED = {"user-agent": SKIP_HEADER, "accept-encoding": SKIP_HEADER}
 
 
 IN_FLIGHT = "interrupted while sending: it may or may not have arrived"
+NOT_AS_DELIVERED = (Fidelity.TRUNCATED, Fidelity.RECONSTRUCTED)
+"""Fidelities whose bytes are not those Stream sent: such a body is not replayed (it would
+arrive as exact bytes and fail its signature, a false alarm at the receiver)."""
 
 
 class ReplayInterrupted(KeyboardInterrupt):
@@ -75,10 +82,10 @@ class Selection:
         return deliveries[keep.fillna(False).to_numpy()]
 
 
-def unsendable_header(headers: dict[str, str]) -> str | None:
+def unsendable_header(headers: list[tuple[str, str]]) -> str | None:
     """Why these headers cannot go out on HTTP/1.1 (a name or value that is not Latin-1, or
     holds a line break), or None when they can."""
-    for name, value in headers.items():
+    for name, value in headers:
         for part, text in (("name", name), ("value", value)):
             try:
                 text.encode("latin-1")
@@ -89,11 +96,51 @@ def unsendable_header(headers: dict[str, str]) -> str | None:
     return None
 
 
-def replay_headers(headers: dict[str, Any], body: bytes, resign: Secret | None) -> dict[str, str]:
-    """The delivery's headers minus hop-by-hop ones; a new X-Signature when re-signing."""
-    out = {name: joined(value) or "" for name, value in headers.items() if name not in HOP_BY_HOP}
+def replay_headers(headers: Headers, body: bytes, resign: Secret | None) -> list[tuple[str, str]]:
+    """The delivery's headers minus hop-by-hop ones, as ``(name, value)`` lines: a repeated
+    header is sent as often as it arrived. A new X-Signature when re-signing."""
+    out = [
+        (name, value)
+        for name, values in headers.items()
+        if name not in HOP_BY_HOP and not (resign is not None and name == "x-signature")
+        for value in ([values] if isinstance(values, str) else values)
+    ]
     if resign is not None:
-        out["x-signature"] = sign(signed_bytes(body), resign)
+        out.append(("x-signature", sign(signed_bytes(body), resign)))
+    return out
+
+
+def not_as_delivered(fidelity: str) -> str | None:
+    """Why a body of this fidelity is not replayed, or None when it is sent."""
+    if fidelity not in NOT_AS_DELIVERED:
+        return None
+    return (
+        f"not sent: the capture did not keep the bytes Stream sent (fidelity {fidelity}), so "
+        "the receiver would see a false signature failure"
+    )
+
+
+def wire_body(headers: Headers, body: bytes) -> bytes:
+    """The body as Stream sent it: a capture tool that inflated a gzip body (mitmproxy's HAR,
+    fidelity ``decoded``) left ``Content-Encoding: gzip`` on plain bytes, which a receiver
+    would fail to inflate; such a body is compressed again (the signature covers the
+    uncompressed bytes, so it still holds)."""
+    encoding = (joined(headers.get(CONTENT_ENCODING)) or "").strip().lower()
+    if encoding in ("gzip", "x-gzip") and not body.startswith(GZIP_MAGIC):
+        return gzip.compress(body, mtime=0)
+    return body
+
+
+def _request_headers(headers: list[tuple[str, str]]) -> HTTPHeaderDict:
+    """What goes on the wire: the delivery's header lines (a repeated one each on its own
+    line), and no header the HTTP client would add on its own."""
+    out = HTTPHeaderDict()
+    sent = {name.lower() for name, _ in headers}
+    for name, value in NOT_ADDED.items():
+        if name not in sent:
+            out.add(name, value)
+    for name, value in headers:
+        out.add(name, value)
     return out
 
 
@@ -130,6 +177,7 @@ def replay(
         deliveries["source"],
         header_dicts(deliveries["headers"]),
         values(deliveries["body"]),
+        deliveries["fidelity"].astype(str),
         kinds,
         strict=True,
     )
@@ -138,15 +186,14 @@ def replay(
         with byte_bar(
             len(deliveries), progress, "replaying", unit="delivery", threshold=100
         ) as bar:
-            for source, headers, body, kind in items:
+            for source, headers, body, fidelity, kind in items:
                 row = {"source": source, "event_type": kind, "bytes": len(body)}
                 if dry_run:
-                    rows.append(
-                        {**row, "status": None, "elapsed_ms": None, "error": "dry run: not sent"}
-                    )
+                    error = not_as_delivered(fidelity) or "dry run: not sent"
+                    rows.append({**row, "status": None, "elapsed_ms": None, "error": error})
                     continue
                 outgoing = replay_headers(headers, body, resign)
-                problem = unsendable_header(outgoing)
+                problem = not_as_delivered(fidelity) or unsendable_header(outgoing)
                 if problem is not None:
                     rows.append({**row, "status": None, "elapsed_ms": None, "error": problem})
                     bar.update(1)
@@ -158,13 +205,7 @@ def replay(
                 started = time.perf_counter()
                 sending = row
                 try:
-                    response = http.post(
-                        target,
-                        data=body,
-                        headers={**NOT_ADDED, **outgoing},
-                        timeout=timeout,
-                        allow_redirects=False,
-                    )
+                    response = _post(http, target, wire_body(headers, body), outgoing, timeout)
                     row.update(status=response.status_code, error=redirect_note(response))
                 except requests.RequestException as exc:
                     reason, fix = failure_reason(exc)
@@ -180,6 +221,22 @@ def replay(
             rows.append({**sending, "status": None, "elapsed_ms": None, "error": IN_FLIGHT})
         raise ReplayInterrupted(_results(rows), len(deliveries)) from None
     return _results(rows)
+
+
+def _post(
+    http: requests.Session,
+    url: str,
+    body: bytes,
+    headers: list[tuple[str, str]],
+    timeout: float,
+) -> requests.Response:
+    """POST ``body`` with exactly these header lines (requests folds a repeated header into
+    one, so the prepared request gets them back before it is sent); no redirect followed."""
+    prepared = http.prepare_request(requests.Request("POST", url, data=body))
+    prepared.headers = _request_headers(headers)  # type: ignore[assignment]
+    prepared.headers["Content-Length"] = str(len(body))
+    settings = http.merge_environment_settings(url, {}, None, None, None)
+    return http.send(prepared, timeout=timeout, allow_redirects=False, **settings)
 
 
 def _results(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -58,10 +59,13 @@ def run(args: argparse.Namespace) -> int:
         summary = summarize(
             args.sources, format=args.format, strict=args.strict, path=args.path
         ).as_json()
-    if args.json:
-        print_json(summary)
-    else:
-        print(describe(summary))
+    # A conversion to standard output owns it: the summary goes to stderr, after the data.
+    to_stdout = "-" in (args.to_jsonl, args.to_har, args.to_parquet)
+    with contextlib.redirect_stdout(sys.stderr) if to_stdout else contextlib.nullcontext():
+        if args.json:
+            print_json(summary)
+        else:
+            print(describe(summary))
     return exit_codes.PROBLEMS_FOUND if summary["rejected"] else exit_codes.OK
 
 
@@ -85,7 +89,7 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
     """
     from streamhook_nb.load.loading import iter_load  # pandas: the writers take DataFrames
     from streamhook_nb.load.parquet import ParquetDeliveriesWriter
-    from streamhook_nb.load.writers import HarWriter, to_capture_jsonl
+    from streamhook_nb.load.writers import HarWriter, too_long_message, write_capture_lines
     from streamhook_nb.pipeline.load_summary import LoadSummary
 
     refuse_sources_as_outputs(
@@ -93,6 +97,7 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
         {"--to-jsonl": args.to_jsonl, "--to-har": args.to_har, "--to-parquet": args.to_parquet},
     )
     summary = LoadSummary()
+    too_long = 0
     with ExitStack() as stack:
         jsonl = stack.enter_context(_opened(args.to_jsonl)) if args.to_jsonl else None
         har_out = stack.enter_context(_opened(args.to_har)) if args.to_har else None
@@ -116,15 +121,34 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
         for chunk in chunks:
             summary.add_loaded(chunk)
             if jsonl is not None:
-                to_capture_jsonl(chunk.deliveries, jsonl)
+                too_long += write_capture_lines(chunk.deliveries, jsonl)[1]
             if har is not None:
                 har.write(chunk.deliveries)
             if parquet is not None:
                 parquet.write(chunk.deliveries)
+    result = summary.as_json()
     for path in (args.to_jsonl, args.to_har, args.to_parquet):
         if path:
-            print(f"wrote {summary.deliveries} deliveries to {path}", file=sys.stderr)
-    return summary.as_json()
+            print(written(result, "standard output" if path == "-" else path), file=sys.stderr)
+    if too_long:
+        print(f"note: {too_long_message(too_long)}", file=sys.stderr)
+    if har is not None and har.lost:
+        print(f"note: {har.loss_message()}", file=sys.stderr)
+    return result
+
+
+def written(summary: dict[str, Any], where: str) -> str:
+    """What a conversion wrote, and what it could not: rejected records (they are no
+    deliveries: the summary lists each with its reason) and skipped requests."""
+    line = f"wrote {summary['deliveries']} deliveries to {where}"
+    left_out = []
+    if summary["rejected"]:
+        left_out.append(
+            f"{summary['rejected']} rejected records (listed in the summary with their reasons)"
+        )
+    if summary["skipped"]:
+        left_out.append(f"{summary['skipped']} requests skipped as not deliveries")
+    return f"{line}; not written: {' and '.join(left_out)}" if left_out else line
 
 
 @contextmanager

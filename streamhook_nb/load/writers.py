@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import os
+import re
+import warnings
+from collections import Counter
 from collections.abc import Iterator
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import orjson
 import pandas as pd
@@ -14,6 +18,7 @@ from streamhook_nb import __name__ as _package
 from streamhook_nb.load.deliveries import header_dicts, values
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers
+from streamhook_nb.load.readers.capture_jsonl import MAX_LINE_BYTES
 from streamhook_nb.load.readers.http_delivery import SNS_MESSAGE_TYPE
 
 Target = str | os.PathLike[str] | IO[bytes]
@@ -54,25 +59,83 @@ def capture_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
 
 
 def to_capture_jsonl(frame: pd.DataFrame, target: Target) -> int:
-    """Write ``frame`` as capture JSON Lines; bodies stay byte-exact. Returns rows written."""
-    count = 0
+    """Write ``frame`` as capture JSON Lines; bodies stay byte-exact. Returns rows written.
+
+    Warns (:class:`CaptureLineWarning`) when some records are longer than a capture-log line
+    may be: they are written, but reading the file back rejects them.
+    """
     with _open(target) as out:
-        for record in capture_records(frame):
-            out.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
-            count += 1
+        count, too_long = write_capture_lines(frame, out)
+    if too_long:
+        warnings.warn(too_long_message(too_long), CaptureLineWarning, stacklevel=2)
     return count
 
 
+class CaptureLineWarning(UserWarning):
+    """Some records are longer than a capture-log line may be; the message says how many."""
+
+
+def write_capture_lines(frame: pd.DataFrame, out: IO[bytes]) -> tuple[int, int]:
+    """Write the capture-log lines of ``frame`` to ``out``: how many, and how many of them are
+    longer than ``MAX_LINE_BYTES`` (reading them back rejects them)."""
+    count = too_long = 0
+    for record in capture_records(frame):
+        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+        out.write(line)
+        count += 1
+        too_long += len(line) > MAX_LINE_BYTES
+    return count, too_long
+
+
+def too_long_message(count: int) -> str:
+    """What writing ``count`` records longer than a capture-log line means, and what to do."""
+    return (
+        f"{count} deliveries make capture-log lines longer than {MAX_LINE_BYTES:,} bytes (bodies "
+        "far beyond Stream's): they are written, but reading the file back rejects them. "
+        "Convert to Parquet to keep them."
+    )
+
+
 def to_har(frame: pd.DataFrame, target: Target) -> int:
-    """Write ``frame`` as a HAR 1.2 log that any HAR viewer opens. Returns entries written."""
+    """Write ``frame`` as a HAR 1.2 log that any HAR viewer opens. Returns entries written.
+
+    Warns (:class:`HarLossWarning`, with counts) when HAR makes it write a value the
+    deliveries do not have (a time, a method or a path: HAR requires them), which would be read
+    back as if captured. A client address HAR has no field for is read back as unknown, not
+    false: :attr:`HarWriter.lost` counts it, and ``load --to-har`` says so.
+    """
     with HarWriter(target) as har:
-        return har.write(frame)
+        written = har.write(frame)
+    if set(har.lost) & MADE_UP:
+        warnings.warn(har.loss_message(), HarLossWarning, stacklevel=2)
+    return written
+
+
+class HarLossWarning(UserWarning):
+    """Some deliveries hold what a HAR log cannot; the message says what and how many."""
+
+
+HAR_CANNOT_HOLD = {
+    "remote_addr": "{n} carry the client's address (remote_addr), which HAR has no field for",
+    "received_at": "{n} have no arrival time, written as 1970-01-01T00:00:00Z (HAR requires one) "
+    "and read back as that time",
+    "request_line": "{n} have no method or path (queue messages), written as POST / (HAR "
+    "requires them) and read back so",
+    "path": "{n} have a path a URL cannot carry as it is (no leading /, a #, an empty ?), read "
+    "back changed",
+}
+"""What :class:`HarWriter` counts in :attr:`HarWriter.lost`, and why."""
+MADE_UP = frozenset(("received_at", "request_line", "path"))
+"""Losses that put a value in the HAR log the delivery does not have (read back as captured)."""
 
 
 class HarWriter:
     """A HAR 1.2 log written frame by frame, for logs bigger than memory.
 
-    The bytes are those of the whole document dumped at once with a two-space indent.
+    The bytes are those of the whole document dumped at once with a two-space indent. Bodies,
+    headers, times (to the nanosecond), transport and fidelity are kept (the last two in the
+    custom fields ``_transport`` and ``_fidelity``); what HAR cannot hold is counted in
+    :attr:`lost` (keys of :data:`HAR_CANNOT_HOLD`), never dropped silently.
     """
 
     def __init__(self, target: Target) -> None:
@@ -80,6 +143,7 @@ class HarWriter:
         self._out: IO[bytes] | None = None
         self._end = b""
         self.entries = 0
+        self.lost: Counter[str] = Counter()
 
     def __enter__(self) -> HarWriter:
         self._out = self._target.__enter__()
@@ -94,12 +158,34 @@ class HarWriter:
         if self._out is None:
             raise RuntimeError("use HarWriter in a with block")
         before = self.entries
+        self._count_losses(frame)
         for record in capture_records(frame):
-            entry = orjson.dumps(_har_entry(record), option=orjson.OPT_INDENT_2)
+            built = _har_entry(record)
+            if record["path"] is not None and _url_path(built["request"]["url"]) != record["path"]:
+                self.lost["path"] += 1
+            entry = orjson.dumps(built, option=orjson.OPT_INDENT_2)
             self._out.write(b",\n" if self.entries else b"\n")
             self._out.write(_ENTRY_INDENT + entry.replace(b"\n", b"\n" + _ENTRY_INDENT))
             self.entries += 1
         return self.entries - before
+
+    def _count_losses(self, frame: pd.DataFrame) -> None:
+        found = {
+            "remote_addr": frame["remote_addr"].notna().sum(),
+            "received_at": frame["received_at"].isna().sum(),
+            "request_line": (frame["method"].isna() | frame["path"].isna()).sum(),
+        }
+        self.lost.update({name: int(count) for name, count in found.items() if count})
+
+    def loss_message(self) -> str:
+        """What the log could not hold, with counts (empty when nothing was lost)."""
+        parts = [HAR_CANNOT_HOLD[name].format(n=n) for name, n in sorted(self.lost.items())]
+        if not parts:
+            return ""
+        return (
+            f"HAR cannot hold all of what these deliveries carry: {'; '.join(parts)}. "
+            "Convert to capture JSONL or Parquet to keep it."
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self._out is not None:
@@ -114,7 +200,7 @@ _ENTRY_INDENT = b"      "
 def _har_entry(record: dict[str, Any]) -> dict[str, Any]:
     headers: Headers = record["headers"]
     host = headers.get("host")
-    host_text = host if isinstance(host, str) else "localhost"
+    host_text = host if isinstance(host, str) and _AUTHORITY.fullmatch(host) else "localhost"
     request: dict[str, Any] = {
         "method": record["method"] or "POST",
         "url": f"http://{host_text}{record['path'] or '/'}",
@@ -163,6 +249,17 @@ def _har_entry(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?", re.ASCII)
+"""A ``Host`` header that can stand in a URL as it is (anything else would change the path read
+back from the URL: ``a/b``, ``user@h``); the header itself is kept either way."""
+
+
+def _url_path(url: str) -> str:
+    """The path and query a HAR reader takes back from ``url``."""
+    split = urlsplit(url)
+    return split.path + (f"?{split.query}" if split.query else "")
+
+
 def _record_body(record: dict[str, Any]) -> bytes | None:
     if record.get("fidelity") == Fidelity.MISSING:
         return None
@@ -186,8 +283,14 @@ def _body_field(body: bytes | None) -> dict[str, str]:
 
 
 def _iso_times(times: pd.Series) -> list[str | None]:
-    text = times.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return [None if pd.isna(t) else str(t) for t in text]
+    """UTC ISO 8601 with six fraction digits, or nine when the time has nanoseconds (a packet
+    capture's): every reader takes both, and no digit of the time is lost."""
+    micro = times.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    nanos = times.dt.nanosecond
+    return [
+        None if pd.isna(text) else f"{text}{int(ns):03d}Z" if ns else f"{text}Z"
+        for text, ns in zip(micro, nanos, strict=True)
+    ]
 
 
 def _text(value: object) -> str | None:

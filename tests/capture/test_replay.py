@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import requests
-from helpers import run_cli
+from helpers import record_line, run_cli
 
 from streamhook_nb import Keyring, Secret, events_frame, load_log, verify_deliveries
 from streamhook_nb.capture.replay import (
@@ -26,6 +27,7 @@ from streamhook_nb.load.deliveries import header_dicts
 from streamhook_nb.samples.webhooks import DEMO_SECRET
 
 STAGING_SECRET = "staging-secret-for-the-replay-test-only"
+TOOL_FILES = Path(__file__).parent.parent / "load" / "tool_files"
 
 
 @pytest.fixture
@@ -114,7 +116,11 @@ def test_hop_by_hop_headers_are_dropped() -> None:
         "x-signature": "s",
         "x-many": ["1", "2"],
     }
-    assert replay_headers(headers, b"abc", None) == {"x-signature": "s", "x-many": "1, 2"}
+    assert replay_headers(headers, b"abc", None) == [
+        ("x-signature", "s"),
+        ("x-many", "1"),
+        ("x-many", "2"),
+    ]
 
 
 def test_unreachable_target_is_a_result_not_a_crash(source: pd.DataFrame) -> None:
@@ -181,17 +187,17 @@ def test_only_the_deliverys_own_headers_are_sent(
 
 
 class _InterruptedOnCall(requests.Session):
-    """A session whose ``post`` number ``at`` is interrupted (Ctrl-C) while on the wire."""
+    """A session whose request number ``at`` is interrupted (Ctrl-C) while on the wire."""
 
     def __init__(self, at: int) -> None:
         super().__init__()
         self.at, self.calls = at, 0
 
-    def post(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         self.calls += 1
         if self.calls == self.at:
             raise KeyboardInterrupt
-        return super().post(*args, **kwargs)
+        return super().send(*args, **kwargs)
 
 
 def test_ctrl_c_keeps_the_rows_so_far_and_flags_the_one_on_the_wire(
@@ -222,18 +228,66 @@ def test_ctrl_c_at_the_command_line_prints_what_was_sent(
     data_dir: Path, receiver: CaptureServer, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     calls = []
-    real_post = requests.Session.post
+    real_send = requests.Session.send
 
-    def post(self: requests.Session, *args: Any, **kwargs: Any) -> requests.Response:
+    def send(self: requests.Session, *args: Any, **kwargs: Any) -> requests.Response:
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real_post(self, *args, **kwargs)
+        return real_send(self, *args, **kwargs)
 
-    monkeypatch.setattr(requests.Session, "post", post)
+    monkeypatch.setattr(requests.Session, "send", send)
     code = main(["replay", str(data_dir / "ngrok"), "--to", f"{receiver.url}/h", "--yes"])
     assert code == 130
     out, err = capsys.readouterr()
     assert IN_FLIGHT in out
     assert "interrupted: 2 of 5 deliveries were handled (1 got a 2xx)" in err
     assert "Traceback" not in err
+
+
+def _log_of(path: Path, records: list[dict[str, Any]]) -> pd.DataFrame:
+    path.write_bytes(b"".join(record_line(record) for record in records))
+    return load_log(path).deliveries
+
+
+def test_a_repeated_header_arrives_repeated(tmp_path: Path, receiver: CaptureServer) -> None:
+    headers = {"x-signature": "ab" * 32, "x-forwarded-for": ["10.0.0.1", "10.0.0.2"]}
+    record = {"received_at": None, "method": "POST", "path": "/h", "headers": headers}
+    source = _log_of(tmp_path / "repeated.jsonl", [{**record, "body": '{"type":"x"}'}])
+    assert replay(source, f"{receiver.url}/h")["status"].tolist() == [200]
+    receiver.stop()
+    (arrived,) = header_dicts(load_log(receiver.log.path).deliveries["headers"])
+    assert arrived["x-forwarded-for"] == ["10.0.0.1", "10.0.0.2"]  # two lines, not "a, b"
+
+
+@pytest.mark.parametrize("fidelity", ["truncated", "reconstructed"])
+def test_a_body_not_as_delivered_is_not_sent(
+    tmp_path: Path, receiver: CaptureServer, fidelity: str
+) -> None:
+    record = {"received_at": None, "method": "POST", "path": "/h", "headers": {}, "body": "{}"}
+    source = _log_of(tmp_path / "cut.jsonl", [{**record, "fidelity": fidelity}, record])
+    results = replay(source, f"{receiver.url}/h")
+    assert results["status"].tolist() == [pd.NA, 200]
+    assert (
+        f"not sent: the capture did not keep the bytes Stream sent (fidelity {fidelity})"
+        in (results["error"].iloc[0])
+    )
+    receiver.stop()
+    assert load_log(receiver.log.path).deliveries["source"].str.endswith(":1").tolist() == [True]
+    planned = replay(source, f"{receiver.url}/h", dry_run=True)["error"].tolist()
+    assert planned == [results["error"].iloc[0], "dry run: not sent"]
+
+
+def test_a_body_a_tool_inflated_goes_out_gzip_again(receiver: CaptureServer) -> None:
+    # mitmproxy's HAR keeps "Content-Encoding: gzip" over the body it inflated (fidelity decoded)
+    source = load_log(TOOL_FILES / "mitmproxy.har").deliveries
+    source = source[source["fidelity"] == "decoded"].reset_index(drop=True)
+    (inflated,) = source["body"]
+    assert not inflated.startswith(b"\x1f\x8b")
+    assert replay(source, f"{receiver.url}/h")["status"].tolist() == [200]
+    receiver.stop()
+    arrived = load_log(receiver.log.path).deliveries
+    (body,) = arrived["body"]
+    assert gzip.decompress(body) == inflated  # what Stream sent: gzip over the signed bytes
+    verdicts = verify_deliveries(arrived, Keyring((Secret(DEMO_SECRET, "S"),)))
+    assert verdicts["reason"].tolist() == ["ok"]

@@ -97,6 +97,7 @@ def test_the_streamed_summary_is_the_load_summary(data_dir: Path) -> None:
         assert summarize(source).as_json() == load_log(source).summary()
 
 
+@pytest.mark.filterwarnings("ignore::streamhook_nb.load.writers.HarLossWarning")
 def test_conversion_in_chunks_equals_converting_the_whole_frame(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

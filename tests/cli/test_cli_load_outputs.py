@@ -1,13 +1,14 @@
 """``load --to-*`` and ``report -o``: an output that is also a source is refused before
-anything is written."""
+anything is written; standard output holds only the conversion; what is not written is said."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import orjson
 import pytest
-from helpers import DATA
+from helpers import DATA, run_cli
 
 from streamhook_nb.cli.main import main
 
@@ -87,3 +88,46 @@ def test_an_output_that_is_a_hard_link_to_the_source_is_refused(
     assert main(["load", str(one), "--to-jsonl", str(linked)]) == 2
     assert "is the source being loaded" in capsys.readouterr().err
     assert one.read_bytes() == before
+
+
+@pytest.mark.parametrize("summary", [[], ["--json"]])
+def test_a_conversion_to_standard_output_holds_nothing_else(summary: list[str]) -> None:
+    done = run_cli("load", str(DATA / "capture" / "damaged.jsonl"), "--to-jsonl", "-", *summary)
+    assert done.returncode == 1  # rejected records
+    records = [orjson.loads(line) for line in done.stdout.splitlines()]
+    assert len(records) == 4
+    assert "4 deliveries loaded, 6 rejected" in done.stderr or '"rejected": 6' in done.stderr
+
+
+def test_a_conversion_says_what_it_did_not_write(tmp_path: Path) -> None:
+    sources = [str(DATA / "capture" / "damaged.jsonl"), str(DATA / "har")]
+    done = run_cli("load", *sources, "--to-har", str(tmp_path / "out.har"))
+    assert done.returncode == 1
+    assert (
+        f"wrote 13 deliveries to {tmp_path / 'out.har'}; not written: 6 rejected records "
+        "(listed in the summary with their reasons)"
+    ) in done.stderr
+    assert "damaged.jsonl:4: not valid JSON" in done.stdout
+    assert "note: HAR cannot hold all of what these deliveries carry: 4 carry the client's " in (
+        done.stderr
+    )
+
+
+def test_skipped_requests_are_said_not_written(tmp_path: Path) -> None:
+    source = DATA.parent / "tests" / "load" / "tool_files" / "mitmproxy.har"
+    done = run_cli("load", str(source), "--to-jsonl", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 0
+    assert "not written: 1 requests skipped as not deliveries" in done.stderr
+
+
+def test_a_delivery_too_long_for_a_capture_line_is_noted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from streamhook_nb.load import writers
+
+    monkeypatch.setattr(writers, "MAX_LINE_BYTES", 500)
+    out = tmp_path / "out.jsonl"
+    assert main(["load", str(DATA / "raw-http"), "--to-jsonl", str(out)]) == 0
+    assert "note: 3 deliveries make capture-log lines longer than 500 bytes" in (
+        capsys.readouterr().err
+    )
