@@ -197,3 +197,21 @@ def test_response_status_that_is_no_status_is_left_empty(write_file: WriteFile) 
         entry["response"] = {"status": status}
     frame = load_log(write_file("status.har", orjson.dumps(document))).deliveries
     assert frame["response_status"].tolist() == [pd.NA, pd.NA, pd.NA, 204]
+
+
+def test_a_rebuilt_gzip_labelled_body_stays_rebuilt_through_har(tmp_path: Path) -> None:
+    """A ``reconstructed`` body under ``Content-Encoding: gzip`` (webhook.site, HTTP Toolkit)
+    looked ``decoded`` once written to HAR and read back: verified, a false mismatch."""
+    record = {
+        "received_at": "2026-11-26T10:00:00Z",
+        "method": "POST",
+        "path": "/h",
+        "headers": {"content-encoding": "gzip", "x-signature": "a" * 64},
+        "body": "\ufffd\ufffd garbled",
+        "fidelity": "reconstructed",
+    }
+    log = tmp_path / "rebuilt.jsonl"
+    log.write_bytes(orjson.dumps(record) + b"\n")
+    har = tmp_path / "rebuilt.har"
+    to_har(load_log(log).deliveries, har)
+    assert list(load_log(har).deliveries["fidelity"]) == ["reconstructed"]

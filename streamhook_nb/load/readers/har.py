@@ -75,9 +75,23 @@ def _custom(entry: dict[str, Any], name: str, kind: type[_Choice]) -> _Choice | 
 
 
 def _kept_fidelity(entry: dict[str, Any], found: Fidelity) -> Fidelity:
-    """The fidelity the writer recorded, unless the entry itself shows a worse one."""
+    """The fidelity the writer recorded, unless the entry itself shows a worse one (a
+    ``reconstructed`` body under ``Content-Encoding: gzip`` looks ``decoded``: it stays
+    ``reconstructed``)."""
     kept = _custom(entry, FIDELITY_FIELD, Fidelity)
-    return kept if kept is not None and found is Fidelity.EXACT else found
+    if kept is None:
+        return found
+    return found if _LOSS[found] > _LOSS[kept] else kept
+
+
+_LOSS = {
+    Fidelity.EXACT: 0,
+    Fidelity.DECODED: 1,
+    Fidelity.TRUNCATED: 2,
+    Fidelity.RECONSTRUCTED: 2,
+    Fidelity.MISSING: 3,
+}
+"""How much of the signed bytes a fidelity has lost (what can be verified, first)."""
 
 
 def _headers(items: list[Any]) -> Headers:
