@@ -110,6 +110,10 @@ def replay_headers(headers: Headers, body: bytes, resign: Secret | None) -> list
     return out
 
 
+DRY_RUN = "dry run: not sent"
+"""The ``error`` of a dry run's row that a real run would send."""
+
+
 def not_as_delivered(fidelity: str) -> str | None:
     """Why a body of this fidelity is not replayed, or None when it is sent."""
     if fidelity not in NOT_AS_DELIVERED:
@@ -188,12 +192,12 @@ def replay(
         ) as bar:
             for source, headers, body, fidelity, kind in items:
                 row = {"source": source, "event_type": kind, "bytes": len(body)}
-                if dry_run:
-                    error = not_as_delivered(fidelity) or "dry run: not sent"
-                    rows.append({**row, "status": None, "elapsed_ms": None, "error": error})
-                    continue
                 outgoing = replay_headers(headers, body, resign)
                 problem = not_as_delivered(fidelity) or unsendable_header(outgoing)
+                if dry_run:
+                    error = problem or DRY_RUN
+                    rows.append({**row, "status": None, "elapsed_ms": None, "error": error})
+                    continue
                 if problem is not None:
                     rows.append({**row, "status": None, "elapsed_ms": None, "error": problem})
                     bar.update(1)

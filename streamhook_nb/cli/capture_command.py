@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from streamhook_nb.capture.paths import path_problem
 from streamhook_nb.verify.secrets import Keyring, Secret, SecretError, from_env
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from streamhook_nb.capture.replay import ReplayInterrupted
 from streamhook_nb.cli import exit_codes, option_types, prompt
-from streamhook_nb.cli.output import replay_table
+from streamhook_nb.cli.output import counted, replay_table
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -176,6 +176,7 @@ def _time(text: str | None) -> pd.Timestamp | None:
 def run_replay(args: argparse.Namespace) -> int:
     """Select, confirm, send, and print one line per delivery."""
     from streamhook_nb.capture.replay import (  # requests: only for this command
+        DRY_RUN,
         ReplayInterrupted,
         Selection,
         replay,
@@ -188,7 +189,9 @@ def run_replay(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"streamhook-nb replay: error: bad --since/--until ({exc})", file=sys.stderr)
         return exit_codes.USAGE
-    chosen = selection.apply(load_log(args.sources).deliveries)
+    loaded = load_log(args.sources)
+    _note_left_out(loaded.deliveries, len(loaded.rejected))
+    chosen = selection.apply(loaded.deliveries)
     if not args.dry_run and not args.yes and not _confirmed(len(chosen), args.to):
         return exit_codes.USAGE
     try:
@@ -197,11 +200,40 @@ def run_replay(args: argparse.Namespace) -> int:
         return _interrupted(stopped)
     print(replay_table(results, dry_run=args.dry_run) if len(results) else "nothing selected")
     if args.dry_run:
-        print(f"dry run: {len(results)} deliveries would be sent to {redact_url(args.to)}")
+        sending = int((results["error"] == DRY_RUN).sum()) if len(results) else 0
+        held = (
+            f" ({len(results) - sending} not: their rows say why)" if sending < len(results) else ""
+        )
+        print(
+            f"dry run: {counted(sending, 'delivery')} would be sent to {redact_url(args.to)}{held}"
+        )
         return exit_codes.OK
     ok = results["status"].between(200, 299).fillna(False)
     print(f"{int(ok.sum())} of {len(results)} deliveries got a 2xx")
     return exit_codes.OK if ok.all() else exit_codes.PROBLEMS_FOUND
+
+
+def _note_left_out(deliveries: Any, rejected: int) -> None:
+    """Say on stderr what the sources hold that replay leaves out, and why."""
+    queued = int((deliveries["transport"] != "http").sum())
+    bodiless = int(((deliveries["transport"] == "http") & deliveries["body"].isna()).sum())
+    if rejected:
+        print(
+            f"note: {counted(rejected, 'record')} could not be read and "
+            f"{'is' if rejected == 1 else 'are'} not replayed (streamhook-nb load lists them)",
+            file=sys.stderr,
+        )
+    if queued:
+        print(
+            f"note: {counted(queued, 'SQS/SNS message')} left out: Stream sends those to the "
+            "queue, not over HTTP",
+            file=sys.stderr,
+        )
+    if bodiless:
+        print(
+            f"note: {counted(bodiless, 'delivery')} left out: the capture kept no body",
+            file=sys.stderr,
+        )
 
 
 def _interrupted(stopped: ReplayInterrupted) -> int:

@@ -46,8 +46,13 @@ def frame_table(frame: Any, columns: Sequence[str]) -> str:
 
 def replay_table(results: Any, *, dry_run: bool) -> str:
     """``replay``'s results: what would be sent (dry run), or what each delivery got back."""
-    if dry_run:
-        return frame_table(results, ["source", "event_type", "bytes"])
+    from streamhook_nb.capture.replay import DRY_RUN  # only the replay command gets here
+
+    if dry_run:  # a row a real run would not send says why
+        held = results["error"].astype(object).ne(DRY_RUN)
+        shown = results.assign(error=results["error"].astype(object).where(held, ""))
+        columns = ["source", "event_type", "bytes"]
+        return frame_table(shown, [*columns, "error"] if held.any() else columns)
     return frame_table(results, ["source", "event_type", "bytes", "status", "elapsed_ms", "error"])
 
 

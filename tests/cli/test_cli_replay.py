@@ -20,13 +20,35 @@ def test_dry_run_prints_a_clean_table(data_dir: Path) -> None:
     )
     assert done.returncode == 0
     lines = done.stdout.splitlines()
-    assert lines[0].split() == ["source", "event_type", "bytes"]
+    assert lines[0].split() == ["source", "event_type", "bytes", "error"]
     assert set(lines[1]) <= {"-", " "}
     assert lines[2].split() == [f"{data_dir}/har/devtools-export.har#1", "message.new", "1577"]
     assert len(lines) == 2 + 8 + 1
-    assert lines[-1] == "dry run: 8 deliveries would be sent to http://127.0.0.1:9/hook"
+    assert "not sent: the capture did not keep the bytes" in lines[-2]  # #8: truncated
+    assert lines[-1] == (
+        "dry run: 7 deliveries would be sent to http://127.0.0.1:9/hook (1 not: their rows say why)"
+    )
     assert "<NA>" not in done.stdout
     assert "None" not in done.stdout
+
+
+def test_what_the_sources_hold_but_replay_leaves_out_is_said(data_dir: Path) -> None:
+    """Rejected records and queue messages were left out without a word ("nothing selected")."""
+    damaged = run_cli(
+        "replay",
+        str(data_dir / "capture/damaged.jsonl"),
+        "--to",
+        "http://127.0.0.1:9/h",
+        "--dry-run",
+    )
+    assert "note: 6 records could not be read and are not replayed" in damaged.stderr
+    assert damaged.stdout.splitlines()[0].split() == ["source", "event_type", "bytes"]
+    queued = run_cli("replay", str(data_dir / "sqs"), "--to", "http://127.0.0.1:9/h", "--dry-run")
+    assert "SQS/SNS messages left out: Stream sends those to the queue" in queued.stderr
+    assert (
+        queued.stdout.splitlines()[-1]
+        == "dry run: 0 deliveries would be sent to http://127.0.0.1:9/h"
+    )
 
 
 def test_failed_sends_show_a_dash_for_the_missing_status(data_dir: Path) -> None:
