@@ -209,7 +209,7 @@ def run_replay(args: argparse.Namespace) -> int:
         )
         return exit_codes.OK
     ok = results["status"].between(200, 299).fillna(False)
-    print(f"{int(ok.sum())} of {len(results)} deliveries got a 2xx")
+    print(f"{int(ok.sum())} of {counted(len(results), 'delivery')} got a 2xx")
     return exit_codes.OK if ok.all() else exit_codes.PROBLEMS_FOUND
 
 
@@ -257,5 +257,5 @@ def _confirmed(count: int, url: str) -> bool:
             file=sys.stderr,
         )
         return False
-    question = f"Send {count} deliveries to {redact_url(url)}? [y/N] "
+    question = f"Send {counted(count, 'delivery')} to {redact_url(url)}? [y/N] "
     return prompt.confirmed(question)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from streamhook_nb.cli import exit_codes
-from streamhook_nb.cli.output import print_json, table
+from streamhook_nb.cli.output import counted, print_json, table
 from streamhook_nb.cli.output_paths import refuse_sources_as_outputs
 from streamhook_nb.cli.scheduler_option import add_scheduler_argument, client_for
 from streamhook_nb.cli.source_options import add_source_arguments
@@ -140,14 +140,15 @@ def _convert(args: argparse.Namespace, client: Client | None = None) -> dict[str
 def written(summary: dict[str, Any], where: str) -> str:
     """What a conversion wrote, and what it could not: rejected records (they are no
     deliveries: the summary lists each with its reason) and skipped requests."""
-    line = f"wrote {summary['deliveries']} deliveries to {where}"
+    line = f"wrote {counted(summary['deliveries'], 'delivery')} to {where}"
     left_out = []
     if summary["rejected"]:
         left_out.append(
-            f"{summary['rejected']} rejected records (listed in the summary with their reasons)"
+            f"{counted(summary['rejected'], 'rejected record')} (listed in the summary with "
+            "their reasons)"
         )
     if summary["skipped"]:
-        left_out.append(f"{summary['skipped']} requests skipped as not deliveries")
+        left_out.append(f"{counted(summary['skipped'], 'request')} skipped as not deliveries")
     return f"{line}; not written: {' and '.join(left_out)}" if left_out else line
 
 
@@ -176,11 +177,11 @@ def _opened(path: str) -> Iterator[IO[bytes]]:
 
 def describe(summary: dict[str, Any]) -> str:
     """A short human report: deliveries per format and every rejected record."""
-    lines = [f"{summary['deliveries']} deliveries loaded, {summary['rejected']} rejected"]
+    lines = [f"{counted(summary['deliveries'], 'delivery')} loaded, {summary['rejected']} rejected"]
     if summary["skipped"]:
         lines.append(
-            f"{summary['skipped']} requests skipped: not deliveries (not a POST, not to --path, "
-            "or an SNS subscription confirmation)"
+            f"{counted(summary['skipped'], 'request')} skipped: not deliveries (not a POST, "
+            "not to --path, or an SNS subscription confirmation)"
         )
     if summary["by_format"]:
         lines += ["", table(["format", "deliveries"], summary["by_format"].items())]

@@ -89,10 +89,13 @@ def write_capture_lines(frame: pd.DataFrame, out: IO[bytes]) -> tuple[int, int]:
 
 def too_long_message(count: int) -> str:
     """What writing ``count`` records longer than a capture-log line means, and what to do."""
+    lines = (
+        "delivery makes a capture-log line" if count == 1 else "deliveries make capture-log lines"
+    )
     return (
-        f"{count} deliveries make capture-log lines longer than {MAX_LINE_BYTES:,} bytes (bodies "
-        "far beyond Stream's): they are written, but reading the file back rejects them. "
-        "Convert to Parquet to keep them."
+        f"{count} {lines} longer than {MAX_LINE_BYTES:,} bytes (bodies far beyond Stream's): "
+        "they are written, but reading the file back rejects them. Convert to Parquet to keep "
+        "them."
     )
 
 

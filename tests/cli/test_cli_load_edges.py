@@ -33,7 +33,7 @@ def test_skipped_requests_in_json_and_text(
     assert (summary["deliveries"], summary["rejected"], summary["skipped"]) == (2, 0, 1)
     assert main(["load", str(path), "--path", "/hook"]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("1 deliveries loaded, 0 rejected\n")
+    assert text.startswith("1 delivery loaded, 0 rejected\n")
     assert "2 requests skipped: not deliveries (not a POST, not to --path, or an SNS" in text
 
 

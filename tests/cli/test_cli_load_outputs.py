@@ -117,7 +117,7 @@ def test_skipped_requests_are_said_not_written(tmp_path: Path) -> None:
     source = DATA.parent / "tests" / "load" / "tool_files" / "mitmproxy.har"
     done = run_cli("load", str(source), "--to-jsonl", str(tmp_path / "out.jsonl"))
     assert done.returncode == 0
-    assert "not written: 1 requests skipped as not deliveries" in done.stderr
+    assert "not written: 1 request skipped as not deliveries" in done.stderr
 
 
 def test_a_delivery_too_long_for_a_capture_line_is_noted(

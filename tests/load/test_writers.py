@@ -239,7 +239,7 @@ def test_a_record_too_long_for_a_capture_line_is_written_and_warned_of(
     monkeypatch.setattr(writers, "MAX_LINE_BYTES", 400)  # what the reader takes, made small
     (tmp_path / "in.jsonl").write_bytes(capture_line(b"x" * 500) + capture_line(b"{}"))
     deliveries = load_log(tmp_path / "in.jsonl").deliveries
-    with pytest.warns(CaptureLineWarning, match="1 deliveries make capture-log lines longer"):
+    with pytest.warns(CaptureLineWarning, match="1 delivery makes a capture-log line longer"):
         assert to_capture_jsonl(deliveries, tmp_path / "out.jsonl") == 2
     assert (tmp_path / "out.jsonl").read_bytes().count(b"\n") == 2  # written all the same
 
