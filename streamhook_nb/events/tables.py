@@ -115,10 +115,22 @@ def top_users(events: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return top(events, "user_id", n)
 
 
+NO_ATTEMPT = "(no header)"
+"""The attempt of deliveries that carry no ``X-Webhook-Attempt`` (other senders, some tools)."""
+
+
 def attempt_histogram(events: pd.DataFrame) -> pd.DataFrame:
-    """Deliveries per ``X-Webhook-Attempt`` value (``<NA>`` when the header is absent)."""
-    counts = events["attempt"].value_counts(dropna=False).sort_index()
-    return counts.rename("deliveries").rename_axis("attempt").to_frame()
+    """Deliveries per ``X-Webhook-Attempt`` value (1, 2, ...), in order, then ``(no header)``
+    for the deliveries without one (never a bare ``<NA>``)."""
+    counts = events["attempt"].value_counts().sort_index()
+    index: list[object] = [int(n) for n in counts.index]
+    missing = int(events["attempt"].isna().sum())
+    values = [*counts.to_numpy(dtype=np.int64)] + ([missing] if missing else [])
+    index += [NO_ATTEMPT] if missing else []
+    return pd.DataFrame(
+        {"deliveries": np.asarray(values, dtype=np.int64)},
+        index=pd.Index(index, dtype=object, name="attempt"),
+    )
 
 
 def duplicate_rate(events: pd.DataFrame) -> pd.DataFrame:
@@ -164,6 +176,21 @@ def gaps(events: pd.DataFrame, threshold: str | pd.Timedelta = "15min") -> pd.Da
             "duration": (following - times)[wide].to_numpy(),
         }
     ).astype({"start": "datetime64[ns, UTC]", "end": "datetime64[ns, UTC]"})
+
+
+def secrets_by_day(events: pd.DataFrame) -> pd.DataFrame:
+    """Deliveries per UTC day (``day (UTC)``, e.g. ``2026-11-19 Thu``) and matched secret: one
+    column per secret, named by the end of its label (``demo_api_key``, ``STREAM_API_SECRET``,
+    ``demo_api_key[1]``). Days and secrets that signed nothing do not appear: a log in which no
+    delivery matched a secret gives no rows."""
+    signed = events[events["matched_secret"].notna() & events["received_at"].notna()]
+    day = signed["received_at"].dt.strftime("%Y-%m-%d %a").rename("day (UTC)")
+    secret = signed["matched_secret"].astype(str).str.rsplit(":", n=1).str[-1]
+    if signed.empty:
+        return pd.DataFrame(columns=["day (UTC)"])
+    table = pd.crosstab(day, secret.rename("matched secret")).reset_index()
+    table.columns.name = None
+    return table
 
 
 def undocumented_types(events: pd.DataFrame) -> pd.DataFrame:

@@ -105,6 +105,17 @@ def test_attempt_histogram(events: pd.DataFrame) -> None:
     assert histogram.sum() == len(events)
 
 
+def test_attempt_histogram_names_deliveries_without_the_header() -> None:
+    """A log holding deliveries without ``X-Webhook-Attempt`` (a HAR of another sender, a
+    scanner) showed a bare ``<NA>`` row; it says ``(no header)``, after the numbered ones."""
+    events = pd.DataFrame({"attempt": pd.array([2, None, 1, 1, None], dtype="Int64")})
+    histogram = tables.attempt_histogram(events)["deliveries"]
+    assert list(histogram.index) == [1, 2, "(no header)"]
+    assert list(histogram) == [2, 1, 2]
+    assert "<NA>" not in histogram.to_frame().to_string()
+    assert tables.attempt_histogram(events.iloc[:0]).empty
+
+
 def test_lag_percentiles(events: pd.DataFrame) -> None:
     """In milliseconds, like the lag chart beside it, and the columns say so."""
     table = tables.lag_percentiles(events)
