@@ -35,16 +35,26 @@ def _named(sources: object) -> str:
 
 
 def require_deliveries(
-    deliveries: pd.DataFrame, loaded: _Loaded, sources: object, parameter: str = "LOG"
+    deliveries: pd.DataFrame | pd.Series,
+    loaded: _Loaded | None,
+    sources: object,
+    parameter: str = "LOG",
 ) -> None:
     """Raise :class:`SourceError` when ``deliveries`` (the deliveries or the events frame of
-    ``loaded``) has no row, saying why the log gave none: only rejected records (the first one
-    named), only requests that are not deliveries, or nothing at all."""
+    ``loaded``, or counts of them) has no row, saying why the log gave none: only rejected
+    records (the first one named), only requests that are not deliveries, or nothing at all.
+    Without ``loaded`` (a lazy count on a cluster) the reason is left to ``load_log``."""
     if len(deliveries):
         return
     where = _named(sources)
-    rejected, skipped = loaded.rejected, loaded.skipped
     other = f"point {parameter} at a log of webhook deliveries (docs/formats.md lists the formats)"
+    if loaded is None:
+        raise SourceError(
+            "holds no delivery",
+            source=where,
+            fix=f"shn.load_log({parameter}) says why (its rejected records, if any), or {other}",
+        )
+    rejected, skipped = loaded.rejected, loaded.skipped
     if len(rejected):
         first = f"{rejected['source'].iloc[0]}: {rejected['reason'].iloc[0]}"
         records = "1 rejected record" if len(rejected) == 1 else f"{len(rejected)} rejected records"

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from streamhook_nb import SourceError, UsageError, audit, load_log
@@ -103,3 +104,15 @@ def test_a_window_that_misses_the_log_says_when_the_log_is(tour_dir: Path) -> No
     )
     require_window(events, events, None, None)
     require_window(none, none, "2020-01-01", None)  # an empty log is require_deliveries' case
+
+
+def test_a_lazy_count_of_nothing_stops_too(write_file: Callable[[str, bytes], Path]) -> None:
+    """Notebook 06 on an empty log drew a page of empty tables from its cluster's counts."""
+    log = write_file("empty.jsonl", b"")
+    with pytest.raises(SourceError) as raised:
+        require_deliveries(pd.Series([], dtype="int64"), None, log)
+    assert str(raised.value) == (
+        f"{log}: holds no delivery. shn.load_log(LOG) says why (its rejected records, if any), "
+        "or point LOG at a log of webhook deliveries (docs/formats.md lists the formats)"
+    )
+    require_deliveries(pd.Series([3]), None, log)
