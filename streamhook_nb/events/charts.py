@@ -484,11 +484,23 @@ KIND_COLORS = {
 """Colours of the incident kinds of :func:`streamhook_nb.events.incidents.incident_timeline`."""
 
 
+def _no_incident(timeline: pd.DataFrame) -> str:
+    """Why an incident timeline is empty, counting the deliveries it could not place in time
+    (``incident_timeline`` notes them in ``attrs``)."""
+    untimed, timed = timeline.attrs.get("untimed", 0), timeline.attrs.get("timed", 0)
+    if untimed and not timed:
+        return "None of these deliveries has a received_at time: none can be placed in time."
+    clustered = "No incident: no failures, refusals, retries or changes clustered"
+    if untimed:
+        return f"{clustered} ({_deliveries(untimed)} with no received_at could not be placed)."
+    return f"{clustered}."
+
+
 def incidents(timeline: pd.DataFrame) -> Chart:
     """The incident timeline as bars on a time axis, one row per incident (hover: the hint)."""
     title = "Incident timeline"
     if timeline.empty:
-        return message(title, "No incident: no failures, refusals, retries or changes clustered.")
+        return message(title, _no_incident(timeline))
     label = incident_labels(timeline)
     start = timeline["start"].dt.tz_convert("UTC")
     end = timeline["end"].dt.tz_convert("UTC")

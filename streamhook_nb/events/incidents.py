@@ -115,7 +115,10 @@ def incident_timeline(
         *_changes(timed, settle),
     ]
     frame = pd.DataFrame(rows, columns=list(INCIDENT_COLUMNS)).astype(INCIDENT_COLUMNS)
-    return frame.sort_values(["start", "kind", "reason"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["start", "kind", "reason"], kind="stable").reset_index(drop=True)
+    frame.attrs["untimed"] = len(narrow) - len(timed)  # what the chart says when it is empty
+    frame.attrs["timed"] = len(timed)
+    return frame
 
 
 def _holds(condition: pd.Series) -> pd.Series:

@@ -115,6 +115,9 @@ def top_users(events: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return top(events, "user_id", n)
 
 
+NO_TIME = "(no time)"
+"""The day of deliveries without ``received_at`` in :func:`secrets_by_day`."""
+
 NO_ATTEMPT = "(no header)"
 """The attempt of deliveries that carry no ``X-Webhook-Attempt`` (other senders, some tools)."""
 
@@ -181,14 +184,17 @@ def gaps(events: pd.DataFrame, threshold: str | pd.Timedelta = "15min") -> pd.Da
 def secrets_by_day(events: pd.DataFrame) -> pd.DataFrame:
     """Deliveries per UTC day (``day (UTC)``, e.g. ``2026-11-19 Thu``) and matched secret: one
     column per secret, named by the end of its label (``demo_api_key``, ``STREAM_API_SECRET``,
-    ``demo_api_key[1]``). Days and secrets that signed nothing do not appear: a log in which no
-    delivery matched a secret gives no rows."""
-    signed = events[events["matched_secret"].notna() & events["received_at"].notna()]
-    day = signed["received_at"].dt.strftime("%Y-%m-%d %a").rename("day (UTC)")
-    secret = signed["matched_secret"].astype(str).str.rsplit(":", n=1).str[-1]
+    ``demo_api_key[1]``); deliveries with no ``received_at`` in a last ``(no time)`` row. Days
+    and secrets that signed nothing do not appear: a log in which no delivery matched a secret
+    gives no rows."""
+    signed = events[events["matched_secret"].notna()]
     if signed.empty:
         return pd.DataFrame(columns=["day (UTC)"])
-    table = pd.crosstab(day, secret.rename("matched secret")).reset_index()
+    day = signed["received_at"].dt.strftime("%Y-%m-%d %a").astype(object).fillna(NO_TIME)
+    secret = signed["matched_secret"].astype(str).str.rsplit(":", n=1).str[-1]
+    table = pd.crosstab(day.rename("day (UTC)"), secret.rename("matched secret"))
+    days = sorted(d for d in table.index if d != NO_TIME) + [d for d in table.index if d == NO_TIME]
+    table = table.loc[days].reset_index()
     table.columns.name = None
     return table
 

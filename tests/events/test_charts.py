@@ -389,3 +389,22 @@ def test_one_delivery_draws_whole_counts_and_one_lag_bar() -> None:
     (bar,) = lag["datasets"][lag["layer"][0]["data"]["name"]]
     assert (bar["start"], bar["end"], bar["deliveries"]) == (249.5, 250.5, 1)
     assert lag["title"]["subtitle"] == ["median 250.0 ms over 1 delivery"]
+
+
+def test_an_empty_timeline_of_deliveries_without_times_does_not_claim_no_incident() -> None:
+    """Deliveries without ``received_at`` cannot be placed in time: the chart said "No
+    incident: no failures ... clustered" of a log whose failures it could not see."""
+    from streamhook_nb.events.incidents import incident_timeline
+
+    untimed = _two_points().assign(received_at=pd.NaT)
+    chart = charts.incidents(incident_timeline(untimed))
+    assert chart.text == (
+        "None of these deliveries has a received_at time: none can be placed in time."
+    )
+    some = pd.concat([_two_points(), untimed.head(1)], ignore_index=True)
+    assert charts.incidents(incident_timeline(some)).text == (
+        "No incident: no failures, refusals, retries or changes clustered (1 delivery with "
+        "no received_at could not be placed)."
+    )
+    timed = charts.incidents(incident_timeline(_two_points()))
+    assert timed.text == "No incident: no failures, refusals, retries or changes clustered."

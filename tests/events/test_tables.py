@@ -168,3 +168,20 @@ def test_by_type_on_a_hand_made_frame() -> None:
     assert list(table.dtypes.astype(str)) == ["int64"] * 5
     assert table.index.name == "event_type"
     assert tables.by_type(events.iloc[:0]).empty
+
+
+def test_secrets_by_day_counts_deliveries_without_a_time_in_their_own_row() -> None:
+    """A log without receive times (some capture tools keep none) showed "No delivery matched
+    a secret" although every delivery had matched one."""
+    events = pd.DataFrame(
+        {
+            "received_at": pd.to_datetime(["2026-11-19T10:00Z", None, None], utc=True),
+            "matched_secret": pd.array(["f.toml:app[0]", "f.toml:app[1]", None], dtype="string"),
+        }
+    )
+    table = tables.secrets_by_day(events)
+    assert table.to_dict("records") == [
+        {"day (UTC)": "2026-11-19 Thu", "app[0]": 1, "app[1]": 0},
+        {"day (UTC)": "(no time)", "app[0]": 0, "app[1]": 1},
+    ]
+    assert tables.secrets_by_day(events.iloc[2:]).empty
