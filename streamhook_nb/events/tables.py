@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from streamhook_nb.errors import UsageError
 from streamhook_nb.events.catalog import is_documented
 from streamhook_nb.load.payload import UNKNOWN_TYPE
 from streamhook_nb.verify.reasons import VERDICT_LABELS
@@ -169,7 +171,7 @@ def lag_percentiles(
 def gaps(events: pd.DataFrame, threshold: str | pd.Timedelta = "15min") -> pd.DataFrame:
     """Periods longer than ``threshold`` with no delivery at all (start, end, duration)."""
     times = events["received_at"].dropna().sort_values().reset_index(drop=True)
-    limit = pd.Timedelta(threshold)
+    limit = _duration(threshold, "GAP")
     following = times.shift(-1)
     wide = (following - times) > limit
     return pd.DataFrame(
@@ -197,6 +199,21 @@ def secrets_by_day(events: pd.DataFrame) -> pd.DataFrame:
     table = table.loc[days].reset_index()
     table.columns.name = None
     return table
+
+
+def _duration(value: str | pd.Timedelta, name: str) -> pd.Timedelta:
+    """``value`` as a positive duration (``"15min"``, ``"2h"``), or a :class:`UsageError`
+    naming the notebook parameter (a bare number would be nanoseconds)."""
+    fix = f'Write {name} as a duration such as "15min" or "2h"'
+    if not isinstance(value, str | pd.Timedelta | timedelta):
+        raise UsageError(f"{name}={value!r} is not a duration", fix=fix)
+    try:
+        limit = pd.Timedelta(value)
+    except ValueError as error:
+        raise UsageError(f"{name}={value!r} is not a duration ({error})", fix=fix) from None
+    if pd.isna(limit) or limit <= pd.Timedelta(0):
+        raise UsageError(f"{name}={value!r} is not a positive duration", fix=fix)
+    return limit
 
 
 def undocumented_types(events: pd.DataFrame) -> pd.DataFrame:

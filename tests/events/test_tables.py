@@ -11,7 +11,7 @@ import pytest
 from audit_reference import by_type as reference_by_type
 from audit_reference import payload
 
-from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
+from streamhook_nb import UsageError, events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.events import tables
 from streamhook_nb.events.catalog import is_documented
 from streamhook_nb.load.deliveries import values
@@ -185,3 +185,21 @@ def test_secrets_by_day_counts_deliveries_without_a_time_in_their_own_row() -> N
         {"day (UTC)": "(no time)", "app[0]": 0, "app[1]": 1},
     ]
     assert tables.secrets_by_day(events.iloc[2:]).empty
+
+
+@pytest.mark.parametrize(
+    ("gap", "said"),
+    [
+        ("abc", "GAP='abc' is not a duration (unit abbreviation w/o a number)"),
+        (15, "GAP=15 is not a duration"),
+        ("-5min", "GAP='-5min' is not a positive duration"),
+    ],
+)
+def test_a_gap_that_is_not_a_duration_is_named(
+    events: pd.DataFrame, gap: object, said: str
+) -> None:
+    """``GAP = "abc"`` in notebook 03 gave pandas' ValueError traceback; ``GAP = 15`` silently
+    meant 15 nanoseconds (every pause a gap)."""
+    with pytest.raises(UsageError) as raised:
+        tables.gaps(events, gap)  # type: ignore[arg-type]
+    assert str(raised.value) == f'{said}. Write GAP as a duration such as "15min" or "2h"'
