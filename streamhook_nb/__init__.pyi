@@ -10,9 +10,10 @@ from .capture.server import CaptureServer, CaptureSettings
 from .display import table
 from .errors import ApiError, RecordError, SourceError, StreamhookError, UsageError
 from .events import charts, plots, tables
+from .events.checks import require_deliveries, require_window
 from .events.filter import AuditController, AuditFilter
 from .events.frame import dedupe, events_frame
-from .events.incidents import incident_timeline
+from .events.incidents import around_incident, incident_timeline
 from .events.report import build_report
 from .load.deliveries import COLUMNS
 from .load.detect import FORMATS
@@ -80,6 +81,7 @@ __all__ = [
     "WebhookController",
     "WebhookView",
     "__version__",
+    "around_incident",
     "audit",
     "build_report",
     "charts",
@@ -100,6 +102,8 @@ __all__ = [
     "plan_change",
     "plots",
     "replay",
+    "require_deliveries",
+    "require_window",
     "retried",
     "send_test_event",
     "sign",

@@ -254,20 +254,40 @@ class Summary(dict[str, Any]):
         return summary_html(self)
 
 
+NO_ROWS = "No rows."
+
+
 class Table:
-    """A frame shown whole in a notebook: long text wraps, left-aligned; durations in ms / s."""
+    """A frame shown whole in a notebook: long text wraps, left-aligned; durations in ms / s.
+    A frame without rows shows ``empty``, a sentence, instead of a bare header. With
+    ``index`` the frame is shown as pandas shows it, index and column levels included (a
+    cross-tabulation), and only an empty one gives way to the sentence."""
 
-    def __init__(self, frame: pd.DataFrame, max_rows: int = 200) -> None:
-        self.frame, self.max_rows = frame, max_rows
+    def __init__(
+        self, frame: pd.DataFrame, max_rows: int = 200, empty: str = NO_ROWS, index: bool = False
+    ) -> None:
+        self.frame, self.max_rows, self.empty, self.index = frame, max_rows, empty, index
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
+        if self.frame.empty:
+            return f'<p style="color:{NEUTRAL}">{_e(self.empty)}</p>'
+        if self.index:
+            return str(self.frame._repr_html_())  # type: ignore[operator]
         return frame_html(self.frame, max_rows=self.max_rows)
 
     def __repr__(self) -> str:
+        if self.frame.empty:
+            return self.empty
+        if self.index:
+            return repr(self.frame)
         shown = self.frame.head(self.max_rows).map(cell_text)
         return str(shown.to_string(index=False))
 
 
-def table(frame: pd.DataFrame, max_rows: int = 200) -> Table:
-    """Show ``frame`` with whole hints and readable durations (``shn.table(failures)``)."""
-    return Table(frame, max_rows)
+def table(
+    frame: pd.DataFrame, max_rows: int = 200, *, empty: str = NO_ROWS, index: bool = False
+) -> Table:
+    """Show ``frame`` with whole hints and readable durations (``shn.table(failures)``);
+    ``empty`` is the sentence shown when it has no rows (``"No gap that long."``); ``index``
+    shows it as pandas does, with its index (a cross-tabulation), the sentence aside."""
+    return Table(frame, max_rows, empty, index)

@@ -24,6 +24,11 @@ class StreamhookError(Exception):
     def __str__(self) -> str:
         return self._text(self.fix)
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for it: the message naming the file and the fix, not a traceback
+        through the package (these are errors in what the user asked for, not bugs)."""
+        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {self}"]
+
     def shell_message(self) -> str:
         """The message as the command line shows it: the fix in shell wording."""
         return self._text(self.shell_fix or self.fix)

@@ -11,7 +11,16 @@ import pytest
 from helpers import DATA
 
 from streamhook_nb import Keyring, Secret, judge, keyring, load_log, summary, verify_deliveries
-from streamhook_nb.display import BAD, GOOD, Summary, cell_text, duration, frame_html
+from streamhook_nb.display import (
+    BAD,
+    GOOD,
+    NEUTRAL,
+    Summary,
+    cell_text,
+    duration,
+    frame_html,
+    table,
+)
 from streamhook_nb.verify.reasons import HINTS, Reason
 from streamhook_nb.verify.verdict import Verdict
 
@@ -104,3 +113,30 @@ def test_frame_html_keeps_a_webhook_id_on_one_line() -> None:
     styles = {text: style for style, text in cells}
     assert "white-space:nowrap" in styles[webhook_id]
     assert "overflow-wrap:anywhere" in styles[path]  # a long path may still wrap
+
+
+def test_a_table_without_rows_says_so_in_words() -> None:
+    """An empty frame showed a bare header (HTML) and ``Empty DataFrame`` (text); it shows the
+    sentence given for it, or a plain one."""
+    empty = pd.DataFrame(columns=["start", "end", "duration"])
+    shown = table(empty, empty="No gap longer than 15min.")
+    assert shown._repr_html_() == f'<p style="color:{NEUTRAL}">No gap longer than 15min.</p>'
+    assert repr(shown) == "No gap longer than 15min."
+    assert repr(table(empty)) == "No rows."
+    assert "<th" in table(pd.DataFrame({"start": [1]}))._repr_html_()
+
+
+def test_a_cross_tabulation_keeps_its_rows_and_column_levels() -> None:
+    """``shn.table`` dropped the index: a cross-tabulation lost its row labels. With
+    ``index=True`` it shows as pandas shows it, and an empty one as the sentence."""
+    frame = pd.DataFrame(
+        {"day": ["Mon", "Mon", "Tue"], "secret": ["a", "b", "a"], "status": [200, 401, 200]}
+    )
+    crossed = pd.crosstab(frame["day"], [frame["secret"], frame["status"]])
+    shown = table(crossed, index=True)
+    assert repr(shown) == repr(crossed)
+    assert shown._repr_html_() == crossed._repr_html_()
+    assert ">Mon<" in str(shown._repr_html_())
+    assert ">status<" in str(shown._repr_html_())
+    empty = table(crossed.iloc[:0], index=True, empty="None.")
+    assert (repr(empty), empty._repr_html_()) == ("None.", f'<p style="color:{NEUTRAL}">None.</p>')

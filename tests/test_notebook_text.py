@@ -135,7 +135,7 @@ def test_the_retry_counts_are_labelled_and_match_the_timeline() -> None:
     assert never, _plain(timeline)
     _, cell = _code_cell(name, "shn.retried(result.deliveries)")
     shown = dict(re.findall(r"^(\D+?)\s+(\d+)$", _plain(cell), flags=re.M))
-    assert shown.get("of them in Tuesday's outage") == said.group(1), shown
+    assert shown.get("of them in the burst of retries above") == said.group(1), shown
     assert shown.get("whose third attempt failed too (never reached the app)") == never.group(1)
 
 
@@ -158,9 +158,11 @@ def test_the_month_says_what_its_verdicts_show() -> None:
 
 def test_the_replay_shows_why_a_delivery_got_no_answer() -> None:
     """Notebook 05 counted ``status`` alone: replayed into a stopped receiver (run the cell
-    again after Run All), every delivery had no status and the cell showed an empty Series."""
+    again after Run All), every delivery had no status and the cell showed an empty Series.
+    A delivery without an answer is counted as ``no answer``, with its error (``<NA>`` before)."""
     _, cell = _code_cell("05-capture-and-replay.ipynb", "results = replay(sample")
-    assert "dropna=False" in _source(cell)
+    assert '"status": "no answer"' in _source(cell)
+    assert "<NA>" not in _plain(cell)
     assert re.search(r"^status\s+error$", _plain(cell), flags=re.M), _plain(cell)
 
 

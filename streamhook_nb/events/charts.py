@@ -46,8 +46,22 @@ _PERIOD_NAMES = {
     "h": "hour",
     "3h": "3 hours",
     "6h": "6 hours",
+    "12h": "12 hours",
     "D": "day",
+    "7D": "week",
 }
+MAX_MARKS = 4000
+"""The most bars or cells a time chart draws (Altair refuses to embed more than 5000 rows):
+a longer log is drawn with longer periods, and the subtitle says so."""
+_COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+"""A count's axis: whole numbers only (one delivery showed ticks at 0.2, 0.4, ...)."""
+
+
+def _deliveries(n: int) -> str:
+    return "1 delivery" if n == 1 else f"{n:,} deliveries"
+
+
+_COARSER = ("5min", "15min", "h", "3h", "6h", "12h", "D", "7D")
 LABEL_GAP = 12
 """Pixels kept between two time-axis labels: closer ones are dropped, so "Nov 16 06:00" and
 "Nov 16 18:00" never run together (zoomed in, or at a flush first or last label)."""
@@ -173,6 +187,11 @@ def _untimed_note(events: pd.DataFrame) -> list[str]:
     return [f"{untimed} deliveries with no received_at are not drawn"] if untimed else []
 
 
+def _notes(events: pd.DataFrame, coarser: str | None) -> list[str]:
+    """A time chart's subtitle: deliveries left out for want of a time, a coarser period."""
+    return [*_untimed_note(events), *([coarser] if coarser else [])] or [""]
+
+
 def counts_by_period(events: pd.DataFrame, freq: str, by: str = "event_type") -> pd.DataFrame:
     """Tidy counts: one row per (period, value of ``by``) with ``start``, ``end`` and
     ``deliveries``; the value column is named ``event_type`` whatever ``by`` is."""
@@ -187,6 +206,27 @@ def counts_by_period(events: pd.DataFrame, freq: str, by: str = "event_type") ->
     )
     counts["end"] = counts["start"] + pd.tseries.frequencies.to_offset(freq)
     return counts[["start", "end", "event_type", "deliveries"]]
+
+
+def counts_that_fit(
+    events: pd.DataFrame, freq: str, by: str = "event_type", top: bool = True
+) -> tuple[pd.DataFrame, str, str | None]:
+    """:func:`counts_by_period` with periods long enough for at most :data:`MAX_MARKS` bars
+    or cells (once the busiest types are named and the rest merged, when ``top``): the
+    counts, the period used, and a note saying why it is not ``freq`` (``None`` when it is)."""
+    asked, first = freq, None
+    candidates = [f for f in _COARSER if _period_ms(f) > _period_ms(freq)]
+    while True:
+        counts = counts_by_period(events, freq, by)
+        marks = len(_top_types(counts)[0]) if top else len(counts)
+        first = marks if first is None else first
+        if marks <= MAX_MARKS or not candidates:
+            break
+        freq = candidates.pop(0)
+    if freq == asked:
+        return counts, freq, None
+    kind = "bars" if top else "cells"
+    return counts, freq, f"per {period_name(asked)}: {first} {kind}, too many to draw"
 
 
 def _top_types(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -239,10 +279,10 @@ def _stacked_over_time(
     title_form: str = "Deliveries per {period}, by event type",
 ) -> Chart:
     freq = freq or auto_freq(events)
-    title = title_form.format(period=period_name(freq))
     if events.empty:
-        return message(title, nothing)
-    counts = counts_by_period(events, freq, by)
+        return message(title_form.format(period=period_name(freq)), nothing)
+    counts, freq, coarser = counts_that_fit(events, freq, by)
+    title = title_form.format(period=period_name(freq))
     if counts.empty:
         return message(title, "None of these deliveries has a received_at time.")
     counts, order = _top_types(counts)
@@ -260,7 +300,9 @@ def _stacked_over_time(
         .encode(
             x=_time_axis(),
             x2="end:T",
-            y=alt.Y("sum(deliveries):Q", title=f"deliveries per {period_name(freq)}"),
+            y=alt.Y(
+                "sum(deliveries):Q", title=f"deliveries per {period_name(freq)}", axis=_COUNT_AXIS
+            ),
             color=alt.Color("event_type:N", title=legend, scale=colors, sort=order),
             order=alt.Order("rank:Q"),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
@@ -276,7 +318,7 @@ def _stacked_over_time(
         )
         .add_params(pick, alt.selection_interval(name="zoom", encodings=["x"], bind="scales"))
         .properties(
-            title=alt.TitleParams(title, subtitle=_untimed_note(events) or [""]),
+            title=alt.TitleParams(title, subtitle=_notes(events, coarser)),
             width=_WIDTH,
             height=260,
         )
@@ -287,10 +329,13 @@ def _stacked_over_time(
 def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
     """Deliveries per event type x period as coloured cells: a day or a week at a glance."""
     freq = freq or auto_freq(events)
-    title = f"Deliveries per event type and {period_name(freq)}"
     if events.empty:
-        return message(title, "No deliveries match the selection.")
-    counts = counts_by_period(events, freq)
+        return message(
+            f"Deliveries per event type and {period_name(freq)}",
+            "No deliveries match the selection.",
+        )
+    counts, freq, coarser = counts_that_fit(events, freq, top=False)
+    title = f"Deliveries per event type and {period_name(freq)}"
     if counts.empty:
         return message(title, "None of these deliveries has a received_at time.")
     order = list(
@@ -318,7 +363,7 @@ def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
         .transform_calculate(end=f"datum.start + {_period_ms(freq)}")
         .add_params(alt.selection_interval(name="zoom", encodings=["x"], bind="scales"))
         .properties(
-            title=alt.TitleParams(title, subtitle=_untimed_note(events) or [""]),
+            title=alt.TitleParams(title, subtitle=_notes(events, coarser)),
             width=_WIDTH,
             height=max(120, 16 * len(order)),
         )
@@ -347,7 +392,7 @@ def verdicts_by_type(events: pd.DataFrame) -> Chart:
         .mark_bar()
         .encode(
             y=alt.Y("event_type:N", title="event type", sort=order),
-            x=alt.X("sum(deliveries):Q", title="deliveries"),
+            x=alt.X("sum(deliveries):Q", title="deliveries", axis=_COUNT_AXIS),
             color=alt.Color(
                 "verdict:N",
                 title="verdict",
@@ -376,8 +421,8 @@ def lag_bins(events: pd.DataFrame, bins: int = 40) -> tuple[pd.DataFrame, str]:
     unit, scale = ("ms", 1000.0) if np.median(np.abs(seconds)) < 1 else ("s", 1.0)
     values = seconds * scale
     low, high = float(values.min()), float(values.max())
-    if low == high:
-        low, high = low - 0.5, high + 0.5
+    if low == high:  # one value: one bar a unit wide around it, not 40 slivers of a unit
+        low, high, bins = low - 0.5, high + 0.5, 1
     counts, edges = np.histogram(values, bins=bins, range=(low, high))
     frame = pd.DataFrame({"start": edges[:-1], "end": edges[1:], "deliveries": counts})
     return frame[frame["deliveries"] > 0].reset_index(drop=True), unit
@@ -397,7 +442,7 @@ def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
         .encode(
             x=alt.X("start:Q", title=f"lag ({unit})", bin="binned"),
             x2="end:Q",
-            y=alt.Y("deliveries:Q", title="deliveries"),
+            y=alt.Y("deliveries:Q", title="deliveries", axis=_COUNT_AXIS),
             tooltip=[
                 alt.Tooltip("start:Q", title=f"from ({unit})", format=",.1f"),
                 alt.Tooltip("end:Q", title=f"to ({unit})", format=",.1f"),
@@ -414,7 +459,7 @@ def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
     )
     chart = alt.layer(bars, rule).properties(
         title=alt.TitleParams(
-            title, subtitle=[f"median {median:,.1f} {unit} over {len(lags)} deliveries"]
+            title, subtitle=[f"median {median:,.1f} {unit} over {_deliveries(len(lags))}"]
         ),
         width=_WIDTH,
         height=220,
@@ -439,11 +484,23 @@ KIND_COLORS = {
 """Colours of the incident kinds of :func:`streamhook_nb.events.incidents.incident_timeline`."""
 
 
+def _no_incident(timeline: pd.DataFrame) -> str:
+    """Why an incident timeline is empty, counting the deliveries it could not place in time
+    (``incident_timeline`` notes them in ``attrs``)."""
+    untimed, timed = timeline.attrs.get("untimed", 0), timeline.attrs.get("timed", 0)
+    if untimed and not timed:
+        return "None of these deliveries has a received_at time: none can be placed in time."
+    clustered = "No incident: no failures, refusals, retries or changes clustered"
+    if untimed:
+        return f"{clustered} ({_deliveries(untimed)} with no received_at could not be placed)."
+    return f"{clustered}."
+
+
 def incidents(timeline: pd.DataFrame) -> Chart:
     """The incident timeline as bars on a time axis, one row per incident (hover: the hint)."""
     title = "Incident timeline"
     if timeline.empty:
-        return message(title, "No incident: no failures, refusals, retries or changes clustered.")
+        return message(title, _no_incident(timeline))
     label = incident_labels(timeline)
     start = timeline["start"].dt.tz_convert("UTC")
     end = timeline["end"].dt.tz_convert("UTC")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from streamhook_nb.errors import UsageError
 from streamhook_nb.events import tables
 from streamhook_nb.verify.reasons import HINTS
 
@@ -35,6 +36,14 @@ class AuditFilter:
     end: pd.Timestamp | None = None
     include_untimed: bool = True
 
+    @classmethod
+    def window(cls, start: object = None, end: object = None) -> AuditFilter:
+        """A time window from a notebook's ``START`` and ``END``: ISO 8601 text or timestamps,
+        UTC when they name no offset (``"2026-11-16"``, ``"2026-11-16T09:30+01:00"``);
+        ``None`` or ``""`` leaves that side open. Text that is not a time is a
+        :class:`UsageError` naming the parameter."""
+        return cls(start=_utc(start, "START"), end=_utc(end, "END"))
+
     def apply(self, events: pd.DataFrame) -> pd.DataFrame:
         """The events that pass, in their original order."""
         keep = pd.Series(True, index=events.index)
@@ -53,6 +62,27 @@ class AuditFilter:
         untimed = received.isna()
         keep &= (in_window & ~untimed) | (untimed & self.include_untimed)
         return events[keep.to_numpy()]
+
+
+def _utc(value: object, name: str) -> pd.Timestamp | None:
+    """``value`` as a UTC timestamp (a time without an offset is taken as UTC), or ``None``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float):  # epoch what? seconds, ms and ns all parse
+        raise UsageError(
+            f"{name}={value!r} is a number, not a time",
+            fix=f'Write it as ISO 8601, such as "2026-11-16T09:30Z", or set {name} = None',
+        )
+    try:
+        moment = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as error:
+        raise UsageError(
+            f"{name}={value!r} is not a time ({error})",
+            fix=f'Write it as ISO 8601, such as "2026-11-16T09:30Z", or set {name} = None',
+        ) from None
+    if pd.isna(moment):
+        raise UsageError(f"{name}={value!r} is not a time", fix=f"Set {name} = None")
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
 
 
 def channel_types(events: pd.DataFrame) -> pd.Series:

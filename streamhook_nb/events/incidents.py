@@ -115,7 +115,10 @@ def incident_timeline(
         *_changes(timed, settle),
     ]
     frame = pd.DataFrame(rows, columns=list(INCIDENT_COLUMNS)).astype(INCIDENT_COLUMNS)
-    return frame.sort_values(["start", "kind", "reason"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["start", "kind", "reason"], kind="stable").reset_index(drop=True)
+    frame.attrs["untimed"] = len(narrow) - len(timed)  # what the chart says when it is empty
+    frame.attrs["timed"] = len(timed)
+    return frame
 
 
 def _holds(condition: pd.Series) -> pd.Series:
@@ -138,6 +141,26 @@ def _windows(
         for _, window in group.drop(columns="_healthy").groupby(ends.cumsum().to_numpy()):
             if len(window) >= rules.minimum:
                 yield tuple(key), window
+
+
+def around_incident(
+    deliveries: pd.DataFrame,
+    timeline: pd.DataFrame,
+    reason: str,
+    pad: str | pd.Timedelta = "30min",
+) -> pd.DataFrame:
+    """The deliveries to look at to watch the first incident of ``reason`` happen: those of
+    its app received from ``pad`` before it started to ``pad`` after it ended. No rows when
+    ``timeline`` (from :func:`incident_timeline`) has no incident of that reason."""
+    found = timeline[timeline["reason"].astype(str) == reason]
+    if found.empty:
+        return deliveries.iloc[:0]
+    first, margin = found.iloc[0], pd.Timedelta(pad)
+    received = deliveries["received_at"]
+    keep = _holds(received.ge(first["start"] - margin) & received.le(first["end"] + margin))
+    if pd.notna(first["api_key"]):
+        keep &= _holds(deliveries["api_key"].eq(first["api_key"]))
+    return deliveries[keep.to_numpy()]
 
 
 def incident_labels(timeline: pd.DataFrame) -> pd.Series:

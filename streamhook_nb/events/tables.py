@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from streamhook_nb.errors import UsageError
 from streamhook_nb.events.catalog import is_documented
 from streamhook_nb.load.payload import UNKNOWN_TYPE
 from streamhook_nb.verify.reasons import VERDICT_LABELS
@@ -115,10 +117,25 @@ def top_users(events: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return top(events, "user_id", n)
 
 
+NO_TIME = "(no time)"
+"""The day of deliveries without ``received_at`` in :func:`secrets_by_day`."""
+
+NO_ATTEMPT = "(no header)"
+"""The attempt of deliveries that carry no ``X-Webhook-Attempt`` (other senders, some tools)."""
+
+
 def attempt_histogram(events: pd.DataFrame) -> pd.DataFrame:
-    """Deliveries per ``X-Webhook-Attempt`` value (``<NA>`` when the header is absent)."""
-    counts = events["attempt"].value_counts(dropna=False).sort_index()
-    return counts.rename("deliveries").rename_axis("attempt").to_frame()
+    """Deliveries per ``X-Webhook-Attempt`` value (1, 2, ...), in order, then ``(no header)``
+    for the deliveries without one (never a bare ``<NA>``)."""
+    counts = events["attempt"].value_counts().sort_index()
+    index: list[object] = [int(n) for n in counts.index]
+    missing = int(events["attempt"].isna().sum())
+    values = [*counts.to_numpy(dtype=np.int64)] + ([missing] if missing else [])
+    index += [NO_ATTEMPT] if missing else []
+    return pd.DataFrame(
+        {"deliveries": np.asarray(values, dtype=np.int64)},
+        index=pd.Index(index, dtype=object, name="attempt"),
+    )
 
 
 def duplicate_rate(events: pd.DataFrame) -> pd.DataFrame:
@@ -154,7 +171,7 @@ def lag_percentiles(
 def gaps(events: pd.DataFrame, threshold: str | pd.Timedelta = "15min") -> pd.DataFrame:
     """Periods longer than ``threshold`` with no delivery at all (start, end, duration)."""
     times = events["received_at"].dropna().sort_values().reset_index(drop=True)
-    limit = pd.Timedelta(threshold)
+    limit = _duration(threshold, "GAP")
     following = times.shift(-1)
     wide = (following - times) > limit
     return pd.DataFrame(
@@ -164,6 +181,39 @@ def gaps(events: pd.DataFrame, threshold: str | pd.Timedelta = "15min") -> pd.Da
             "duration": (following - times)[wide].to_numpy(),
         }
     ).astype({"start": "datetime64[ns, UTC]", "end": "datetime64[ns, UTC]"})
+
+
+def secrets_by_day(events: pd.DataFrame) -> pd.DataFrame:
+    """Deliveries per UTC day (``day (UTC)``, e.g. ``2026-11-19 Thu``) and matched secret: one
+    column per secret, named by the end of its label (``demo_api_key``, ``STREAM_API_SECRET``,
+    ``demo_api_key[1]``); deliveries with no ``received_at`` in a last ``(no time)`` row. Days
+    and secrets that signed nothing do not appear: a log in which no delivery matched a secret
+    gives no rows."""
+    signed = events[events["matched_secret"].notna()]
+    if signed.empty:
+        return pd.DataFrame(columns=["day (UTC)"])
+    day = signed["received_at"].dt.strftime("%Y-%m-%d %a").astype(object).fillna(NO_TIME)
+    secret = signed["matched_secret"].astype(str).str.rsplit(":", n=1).str[-1]
+    table = pd.crosstab(day.rename("day (UTC)"), secret.rename("matched secret"))
+    days = sorted(d for d in table.index if d != NO_TIME) + [d for d in table.index if d == NO_TIME]
+    table = table.loc[days].reset_index()
+    table.columns.name = None
+    return table
+
+
+def _duration(value: str | pd.Timedelta, name: str) -> pd.Timedelta:
+    """``value`` as a positive duration (``"15min"``, ``"2h"``), or a :class:`UsageError`
+    naming the notebook parameter (a bare number would be nanoseconds)."""
+    fix = f'Write {name} as a duration such as "15min" or "2h"'
+    if not isinstance(value, str | pd.Timedelta | timedelta):
+        raise UsageError(f"{name}={value!r} is not a duration", fix=fix)
+    try:
+        limit = pd.Timedelta(value)
+    except ValueError as error:
+        raise UsageError(f"{name}={value!r} is not a duration ({error})", fix=fix) from None
+    if pd.isna(limit) or limit <= pd.Timedelta(0):
+        raise UsageError(f"{name}={value!r} is not a positive duration", fix=fix)
+    return limit
 
 
 def undocumented_types(events: pd.DataFrame) -> pd.DataFrame:

@@ -343,3 +343,68 @@ def test_the_median_line_shows_in_light_and_dark_notebooks() -> None:
     assert color.startswith("#"), color
     for background in ("#ffffff", "#333333"):
         assert _contrast(color, background) >= 2.5, (color, background)
+
+
+def _busy_month(types: int = 30) -> pd.DataFrame:
+    """A delivery of each of ``types`` event types every 20 minutes for 30 days."""
+    times = pd.date_range("2026-11-01", periods=30 * 72, freq="20min", tz="UTC")
+    names = [f"custom.type{n}" for n in range(types)]
+    return pd.DataFrame(
+        {
+            "received_at": times.repeat(types),
+            "event_type": names * len(times),
+            "valid": pd.array([True] * len(times) * types, dtype="boolean"),
+        }
+    )
+
+
+def test_a_long_log_is_drawn_with_longer_periods_and_says_so() -> None:
+    """50,000 deliveries over three weeks: the heatmap per 3 hours was 5640 cells, over
+    Altair's limit of 5000 rows, and the notebook cell showed a MaxRowsError traceback."""
+    month = _busy_month()
+    heatmap = charts.type_time_heatmap(month, "3h")
+    spec = heatmap.spec()  # raised MaxRowsError
+    assert heatmap.title == "Deliveries per event type and 6 hours"
+    assert spec["title"]["subtitle"] == ["per 3 hours: 7200 cells, too many to draw"]
+    assert len(_rows(spec)) <= charts.MAX_MARKS
+    assert sum(r["deliveries"] for r in _rows(spec)) == len(month)
+    bars = charts.deliveries_over_time(month, "15min")
+    assert bars.title == "Deliveries per 3 hours, by event type"
+    assert bars.spec()["title"]["subtitle"] == ["per 15 minutes: 21600 bars, too many to draw"]
+    small = charts.type_time_heatmap(month.head(600), "3h")
+    assert small.spec()["title"]["subtitle"] == [""]
+
+
+def test_one_delivery_draws_whole_counts_and_one_lag_bar() -> None:
+    """A log of one delivery: count axes ticked 0.2, 0.4, ...; the lag histogram drew 40
+    slivers a 40th of a millisecond wide over an axis from 539.000 to 539.025; "1 deliveries"."""
+    one = _two_points().head(1)
+    for chart in (charts.deliveries_over_time(one, "h"), charts.lag_distribution(one)):
+        spec = chart.spec()
+        layer = spec["layer"][0] if "layer" in spec else spec
+        assert layer["encoding"]["y"]["axis"] == {"format": "d", "tickMinStep": 1}
+    verdicts = charts.verdicts_by_type(one).spec()
+    assert verdicts["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1}
+    lag = charts.lag_distribution(one).spec()
+    (bar,) = lag["datasets"][lag["layer"][0]["data"]["name"]]
+    assert (bar["start"], bar["end"], bar["deliveries"]) == (249.5, 250.5, 1)
+    assert lag["title"]["subtitle"] == ["median 250.0 ms over 1 delivery"]
+
+
+def test_an_empty_timeline_of_deliveries_without_times_does_not_claim_no_incident() -> None:
+    """Deliveries without ``received_at`` cannot be placed in time: the chart said "No
+    incident: no failures ... clustered" of a log whose failures it could not see."""
+    from streamhook_nb.events.incidents import incident_timeline
+
+    untimed = _two_points().assign(received_at=pd.NaT)
+    chart = charts.incidents(incident_timeline(untimed))
+    assert chart.text == (
+        "None of these deliveries has a received_at time: none can be placed in time."
+    )
+    some = pd.concat([_two_points(), untimed.head(1)], ignore_index=True)
+    assert charts.incidents(incident_timeline(some)).text == (
+        "No incident: no failures, refusals, retries or changes clustered (1 delivery with "
+        "no received_at could not be placed)."
+    )
+    timed = charts.incidents(incident_timeline(_two_points()))
+    assert timed.text == "No incident: no failures, refusals, retries or changes clustered."

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streamhook_nb import audit
-from streamhook_nb.events.incidents import INCIDENT_COLUMNS, incident_timeline
+from streamhook_nb.events.incidents import INCIDENT_COLUMNS, around_incident, incident_timeline
 from streamhook_nb.samples import story
 from streamhook_nb.verify.secrets import Keyring, Secret, keyring
 
@@ -283,3 +283,21 @@ def test_windows_are_disjoint_ordered_and_big_enough(rows: list[tuple[int, bool,
         failing = sum(1 for _, ok, k in rows if k == key and not ok)
         assert windows["deliveries"].sum() <= failing
         assert (windows["start"].iloc[1:].to_numpy() > windows["end"].iloc[:-1].to_numpy()).all()
+
+
+def test_around_an_incident_are_its_apps_deliveries_padded(
+    story_events: pd.DataFrame, timeline: pd.DataFrame
+) -> None:
+    """Notebook 02 looked at hard-coded hours of the story week: on any other log, empty
+    tables under each incident's heading. It now takes the window from the timeline."""
+    refused = timeline[timeline["reason"] == "endpoint_rejected"].iloc[0]
+    near = around_incident(story_events, timeline, "endpoint_rejected", pad="30min")
+    assert near["received_at"].min() >= refused["start"] - pd.Timedelta("30min")
+    assert near["received_at"].max() <= refused["end"] + pd.Timedelta("30min")
+    assert set(near["api_key"]) == {refused["api_key"]}
+    inside = story_events["received_at"].between(refused["start"], refused["end"])
+    assert len(near) > int((inside & story_events["api_key"].eq(refused["api_key"])).sum())
+    assert around_incident(story_events, timeline, "no_such_reason").empty
+    assert list(around_incident(story_events, timeline.iloc[:0], "retries").columns) == list(
+        story_events.columns
+    )

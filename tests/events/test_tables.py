@@ -11,7 +11,7 @@ import pytest
 from audit_reference import by_type as reference_by_type
 from audit_reference import payload
 
-from streamhook_nb import events_frame, keyring, load_log, verify_deliveries
+from streamhook_nb import UsageError, events_frame, keyring, load_log, verify_deliveries
 from streamhook_nb.events import tables
 from streamhook_nb.events.catalog import is_documented
 from streamhook_nb.load.deliveries import values
@@ -105,6 +105,17 @@ def test_attempt_histogram(events: pd.DataFrame) -> None:
     assert histogram.sum() == len(events)
 
 
+def test_attempt_histogram_names_deliveries_without_the_header() -> None:
+    """A log holding deliveries without ``X-Webhook-Attempt`` (a HAR of another sender, a
+    scanner) showed a bare ``<NA>`` row; it says ``(no header)``, after the numbered ones."""
+    events = pd.DataFrame({"attempt": pd.array([2, None, 1, 1, None], dtype="Int64")})
+    histogram = tables.attempt_histogram(events)["deliveries"]
+    assert list(histogram.index) == [1, 2, "(no header)"]
+    assert list(histogram) == [2, 1, 2]
+    assert "<NA>" not in histogram.to_frame().to_string()
+    assert tables.attempt_histogram(events.iloc[:0]).empty
+
+
 def test_lag_percentiles(events: pd.DataFrame) -> None:
     """In milliseconds, like the lag chart beside it, and the columns say so."""
     table = tables.lag_percentiles(events)
@@ -157,3 +168,38 @@ def test_by_type_on_a_hand_made_frame() -> None:
     assert list(table.dtypes.astype(str)) == ["int64"] * 5
     assert table.index.name == "event_type"
     assert tables.by_type(events.iloc[:0]).empty
+
+
+def test_secrets_by_day_counts_deliveries_without_a_time_in_their_own_row() -> None:
+    """A log without receive times (some capture tools keep none) showed "No delivery matched
+    a secret" although every delivery had matched one."""
+    events = pd.DataFrame(
+        {
+            "received_at": pd.to_datetime(["2026-11-19T10:00Z", None, None], utc=True),
+            "matched_secret": pd.array(["f.toml:app[0]", "f.toml:app[1]", None], dtype="string"),
+        }
+    )
+    table = tables.secrets_by_day(events)
+    assert table.to_dict("records") == [
+        {"day (UTC)": "2026-11-19 Thu", "app[0]": 1, "app[1]": 0},
+        {"day (UTC)": "(no time)", "app[0]": 0, "app[1]": 1},
+    ]
+    assert tables.secrets_by_day(events.iloc[2:]).empty
+
+
+@pytest.mark.parametrize(
+    ("gap", "said"),
+    [
+        ("abc", "GAP='abc' is not a duration (unit abbreviation w/o a number)"),
+        (15, "GAP=15 is not a duration"),
+        ("-5min", "GAP='-5min' is not a positive duration"),
+    ],
+)
+def test_a_gap_that_is_not_a_duration_is_named(
+    events: pd.DataFrame, gap: object, said: str
+) -> None:
+    """``GAP = "abc"`` in notebook 03 gave pandas' ValueError traceback; ``GAP = 15`` silently
+    meant 15 nanoseconds (every pause a gap)."""
+    with pytest.raises(UsageError) as raised:
+        tables.gaps(events, gap)  # type: ignore[arg-type]
+    assert str(raised.value) == f'{said}. Write GAP as a duration such as "15min" or "2h"'
