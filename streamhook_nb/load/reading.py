@@ -27,7 +27,15 @@ from streamhook_nb.load.detect import (
 )
 from streamhook_nb.load.line_blocks import BOM
 from streamhook_nb.load.progress import byte_bar
-from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http, webhook_site
+from streamhook_nb.load.readers import (
+    capture_blocks,
+    har,
+    lambda_logs,
+    ngrok,
+    queue,
+    raw_http,
+    webhook_site,
+)
 from streamhook_nb.load.readers.common import parse_document
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source
@@ -138,6 +146,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
     if kind == "sns":
         yield from queue.read_sns(data, name)
         return
+    if kind == lambda_logs.FORMAT:  # events, or the function's logs holding them
+        yield from lambda_logs.read(data, name)
+        return
     try:
         document = parse_document(data)
     except orjson.JSONDecodeError as exc:
@@ -154,6 +165,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
             return
         if several == "sns":
             yield from queue.read_sns(data, name)
+            return
+        if several == lambda_logs.FORMAT:  # events pretty-printed one after another
+            yield from lambda_logs.read(data, name)
             return
         if kind == "webhook-site" or several == "webhook-site":
             # one request per line, requests pretty-printed one after another, or pages
@@ -178,6 +192,7 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         "sqs": queue.read_sqs,
         "sns": queue.read_sns_document,
         "webhook-site": webhook_site.read,
+        lambda_logs.FORMAT: lambda_logs.read_document,
     }
     if kind not in readers:
         raise _unknown_format(source, "its JSON document")
