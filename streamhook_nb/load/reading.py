@@ -186,13 +186,15 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
     if kind == "capture-jsonl":  # a log of one record, without its final newline
         yield from capture_blocks.read(io.BytesIO(data), name, chunk_size=chunk)
         return
+    if kind == lambda_logs.FORMAT:
+        yield from lambda_logs.read_document(document, name, data)
+        return
     readers = {
         "har": har.read,
         "ngrok": ngrok.read,
         "sqs": queue.read_sqs,
         "sns": queue.read_sns_document,
         "webhook-site": webhook_site.read,
-        lambda_logs.FORMAT: lambda_logs.read_document,
     }
     if kind not in readers:
         raise _unknown_format(source, "its JSON document")

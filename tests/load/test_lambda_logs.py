@@ -35,15 +35,15 @@ TOOL_FILES = Path(__file__).parent / "tool_files"
 RING = Keyring((Secret(DEMO_SECRET, "demo"),))
 COMMITTED = {
     # name: (deliveries' sources after the file name, reasons, skipped)
-    "rest-api-test-event.json": (["#1"], {"ok": 1}, 0),
+    "rest-api-test-event.json": ([":1"], {"ok": 1}, 0),
     "http-api-print.jsonl": ([":1", ":3"], {"ok": 2}, 1),
-    "function-url-gzip.json": (["#1"], {"ok": 1}, 0),
+    "function-url-gzip.json": ([":1"], {"ok": 1}, 0),
     "alb-events.json": (["#1", "#2"], {"ok": 2}, 0),
-    "rest-api-gzip-as-text.json": (["#1"], {"unverifiable": 1}, 0),
+    "rest-api-gzip-as-text.json": ([":1"], {"unverifiable": 1}, 0),
     "cloudwatch-node.log": ([":2", ":4"], {"ok": 2}, 0),
     "cloudwatch-python.log": ([":3", ":4"], {"ok": 2}, 0),
     "filter-log-events.json": (["#2"], {"ok": 1}, 0),
-    "powertools-log-event.jsonl": (["#1"], {"ok": 1}, 0),
+    "powertools-log-event.jsonl": ([":1"], {"ok": 1}, 0),
 }
 
 
@@ -270,6 +270,23 @@ def test_every_command_reads_the_format(tmp_path: Path) -> None:
     pd.testing.assert_series_equal(back["body"], original["body"])
     assert list(back["format"].astype(str)) == ["aws-lambda"] * 2
     assert list(back["source"]) == list(original["source"])
+
+
+def test_converted_to_a_capture_log_and_back(tmp_path: Path) -> None:
+    source = FILES / "function-url-gzip.json"
+    out = tmp_path / "capture.jsonl"
+    assert run_cli("load", str(source), "--to-jsonl", str(out)).returncode == 0
+    assert load_log(out).deliveries["body"].tolist() == load_log(source).deliveries["body"].tolist()
+    assert _reasons(out) == {"ok": 1}
+
+
+def test_strict_stops_at_the_first_bad_event(tmp_path: Path) -> None:
+    path = _write(tmp_path, "events.jsonl", '{"httpMethod": 1}\n')
+    refused = run_cli("load", str(path), "--strict")
+    assert refused.returncode == 2
+    assert f"{path}:1" in refused.stderr
+    assert "field 'httpMethod' has the wrong type (int)" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 def test_a_bad_format_name_is_refused() -> None:

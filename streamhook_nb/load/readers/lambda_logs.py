@@ -61,32 +61,40 @@ _SCAN_LINES = 200
 
 
 def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
-    """Every event of a file in any of the layouts above (sources ``file#N`` in a JSON
-    document, ``file:line`` where a value or log message starts)."""
+    """Every event of a file in any of the layouts above (sources ``file#N`` in an array or a
+    CloudWatch Logs response, ``file:line`` where a value or log message starts)."""
     try:
         document = parse_document(data)
     except orjson.JSONDecodeError:
         yield _lines(data, name)
         return
-    yield _document(document, name)
+    yield from read_document(document, name, data)
 
 
-def read_document(document: Any, name: str) -> Iterator[DeliveryBatch]:
-    """The events of a parsed JSON document (see :func:`_document`)."""
-    yield _document(document, name)
+def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBatch]:
+    """The events of ``data``, a file that parsed as the JSON ``document``."""
+    if not isinstance(document, list) and not (
+        isinstance(document, dict) and is_log_response(document)
+    ):
+        # one value, named as in a file of one per line or of values one after another
+        line = 1 + data[: len(data) - len(data.lstrip())].count(b"\n")
+        batch = DeliveryBatch(FORMAT)
+        _value(batch, f"{name}:{line}", document, only_events=True)
+        yield batch
+        return
+    yield _document(document, name)  # a list, or a CloudWatch Logs response
 
 
-def _document(document: Any, name: str) -> DeliveryBatch:
-    """The events of a parsed JSON document: one event, an array of events, a CloudWatch
-    Logs response (``{"events": [...]}``) or an Insights export (``[{"@message": ...}]``)."""
+def _document(document: dict[str, Any] | list[Any], name: str) -> DeliveryBatch:
+    """The events of a parsed JSON document: an array of events, a CloudWatch Logs response
+    (``{"events": [...]}``) or an Insights export (``[{"@message": ...}]``)."""
     batch = DeliveryBatch(FORMAT)
     if isinstance(document, dict) and isinstance(document.get("events"), list):
         for number, item in enumerate(document["events"], start=1):
             message = item.get("message") if isinstance(item, dict) else None
             _log_event(batch, f"{name}#{number}", message)
         return batch
-    items = document if isinstance(document, list) else [document]
-    for number, item in enumerate(items, start=1):
+    for number, item in enumerate(document, start=1):
         source = f"{name}#{number}"
         if isinstance(item, dict) and "@message" in item:
             _log_event(batch, source, item["@message"])
