@@ -84,7 +84,8 @@ def sniff(head: bytes) -> str | None:
     if text.startswith(b"["):
         return JSON_DOCUMENT
     if not text.startswith(b"{"):
-        return None
+        # a Lambda function's log whose first lines are its own output (``print``)
+        return aws_lambda.FORMAT if lambda_logs.LOG_LINE_IN.search(text) else None
     lines = text.split(b"\n")
     complete = [line for line in lines[:-1] if line.strip()]
     for line in complete:
@@ -148,11 +149,9 @@ def _is_webhook_site(record: dict[str, Any]) -> bool:
 def _is_lambda(record: dict[str, Any]) -> bool:
     """A Lambda event, a log record holding one, a Lambda runtime's JSON log record, a
     CloudWatch Logs response or a row of a Logs Insights export."""
-    kind = record.get("type")
     return (
         aws_lambda.is_event(record)
         or lambda_logs.is_log_record(record)
-        or (isinstance(kind, str) and kind.startswith("platform.") and "record" in record)
         or lambda_logs.is_log_response(record)
         or ("@message" in record and "@timestamp" in record)
     )

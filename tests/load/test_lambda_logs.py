@@ -293,3 +293,43 @@ def test_a_bad_format_name_is_refused() -> None:
     refused = run_cli("load", str(FILES / "alb-events.json"), "--format", "lambda")
     assert refused.returncode == 2
     assert "aws-lambda" in refused.stderr
+
+
+def test_a_log_that_starts_with_the_functions_own_output(tmp_path: Path) -> None:
+    lines = [
+        "Loading function",  # print() at import time: no prefix
+        *runtime_lines([node_line(json.dumps(rest_event(REACTION, "a")))]),
+    ]
+    path = _write(tmp_path, "function.txt", "\n".join(lines) + "\n")
+    assert sniff(path.read_bytes()) == "aws-lambda"
+    assert list(load_log(path).deliveries["webhook_id"]) == ["a"]
+
+
+def test_json_logs_without_an_event_in_the_head_are_still_lambda_logs(tmp_path: Path) -> None:
+    noise = {
+        "timestamp": "2026-11-26T10:00:00.456Z",
+        "level": "INFO",
+        "requestId": REQUEST_ID,
+        "message": "x" * 1000,
+    }
+    inspected = noise | {"message": "{\n  resource: '/webhooks/stream',\n  httpMethod: 'POST'\n}"}
+    lines = [json.dumps(noise)] * 80 + [json.dumps(inspected)]
+    path = _write(tmp_path, "json.log", "\n".join(lines) + "\n")
+    assert sniff(path.read_bytes()[:HEAD_BYTES]) == "aws-lambda"
+    (rejected,) = _rejected(path)
+    assert rejected[0] == f"{path}:81"
+    assert "console.log(JSON.stringify(event))" in rejected[1]
+
+
+def test_a_text_file_is_not_taken_for_a_log(tmp_path: Path) -> None:
+    notes = _write(tmp_path, "notes.txt", "Notes\nEND of the week\nSTART again\n")
+    assert sniff(notes.read_bytes()) is None
+
+
+def test_a_time_given_as_digits_in_a_string(tmp_path: Path) -> None:
+    event = rest_event(REACTION, "a")
+    event["requestContext"]["requestTimeEpoch"] = "1795687200123"
+    path = _write(tmp_path, "e.json", json.dumps(event))
+    assert list(load_log(path).deliveries["received_at"]) == [
+        pd.Timestamp("2026-11-26T10:00:00.123Z")
+    ]

@@ -67,7 +67,7 @@ def add_event(batch: DeliveryBatch, source: str, event: Any) -> None:
     if method.upper() != "POST":
         batch.skipped += 1  # a page load or a health check: never a webhook
         return
-    received_at = epoch_ms_to_iso(field(event, time_field, int, required=False), time_field)
+    received_at = epoch_ms_to_iso(field(event, time_field, (int, str), required=False), time_field)
     body, fidelity = _body(event, headers)
     add_request(
         batch,

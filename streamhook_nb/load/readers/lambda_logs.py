@@ -42,14 +42,16 @@ _PYTHON = re.compile(rb"\[[A-Z]{4,8}\]\t" + _TIME + rb"Z\t[^\t]*\t")
 _TAIL = re.compile(_TIME + rb"(?:Z|[+-]\d\d:\d\d) \S+ ")
 """``aws logs tail``'s prefix: the event's time and its log stream."""
 _PLATFORM = re.compile(
-    rb"(?:START|END|REPORT|INIT_START|INIT_REPORT|INIT_RUNTIME_DONE|RESTORE_START|"
-    rb"RESTORE_REPORT|EXTENSION|TELEMETRY|LOGS|XRAY) "
+    rb"(?:(?:START|END|REPORT) RequestId: |(?:INIT_START|INIT_REPORT|INIT_RUNTIME_DONE"
+    rb"|RESTORE_START|RESTORE_REPORT) |(?:EXTENSION|TELEMETRY|LOGS)[\t ]Name: |XRAY TraceId: )"
 )
 """A line the Lambda runtime writes itself (``START RequestId: ...``)."""
 LOG_LINE = re.compile(
     b"(?:%s)?(?:%s|%s|%s)" % (_TAIL.pattern, _NODE.pattern, _PYTHON.pattern, _PLATFORM.pattern)
 )
 """The start of a CloudWatch Logs line of a Lambda function (detection looks for it)."""
+LOG_LINE_IN = re.compile(b"(?m)^" + LOG_LINE.pattern)
+"""A CloudWatch Logs line of a Lambda function anywhere in a text."""
 _LOOKS_LIKE_EVENT = re.compile(r"""["']?(?:httpMethod|requestContext|rawPath)["']?\s*:""")
 _NOT_EVENT = (
     "not a Lambda event for an HTTP request (none of the fields httpMethod, requestContext, "
@@ -204,8 +206,22 @@ def _unreadable(text: str, exc: orjson.JSONDecodeError) -> str:
     return f"not valid JSON ({exc.msg}); if the line was long: {_CUT}"
 
 
+_LAMBDA_JSON_LOG = frozenset({"timestamp", "level", "message", "requestId"})
+"""The keys of a record in Lambda's JSON log format (``message`` of any kind)."""
+_POWERTOOLS_LOG = frozenset({"level", "location", "message", "timestamp", "service"})
+"""The keys of a record Powertools' ``Logger`` writes."""
+_PLATFORM_RECORD = frozenset({"time", "type", "record"})
+"""The keys of a runtime record in Lambda's JSON log format (``"type": "platform.start"``)."""
+
+
 def is_log_record(record: dict[str, Any]) -> bool:
-    """A JSON log record (Lambda's JSON log format, Powertools' Logger) holding an event."""
+    """A record of a Lambda function's JSON logs (Lambda's JSON log format, Powertools' Logger,
+    a runtime record), or any JSON log record holding an event."""
+    keys = record.keys()
+    if keys >= _LAMBDA_JSON_LOG or keys >= _POWERTOOLS_LOG:
+        return True
+    if keys >= _PLATFORM_RECORD and str(record["type"]).startswith("platform."):
+        return True
     inner = record.get("message")
     if isinstance(inner, str) and inner.lstrip().startswith("{"):
         try:
