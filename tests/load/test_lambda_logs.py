@@ -333,3 +333,12 @@ def test_a_time_given_as_digits_in_a_string(tmp_path: Path) -> None:
     assert list(load_log(path).deliveries["received_at"]) == [
         pd.Timestamp("2026-11-26T10:00:00.123Z")
     ]
+
+
+def test_nesting_too_deep_is_a_rejected_record_not_a_crash(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    line = '{"httpMethod": "POST", "body": "\\udc80", "x": ' + deep + "}"
+    path = _write(tmp_path, "deep.jsonl", line + "\n" + line + "\n")
+    assert _rejected(path) == [(f"{path}:{n}", "not valid JSON (nested too deeply)") for n in (1, 2)]
+    forced = _write(tmp_path, "deep.json", '["\\udc80", ' + deep + "]")
+    assert len(load_log(forced, format="aws-lambda").rejected) == 1

@@ -58,15 +58,26 @@ _NOT_EVENT = (
     "rawPath)"
 )
 _CUT = "CloudWatch Logs keeps at most 256 KB of a log event: a longer one is cut"
+_ENDED = "unexpected end of data"
+"""What orjson says of a value cut short."""
 _SCAN_LINES = 200
 """How many first lines tell a log (runtime prefixes) from a file of events only."""
+
+
+def _parse(data: bytes) -> Any:
+    """:func:`parse_document`; a value nested too deep for the standard library's parser (its
+    way with lone surrogates) is refused as orjson refuses one, never a ``RecursionError``."""
+    try:
+        return parse_document(data)
+    except RecursionError:
+        raise orjson.JSONDecodeError("nested too deeply", "", 0) from None
 
 
 def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
     """Every event of a file in any of the layouts above (sources ``file#N`` in an array or a
     CloudWatch Logs response, ``file:line`` where a value or log message starts)."""
     try:
-        document = parse_document(data)
+        document = _parse(data)
     except orjson.JSONDecodeError:
         yield _lines(data, name)
         return
@@ -158,7 +169,7 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     an event that cannot be read (printed as a Python dict, cut short)."""
     text = message.strip()
     try:
-        value = parse_document(text)
+        value = _parse(text)
     except orjson.JSONDecodeError as exc:
         shown = text[:4096].decode("utf-8", "replace")
         if only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
@@ -203,7 +214,9 @@ def _unreadable(text: str, exc: orjson.JSONDecodeError) -> str:
             "an event logged with console.log(event), not JSON: log "
             "console.log(JSON.stringify(event)) instead"
         )
-    return f"not valid JSON ({exc.msg}); if the line was long: {_CUT}"
+    if exc.msg == _ENDED:
+        return f"not valid JSON: it ends too soon (cut short? {_CUT})"
+    return f"not valid JSON ({exc.msg})"
 
 
 _LAMBDA_JSON_LOG = frozenset({"timestamp", "level", "message", "requestId"})
@@ -225,7 +238,7 @@ def is_log_record(record: dict[str, Any]) -> bool:
     inner = record.get("message")
     if isinstance(inner, str) and inner.lstrip().startswith("{"):
         try:
-            inner = parse_document(inner.encode("utf-8", "surrogatepass"))
+            inner = _parse(inner.encode("utf-8", "surrogatepass"))
         except orjson.JSONDecodeError:
             return False
     return is_event(inner)
