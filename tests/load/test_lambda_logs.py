@@ -342,3 +342,11 @@ def test_nesting_too_deep_is_a_rejected_record_not_a_crash(tmp_path: Path) -> No
     assert _rejected(path) == [(f"{path}:{n}", "not valid JSON (nested too deeply)") for n in (1, 2)]
     forced = _write(tmp_path, "deep.json", '["\\udc80", ' + deep + "]")
     assert len(load_log(forced, format="aws-lambda").rejected) == 1
+
+
+def test_a_go_functions_log(tmp_path: Path) -> None:
+    event = json.dumps(http_api_event(READ, "go"), separators=(",", ":"))
+    lines = runtime_lines([f"2026/11/26 10:00:00 {event}", "2026/11/26 10:00:00 verified: false"])
+    path = _write(tmp_path, "go.log", "\n".join(lines) + "\n")
+    assert _reasons(path) == {"ok": 1}
+    assert list(load_log(path).deliveries["source"]) == [f"{path}:2"]

@@ -8,7 +8,8 @@ console's lines hold):
 - Node.js ``console.log``: ``2026-11-26T10:00:00.123Z\\t<request id>\\tINFO\\t<message>``;
 - Python's ``logging`` in a Lambda:
   ``[INFO]\\t2026-11-26T10:00:00.123Z\\t<request id>\\t<message>``;
-- Python's ``print``: the message alone;
+- Python's ``print``, Go's ``fmt.Println``: the message alone; Go's ``log.Printf``:
+  ``2026/11/26 10:00:00 <message>``;
 - the JSON log format, and Powertools' ``Logger(log_event=True)``: an object whose
   ``message`` is the event (or the event as JSON text);
 - ``aws logs tail``: each line after ``<time> <log stream> ``;
@@ -39,6 +40,8 @@ _NODE = re.compile(_TIME + rb"Z\t[^\t]*\t[A-Z]{3,8}\t")
 """A Node.js runtime line's prefix: time, request id, level."""
 _PYTHON = re.compile(rb"\[[A-Z]{4,8}\]\t" + _TIME + rb"Z\t[^\t]*\t")
 """A Python runtime logger line's prefix: level, time, request id."""
+_GO = re.compile(rb"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})? ")
+"""Go's ``log.Printf`` prefix (a Go function's own lines carry no request id)."""
 _TAIL = re.compile(_TIME + rb"(?:Z|[+-]\d\d:\d\d) \S+ ")
 """``aws logs tail``'s prefix: the event's time and its log stream."""
 _PLATFORM = re.compile(
@@ -150,7 +153,7 @@ def _without_prefix(line: bytes) -> bytes | None:
         line = line[tail.end() :]
     if _PLATFORM.match(line):
         return None
-    prefix = _NODE.match(line) or _PYTHON.match(line)
+    prefix = _NODE.match(line) or _PYTHON.match(line) or _GO.match(line)
     return line[prefix.end() :] if prefix else line
 
 
