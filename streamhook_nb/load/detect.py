@@ -97,6 +97,8 @@ def sniff(head: bytes) -> str | None:
             kind = _classify_object(record)
             if kind in ("capture-jsonl", "sns", "sqs", "webhook-site", aws_lambda.FORMAT):
                 return kind
+    if any(_LAMBDA_START.match(line.lstrip()) for line in complete):
+        return aws_lambda.FORMAT  # events one per line, none readable: each is rejected
     if len(complete) > 1 and all(line.lstrip().startswith(b"{") for line in complete):
         return "capture-jsonl"  # one object per line, none readable: each line is rejected
     if not complete and _LAMBDA_START.match(text):

@@ -339,7 +339,8 @@ def test_nesting_too_deep_is_a_rejected_record_not_a_crash(tmp_path: Path) -> No
     deep = "[" * 100_000 + "]" * 100_000
     line = '{"httpMethod": "POST", "body": "\\udc80", "x": ' + deep + "}"
     path = _write(tmp_path, "deep.jsonl", line + "\n" + line + "\n")
-    assert _rejected(path) == [(f"{path}:{n}", "not valid JSON (nested too deeply)") for n in (1, 2)]
+    reason = "not valid JSON (nested too deeply)"
+    assert _rejected(path) == [(f"{path}:{n}", reason) for n in (1, 2)]
     forced = _write(tmp_path, "deep.json", '["\\udc80", ' + deep + "]")
     assert len(load_log(forced, format="aws-lambda").rejected) == 1
 
@@ -350,3 +351,12 @@ def test_a_go_functions_log(tmp_path: Path) -> None:
     path = _write(tmp_path, "go.log", "\n".join(lines) + "\n")
     assert _reasons(path) == {"ok": 1}
     assert list(load_log(path).deliveries["source"]) == [f"{path}:2"]
+
+
+def test_events_one_per_line_all_damaged_are_still_events(tmp_path: Path) -> None:
+    line = json.dumps(rest_event(REACTION, "a"))
+    path = _write(tmp_path, "cut.jsonl", "".join(line[: 100 + n] + "\n" for n in range(3)))
+    assert sniff(path.read_bytes()) == "aws-lambda"
+    rejected = _rejected(path)
+    assert [source for source, _ in rejected] == [f"{path}:{n}" for n in (1, 2, 3)]
+    assert all("ends too soon" in reason for _, reason in rejected)
