@@ -250,3 +250,26 @@ def test_every_field_of_a_real_event_replaced_by_garbage_never_raises_anything_e
                     reasons.append(str(exc))
     assert reasons
     assert all(reason.strip() for reason in reasons)
+
+
+def test_an_sns_http_subscription_behind_api_gateway_is_unsigned(tmp_path: Path) -> None:
+    envelope = {
+        "Type": "Notification",
+        "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:stream-events",
+        "Message": READ.decode(),
+        "Timestamp": "2026-11-26T10:00:00.500Z",
+    }
+    notification = rest_event(READ, "sns")
+    notification["body"] = json.dumps(envelope)
+    notification["headers"] = {"x-amz-sns-message-type": "Notification"}
+    notification["multiValueHeaders"] = None
+    confirmation = copy.deepcopy(notification)
+    confirmation["headers"] = {"X-Amz-Sns-Message-Type": "SubscriptionConfirmation"}
+    path = tmp_path / "sns.json"
+    path.write_text(json.dumps([notification, confirmation]))
+    result = load_log(path)
+    frame = verify_deliveries(result.deliveries, RING)
+    assert (list(frame["transport"].astype(str)), result.skipped) == (["sns"], 1)
+    assert list(frame["reason"].astype(str)) == ["unsigned"]
+    assert frame["body"][0] == READ
