@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from streamhook_nb.load.line_blocks import BOM
-from streamhook_nb.load.readers import aws_lambda, lambda_logs
+from streamhook_nb.load.readers import aws_lambda, cloudwatch_csv, lambda_logs
 
 FORMATS = (
     "capture-jsonl",
@@ -79,8 +79,8 @@ def sniff(head: bytes) -> str | None:
         return "capture-jsonl"
     if _REQUEST_LINE.match(text) or CURL_VERBOSE.match(head.removeprefix(BOM)):
         return "raw-http"
-    if lambda_logs.LOG_LINE.match(text):
-        return aws_lambda.FORMAT  # a Lambda function's CloudWatch Logs
+    if lambda_logs.LOG_LINE.match(text) or cloudwatch_csv.is_export(text):
+        return aws_lambda.FORMAT  # a Lambda function's CloudWatch Logs, or their CSV export
     if text.startswith(b"["):
         return JSON_DOCUMENT
     if not text.startswith(b"{"):

@@ -121,3 +121,17 @@ def test_damaged_log(content: bytes) -> None:
 @given(content=mutated(SEED.split(b"\t", 3)[3].rsplit(b"\nEND", 1)[0]))
 def test_damaged_event_file(content: bytes) -> None:
     load_case("event.json", content)
+
+
+CSV_SEED = (
+    "@timestamp,@message,@logStream\n"
+    + '2026-11-26 10:00:00.123,"'
+    + SEED.decode().split("\n", 1)[1].rsplit("\nEND", 1)[0].replace('"', '""')
+    + '",2026/11/26/[$LATEST]abc\n'
+).encode()
+
+
+@FUZZ
+@given(content=mutated(CSV_SEED))
+def test_damaged_csv_export(content: bytes) -> None:
+    load_case("insights.log", content)  # a directory walk skips .csv files (name them)

@@ -3,7 +3,9 @@ after another, CloudWatch Logs lines and exports; detection, and every command o
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import os
 import shutil
@@ -360,3 +362,52 @@ def test_events_one_per_line_all_damaged_are_still_events(tmp_path: Path) -> Non
     rejected = _rejected(path)
     assert [source for source, _ in rejected] == [f"{path}:{n}" for n in (1, 2, 3)]
     assert all("ends too soon" in reason for _, reason in rejected)
+
+
+def _csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def test_csv_exports_of_insights_and_of_the_console(tmp_path: Path) -> None:
+    pretty = node_line(json.dumps(rest_event(REACTION, "a"), indent=2))  # several lines
+    insights = [
+        ["@timestamp", "@message", "@logStream", "@log"],
+        ["2026-11-26 10:00:00.456", pretty, "2026/11/26/[$LATEST]ab", "123456789012:/aws/lambda/f"],
+        ["2026-11-26 10:00:00.457", f"END RequestId: {REQUEST_ID}\n", "s", "l"],
+        ["2026-11-26 10:00:00.458", node_line(json.dumps(http_api_event(READ, "b"))), "s", "l"],
+        ["2026-11-26 10:00:00.459"],
+    ]
+    path = _write(tmp_path, "insights.csv", _csv(insights))
+    assert sniff(path.read_bytes()) == "aws-lambda"
+    result = load_log(path)
+    end = 3 + pretty.count("\n")  # the first row spans its message's lines, END's two
+    assert list(result.deliveries["source"]) == [f"{path}:2", f"{path}:{end + 2}"]
+    assert _reasons(path) == {"ok": 2}
+    assert _rejected(path) == [
+        (f"{path}:{end + 3}", "a row without a message (1 of the header's 4 columns)")
+    ]
+    console = [["timestamp", "message"], ["1795687200456", node_line(json.dumps(READ_EVENT))]]
+    exported = _write(tmp_path, "console.csv", _csv(console))
+    assert _reasons(exported) == {"ok": 1}
+
+
+READ_EVENT = http_api_event(READ, "c")
+
+
+def test_a_damaged_csv_export(tmp_path: Path) -> None:
+    good = node_line(json.dumps(READ_EVENT))
+    text = _csv([["@timestamp", "@message"], ["t", good]]) + 't,"unterminated\n'
+    path = _write(tmp_path, "bad.csv", text)
+    assert len(load_log(path).deliveries) == 1
+    (rejected,) = _rejected(path)
+    assert rejected[0] == f"{path}:3"
+    assert rejected[1].startswith("not valid CSV")
+    no_message = _write(tmp_path, "odd.csv", '"timestamp,message"\nx\n')
+    assert _rejected(no_message) == [
+        (f"{no_message}:1", "a CSV header without a 'message' or '@message' column")
+    ]
+    big = node_line(json.dumps(rest_event(REACTION, "big") | {"pad": "x" * 200_000}))
+    large = _write(tmp_path, "large.csv", _csv([["timestamp", "message"], ["t", big]]))
+    assert _reasons(large) == {"ok": 1}

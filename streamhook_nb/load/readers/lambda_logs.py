@@ -19,7 +19,8 @@ console's lines hold):
 A message pretty-printed over several lines (``JSON.stringify(event, null, 2)``) goes on in
 the lines after it that are indented or close it. ``aws logs filter-log-events`` and
 ``get-log-events`` (``--output json``: ``{"events": [{"message": ...}]}``) and a CloudWatch
-Logs Insights JSON export (``[{"@timestamp": ..., "@message": ...}]``) hold the same messages.
+Logs Insights JSON export (``[{"@timestamp": ..., "@message": ...}]``) hold the same messages,
+and so do CSV exports (``cloudwatch_csv``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.readers import cloudwatch_csv
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
 from streamhook_nb.load.readers.common import BadEntryError, parse_document
@@ -79,6 +81,9 @@ def _parse(data: bytes) -> Any:
 def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
     """Every event of a file in any of the layouts above (sources ``file#N`` in an array or a
     CloudWatch Logs response, ``file:line`` where a value or log message starts)."""
+    if cloudwatch_csv.is_export(data):
+        yield cloudwatch_csv.read(data, name, DeliveryBatch(FORMAT), add_log_event)
+        return
     try:
         document = _parse(data)
     except orjson.JSONDecodeError:
@@ -108,12 +113,12 @@ def _document(document: dict[str, Any] | list[Any], name: str) -> DeliveryBatch:
     if isinstance(document, dict) and isinstance(document.get("events"), list):
         for number, item in enumerate(document["events"], start=1):
             message = item.get("message") if isinstance(item, dict) else None
-            _log_event(batch, f"{name}#{number}", message)
+            add_log_event(batch, f"{name}#{number}", message)
         return batch
     for number, item in enumerate(document, start=1):
         source = f"{name}#{number}"
         if isinstance(item, dict) and "@message" in item:
-            _log_event(batch, source, item["@message"])
+            add_log_event(batch, source, item["@message"])
         else:
             _value(batch, source, item, only_events=True)
     return batch
@@ -157,7 +162,7 @@ def _without_prefix(line: bytes) -> bytes | None:
     return line[prefix.end() :] if prefix else line
 
 
-def _log_event(batch: DeliveryBatch, source: str, message: object) -> None:
+def add_log_event(batch: DeliveryBatch, source: str, message: object) -> None:
     """A CloudWatch log event's message (with the runtime's prefix, as the line was)."""
     if not isinstance(message, str):
         return  # not a log event the API returns: nothing an event could be in
