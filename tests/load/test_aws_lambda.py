@@ -273,3 +273,18 @@ def test_an_sns_http_subscription_behind_api_gateway_is_unsigned(tmp_path: Path)
     assert (list(frame["transport"].astype(str)), result.skipped) == (["sns"], 1)
     assert list(frame["reason"].astype(str)) == ["unsigned"]
     assert frame["body"][0] == READ
+
+
+def test_huge_and_bad_base64_bodies(tmp_path: Path) -> None:
+    blob = bytes(range(256)) * 32_768  # 8 MiB that are not UTF-8
+    huge = http_api_event(READ, "huge", gzip_body=True)
+    huge["body"] = base64.b64encode(blob).decode()
+    bad = http_api_event(READ, "bad", gzip_body=True)
+    bad["body"] = "QUJD" * 1_000_000 + "!"
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps([huge, bad]))
+    result = load_log(path)
+    assert result.deliveries["body"].tolist() == [blob]
+    assert result.rejected.to_dict("records") == [
+        {"source": f"{path}#2", "reason": "field 'body' is not valid base64"}
+    ]
