@@ -411,3 +411,52 @@ def test_a_damaged_csv_export(tmp_path: Path) -> None:
     big = node_line(json.dumps(rest_event(REACTION, "big") | {"pad": "x" * 200_000}))
     large = _write(tmp_path, "large.csv", _csv([["timestamp", "message"], ["t", big]]))
     assert _reasons(large) == {"ok": 1}
+
+
+def _subscription(messages: list[str], kind: str = "DATA_MESSAGE") -> dict[str, Any]:
+    """A CloudWatch Logs subscription message, as Firehose and Kinesis deliver it."""
+    return {
+        "messageType": kind,
+        "owner": "123456789012",
+        "logGroup": "/aws/lambda/stream-webhooks",
+        "logStream": "2026/11/26/[$LATEST]0123456789abcdef0123456789abcdef",
+        "subscriptionFilters": ["to-s3"],
+        "logEvents": [
+            {"id": f"3817{n:052d}", "timestamp": 1_795_687_200_456, "message": message}
+            for n, message in enumerate(messages)
+        ],
+    }
+
+
+def test_subscription_messages_as_firehose_writes_them_to_s3(tmp_path: Path) -> None:
+    control = _subscription(["CWL CONTROL MESSAGE: Checking health of destination"], "CONTROL")
+    data = _subscription(
+        [
+            f"START RequestId: {REQUEST_ID} Version: $LATEST\n",
+            node_line(json.dumps(rest_event(REACTION, "a"))) + "\n",
+            node_line(json.dumps(http_api_event(READ, "b"))) + "\n",
+        ]
+    )
+    objects = json.dumps(control) + json.dumps(data) + json.dumps(data)  # no separator
+    path = _write(tmp_path, "stream-webhooks-1-2026-11-26", gzip.compress(objects.encode()))
+    result = load_log(path)
+    assert result.rejected.empty
+    assert list(result.deliveries["source"]) == [f"{path}:1#{n}" for n in (2, 3, 2, 3)]
+    assert _reasons(path) == {"ok": 4}
+    one = _write(tmp_path, "one.json", json.dumps(data, indent=2))
+    assert list(load_log(one).deliveries["source"]) == [f"{one}#2", f"{one}#3"]
+    bad = _write(tmp_path, "bad.json", json.dumps(data) + "\n" + '{"messageType": 1}\n{"x"')
+    assert [s for s, _ in _rejected(bad)] == [f"{bad}:2", f"{bad}:3"]
+
+
+def test_a_log_group_exported_to_s3(tmp_path: Path) -> None:
+    lines = runtime_lines(
+        [
+            node_line(json.dumps(rest_event(REACTION, "a"))),
+            json.dumps(http_api_event(READ, "b")),  # a Python print
+        ]
+    )
+    exported = [f"2026-11-26T10:00:00.460Z {line}" for line in lines]
+    path = _write(tmp_path, "000000.gz", gzip.compress(("\n".join(exported) + "\n").encode()))
+    assert list(load_log(path).deliveries["webhook_id"]) == ["a", "b"]
+    assert _reasons(path) == {"ok": 2}

@@ -12,7 +12,8 @@ console's lines hold):
   ``2026/11/26 10:00:00 <message>``;
 - the JSON log format, and Powertools' ``Logger(log_event=True)``: an object whose
   ``message`` is the event (or the event as JSON text);
-- ``aws logs tail``: each line after ``<time> <log stream> ``;
+- ``aws logs tail``: each line after ``<time> <log stream> ``; a log group exported to S3:
+  each line after ``<time> ``;
 - the runtime's own lines (``START``, ``END``, ``REPORT``, ``INIT_START``...), and any other
   message, are not events: passed over.
 
@@ -20,7 +21,8 @@ A message pretty-printed over several lines (``JSON.stringify(event, null, 2)``)
 the lines after it that are indented or close it. ``aws logs filter-log-events`` and
 ``get-log-events`` (``--output json``: ``{"events": [{"message": ...}]}``) and a CloudWatch
 Logs Insights JSON export (``[{"@timestamp": ..., "@message": ...}]``) hold the same messages,
-and so do CSV exports (``cloudwatch_csv``).
+and so do CSV exports (``cloudwatch_csv``) and subscription messages (``{"messageType": ...,
+"logEvents": [...]}``, back to back as Firehose writes them to S3).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.readers import cloudwatch_csv
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
-from streamhook_nb.load.readers.common import BadEntryError, parse_document
+from streamhook_nb.load.readers.common import BadEntryError, json_values, parse_document
 
 _TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?"
 _NODE = re.compile(_TIME + rb"Z\t[^\t]*\t[A-Z]{3,8}\t")
@@ -44,8 +46,10 @@ _PYTHON = re.compile(rb"\[[A-Z]{4,8}\]\t" + _TIME + rb"Z\t[^\t]*\t")
 """A Python runtime logger line's prefix: level, time, request id."""
 _GO = re.compile(rb"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})? ")
 """Go's ``log.Printf`` prefix (a Go function's own lines carry no request id)."""
-_TAIL = re.compile(_TIME + rb"(?:Z|[+-]\d\d:\d\d) \S+ ")
-"""``aws logs tail``'s prefix: the event's time and its log stream."""
+_TAIL = re.compile(_TIME + rb"(?:Z|[+-]\d\d:\d\d) (?:\d{4}/\d\d/\d\d/\[[^\]\s]*\]\S* |)")
+"""The prefix of ``aws logs tail`` (the event's time and its Lambda log stream,
+``2026/11/26/[$LATEST]0123abcd``), or of a log group exported to S3 (``create-export-task``:
+the time alone)."""
 _PLATFORM = re.compile(
     rb"(?:(?:START|END|REPORT) RequestId: |(?:INIT_START|INIT_REPORT|INIT_RUNTIME_DONE"
     rb"|RESTORE_START|RESTORE_REPORT) |(?:EXTENSION|TELEMETRY|LOGS)[\t ]Name: |XRAY TraceId: )"
@@ -65,6 +69,8 @@ _NOT_EVENT = (
 _CUT = "CloudWatch Logs keeps at most 256 KB of a log event: a longer one is cut"
 _ENDED = "unexpected end of data"
 """What orjson says of a value cut short."""
+_SUBSCRIPTION_START = re.compile(rb'\s*\{\s*"(?:messageType|owner|logGroup|logStream)"\s*:')
+"""A CloudWatch Logs subscription message's opening (Firehose and Kinesis deliver these)."""
 _SCAN_LINES = 200
 """How many first lines tell a log (runtime prefixes) from a file of events only."""
 
@@ -87,7 +93,10 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
     try:
         document = _parse(data)
     except orjson.JSONDecodeError:
-        yield _lines(data, name)
+        if _SUBSCRIPTION_START.match(data):
+            yield _subscription_values(data, name)
+        else:
+            yield _lines(data, name)
         return
     yield from read_document(document, name, data)
 
@@ -95,7 +104,7 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
 def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBatch]:
     """The events of ``data``, a file that parsed as the JSON ``document``."""
     if not isinstance(document, list) and not (
-        isinstance(document, dict) and is_log_response(document)
+        isinstance(document, dict) and _log_events(document) is not None
     ):
         # one value, named as in a file of one per line or of values one after another
         line = 1 + data[: len(data) - len(data.lstrip())].count(b"\n")
@@ -110,10 +119,8 @@ def _document(document: dict[str, Any] | list[Any], name: str) -> DeliveryBatch:
     """The events of a parsed JSON document: an array of events, a CloudWatch Logs response
     (``{"events": [...]}``) or an Insights export (``[{"@message": ...}]``)."""
     batch = DeliveryBatch(FORMAT)
-    if isinstance(document, dict) and isinstance(document.get("events"), list):
-        for number, item in enumerate(document["events"], start=1):
-            message = item.get("message") if isinstance(item, dict) else None
-            add_log_event(batch, f"{name}#{number}", message)
+    if isinstance(document, dict):
+        _add_log_events(batch, name, _log_events(document) or [])
         return batch
     for number, item in enumerate(document, start=1):
         source = f"{name}#{number}"
@@ -121,6 +128,36 @@ def _document(document: dict[str, Any] | list[Any], name: str) -> DeliveryBatch:
             add_log_event(batch, source, item["@message"])
         else:
             _value(batch, source, item, only_events=True)
+    return batch
+
+
+def _log_events(document: dict[str, Any]) -> list[Any] | None:
+    """The log events of a CloudWatch Logs response (``events``) or of a subscription's
+    message (``logEvents``, as Firehose and Kinesis deliver them), else None."""
+    for key in ("events", "logEvents"):
+        if isinstance(document.get(key), list):
+            items: list[Any] = document[key]
+            return items
+    return None
+
+
+def _add_log_events(batch: DeliveryBatch, name: str, items: list[Any]) -> None:
+    for number, item in enumerate(items, start=1):
+        message = item.get("message") if isinstance(item, dict) else None
+        add_log_event(batch, f"{name}#{number}", message)
+
+
+def _subscription_values(data: bytes, name: str) -> DeliveryBatch:
+    """Subscription messages back to back (Firehose writes them to S3 without a separator),
+    one per line, or pretty-printed: each log event ``file:line#N``."""
+    batch = DeliveryBatch(FORMAT)
+    for line, value, reason in json_values(data):
+        if reason is not None:
+            batch.reject(f"{name}:{line}", reason)
+        elif isinstance(value, dict) and _log_events(value) is not None:
+            _add_log_events(batch, f"{name}:{line}", _log_events(value) or [])
+        else:
+            batch.reject(f"{name}:{line}", "not a CloudWatch Logs subscription message")
     return batch
 
 
@@ -253,7 +290,10 @@ def is_log_record(record: dict[str, Any]) -> bool:
 
 
 def is_log_response(record: dict[str, Any]) -> bool:
-    """``aws logs filter-log-events`` / ``get-log-events`` output."""
+    """``aws logs filter-log-events`` / ``get-log-events`` output, or a subscription's message
+    (``"messageType": "DATA_MESSAGE"``, its ``logEvents``)."""
+    if "messageType" in record and isinstance(record.get("logEvents"), list):
+        return True
     events = record.get("events")
     if not isinstance(events, list):
         return False
