@@ -135,3 +135,27 @@ CSV_SEED = (
 @given(content=mutated(CSV_SEED))
 def test_damaged_csv_export(content: bytes) -> None:
     load_case("insights.log", content)  # a directory walk skips .csv files (name them)
+
+
+SUBSCRIPTION_SEED = (
+    json.dumps(
+        {
+            "messageType": "DATA_MESSAGE",
+            "owner": "123456789012",
+            "logEvents": [
+                {"id": "1", "timestamp": 1, "message": message}
+                for message in SEED.decode()
+                .replace("\n", "\n\0", 1)
+                .replace("\nEND", "\n\0END")
+                .split("\0")
+            ],
+        }
+    )
+    * 2
+).encode()
+
+
+@FUZZ
+@given(content=mutated(SUBSCRIPTION_SEED))
+def test_damaged_subscription_messages(content: bytes) -> None:
+    load_case("firehose-object", content)
