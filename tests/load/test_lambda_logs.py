@@ -460,3 +460,27 @@ def test_a_log_group_exported_to_s3(tmp_path: Path) -> None:
     path = _write(tmp_path, "000000.gz", gzip.compress(("\n".join(exported) + "\n").encode()))
     assert list(load_log(path).deliveries["webhook_id"]) == ["a", "b"]
     assert _reasons(path) == {"ok": 2}
+
+
+def test_logs_insights_query_results_from_the_cli_and_rows_per_line(tmp_path: Path) -> None:
+    messages = [node_line(json.dumps(rest_event(REACTION, "a"))), "text", None]
+    results = {
+        "results": [
+            [
+                {"field": "@timestamp", "value": "2026-11-26 10:00:00.456"},
+                {"field": "@message", "value": message},
+            ]
+            for message in messages
+        ]
+        + [[{"field": "@timestamp", "value": "x"}]],
+        "statistics": {"recordsMatched": 4.0, "recordsScanned": 10.0, "bytesScanned": 2048.0},
+        "status": "Complete",
+    }
+    path = _write(tmp_path, "query.json", json.dumps(results, indent=4))
+    result = load_log(path)
+    assert (list(result.deliveries["source"]), len(result.rejected)) == ([f"{path}#1"], 0)
+    rows = [{"@timestamp": "t", "@message": m} for m in messages[:2]]
+    lines = _write(tmp_path, "rows.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    assert list(load_log(lines).deliveries["source"]) == [f"{lines}:1"]
+    other = _write(tmp_path, "api.json", json.dumps({"status": "ok", "results": [1, 2]}))
+    assert classify(json.loads(other.read_text())) is None

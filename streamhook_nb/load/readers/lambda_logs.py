@@ -132,13 +132,39 @@ def _document(document: dict[str, Any] | list[Any], name: str) -> DeliveryBatch:
 
 
 def _log_events(document: dict[str, Any]) -> list[Any] | None:
-    """The log events of a CloudWatch Logs response (``events``) or of a subscription's
-    message (``logEvents``, as Firehose and Kinesis deliver them), else None."""
+    """The log events of a CloudWatch Logs response (``events``), of a subscription's message
+    (``logEvents``, as Firehose and Kinesis deliver them) or of a Logs Insights query's results
+    (``aws logs get-query-results``: rows of ``{"field", "value"}``), else None."""
     for key in ("events", "logEvents"):
         if isinstance(document.get(key), list):
             items: list[Any] = document[key]
             return items
+    if _is_query_results(document):
+        return [_insights_row(row) for row in document["results"]]
     return None
+
+
+def _is_query_results(document: dict[str, Any]) -> bool:
+    """``aws logs get-query-results`` output: rows of ``{"field": ..., "value": ...}``."""
+    rows = document.get("results")
+    if "status" not in document or not isinstance(rows, list):
+        return False
+    first = rows[0] if rows else [{"field": "@message"}]
+    return (
+        isinstance(first, list)
+        and bool(first)
+        and isinstance(first[0], dict)
+        and ("field" in first[0])
+    )
+
+
+def _insights_row(row: Any) -> dict[str, Any]:
+    """A row of Logs Insights results as a log event: its ``@message`` field's value."""
+    fields = row if isinstance(row, list) else []
+    for item in fields:
+        if isinstance(item, dict) and item.get("field") == "@message":
+            return {"message": item.get("value")}
+    return {}
 
 
 def _add_log_events(batch: DeliveryBatch, name: str, items: list[Any]) -> None:
@@ -225,6 +251,9 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
 
 def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
     """A parsed value: an event, or a log record (JSON log format, Powertools) holding one."""
+    if isinstance(value, dict) and "@message" in value and not is_event(value):
+        add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
+        return
     if isinstance(value, dict) and not is_event(value) and "message" in value:
         inner = value["message"]
         if isinstance(inner, str):
@@ -290,9 +319,11 @@ def is_log_record(record: dict[str, Any]) -> bool:
 
 
 def is_log_response(record: dict[str, Any]) -> bool:
-    """``aws logs filter-log-events`` / ``get-log-events`` output, or a subscription's message
-    (``"messageType": "DATA_MESSAGE"``, its ``logEvents``)."""
+    """``aws logs filter-log-events`` / ``get-log-events`` / ``get-query-results`` output, or a
+    subscription's message (``"messageType": "DATA_MESSAGE"``, its ``logEvents``)."""
     if "messageType" in record and isinstance(record.get("logEvents"), list):
+        return True
+    if _is_query_results(record):
         return True
     events = record.get("events")
     if not isinstance(events, list):
