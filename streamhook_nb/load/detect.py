@@ -9,9 +9,21 @@ from typing import Any
 import orjson
 
 from streamhook_nb.load.line_blocks import BOM
+from streamhook_nb.load.readers import aws_lambda, cloudwatch_csv, lambda_logs
 
-FORMATS = ("capture-jsonl", "har", "ngrok", "raw-http", "sqs", "sns", "pcap", "webhook-site")
-"""Every format a log can be read in (each can be forced instead of detected)."""
+FORMATS = (
+    "capture-jsonl",
+    "har",
+    "ngrok",
+    "raw-http",
+    "sqs",
+    "sns",
+    "pcap",
+    "webhook-site",
+    "aws-lambda",
+)
+"""Every format a log can be read in (each can be forced instead of detected); a new one goes
+last, so that the codes stored for the others (the frame's ``format`` category) stay."""
 HEAD_BYTES = 64 * 1024
 _REQUEST_LINE = re.compile(rb"[A-Z][A-Z-]{1,15} \S+ HTTP/1\.[01]\r?\n")
 CURL_VERBOSE = re.compile(rb"(?:(?:\*|Note:| |\r)[^\n]*\n)*> [A-Z][A-Z-]{1,15} \S+ HTTP/[12]")
@@ -31,6 +43,12 @@ _SNS_START = re.compile(
 )
 """An SNS envelope's opening (SNS writes ``Type`` first), for a first envelope longer than the
 head: a message holds up to 256 KiB."""
+_LAMBDA_START = re.compile(
+    rb'\{\s*(?:"(?:resource|httpMethod|rawPath|routeKey|requestContext|multiValueHeaders'
+    rb'|isBase64Encoded)"\s*:|"version"\s*:\s*"[12]\.0")'
+)
+"""A Lambda event's opening (API Gateway writes ``resource`` or ``version`` first), for a first
+event longer than the head (a Stream payload may be bigger than 64 KiB)."""
 JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
 PCAP_MAGICS = {
     b"\xa1\xb2\xc3\xd4": (False, 10**6),
@@ -61,10 +79,13 @@ def sniff(head: bytes) -> str | None:
         return "capture-jsonl"
     if _REQUEST_LINE.match(text) or CURL_VERBOSE.match(head.removeprefix(BOM)):
         return "raw-http"
+    if lambda_logs.LOG_LINE.match(text) or cloudwatch_csv.is_export(text):
+        return aws_lambda.FORMAT  # a Lambda function's CloudWatch Logs, or their CSV export
     if text.startswith(b"["):
         return JSON_DOCUMENT
     if not text.startswith(b"{"):
-        return None
+        # a Lambda function's log whose first lines are its own output (``print``)
+        return aws_lambda.FORMAT if lambda_logs.LOG_LINE_IN.search(text) else None
     lines = text.split(b"\n")
     complete = [line for line in lines[:-1] if line.strip()]
     for line in complete:
@@ -74,10 +95,14 @@ def sniff(head: bytes) -> str | None:
             continue
         if isinstance(record, dict):
             kind = _classify_object(record)
-            if kind in ("capture-jsonl", "sns", "sqs", "webhook-site"):
+            if kind in ("capture-jsonl", "sns", "sqs", "webhook-site", aws_lambda.FORMAT):
                 return kind
+    if any(_LAMBDA_START.match(line.lstrip()) for line in complete):
+        return aws_lambda.FORMAT  # events one per line, none readable: each is rejected
     if len(complete) > 1 and all(line.lstrip().startswith(b"{") for line in complete):
         return "capture-jsonl"  # one object per line, none readable: each line is rejected
+    if not complete and _LAMBDA_START.match(text):
+        return aws_lambda.FORMAT
     if not complete and _CAPTURE_START.match(text):
         return "capture-jsonl"  # a first record longer than the head
     if not complete and _SQS_START.match(text):
@@ -93,7 +118,7 @@ def classify(document: Any) -> str | None:
         return _classify_object(document)
     if isinstance(document, list) and document and isinstance(document[0], dict):
         kind = _classify_object(document[0])
-        if kind in ("sns", "ngrok", "sqs", "webhook-site"):
+        if kind in ("sns", "ngrok", "sqs", "webhook-site", aws_lambda.FORMAT):
             return kind
     return None
 
@@ -123,7 +148,20 @@ def _is_webhook_site(record: dict[str, Any]) -> bool:
     return not data or (isinstance(data[0], dict) and "token_id" in data[0])
 
 
+def _is_lambda(record: dict[str, Any]) -> bool:
+    """A Lambda event, a log record holding one, a Lambda runtime's JSON log record, a
+    CloudWatch Logs response or a row of a Logs Insights export."""
+    return (
+        aws_lambda.is_event(record)
+        or lambda_logs.is_log_record(record)
+        or lambda_logs.is_log_response(record)
+        or ("@message" in record and "@timestamp" in record)
+    )
+
+
 def _classify_object(record: dict[str, Any]) -> str | None:
+    if _is_lambda(record):  # before the capture rule: an event has a body and headers
+        return aws_lambda.FORMAT
     if _is_webhook_site(record):  # before the capture rule: a request has headers and method
         return "webhook-site"
     if any(key in record for key in _CAPTURE_KEYS) or ("headers" in record and "method" in record):

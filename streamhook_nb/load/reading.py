@@ -28,7 +28,15 @@ from streamhook_nb.load.detect import (
 from streamhook_nb.load.line_blocks import BOM
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
 from streamhook_nb.load.progress import byte_bar
-from streamhook_nb.load.readers import capture_blocks, har, ngrok, queue, raw_http, webhook_site
+from streamhook_nb.load.readers import (
+    capture_blocks,
+    har,
+    lambda_logs,
+    ngrok,
+    queue,
+    raw_http,
+    webhook_site,
+)
 from streamhook_nb.load.readers.common import parse_document
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source, read_whole
@@ -145,6 +153,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
     if kind == "sns":
         yield from queue.read_sns(data, name)
         return
+    if kind == lambda_logs.FORMAT:  # events, or the function's logs holding them
+        yield from lambda_logs.read(data, name)
+        return
     try:
         document = parse_document(data)
     except orjson.JSONDecodeError as exc:
@@ -162,6 +173,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         if several == "sns":
             yield from queue.read_sns(data, name)
             return
+        if several == lambda_logs.FORMAT:  # events pretty-printed one after another
+            yield from lambda_logs.read(data, name)
+            return
         if kind == "webhook-site" or several == "webhook-site":
             # one request per line, requests pretty-printed one after another, or pages
             yield from webhook_site.read_values(data, name)
@@ -178,6 +192,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         kind = classify(document) or ""
     if kind == "capture-jsonl":  # a log of one record, without its final newline
         yield from capture_blocks.read(io.BytesIO(data), name, chunk_size=chunk)
+        return
+    if kind == lambda_logs.FORMAT:
+        yield from lambda_logs.read_document(document, name, data)
         return
     readers = {
         "har": har.read,

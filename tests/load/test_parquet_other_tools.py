@@ -99,7 +99,7 @@ def test_rows_that_are_no_delivery_are_rejected_by_row(
     reasons = list(again.rejected["reason"])
     assert reasons[0].startswith("column 'fidelity' is 'bogus', not one of: decoded, exact")
     assert reasons[1] == "column 'headers' is not a JSON object of header names and text values"
-    assert reasons[2].startswith("column 'format' is 'xml', not one of: capture-jsonl")
+    assert reasons[2].startswith("column 'format' is 'xml', not one of: aws-lambda, capture-jsonl")
     assert reasons[3].startswith("column 'transport' is 'pigeon', not one of: http, sns, sqs")
     assert list(again.deliveries["source"]) == [loaded["source"][0], f"{out}#6"]
     assert main(["load", str(out), "--json"]) == 1

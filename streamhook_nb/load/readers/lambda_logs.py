@@ -1,0 +1,334 @@
+"""Files of logged Lambda events: one event (a test event saved from the console or
+``sam local generate-event``), an array of them, one per line, pretty-printed one after
+another, and the function's CloudWatch Logs as the runtimes write them.
+
+CloudWatch log lines (what ``aws logs tail``, a download of a log stream or a copy of the
+console's lines hold):
+
+- Node.js ``console.log``: ``2026-11-26T10:00:00.123Z\\t<request id>\\tINFO\\t<message>``;
+- Python's ``logging`` in a Lambda:
+  ``[INFO]\\t2026-11-26T10:00:00.123Z\\t<request id>\\t<message>``;
+- Python's ``print``, Go's ``fmt.Println``: the message alone; Go's ``log.Printf``:
+  ``2026/11/26 10:00:00 <message>``;
+- the JSON log format, and Powertools' ``Logger(log_event=True)``: an object whose
+  ``message`` is the event (or the event as JSON text);
+- ``aws logs tail``: each line after ``<time> <log stream> ``; a log group exported to S3:
+  each line after ``<time> ``;
+- the runtime's own lines (``START``, ``END``, ``REPORT``, ``INIT_START``...), and any other
+  message, are not events: passed over.
+
+A message pretty-printed over several lines (``JSON.stringify(event, null, 2)``) goes on in
+the lines after it that are indented or close it. ``aws logs filter-log-events`` and
+``get-log-events`` (``--output json``: ``{"events": [{"message": ...}]}``) and a CloudWatch
+Logs Insights JSON export (``[{"@timestamp": ..., "@message": ...}]``) hold the same messages,
+and so do CSV exports (``cloudwatch_csv``) and subscription messages (``{"messageType": ...,
+"logEvents": [...]}``, back to back as Firehose writes them to S3).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.readers import cloudwatch_csv
+from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
+from streamhook_nb.load.readers.aws_lambda import add_event, is_event
+from streamhook_nb.load.readers.common import BadEntryError, json_values, parse_document
+
+_TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?"
+_NODE = re.compile(_TIME + rb"Z\t[^\t]*\t[A-Z]{3,8}\t")
+"""A Node.js runtime line's prefix: time, request id, level."""
+_PYTHON = re.compile(rb"\[[A-Z]{4,8}\]\t" + _TIME + rb"Z\t[^\t]*\t")
+"""A Python runtime logger line's prefix: level, time, request id."""
+_GO = re.compile(rb"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})? ")
+"""Go's ``log.Printf`` prefix (a Go function's own lines carry no request id)."""
+_TAIL = re.compile(_TIME + rb"(?:Z|[+-]\d\d:\d\d) (?:\d{4}/\d\d/\d\d/\[[^\]\s]*\]\S* |)")
+"""The prefix of ``aws logs tail`` (the event's time and its Lambda log stream,
+``2026/11/26/[$LATEST]0123abcd``), or of a log group exported to S3 (``create-export-task``:
+the time alone)."""
+_PLATFORM = re.compile(
+    rb"(?:(?:START|END|REPORT) RequestId: |(?:INIT_START|INIT_REPORT|INIT_RUNTIME_DONE"
+    rb"|RESTORE_START|RESTORE_REPORT) |(?:EXTENSION|TELEMETRY|LOGS)[\t ]Name: |XRAY TraceId: )"
+)
+"""A line the Lambda runtime writes itself (``START RequestId: ...``)."""
+LOG_LINE = re.compile(
+    b"(?:%s)?(?:%s|%s|%s)" % (_TAIL.pattern, _NODE.pattern, _PYTHON.pattern, _PLATFORM.pattern)
+)
+"""The start of a CloudWatch Logs line of a Lambda function (detection looks for it)."""
+LOG_LINE_IN = re.compile(b"(?m)^" + LOG_LINE.pattern)
+"""A CloudWatch Logs line of a Lambda function anywhere in a text."""
+_LOOKS_LIKE_EVENT = re.compile(r"""["']?(?:httpMethod|requestContext|rawPath)["']?\s*:""")
+_NOT_EVENT = (
+    "not a Lambda event for an HTTP request (none of the fields httpMethod, requestContext, "
+    "rawPath)"
+)
+_CUT = "CloudWatch Logs keeps at most 256 KB of a log event: a longer one is cut"
+_ENDED = "unexpected end of data"
+"""What orjson says of a value cut short."""
+_SUBSCRIPTION_START = re.compile(rb'\s*\{\s*"(?:messageType|owner|logGroup|logStream)"\s*:')
+"""A CloudWatch Logs subscription message's opening (Firehose and Kinesis deliver these)."""
+_SCAN_LINES = 200
+"""How many first lines tell a log (runtime prefixes) from a file of events only."""
+
+
+def _parse(data: bytes) -> Any:
+    """:func:`parse_document`; a value nested too deep for the standard library's parser (its
+    way with lone surrogates) is refused as orjson refuses one, never a ``RecursionError``."""
+    try:
+        return parse_document(data)
+    except RecursionError:
+        raise orjson.JSONDecodeError("nested too deeply", "", 0) from None
+
+
+def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
+    """Every event of a file in any of the layouts above (sources ``file#N`` in an array or a
+    CloudWatch Logs response, ``file:line`` where a value or log message starts)."""
+    if cloudwatch_csv.is_export(data):
+        yield cloudwatch_csv.read(data, name, DeliveryBatch(FORMAT), add_log_event)
+        return
+    try:
+        document = _parse(data)
+    except orjson.JSONDecodeError:
+        if _SUBSCRIPTION_START.match(data):
+            yield _subscription_values(data, name)
+        else:
+            yield _lines(data, name)
+        return
+    yield from read_document(document, name, data)
+
+
+def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBatch]:
+    """The events of ``data``, a file that parsed as the JSON ``document``."""
+    if not isinstance(document, list) and not (
+        isinstance(document, dict) and _log_events(document) is not None
+    ):
+        # one value, named as in a file of one per line or of values one after another
+        line = 1 + data[: len(data) - len(data.lstrip())].count(b"\n")
+        batch = DeliveryBatch(FORMAT)
+        _value(batch, f"{name}:{line}", document, only_events=True)
+        yield batch
+        return
+    yield _document(document, name)  # a list, or a CloudWatch Logs response
+
+
+def _document(document: dict[str, Any] | list[Any], name: str) -> DeliveryBatch:
+    """The events of a parsed JSON document: an array of events, a CloudWatch Logs response
+    (``{"events": [...]}``) or an Insights export (``[{"@message": ...}]``)."""
+    batch = DeliveryBatch(FORMAT)
+    if isinstance(document, dict):
+        _add_log_events(batch, name, _log_events(document) or [])
+        return batch
+    for number, item in enumerate(document, start=1):
+        source = f"{name}#{number}"
+        if isinstance(item, dict) and "@message" in item:
+            add_log_event(batch, source, item["@message"])
+        else:
+            _value(batch, source, item, only_events=True)
+    return batch
+
+
+def _log_events(document: dict[str, Any]) -> list[Any] | None:
+    """The log events of a CloudWatch Logs response (``events``), of a subscription's message
+    (``logEvents``, as Firehose and Kinesis deliver them) or of a Logs Insights query's results
+    (``aws logs get-query-results``: rows of ``{"field", "value"}``), else None."""
+    for key in ("events", "logEvents"):
+        if isinstance(document.get(key), list):
+            items: list[Any] = document[key]
+            return items
+    if _is_query_results(document):
+        return [_insights_row(row) for row in document["results"]]
+    return None
+
+
+def _is_query_results(document: dict[str, Any]) -> bool:
+    """``aws logs get-query-results`` output: rows of ``{"field": ..., "value": ...}``."""
+    rows = document.get("results")
+    if "status" not in document or not isinstance(rows, list):
+        return False
+    first = rows[0] if rows else [{"field": "@message"}]
+    return (
+        isinstance(first, list)
+        and bool(first)
+        and isinstance(first[0], dict)
+        and ("field" in first[0])
+    )
+
+
+def _insights_row(row: Any) -> dict[str, Any]:
+    """A row of Logs Insights results as a log event: its ``@message`` field's value."""
+    fields = row if isinstance(row, list) else []
+    for item in fields:
+        if isinstance(item, dict) and item.get("field") == "@message":
+            return {"message": item.get("value")}
+    return {}
+
+
+def _add_log_events(batch: DeliveryBatch, name: str, items: list[Any]) -> None:
+    for number, item in enumerate(items, start=1):
+        message = item.get("message") if isinstance(item, dict) else None
+        add_log_event(batch, f"{name}#{number}", message)
+
+
+def _subscription_values(data: bytes, name: str) -> DeliveryBatch:
+    """Subscription messages back to back (Firehose writes them to S3 without a separator),
+    one per line, or pretty-printed: each log event ``file:line#N``."""
+    batch = DeliveryBatch(FORMAT)
+    for line, value, reason in json_values(data):
+        if reason is not None:
+            batch.reject(f"{name}:{line}", reason)
+        elif isinstance(value, dict) and _log_events(value) is not None:
+            _add_log_events(batch, f"{name}:{line}", _log_events(value) or [])
+        else:
+            batch.reject(f"{name}:{line}", "not a CloudWatch Logs subscription message")
+    return batch
+
+
+def _lines(data: bytes, name: str) -> DeliveryBatch:
+    """Log lines, JSON Lines, or values pretty-printed one after another."""
+    batch = DeliveryBatch(FORMAT)
+    lines = data.splitlines()
+    logs = any(LOG_LINE.match(line) for line in lines[:_SCAN_LINES])
+    for number, message in _messages(lines):
+        _message(batch, f"{name}:{number}", message, only_events=not logs)
+    return batch
+
+
+def _messages(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
+    """``(line number, message)`` for each log message, continuation lines joined on."""
+    start, parts = 0, list[bytes]()
+    for number, line in enumerate(lines, start=1):
+        if parts and line[:1] in (b" ", b"\t", b"}", b"]"):
+            parts.append(line)  # an indented line, or the one that closes the value
+            continue
+        if parts:
+            yield start, b"\n".join(parts)
+            parts = []
+        message = _without_prefix(line)
+        if message is not None and message.strip():
+            start, parts = number, [message]
+    if parts:
+        yield start, b"\n".join(parts)
+
+
+def _without_prefix(line: bytes) -> bytes | None:
+    """A line's message without the runtime's prefix; None for the runtime's own lines."""
+    tail = _TAIL.match(line)
+    if tail:
+        line = line[tail.end() :]
+    if _PLATFORM.match(line):
+        return None
+    prefix = _NODE.match(line) or _PYTHON.match(line) or _GO.match(line)
+    return line[prefix.end() :] if prefix else line
+
+
+def add_log_event(batch: DeliveryBatch, source: str, message: object) -> None:
+    """A CloudWatch log event's message (with the runtime's prefix, as the line was)."""
+    if not isinstance(message, str):
+        return  # not a log event the API returns: nothing an event could be in
+    text = _without_prefix(message.encode("utf-8", "surrogatepass"))
+    if text is not None:
+        _message(batch, source, text, only_events=False)
+
+
+def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: bool) -> None:
+    """One log message: a JSON event (or a JSON log record holding one) is read; any other
+    message is passed over, unless ``only_events`` (a file of events, not of logs) or it is
+    an event that cannot be read (printed as a Python dict, cut short)."""
+    text = message.strip()
+    try:
+        value = _parse(text)
+    except orjson.JSONDecodeError as exc:
+        shown = text[:4096].decode("utf-8", "replace")
+        if only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
+            batch.reject(source, _unreadable(shown, exc))
+        return
+    _value(batch, source, value, only_events=only_events)
+
+
+def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
+    """A parsed value: an event, or a log record (JSON log format, Powertools) holding one."""
+    if isinstance(value, dict) and "@message" in value and not is_event(value):
+        add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
+        return
+    if isinstance(value, dict) and not is_event(value) and "message" in value:
+        inner = value["message"]
+        if isinstance(inner, str):
+            _message(batch, source, inner.encode("utf-8", "surrogatepass"), only_events=False)
+            return
+        if not is_event(inner):
+            return  # another structured log record
+        value = inner
+    elif isinstance(value, dict) and str(value.get("type")).startswith("platform."):
+        return  # the runtime's own record in the JSON log format
+    if not is_event(value):
+        if only_events:
+            batch.reject(source, _NOT_EVENT)
+        return
+    try:
+        add_event(batch, source, value)
+    except BadEntryError as exc:
+        batch.reject(source, str(exc))
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        batch.reject(source, f"cannot read this event ({type(exc).__name__}: {exc})")
+
+
+def _unreadable(text: str, exc: orjson.JSONDecodeError) -> str:
+    """Why a logged event cannot be read, and what to log instead."""
+    if text.startswith("{'"):
+        return (
+            "an event printed as a Python dict (print(event)), not JSON: log "
+            "print(json.dumps(event)) instead"
+        )
+    if re.match(r"\{\s*[A-Za-z_]\w*:", text):
+        return (
+            "an event logged with console.log(event), not JSON: log "
+            "console.log(JSON.stringify(event)) instead"
+        )
+    if exc.msg == _ENDED:
+        return f"not valid JSON: it ends too soon (cut short? {_CUT})"
+    return f"not valid JSON ({exc.msg})"
+
+
+_LAMBDA_JSON_LOG = frozenset({"timestamp", "level", "message", "requestId"})
+"""The keys of a record in Lambda's JSON log format (``message`` of any kind)."""
+_POWERTOOLS_LOG = frozenset({"level", "location", "message", "timestamp", "service"})
+"""The keys of a record Powertools' ``Logger`` writes."""
+_PLATFORM_RECORD = frozenset({"time", "type", "record"})
+"""The keys of a runtime record in Lambda's JSON log format (``"type": "platform.start"``)."""
+
+
+def is_log_record(record: dict[str, Any]) -> bool:
+    """A record of a Lambda function's JSON logs (Lambda's JSON log format, Powertools' Logger,
+    a runtime record), or any JSON log record holding an event."""
+    keys = record.keys()
+    if keys >= _LAMBDA_JSON_LOG or keys >= _POWERTOOLS_LOG:
+        return True
+    if keys >= _PLATFORM_RECORD and str(record["type"]).startswith("platform."):
+        return True
+    inner = record.get("message")
+    if isinstance(inner, str) and inner.lstrip().startswith("{"):
+        try:
+            inner = _parse(inner.encode("utf-8", "surrogatepass"))
+        except orjson.JSONDecodeError:
+            return False
+    return is_event(inner)
+
+
+def is_log_response(record: dict[str, Any]) -> bool:
+    """``aws logs filter-log-events`` / ``get-log-events`` / ``get-query-results`` output, or a
+    subscription's message (``"messageType": "DATA_MESSAGE"``, its ``logEvents``)."""
+    if "messageType" in record and isinstance(record.get("logEvents"), list):
+        return True
+    if _is_query_results(record):
+        return True
+    events = record.get("events")
+    if not isinstance(events, list):
+        return False
+    if "searchedLogStreams" in record or "nextForwardToken" in record:
+        return True
+    first = events[0] if events else None
+    return isinstance(first, dict) and "message" in first and "timestamp" in first
