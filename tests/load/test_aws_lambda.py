@@ -171,11 +171,15 @@ def test_content_length_tells_a_shortened_body() -> None:
 
 
 def test_a_body_parsed_before_logging_is_reconstructed(tmp_path: Path) -> None:
+    """Its bytes are gone: Stream's encoding of the content matching the signature makes it
+    ``body_reserialized`` (authentic content); a changed payload has no verdict."""
     event = rest_event(READ, "hook")
     event["body"] = json.loads(READ)
-    frame = verified(tmp_path, [event])
-    assert list(frame["fidelity"].astype(str)) == ["reconstructed"]
-    assert list(frame["reason"].astype(str)) == ["unverifiable"]
+    changed = rest_event(READ, "hook")
+    changed["body"] = {**json.loads(READ), "type": "message.deleted"}
+    frame = verified(tmp_path, [event, changed])
+    assert list(frame["fidelity"].astype(str)) == ["reconstructed"] * 2
+    assert list(frame["reason"].astype(str)) == ["body_reserialized", "unverifiable"]
 
 
 @pytest.mark.parametrize(
