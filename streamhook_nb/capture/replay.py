@@ -124,6 +124,17 @@ def not_as_delivered(fidelity: str) -> str | None:
     )
 
 
+def _size(body: bytes | None) -> int | None:
+    return None if body is None else len(body)
+
+
+def _not_http(body: bytes | None, transport: str) -> str:
+    """Why a delivery that is not an HTTP request with its body is never sent."""
+    if transport != "http":
+        return f"not sent: delivered over {transport.upper()}, not HTTP (Stream does not POST it)"
+    return "not sent: the capture kept no body"
+
+
 def wire_body(headers: Headers, body: bytes) -> bytes:
     """The body as Stream sent it: a capture tool that inflated a gzip body (mitmproxy's HAR,
     fidelity ``decoded``) left ``Content-Encoding: gzip`` on plain bytes, which a receiver
@@ -182,6 +193,7 @@ def replay(
         header_dicts(deliveries["headers"]),
         values(deliveries["body"]),
         deliveries["fidelity"].astype(str),
+        deliveries["transport"].astype(str),
         kinds,
         strict=True,
     )
@@ -190,8 +202,13 @@ def replay(
         with byte_bar(
             len(deliveries), progress, "replaying", unit="delivery", threshold=100
         ) as bar:
-            for source, headers, body, fidelity, kind in items:
-                row = {"source": source, "event_type": kind, "bytes": len(body)}
+            for source, headers, body, fidelity, transport, kind in items:
+                row = {"source": source, "event_type": kind, "bytes": _size(body)}
+                if body is None or transport != "http":
+                    error = _not_http(body, transport)
+                    rows.append({**row, "status": None, "elapsed_ms": None, "error": error})
+                    bar.update(1)
+                    continue
                 outgoing = replay_headers(headers, body, resign)
                 problem = not_as_delivered(fidelity) or unsendable_header(outgoing)
                 if dry_run:
@@ -248,5 +265,11 @@ def _results(rows: list[dict[str, Any]]) -> pd.DataFrame:
         rows, columns=["source", "event_type", "bytes", "status", "elapsed_ms", "error"]
     )
     return table.astype(
-        {"status": "Int64", "source": "string", "event_type": "string", "error": "string"}
+        {
+            "status": "Int64",
+            "bytes": "Int64",
+            "source": "string",
+            "event_type": "string",
+            "error": "string",
+        }
     )

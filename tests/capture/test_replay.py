@@ -291,3 +291,20 @@ def test_a_body_a_tool_inflated_goes_out_gzip_again(receiver: CaptureServer) -> 
     assert gzip.decompress(body) == inflated  # what Stream sent: gzip over the signed bytes
     verdicts = verify_deliveries(arrived, Keyring((Secret(DEMO_SECRET, "S"),)))
     assert verdicts["reason"].tolist() == ["ok"]
+
+
+def test_queue_messages_and_bodiless_deliveries_are_never_posted(
+    receiver: CaptureServer, data_dir: Path
+) -> None:
+    """The Python API took every row: a delivery without a body raised TypeError (even in a
+    dry run), and an SQS message would have been POSTed as if Stream had sent it."""
+    source = load_log([data_dir / "har" / "devtools-export.har", data_dir / "sqs"]).deliveries
+    planned = replay(source, f"{receiver.url}/h", dry_run=True)
+    errors = planned["error"].tolist()
+    assert errors[8] == "not sent: the capture kept no body"
+    assert pd.isna(planned["bytes"].iloc[8])
+    assert all(e.startswith("not sent: delivered over S") for e in errors[9:])
+    results = replay(source, f"{receiver.url}/h")
+    assert results["status"].notna().sum() == 7  # the HAR's whole bodies, nothing else
+    receiver.stop()
+    assert len(load_log(receiver.log.path).deliveries) == 7

@@ -102,3 +102,15 @@ def test_payload_lines_are_each_rejected_as_a_body_without_its_request(
     assert len(result.deliveries) == 1
     assert list(result.rejected["source"]) == [f"{path}:{n}" for n in (1, 2, 3)]
     assert result.rejected["reason"].str.startswith("a webhook body without its request").all()
+
+
+@pytest.mark.parametrize("forced", [None, "har"])
+def test_a_deep_document_with_a_lone_surrogate_is_an_error_not_a_traceback(
+    write_file: WriteFile, forced: str | None
+) -> None:
+    """orjson refuses the surrogate; the standard library, parsing it instead, ran out of
+    recursion (a RecursionError traceback)."""
+    depth = 100_000
+    path = write_file("deep.json", b'["\\udc80",' + b"[" * depth + b"]" * depth + b"]")
+    with pytest.raises(SourceError, match="nested too deep to read"):
+        load_log(path, format=forced)

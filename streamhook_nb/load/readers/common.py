@@ -62,6 +62,10 @@ def parse_document(data: bytes) -> Any:
             return json.loads(data)
         except ValueError:
             raise exc from None
+        except RecursionError:  # nested deeper than the standard library parses
+            raise orjson.JSONDecodeError(
+                "nested too deep to read (and holds a lone surrogate)", exc.doc, exc.pos
+            ) from None
 
 
 def json_values(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
