@@ -81,10 +81,10 @@ def test_a_load_whose_worker_dies_fails_cleanly(tmp_path: object) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(log_ranges, "can_fork", lambda: True)
         patch.setattr(split_load, "_load_range", _killed)
-        before = set(shared_batches.SHARED_MEMORY.glob("streamhook-*.arrow"))
+        before = set(shared_batches.SHARED_MEMORY.glob(f"streamhook-{os.getpid()}-*.arrow"))
         with pytest.raises(WorkerLostError):
             load_log(data, progress=False)
-        assert set(shared_batches.SHARED_MEMORY.glob("streamhook-*.arrow")) == before
+        assert set(shared_batches.SHARED_MEMORY.glob(f"streamhook-{os.getpid()}-*.arrow")) == before
 
 
 def _killed(task: object) -> object:

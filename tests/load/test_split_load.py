@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def test_split_load_equals_the_load_in_one_process(
     pd.testing.assert_frame_equal(split.rejected, serial.rejected)  # type: ignore[attr-defined]
     assert len(split.rejected) > 3
     assert split.deliveries["source"].is_unique
-    assert list(Path("/dev/shm").glob("streamhook-*.arrow")) == []
+    assert list(_ours()) == []
 
 
 def test_split_load_skips_the_same_requests_and_keeps_line_numbers(
@@ -96,10 +97,10 @@ def test_a_failing_worker_leaves_no_file_behind(
         raise MemoryError("worker ran out of memory")
 
     monkeypatch.setattr(columns, "record_batch_of", broken)
-    before = set(Path("/dev/shm").glob("streamhook-*.arrow"))
+    before = set(_ours())
     with pytest.raises(MemoryError, match="worker ran out"):
         load_log(corpus(tmp_path)["full"], progress=False)
-    assert set(Path("/dev/shm").glob("streamhook-*.arrow")) == before
+    assert set(_ours()) == before
 
 
 def test_a_log_listed_twice_loads_with_the_same_line_numbers_twice(
@@ -144,7 +145,7 @@ def test_many_files_of_every_kind_load_one_per_worker_as_here(
     pd.testing.assert_frame_equal(split.rejected, serial.rejected)  # type: ignore[attr-defined]
     assert split.skipped == serial.skipped  # type: ignore[attr-defined]
     assert any("cut.jsonl.gz" in source for source in split.rejected["source"])
-    assert list(Path("/dev/shm").glob("streamhook-*.arrow")) == []
+    assert list(_ours()) == []
     story = load_log(STORY, progress=False, path="/webhooks/stream")
     assert len(split_load.plan(expand(STORY), None)) == 7  # six days and the secrets file
     pd.testing.assert_frame_equal(
@@ -180,3 +181,9 @@ def test_files_that_gain_nothing_from_workers_load_here(
     monkeypatch.setattr(split_load, "FILES_MIN_BYTES", 1)
     assert split_load.plan(sources[:1], None) == []  # one gzip file: nothing to share
     assert split_load.plan(sources, "no-such-format") == []  # loading here says why
+
+
+def _ours() -> list[Path]:
+    """This process's workers' files in shared memory (another test run on the machine has
+    its own, named by its process)."""
+    return sorted(Path("/dev/shm").glob(f"streamhook-{os.getpid()}-*.arrow"))
