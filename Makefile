@@ -29,9 +29,16 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_LOG := $(VENV)/jupyter-lab.log
 LAB_URL := http://127\.0\.0\.1:[0-9]*/lab[^ ]*
 
+# JupyterLab's defaults for this .venv: no question about fetching Jupyter news, whose toast
+# covers the outputs of a narrow window (the notebooks run offline anyway).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_SETTINGS): | $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
+
 # The committed notebooks carry their saved widget state; JupyterLab draws it only in notebooks
 # this machine trusts, so `lab` trusts the project's own notebooks first.
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_SETTINGS)
 	@cd notebooks && ../$(BIN)/jupyter trust *.ipynb >/dev/null 2>&1 || true
 	@echo "Starting JupyterLab on notebooks/ (log: $(LAB_LOG); Ctrl-C stops it)..."
 	@(cd notebooks && exec ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser \

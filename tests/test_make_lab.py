@@ -42,6 +42,14 @@ def test_make_lab_prints_the_url_last_and_stops_on_ctrl_c(tmp_path: Path) -> Non
             assert requests.get(url, timeout=10).status_code == 200  # it answers already
             assert lines[-2].endswith("open notebooks/00-quickstart.ipynb first, at")
             assert len(lines) == 3  # a start line, the ready line, the URL: no server log
+            base, token = url.split("/lab?token=")
+            notification = requests.get(
+                f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification",
+                headers={"Authorization": f"token {token}"},
+                timeout=10,
+            ).json()
+            # no toast asking about Jupyter news over the outputs of a narrow window
+            assert notification["settings"]["fetchNews"] == "false"
         finally:
             os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C sends
             code = make.wait(timeout=60)
