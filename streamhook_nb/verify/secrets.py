@@ -19,11 +19,8 @@ DEFAULT_KEY_ENV = "STREAM_API_KEY"
 
 
 class SecretError(UsageError):
-    """A secret could not be found or read (the message names where, never the value)."""
-
-    def _render_traceback_(self) -> list[str]:
-        """What IPython shows for it: the one-line message, not a traceback (a user error)."""
-        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {self}"]
+    """A secret could not be found or read (the message names where, never the value); IPython
+    shows it as one line, as every :class:`StreamhookError`."""
 
 
 class Secret:
