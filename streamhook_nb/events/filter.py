@@ -174,10 +174,15 @@ class AuditController:
     def describe(self) -> str:
         """One line saying how many deliveries pass, and how many of them have no time."""
         shown = self.filtered()
-        line = f"{len(shown)} of {len(self.events)} deliveries match"
+        line = matching_line(len(shown), len(self.events))
         untimed = int(shown["received_at"].isna().sum())
         if untimed:
             line += f" (including {untimed} with no received_at)"
         elif self.untimed and not self.selection.include_untimed:
             line += f" ({self.untimed} with no received_at left out)"
         return line
+
+
+def matching_line(shown: int, total: int) -> str:
+    """``5 of 228 deliveries match``; ``1 of 1 delivery matches``."""
+    return f"{shown} of {total} {'delivery matches' if total == 1 else 'deliveries match'}"

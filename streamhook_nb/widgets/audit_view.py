@@ -14,7 +14,7 @@ from IPython.display import display as _untyped_display
 
 from streamhook_nb.display import frame_html
 from streamhook_nb.events import charts
-from streamhook_nb.events.filter import AuditController
+from streamhook_nb.events.filter import AuditController, matching_line
 
 CHARTS: dict[str, Callable[[pd.DataFrame, str], charts.Chart]] = {
     "deliveries over time": charts.deliveries_over_time,
@@ -165,7 +165,7 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
     def __repr__(self) -> str:
         """What a notebook shows where it cannot draw the widget (untrusted, or on GitHub)."""
         shown, total = len(self.controller.filtered()), len(self.controller.events)
-        return f"AuditView · {shown} of {total} deliveries match · {WIDGET_NOTE}"
+        return f"AuditView · {matching_line(shown, total)} · {WIDGET_NOTE}"
 
     def _window(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
         """The slider as (start, end); the whole range means no time restriction."""

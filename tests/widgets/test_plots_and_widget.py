@@ -86,3 +86,11 @@ def test_widget_headless(events: pd.DataFrame) -> None:
     view.event_types.value = ()
     assert view.window.continuous_update is False
     plt.close("all")
+
+
+def test_one_delivery_matches_in_the_singular() -> None:
+    from streamhook_nb.events.filter import matching_line
+
+    assert matching_line(1, 1) == "1 of 1 delivery matches"
+    assert matching_line(0, 1) == "0 of 1 delivery matches"
+    assert matching_line(5, 228) == "5 of 228 deliveries match"
