@@ -94,7 +94,7 @@ data: $(STAMP)
 	$(BIN)/python -m streamhook_nb.samples.webhooks data
 
 bench: $(STAMP)
-	cd benchmarks && ../$(BIN)/python bench_load.py && ../$(BIN)/python bench_verify.py && ../$(BIN)/python bench_events.py && ../$(BIN)/python bench_capture.py && ../$(BIN)/python bench_columnar.py && ../$(BIN)/python bench_cluster.py
+	cd benchmarks && ../$(BIN)/python bench_load.py && ../$(BIN)/python bench_verify.py && ../$(BIN)/python bench_events.py && ../$(BIN)/python bench_capture.py && ../$(BIN)/python bench_columnar.py && ../$(BIN)/python bench_cluster.py && ../$(BIN)/python bench_many_files.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
