@@ -284,3 +284,12 @@ def lines_one_at_a_time(data: bytes, max_line_bytes: int) -> Iterator[bytes]:
             while (rest := readline(1 << 20)) and rest[-1] != 10:
                 pass
         yield line
+
+
+def cell_text(cell: Any) -> str:
+    """What an executed notebook cell printed or showed as text (its outputs, joined)."""
+    parts = []
+    for output in cell.get("outputs", []):
+        text = output.get("text") or output.get("data", {}).get("text/plain", "")
+        parts.append(text if isinstance(text, str) else "".join(text))
+    return "\n".join(parts)

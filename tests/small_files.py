@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -47,3 +48,19 @@ def folder_of_small_files(folder: Path) -> Path:
             shutil.copy(DATA / "har" / "devtools-export.har", folder / f"d{n:03d}.har")
     (folder / "d060-big.jsonl").write_bytes(b"".join(_record(n) for n in range(400)))
     return folder
+
+
+def record_gathered(monkeypatch: Any) -> list[int]:
+    """Record how many parts each task of ``log_ranges.gathered`` holds, as tasks are made."""
+    from streamhook_nb.load import log_ranges
+
+    sizes: list[int] = []
+    real = log_ranges.gathered
+
+    def recorded(parts: list[log_ranges.LogRange], workers: int) -> list[tuple[Any, ...]]:
+        tasks = real(parts, workers)
+        sizes.extend(len(task) for task in tasks)
+        return tasks
+
+    monkeypatch.setattr(log_ranges, "gathered", recorded)
+    return sizes

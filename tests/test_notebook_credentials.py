@@ -8,21 +8,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import ROOT
+from helpers import ROOT, cell_text
 from nbclient import NotebookClient
 
 from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
 from streamhook_nb.webhook.standin import StandIn
 
 NOTEBOOK = "04-configure-webhook.ipynb"
-
-
-def _text(cell: nbformat.NotebookNode) -> str:
-    parts = []
-    for output in cell.get("outputs", []):
-        text = output.get("text") or output.get("data", {}).get("text/plain", "")
-        parts.append(text if isinstance(text, str) else "".join(text))
-    return "\n".join(parts)
 
 
 @pytest.mark.timeout(300)
@@ -42,11 +34,11 @@ def test_with_credentials_the_steps_send_test_events_to_no_outside_endpoint(
         ).execute()
         patches = [r for r in stand_in.requests if r.method == "PATCH"]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    said = "\n".join(_text(cell) for cell in code)
+    said = "\n".join(cell_text(cell) for cell in code)
     assert "Talking to Stream's API at http://127.0.0.1:" in said
-    checked = next(_text(c) for c in code if "controller.check(url)" in c.source)
+    checked = next(cell_text(c) for c in code if "controller.check(url)" in c.source)
     assert "valid URL: http://127.0.0.1:" in checked, checked
     assert "example.com" not in checked
-    sent = next(_text(c) for c in code if "controller.send_test" in c.source)
+    sent = next(cell_text(c) for c in code if "controller.send_test" in c.source)
     assert sent == "(200, 'ok')"
     assert patches == []  # Apply and Undo run against the notebook's own stand-in only

@@ -11,7 +11,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from helpers import ROOT
+from helpers import ROOT, cell_text
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -40,14 +40,6 @@ def _run(tmp_path: Path, name: str, **parameters: Any) -> list[nbformat.Notebook
 
 def _errors(cells: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
     return [o for c in cells for o in c.get("outputs", []) if o.output_type == "error"]
-
-
-def _said(cell: nbformat.NotebookNode) -> str:
-    parts = []
-    for output in cell.get("outputs", []):
-        text = output.get("text") or output.get("data", {}).get("text/plain", "")
-        parts.append(text if isinstance(text, str) else "".join(text))
-    return "\n".join(parts)
 
 
 @pytest.mark.timeout(300)
@@ -89,7 +81,7 @@ def test_a_log_without_the_story_weeks_incidents_runs_through_and_says_so(
     log = str(ROOT / "data" / "ngrok" / "requests.json")
     cells = _run(tmp_path, "02-validate-a-batch.ipynb", LOG=log, SECRETS_FILE=DEMO_SECRETS)
     assert _errors(cells) == []
-    said = "\n".join(_said(c) for c in cells)
+    said = "\n".join(cell_text(c) for c in cells)
     assert "No delivery in this log failed as body_reserialized." in said
     assert "The endpoint refused no authentic delivery in this log" in said
     assert "Empty DataFrame" not in said
@@ -104,8 +96,8 @@ def test_the_quickstart_tours_a_log_of_one_other_format(tmp_path: Path) -> None:
     cells = _run(tmp_path, "00-quickstart.ipynb", SAMPLES=[har])
     assert _errors(cells) == []
     round_trip = next(c for c in cells if "shn.to_har(" in c.source)
-    assert _said(round_trip) == "('har', True)"
-    assert "Empty DataFrame" not in "\n".join(_said(c) for c in cells)
+    assert cell_text(round_trip) == "('har', True)"
+    assert "Empty DataFrame" not in "\n".join(cell_text(c) for c in cells)
 
 
 @pytest.mark.timeout(300)

@@ -112,5 +112,5 @@ def test_a_deep_document_with_a_lone_surrogate_is_an_error_not_a_traceback(
     recursion (a RecursionError traceback)."""
     depth = 100_000
     path = write_file("deep.json", b'["\\udc80",' + b"[" * depth + b"]" * depth + b"]")
-    with pytest.raises(SourceError, match="nested too deep to read"):
+    with pytest.raises(SourceError, match="nested too deeply"):
         load_log(path, format=forced)

@@ -523,21 +523,11 @@ def test_small_files_go_several_to_a_task_with_the_same_report(
 ) -> None:
     """A folder of one file per delivery was a task per file (10k files: 45 s on a local
     cluster, now 7 s); gathered, each file still gets its own result, in order."""
-    from small_files import folder_of_small_files
-
-    from streamhook_nb.load import log_ranges
+    from small_files import folder_of_small_files, record_gathered
 
     folder = folder_of_small_files(tmp_path / "hooks")
-    sizes: list[int] = []
-    gathered = log_ranges.gathered
-
-    def recorded(parts: list[log_ranges.LogRange], workers: int) -> list[tuple[object, ...]]:
-        groups = gathered(parts, workers)
-        sizes.extend(len(group) for group in groups)
-        return groups  # type: ignore[return-value]
-
-    monkeypatch.setattr(log_ranges, "gathered", recorded)
-    keyring = Keyring((Secret("demo", DEMO_SECRET),))
+    sizes = record_gathered(monkeypatch)
+    keyring = Keyring((Secret(DEMO_SECRET, "demo"),))
     remote = verify_on_cluster(folder, keyring, client, details=True, tally=True)
     local = verify_sources(folder, keyring, workers=1, details=True, tally=True)
     assert max(sizes) > 10

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from small_files import folder_of_small_files
+from small_files import folder_of_small_files, record_gathered
 
 from streamhook_nb import Keyring, Secret
 from streamhook_nb.load import log_ranges
@@ -19,16 +19,7 @@ from streamhook_nb.samples.webhooks import DEMO_SECRET
 def gathered_tasks(monkeypatch: pytest.MonkeyPatch, forking: None) -> list[int]:
     """Small tasks (so that a small folder still makes several), and the size of each."""
     monkeypatch.setattr(log_ranges, "TASK_MIN_BYTES", 2048)
-    sizes: list[int] = []
-    real = log_ranges.gathered
-
-    def recorded(parts: list[log_ranges.LogRange], workers: int) -> list[tuple[object, ...]]:
-        tasks = real(parts, workers)
-        sizes.extend(len(task) for task in tasks)
-        return tasks  # type: ignore[return-value]
-
-    monkeypatch.setattr(log_ranges, "gathered", recorded)
-    return sizes
+    return record_gathered(monkeypatch)
 
 
 @pytest.mark.parametrize("details", [True, "failures", False])
@@ -36,7 +27,7 @@ def test_workers_verify_what_one_process_verifies(
     tmp_path: Path, gathered_tasks: list[int], details: bool | str, data_dir: Path
 ) -> None:
     folder = folder_of_small_files(tmp_path / "hooks")
-    keyring = Keyring((Secret("demo", DEMO_SECRET),))
+    keyring = Keyring((Secret(DEMO_SECRET, "demo"),))
     sources = [folder, data_dir]
     alone = verify_sources(sources, keyring, workers=1, details=details, tally=True)  # type: ignore[arg-type]
     split = verify_sources(sources, keyring, workers=2, details=details, tally=True)  # type: ignore[arg-type]

@@ -35,14 +35,25 @@ def entries_batch(
     is then rejected with the reason."""
     batch = DeliveryBatch(format)
     for number, entry in enumerate(entries, start=1):
-        source = f"{name}#{number}" if numbered else name
-        try:
-            add(batch, source, entry)
-        except BadEntryError as exc:
-            batch.reject(source, str(exc))
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-            batch.reject(source, f"cannot read this entry ({type(exc).__name__}: {exc})")
+        add_or_reject(batch, f"{name}#{number}" if numbered else name, add, entry)
     return batch
+
+
+def add_or_reject(
+    batch: DeliveryBatch,
+    source: str,
+    add: Callable[[DeliveryBatch, str, Any], None],
+    entry: Any,
+    what: str = "entry",
+) -> None:
+    """``add(batch, source, entry)``; an entry it cannot use (:class:`BadEntryError`, or a
+    value of an unexpected shape) is rejected with the reason instead."""
+    try:
+        add(batch, source, entry)
+    except BadEntryError as exc:
+        batch.reject(source, str(exc))
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        batch.reject(source, f"cannot read this {what} ({type(exc).__name__}: {exc})")
 
 
 def parse_document(data: bytes) -> Any:
@@ -64,7 +75,7 @@ def parse_document(data: bytes) -> Any:
             raise exc from None
         except RecursionError:  # nested deeper than the standard library parses
             raise orjson.JSONDecodeError(
-                "nested too deep to read (and holds a lone surrogate)", exc.doc, exc.pos
+                "nested too deeply", exc.doc, exc.pos
             ) from None
 
 

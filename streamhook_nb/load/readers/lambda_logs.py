@@ -37,7 +37,11 @@ from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.readers import cloudwatch_csv
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
-from streamhook_nb.load.readers.common import BadEntryError, json_values, parse_document
+from streamhook_nb.load.readers.common import (
+    add_or_reject,
+    json_values,
+    parse_document,
+)
 
 _TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?"
 _NODE = re.compile(_TIME + rb"Z\t[^\t]*\t[A-Z]{3,8}\t")
@@ -268,12 +272,7 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
         if only_events:
             batch.reject(source, _NOT_EVENT)
         return
-    try:
-        add_event(batch, source, value)
-    except BadEntryError as exc:
-        batch.reject(source, str(exc))
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-        batch.reject(source, f"cannot read this event ({type(exc).__name__}: {exc})")
+    add_or_reject(batch, source, add_event, value, "event")
 
 
 def _unreadable(text: str, exc: orjson.JSONDecodeError) -> str:
