@@ -74,9 +74,7 @@ def parse_document(data: bytes) -> Any:
         except ValueError:
             raise exc from None
         except RecursionError:  # nested deeper than the standard library parses
-            raise orjson.JSONDecodeError(
-                "nested too deeply", exc.doc, exc.pos
-            ) from None
+            raise orjson.JSONDecodeError("nested too deeply", exc.doc, exc.pos) from None
 
 
 def json_values(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
