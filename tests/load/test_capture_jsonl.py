@@ -307,3 +307,25 @@ def test_a_body_logged_as_parsed_json_is_rebuilt_not_rejected(tmp_path: Path) ->
     assert len(result.rejected) == 0
     assert list(result.deliveries["body"]) == [orjson.dumps(parsed), b"[1,2]"]
     assert list(result.deliveries["fidelity"]) == ["reconstructed", "truncated"]
+
+
+def test_a_parsed_body_nested_too_deeply_to_rebuild_is_rejected(tmp_path: Path) -> None:
+    """orjson reads 1024 levels but writes 255: the rebuild raised a TypeError traceback."""
+    deep: dict[str, object] = {}
+    inner = deep
+    for _ in range(300):
+        inner["a"] = {}
+        inner = inner["a"]  # type: ignore[assignment]
+    path = tmp_path / "deep.jsonl"
+    path.write_bytes(orjson.dumps({"headers": {}, "body": [1]}) + b"\n" + _deep_line(deep))
+    result = load_log(path)
+    assert len(result.deliveries) == 1
+    assert list(result.rejected["reason"]) == [
+        "field 'body' is parsed JSON nested too deeply to rebuild"
+    ]
+
+
+def _deep_line(body: object) -> bytes:
+    import json
+
+    return json.dumps({"headers": {}, "body": body}).encode() + b"\n"

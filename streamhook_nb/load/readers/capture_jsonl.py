@@ -235,7 +235,12 @@ def _body(record: dict[str, Any]) -> tuple[bytes, bool]:
     if type(text) is str:
         return text.encode("utf-8"), False
     if type(text) in (dict, list):
-        return orjson.dumps(text), True
+        try:
+            return orjson.dumps(text), True
+        except TypeError:  # orjson writes at most 255 levels
+            raise BadRecordError(
+                "field 'body' is parsed JSON nested too deeply to rebuild"
+            ) from None
     if text is not None:
         raise BadRecordError(_field_reason("body", text, "a string, or the parsed JSON"))
     encoded = record.get("body_b64")
