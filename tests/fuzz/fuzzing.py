@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import orjson
 from hypothesis import HealthCheck, settings
@@ -64,6 +65,11 @@ class Outcome:
     deliveries: int
     rejected: int
     skipped: int
+
+    @property
+    def records(self) -> int:
+        """Every record accounted for: loaded, rejected or skipped."""
+        return self.deliveries + self.rejected + self.skipped
 
 
 def load_case(name: str, content: bytes, format: str | None = None) -> Outcome:
@@ -140,6 +146,11 @@ JSON_VALUES = st.recursive(
 def dumps(value: object) -> bytes:
     """JSON bytes for any value, integers beyond 64 bits included (orjson refuses those)."""
     return json.dumps(value, separators=(",", ":")).encode()
+
+
+def json_lines(values: list[Any]) -> bytes:
+    """One JSON value per line (:func:`dumps`), each line ended."""
+    return b"".join(dumps(value) + b"\n" for value in values)
 
 
 def maybe(value: object) -> st.SearchStrategy[object]:

@@ -9,7 +9,7 @@ import gzip
 import json
 from typing import Any
 
-from fuzzing import FUZZ, JSON_VALUES, dumps, load_case, maybe, mutated
+from fuzzing import FUZZ, JSON_VALUES, dumps, json_lines, load_case, maybe, mutated
 from helpers import DATA
 from hypothesis import given
 from hypothesis import strategies as st
@@ -273,7 +273,7 @@ def test_sqs_messages(messages: list[Any]) -> None:
 @given(envelopes=st.lists(SNS_ENVELOPES | JSON_VALUES, min_size=1, max_size=5), lines=st.booleans())
 def test_sns_envelopes(envelopes: list[Any], lines: bool) -> None:
     # One envelope per line, as a subscription's log keeps them, or one array.
-    content = b"".join(dumps(e) + b"\n" for e in envelopes) if lines else dumps(envelopes)
+    content = json_lines(envelopes) if lines else dumps(envelopes)
     try:  # a whole document: one record per item of an array, else the one object
         document = json.loads(content)
         records = len(document) if isinstance(document, list) else 1
