@@ -69,16 +69,11 @@ _TEXT_COLUMNS = ("source", "method", "path", "signature", "api_key", "webhook_id
 _CODES = {name: {value: i for i, value in enumerate(values)} for name, values in CATEGORIES.items()}
 
 
-def record_batch(batch: DeliveryBatch) -> tuple[pa.RecordBatch, list[Rejected]]:
-    """One reader batch in the :data:`STORAGE` schema, and its rejected records (a row whose
-    ``received_at`` is not a time is rejected here, as loading rejects it)."""
-    return record_batch_of([batch])
-
-
 def record_batch_of(batches: Sequence[DeliveryBatch]) -> tuple[pa.RecordBatch, list[Rejected]]:
-    """Reader batches of one format and time field (small ones, each of one file) converted
-    as one (a conversion costs about 0.6 ms however few its rows), with the rejected records
-    each would have had on its own, in order."""
+    """Reader batches of one format and time field in the :data:`STORAGE` schema (small ones,
+    each of one file, converted as one: a conversion costs about 0.6 ms however few its rows),
+    with the rejected records each would have had on its own, in order (a row whose
+    ``received_at`` is not a time is rejected here, as loading rejects it)."""
     batch = batches[0]
     if len(batches) > 1:
         batch = DeliveryBatch(batch.format)

@@ -9,11 +9,12 @@ from typing import Any
 import pandas as pd
 
 from streamhook_nb.errors import SourceError
-from streamhook_nb.load.batch import DeliveryBatch, time_rejections
+from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.sources import Source, expand
+from streamhook_nb.load.timestamps import invalid_times
 
 _CHUNK = 4096
 """Deliveries held at a time: a file is counted as it is read, never loaded into a frame."""
@@ -46,16 +47,14 @@ class _Counts:
 
     def add(self, batch: DeliveryBatch) -> None:
         """Count a reader batch; a row whose time is not a time is rejected, as loading does."""
-        bad, late = time_rejections(batch)
         columns = batch.columns()
-        dropped = set(bad)
-        kept = [i for i in range(len(batch)) if i not in dropped] if bad else None
+        bad = set(invalid_times(columns["received_at"]))
         transports, fidelities = columns["transport"], columns["fidelity"]
-        if kept is not None:
-            transports = [transports[i] for i in kept]
-            fidelities = [fidelities[i] for i in kept]
+        if bad:
+            transports = [t for i, t in enumerate(transports) if i not in bad]
+            fidelities = [f for i, f in enumerate(fidelities) if i not in bad]
         self.deliveries += len(transports)
-        self.rejected += len(batch.rejected) + len(late)
+        self.rejected += len(batch.rejected) + len(bad)
         self.skipped += batch.skipped
         self.formats[batch.format] += len(transports)
         self.transports.update(transports)

@@ -2,7 +2,7 @@
 
 Worker processes each read a line-aligned byte range of a big log (``log_ranges``), or a whole
 file of any other kind (gzip, another format), into Arrow record batches
-(``columns.record_batch``) and hand them back without a copy (``shared_batches``). Only the
+(``columns.record_batch_of``) and hand them back without a copy (``shared_batches``). Only the
 rejected records travel by pickle. A worker numbers a range's lines from its start; the sources
 of the later ranges are then renumbered here (counting the lines first would read the log
 twice).
@@ -122,12 +122,7 @@ def load(
         tasks = [_Task(p, o, path, chunk, format) for p, o in zip(gathered, outputs, strict=True)]
         lines_before = log_ranges.LinesBefore()
         for task, done in zip(tasks, log_ranges.results(pool, _load_range, tasks), strict=True):
-            size = sum(part.size for part in task.parts)
-            if len(task.parts) > 1:  # whole files: numbered from their first line already
-                stored += shared_batches.read_back(task.output)
-                on_part(done.rejected, done.skipped, size)
-                continue
-            part = task.parts[0]
+            part = task.parts[0]  # a byte range, or whole files (their shift: 0)
             source, shift = part.source, lines_before.take(part, done.lines)
             for batch in shared_batches.read_back(task.output):
                 stored.append(columns.shift_sources(batch, source.name, shift))
@@ -135,7 +130,7 @@ def load(
                 Rejected(shift_source(r.source, source.name, shift), r.reason)
                 for r in done.rejected
             ]
-            on_part(rejected, done.skipped, size)
+            on_part(rejected, done.skipped, sum(part.size for part in task.parts))
     return stored
 
 

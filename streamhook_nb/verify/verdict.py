@@ -220,10 +220,9 @@ def diagnose(
     found = matching(payload, expected, trimmed)
     if found is not None:
         return Verdict(Reason.SECRET_WHITESPACE, found.label)
-    for form in _reserialized(payload):
-        found = matching(form, expected, candidates)
-        if found is not None:
-            return _reserialized_verdict(payload, found)
+    reencoded = _reencoding_verdict(payload, expected, candidates, _reserialized(payload))
+    if reencoded is not None:
+        return reencoded
     for other_key, secret in keyring.others(api_key):
         if matching(payload, expected, (secret,)) is not None:
             return Verdict(
@@ -258,15 +257,11 @@ def _without_exact_bytes(
         return unverifiable
     try:
         payload = signed_bytes(body)
-        forms = reserialized_forms(orjson.loads(payload))
-    except (ValueError, TypeError, RecursionError):  # not JSON, or nested too deep
+    except ValueError:
         return unverifiable
-    candidates = keyring.candidates(api_key)
-    for form in forms:
-        found = matching(form, expected, candidates)
-        if found is not None:
-            return _reserialized_verdict(payload, found)
-    return unverifiable
+    forms = _reserialized(payload, keep_same=True)  # the rebuilt body may be Stream's form
+    verdict = _reencoding_verdict(payload, expected, keyring.candidates(api_key), forms)
+    return verdict or unverifiable
 
 
 def _unsigned(body: bytes | None) -> Verdict:
@@ -296,12 +291,22 @@ def _reserialized_verdict(payload: bytes, secret: Secret) -> Verdict:
     )
 
 
-def _reserialized(payload: bytes) -> list[bytes]:
+def _reencoding_verdict(
+    payload: bytes, expected: bytes, candidates: tuple[Secret, ...], forms: list[bytes]
+) -> Verdict | None:
+    """The verdict of the first re-encoding some candidate secret signed, or None."""
+    for form in forms:
+        found = matching(form, expected, candidates)
+        if found is not None:
+            return _reserialized_verdict(payload, found)
+    return None
+
+
+def _reserialized(payload: bytes, *, keep_same: bool = False) -> list[bytes]:
+    """Stream's encodings of the parsed payload (those other than the payload itself, unless
+    ``keep_same``); none when it is not JSON or is nested deeper than the encoders write."""
     try:
-        parsed = orjson.loads(payload)
-        forms = reserialized_forms(parsed)
-    except orjson.JSONDecodeError:
+        forms = reserialized_forms(orjson.loads(payload))
+    except (orjson.JSONDecodeError, TypeError, RecursionError):
         return []
-    except (TypeError, RecursionError):  # nested deeper than the encoders write: no re-encoding
-        return []
-    return [form for form in forms if form != payload]
+    return forms if keep_same else [form for form in forms if form != payload]

@@ -24,10 +24,10 @@ from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import Headers, fold, joined, normalize_name
 from streamhook_nb.load.readers.common import (
-    REPLACED_GZIP,
     BadEntryError,
     b64,
     content_decoded,
+    declared_length,
     epoch_ms_to_iso,
     field,
 )
@@ -177,10 +177,9 @@ def _text_fidelity(headers: Headers, text: str, data: bytes) -> Fidelity:
     body Stream sent with one is then unverifiable too, never a false mismatch), something
     gunzipped it (``decoded``), or it is not as long as its ``Content-Length`` says."""
     encoding = (joined(headers.get("content-encoding")) or "identity").strip().lower()
-    declared = _declared_length(headers) if encoding == "identity" else None
-    if data.startswith(REPLACED_GZIP):
-        return Fidelity.RECONSTRUCTED  # gzip bytes decoded as UTF-8 text
-    if _REPLACEMENT in text:  # bytes replaced, or (rarely) a U+FFFD Stream sent: cannot tell
+    declared = declared_length(headers) if encoding == "identity" else None
+    if _REPLACEMENT in text:  # bytes replaced (gzip decoded as UTF-8 text among them), or
+        # (rarely) a U+FFFD Stream sent: cannot tell
         return Fidelity.RECONSTRUCTED
     if content_decoded(headers, data):
         return Fidelity.DECODED
@@ -189,8 +188,3 @@ def _text_fidelity(headers: Headers, text: str, data: bytes) -> Fidelity:
     if declared is not None and declared < len(data):
         return Fidelity.RECONSTRUCTED
     return Fidelity.EXACT
-
-
-def _declared_length(headers: Headers) -> int | None:
-    value = (joined(headers.get("content-length")) or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None

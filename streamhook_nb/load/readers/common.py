@@ -14,7 +14,7 @@ import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.fidelity import Fidelity
-from streamhook_nb.load.headers import Headers
+from streamhook_nb.load.headers import Headers, joined
 from streamhook_nb.load.sources import GZIP_MAGIC
 
 
@@ -210,6 +210,12 @@ def content_decoded(headers: Headers, body: bytes) -> bool:
     encoding = headers.get("content-encoding")
     text = ", ".join(encoding) if isinstance(encoding, list) else (encoding or "")
     return "gzip" in text.lower() and not body.startswith(GZIP_MAGIC)
+
+
+def declared_length(headers: Headers) -> int | None:
+    """The ``Content-Length`` a request announced, when it is a plain decimal number."""
+    value = (joined(headers.get("content-length")) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 REPLACED_GZIP = GZIP_MAGIC[:1] + "\ufffd".encode()

@@ -79,15 +79,6 @@ _SCAN_LINES = 200
 """How many first lines tell a log (runtime prefixes) from a file of events only."""
 
 
-def _parse(data: bytes) -> Any:
-    """:func:`parse_document`; a value nested too deep for the standard library's parser (its
-    way with lone surrogates) is refused as orjson refuses one, never a ``RecursionError``."""
-    try:
-        return parse_document(data)
-    except RecursionError:
-        raise orjson.JSONDecodeError("nested too deeply", "", 0) from None
-
-
 def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
     """Every event of a file in any of the layouts above (sources ``file#N`` in an array or a
     CloudWatch Logs response, ``file:line`` where a value or log message starts)."""
@@ -95,7 +86,7 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
         yield cloudwatch_csv.read(data, name, DeliveryBatch(FORMAT), add_log_event)
         return
     try:
-        document = _parse(data)
+        document = parse_document(data)
     except orjson.JSONDecodeError:
         if _SUBSCRIPTION_START.match(data):
             yield _subscription_values(data, name)
@@ -107,32 +98,26 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
 
 def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBatch]:
     """The events of ``data``, a file that parsed as the JSON ``document``."""
-    if not isinstance(document, list) and not (
-        isinstance(document, dict) and _log_events(document) is not None
-    ):
-        # one value, named as in a file of one per line or of values one after another
-        line = 1 + data[: len(data) - len(data.lstrip())].count(b"\n")
-        batch = DeliveryBatch(FORMAT)
-        _value(batch, f"{name}:{line}", document, only_events=True)
-        yield batch
-        return
-    yield _document(document, name)  # a list, or a CloudWatch Logs response
-
-
-def _document(document: dict[str, Any] | list[Any], name: str) -> DeliveryBatch:
-    """The events of a parsed JSON document: an array of events, a CloudWatch Logs response
-    (``{"events": [...]}``) or an Insights export (``[{"@message": ...}]``)."""
     batch = DeliveryBatch(FORMAT)
-    if isinstance(document, dict):
-        _add_log_events(batch, name, _log_events(document) or [])
-        return batch
+    events = _log_events(document) if isinstance(document, dict) else None
+    if events is not None:  # a CloudWatch Logs response
+        _add_log_events(batch, name, events)
+    elif isinstance(document, list):
+        _add_array(batch, name, document)
+    else:  # one value, named as in a file of one per line or of values one after another
+        line = 1 + data[: len(data) - len(data.lstrip())].count(b"\n")
+        _value(batch, f"{name}:{line}", document, only_events=True)
+    yield batch
+
+
+def _add_array(batch: DeliveryBatch, name: str, document: list[Any]) -> None:
+    """The events of an array of events, or of an Insights export (``[{"@message": ...}]``)."""
     for number, item in enumerate(document, start=1):
         source = f"{name}#{number}"
         if isinstance(item, dict) and "@message" in item:
             add_log_event(batch, source, item["@message"])
         else:
             _value(batch, source, item, only_events=True)
-    return batch
 
 
 def _log_events(document: dict[str, Any]) -> list[Any] | None:
@@ -184,8 +169,8 @@ def _subscription_values(data: bytes, name: str) -> DeliveryBatch:
     for line, value, reason in json_values(data):
         if reason is not None:
             batch.reject(f"{name}:{line}", reason)
-        elif isinstance(value, dict) and _log_events(value) is not None:
-            _add_log_events(batch, f"{name}:{line}", _log_events(value) or [])
+        elif isinstance(value, dict) and (events := _log_events(value)) is not None:
+            _add_log_events(batch, f"{name}:{line}", events)
         else:
             batch.reject(f"{name}:{line}", "not a CloudWatch Logs subscription message")
     return batch
@@ -244,7 +229,7 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     an event that cannot be read (printed as a Python dict, cut short)."""
     text = message.strip()
     try:
-        value = _parse(text)
+        value = parse_document(text)
     except orjson.JSONDecodeError as exc:
         shown = text[:4096].decode("utf-8", "replace")
         if only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
@@ -311,7 +296,7 @@ def is_log_record(record: dict[str, Any]) -> bool:
     inner = record.get("message")
     if isinstance(inner, str) and inner.lstrip().startswith("{"):
         try:
-            inner = _parse(inner.encode("utf-8", "surrogatepass"))
+            inner = parse_document(inner.encode("utf-8", "surrogatepass"))
         except orjson.JSONDecodeError:
             return False
     return is_event(inner)

@@ -18,6 +18,7 @@ from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.headers import Headers, fold_mapping, joined
 from streamhook_nb.load.readers.common import (
     BadEntryError,
+    declared_length,
     entries_batch,
     field,
     json_values,
@@ -96,17 +97,12 @@ def _fidelity(headers: Headers, content: str | None, body: bytes | None) -> Fide
         return Fidelity.MISSING
     if (joined(headers.get("content-encoding")) or "identity").strip().lower() != "identity":
         return Fidelity.RECONSTRUCTED
-    declared = _declared_length(headers)
+    declared = declared_length(headers)
     if declared is None:  # nothing to compare with: a replacement character tells
         return Fidelity.RECONSTRUCTED if "\ufffd" in content else Fidelity.EXACT
     if declared > len(body):
         return Fidelity.TRUNCATED
     return Fidelity.EXACT if declared == len(body) else Fidelity.RECONSTRUCTED
-
-
-def _declared_length(headers: Headers) -> int | None:
-    value = (joined(headers.get("content-length")) or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _path(url: str | None) -> str | None:
