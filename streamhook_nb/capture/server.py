@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from aiohttp import web
 from aiohttp.web_urldispatcher import _default_expect_handler
 
@@ -29,10 +28,15 @@ from streamhook_nb.capture.log import CaptureLog
 from streamhook_nb.capture.paths import path_problem
 from streamhook_nb.capture.request_log import one_line_server_log
 from streamhook_nb.errors import UsageError
+from streamhook_nb.load.capture_lines import capture_line
 from streamhook_nb.load.headers import Headers
+from streamhook_nb.load.readers.capture_jsonl import MAX_LINE_BYTES
 from streamhook_nb.verify.secrets import Keyring
 
 DEFAULT_BODY_LIMIT = 8 * 1024 * 1024
+MAX_BODY_LIMIT = 11 * 1024 * 1024
+"""The largest body limit: such a body, as base64 (4/3 of it), still leaves 1.3 MiB of a
+capture-log line (16 MiB) for the rest of its record."""
 DEFAULT_READ_TIMEOUT = 15.0
 HEADER_FIELD_LIMIT = 8190
 HEADER_COUNT_LIMIT = 128
@@ -40,6 +44,7 @@ HEADER_COUNT_LIMIT = 128
 PARSER_LIMITS = {"max_line_size": 8190, "max_field_size": 32 * 1024, "max_headers": 256}
 """Where the HTTP parser itself stops reading (it answers 400); above the 431 limits."""
 RETRY_AFTER_SECONDS = 5
+_TOO_LARGE_TO_LOG = f"the request would take more than {MAX_LINE_BYTES:,} bytes as a log record"
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +69,21 @@ class CaptureSettings:
         problem = path_problem(self.path) if self.path is not None else None
         if problem is not None:
             raise UsageError(f"path= {problem}")
+        problem = body_limit_problem(self.body_limit)
+        if problem is not None:
+            raise UsageError(f"body_limit= {problem}")
+
+
+def body_limit_problem(limit: int) -> str | None:
+    """What is wrong with a body limit, in words (None: nothing)."""
+    if limit <= 0:
+        return "must be a positive number of bytes"
+    if limit > MAX_BODY_LIMIT:
+        return (
+            f"may be at most {MAX_BODY_LIMIT:,} bytes (11 MiB): a bigger body would not fit on "
+            f"one line of the capture log ({MAX_LINE_BYTES:,} bytes)"
+        )
+    return None
 
 
 def capture_record(
@@ -151,10 +171,11 @@ def build_app(
             verdict = result.reason.value
             if settings.reject_invalid and result.valid is False:
                 status = 401
-        line = orjson.dumps(
-            capture_record(request, headers, body, status, started, verdict),
-            option=orjson.OPT_APPEND_NEWLINE,
-        )
+        record = capture_record(request, headers, body, status, started, verdict)
+        line = capture_line(record, MAX_LINE_BYTES)
+        if len(line) > MAX_LINE_BYTES:  # headers escaped six times over, say: never loadable
+            logger.warning("a request too large to log (%d bytes as a record): 413", len(line))
+            return web.Response(status=413, text=_TOO_LARGE_TO_LOG)
         try:
             await log.append(line)
         except (OSError, UsageError) as exc:  # UsageError: the path became a directory, a device

@@ -143,8 +143,11 @@ def _capture_usage_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with the capture options, in one sentence (None: nothing)."""
     if args.reject_invalid and not args.secret_env:
         return "--reject-invalid needs --secret-env"
-    if args.max_body <= 0:
-        return "--max-body must be a positive number of bytes"
+    from streamhook_nb.capture.server import body_limit_problem  # aiohttp: only for capture
+
+    problem = body_limit_problem(args.max_body)
+    if problem is not None:
+        return f"--max-body {problem}"
     if args.rotate_bytes is not None and args.rotate_bytes <= 0:
         return "--rotate-bytes must be a positive number of bytes"
     if not args.read_timeout > 0:

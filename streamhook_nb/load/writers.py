@@ -15,6 +15,7 @@ import orjson
 import pandas as pd
 
 from streamhook_nb import __name__ as _package
+from streamhook_nb.load.capture_lines import capture_line
 from streamhook_nb.load.deliveries import header_dicts, values
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers
@@ -80,7 +81,7 @@ def write_capture_lines(frame: pd.DataFrame, out: IO[bytes]) -> tuple[int, int]:
     longer than ``MAX_LINE_BYTES`` (reading them back rejects them)."""
     count = too_long = 0
     for record in capture_records(frame):
-        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+        line = capture_line(record, MAX_LINE_BYTES)
         out.write(line)
         count += 1
         too_long += len(line) > MAX_LINE_BYTES

@@ -6,6 +6,7 @@ byte-exact from the log, and nothing half-written is left in it.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import http.client
 import os
@@ -29,6 +30,7 @@ from streamhook_nb.capture.log import CaptureLog
 from streamhook_nb.capture.server import CaptureServer, CaptureSettings
 from streamhook_nb.errors import UsageError
 from streamhook_nb.samples.webhooks import DEMO_SECRET, SampleDelivery, deliveries
+from streamhook_nb.verify.signing import sign
 
 RING = Keyring((Secret(DEMO_SECRET, "S"),))
 
@@ -351,6 +353,7 @@ def test_open_file_limit_is_raised_to_the_hard_limit() -> None:
         (["--out", "/dev/full"], "not a regular file"),
         (["--out", "{tmp}/log.jsonl", "--max-body", "0"], "--max-body must be a positive"),
         (["--out", "{tmp}/log.jsonl", "--max-body", "-5"], "--max-body must be a positive"),
+        (["--out", "{tmp}/log.jsonl", "--max-body", "12582912"], "--max-body may be at most"),
         (["--out", "{tmp}/log.jsonl", "--read-timeout", "0"], "--read-timeout must be"),
     ],
 )
@@ -388,3 +391,45 @@ def test_http_client_can_still_talk_keep_alive(tmp_path: Path) -> None:
             assert connection.getresponse().read() == b"ok"
         connection.close()
     assert list(load_log(tmp_path / "log.jsonl").deliveries["body"]) == [i.body for i in items]
+
+
+def test_a_body_of_control_characters_is_logged_as_base64_and_loads_back(tmp_path: Path) -> None:
+    """Escaped, each control character takes six bytes: 3 MiB of them (under the 8 MiB limit)
+    made an 18 MiB line, answered 200 and then rejected by every loader."""
+    body = b"\x01" * (3 * 1024 * 1024)
+    sample = next(deliveries(1))
+    signed = dataclasses.replace(
+        sample, body=body, headers={**sample.headers, "x-signature": sign(body, DEMO_SECRET)}
+    )
+    with CaptureServer(str(tmp_path / "log.jsonl"), CaptureSettings(RING)) as capture:
+        assert post(capture.url, signed).status_code == 200
+        assert post(capture.url, next(deliveries(1))).status_code == 200
+        capture.stop()
+    lines = capture.log.path.read_bytes().splitlines()
+    assert b'"body_b64":' in lines[0]
+    assert b'"body":' in lines[1]  # text kept where it fits
+    result = load_log(capture.log.path)
+    assert result.rejected.empty
+    assert result.deliveries["body"].iloc[0] == body
+    assert (verify_deliveries(result.deliveries, RING)["reason"] == "ok").all()
+
+
+def test_a_request_too_large_for_a_log_line_gets_413_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamhook_nb.capture import server
+
+    monkeypatch.setattr(server, "MAX_LINE_BYTES", 2000)  # what a log line may hold, made small
+    with CaptureServer(str(tmp_path / "log.jsonl"), CaptureSettings()) as capture:
+        refused = requests.post(f"{capture.url}/h", data=b"x" * 3000, timeout=10)
+        assert refused.status_code == 413
+        assert "as a log record" in refused.text
+        assert requests.post(f"{capture.url}/h", data=b"{}", timeout=10).status_code == 200
+        assert requests.get(f"{capture.url}/healthz", timeout=10).text == "ok"
+        capture.stop()
+    assert len(load_log(capture.log.path).deliveries) == 1
+
+
+def test_a_body_limit_above_what_a_log_line_holds_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="body_limit= may be at most 11,534,336 bytes"):
+        CaptureSettings(body_limit=12 * 1024 * 1024)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -262,3 +264,22 @@ def test_a_chain_of_conversions_keeps_bytes_headers_and_verdicts(
         assert frame[column].tolist() == original[column].tolist(), column
     before, after = verify_deliveries(original, ring), verify_deliveries(frame, ring)
     assert after["reason"].tolist() == before["reason"].tolist()
+
+
+def test_a_body_of_control_characters_is_written_as_base64_and_reads_back(
+    tmp_path: Path,
+) -> None:
+    """Escaped, 3 MiB of control characters is an 18 MiB line, which the loaders reject."""
+    body = b"\x1f" * (3 * 1024 * 1024)
+    record = orjson.loads(capture_line(b"{}"))
+    del record["body"]
+    record["body_b64"] = base64.b64encode(body).decode("ascii")
+    (tmp_path / "in.jsonl").write_bytes(orjson.dumps(record) + b"\n" + capture_line(b"{}"))
+    deliveries = load_log(tmp_path / "in.jsonl").deliveries
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CaptureLineWarning)
+        assert to_capture_jsonl(deliveries, tmp_path / "out.jsonl") == 2
+    again = load_log(tmp_path / "out.jsonl")
+    assert again.rejected.empty
+    assert again.deliveries["body"].tolist() == [body, b"{}"]
+    assert b'"body":"{}"' in (tmp_path / "out.jsonl").read_bytes()  # text kept where it fits
