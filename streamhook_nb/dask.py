@@ -1,10 +1,11 @@
 """Lazy Dask DataFrames of sharded logs: audit a month without loading it.
 
-Each partition is one file, or a line-aligned byte range of a big capture log; it is built by
-the package's own loader, verifier and events builder, so its rows are those a local run gives
-(``source`` names the same ``file:line``). With a ``distributed.Client`` current, the frames
-compute on its cluster and the keyring is shared with the workers once, in memory (never in a
-task) until :func:`disconnect`::
+Each partition is a line-aligned byte range of a big capture log, one file, or several small
+files together (a folder of one file per delivery is a few partitions, not thousands); it is
+built by the package's own loader, verifier and events builder, so its rows are those a local
+run gives (``source`` names the same ``file:line``). With a ``distributed.Client`` current, the
+frames compute on its cluster and the keyring is shared with the workers once, in memory (never
+in a task) until :func:`disconnect`::
 
     client = streamhook_nb.dask.connect()          # a LocalCluster; or connect("tcp://...:8786")
     events = streamhook_nb.dask.events("logs/2026-11-*.jsonl", keyring)
@@ -28,10 +29,10 @@ from distributed import Client, LocalCluster, default_client
 
 from streamhook_nb.events.frame import events_frame
 from streamhook_nb.load.deliveries import empty_frame, rejected_frame
-from streamhook_nb.load.log_ranges import LogRange
+from streamhook_nb.load.log_ranges import LogRange, gathered
 from streamhook_nb.load.reading import SourceLike
 from streamhook_nb.pipeline import cluster_frames
-from streamhook_nb.pipeline.cluster import numbered_parts
+from streamhook_nb.pipeline.cluster import cluster_threads, numbered_parts
 from streamhook_nb.pipeline.cluster_secrets import KeyringRef, forget_keyring, share_keyring
 from streamhook_nb.verify.frame import verify_deliveries
 from streamhook_nb.verify.secrets import Keyring
@@ -117,8 +118,17 @@ def _current_client() -> Client | None:
 def partitions(
     sources: Sources, *, format: str | None = None, blocksize: int | str | None = None
 ) -> list[LogRange]:
-    """The partitions the frames use: files, and numbered byte ranges of big capture logs."""
+    """The parts the frames read: files, and numbered byte ranges of big capture logs (a
+    frame's partition is one of them, or a run of small whole files: see :func:`_frame`)."""
     return numbered_parts(_current_client(), sources, format=format, blocksize=blocksize)
+
+
+def _workers() -> int:
+    """Threads that compute the frames: the cluster's, or this machine's cores."""
+    client = _current_client()
+    if client is None:
+        return os.cpu_count() or 1
+    return cluster_threads(client)
 
 
 def _frame(
@@ -128,7 +138,8 @@ def _frame(
     meta: pd.DataFrame,
     label: str,
 ) -> dd.DataFrame:
-    """One partition per part (``expand`` raises when there is none), dtypes kept as built."""
+    """One partition per part, small whole files several to a partition
+    (``log_ranges.gathered``; ``expand`` raises when there is none), dtypes kept as built."""
     unknown = [
         name
         for name, dtype in meta.dtypes.items()
@@ -137,7 +148,12 @@ def _frame(
     meta = clear_known_categories(meta, cols=unknown)  # categories found in the data
     with dask.config.set({"dataframe.convert-string": False}):  # keep the exact bytes
         frame: dd.DataFrame = dd.from_map(
-            function, parts, args=args, meta=meta, label=label, enforce_metadata=False
+            function,
+            gathered(parts, _workers()),
+            args=args,
+            meta=meta,
+            label=label,
+            enforce_metadata=False,
         )
     return frame
 

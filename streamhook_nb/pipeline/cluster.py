@@ -76,6 +76,12 @@ def connect(scheduler: str | Client, *, workers: int | None = None) -> Iterator[
         yield client
 
 
+def cluster_threads(client: Client) -> int:
+    """How many tasks the cluster runs at once (at least one)."""
+    threads: int = sum(client.nthreads().values())
+    return max(1, threads)
+
+
 def numbered_parts(
     client: Client | None,
     sources: SourceLike | Iterable[SourceLike],
@@ -112,7 +118,7 @@ def run_parts(
     A progress bar over partitions (stderr, or the notebook) shows while they complete;
     ``progress=None`` shows it only in a terminal or notebook.
     """
-    groups = log_ranges.gathered(parts, max(1, sum(client.nthreads().values())))
+    groups = log_ranges.gathered(parts, cluster_threads(client))
     task = for_each_part(function)  # small whole files: several a task
     futures = client.map(task, groups, *[[arg] * len(groups) for arg in args], pure=False)
     sizes = {future.key: len(group) for future, group in zip(futures, groups, strict=True)}

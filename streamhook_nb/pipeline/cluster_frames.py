@@ -1,7 +1,9 @@
 """Tasks that turn one partition into frames: deliveries, rejected records, verdicts, events.
 
 Each calls the package's own loader, verifier and events builder on its partition (see
-:mod:`cluster_parts`), so the rows are those of a local run.
+:mod:`cluster_parts`), so the rows are those of a local run. A lazy frame's partition is a run of
+parts (small whole files gathered, see ``log_ranges.gathered``): one task and one frame for many
+small files, with the rows the files give one at a time.
 """
 
 from __future__ import annotations
@@ -20,29 +22,39 @@ from streamhook_nb.verify.frame import verify_deliveries
 def load_part(part: LogRange, format: str | None, path: str | None = None) -> LoadResult:
     """Load one partition into a deliveries frame and its rejected records (requests that are
     not deliveries only counted, as ``load_log`` does)."""
-    counted = SkipCount(batches(part, format, DEFAULT_CHUNK_SIZE, path))
+    return load_parts((part,), format, path)
+
+
+def load_parts(
+    parts: tuple[LogRange, ...], format: str | None, path: str | None = None
+) -> LoadResult:
+    """:func:`load_part` for a run of parts: one frame, the parts' rows in order."""
+    chunk = DEFAULT_CHUNK_SIZE
+    counted = SkipCount(batch for part in parts for batch in batches(part, format, chunk, path))
     frame, rejected = deliveries_frames.from_batches(counted)
     return LoadResult(frame, deliveries_frames.rejected_frame(rejected), counted.skipped)
 
 
-def deliveries_part(part: LogRange, format: str | None) -> pd.DataFrame:
+def deliveries_part(parts: tuple[LogRange, ...], format: str | None) -> pd.DataFrame:
     """The partition's deliveries frame."""
-    return load_part(part, format).deliveries
+    return load_parts(parts, format).deliveries
 
 
-def rejected_part(part: LogRange, format: str | None) -> pd.DataFrame:
+def rejected_part(parts: tuple[LogRange, ...], format: str | None) -> pd.DataFrame:
     """The partition's rejected records (``source``, ``reason``)."""
-    return load_part(part, format).rejected
+    return load_parts(parts, format).rejected
 
 
-def verdicts_part(part: LogRange, format: str | None, ref: KeyringRef) -> pd.DataFrame:
+def verdicts_part(parts: tuple[LogRange, ...], format: str | None, ref: KeyringRef) -> pd.DataFrame:
     """The partition's deliveries with the verdict columns."""
-    return verify_deliveries(deliveries_part(part, format), ref.keyring())
+    return verify_deliveries(deliveries_part(parts, format), ref.keyring())
 
 
-def events_part(part: LogRange, format: str | None, ref: KeyringRef | None) -> pd.DataFrame:
+def events_part(
+    parts: tuple[LogRange, ...], format: str | None, ref: KeyringRef | None
+) -> pd.DataFrame:
     """The partition's events frame (verified when ``ref`` is given)."""
-    frame = deliveries_part(part, format)
+    frame = deliveries_part(parts, format)
     return events_frame(frame if ref is None else verify_deliveries(frame, ref.keyring()))
 
 

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from distributed import Client
 
+from streamhook_nb.load import log_ranges
 from streamhook_nb.load.batch import Rejected
 from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.reading import SourceLike, check_strict
 from streamhook_nb.pipeline import cluster_parts
-from streamhook_nb.pipeline.cluster import numbered_parts, run_parts
+from streamhook_nb.pipeline.cluster import cluster_threads, numbered_parts, run_parts
 from streamhook_nb.pipeline.load_summary import CHUNK, LoadSummary
-from streamhook_nb.pipeline.task_errors import raised, returning_user_errors
+from streamhook_nb.pipeline.task_errors import UserErrorResult, for_each_part, raised
 
 if TYPE_CHECKING:
     from streamhook_nb.load.loading import LoadResult
@@ -60,16 +61,18 @@ def iter_load_on_cluster(
     """Each partition's deliveries and rejected records, loaded by the workers, in input order
     (what ``iter_load`` yields, a partition at a time; ``strict`` raises at the first reject).
 
-    Workers load ahead; each result leaves the cluster once it has been handed on.
+    Workers load ahead, small whole files several to a task; each task's results leave the
+    cluster once they have been handed on.
     """
     from streamhook_nb.pipeline import cluster_frames
 
     parts = numbered_parts(client, sources, format=format)
-    count = len(parts)
+    groups = log_ranges.gathered(parts, cluster_threads(client))
+    count = len(groups)
     pending = deque(
         client.map(
-            returning_user_errors(cluster_frames.load_part),
-            parts,
+            for_each_part(cluster_frames.load_part),
+            groups,
             [format] * count,
             [path] * count,
             pure=False,
@@ -78,10 +81,12 @@ def iter_load_on_cluster(
     try:
         while pending:
             future = pending.popleft()
-            result: LoadResult = raised(future.result())
+            results: list[LoadResult | UserErrorResult] = future.result()
             future.release()  # handed on: the cluster may forget it
-            records = zip(result.rejected["source"], result.rejected["reason"], strict=True)
-            check_strict([Rejected(str(s), str(r)) for s, r in records], strict)
-            yield result
+            for outcome in results:
+                result = raised(outcome)
+                records = zip(result.rejected["source"], result.rejected["reason"], strict=True)
+                check_strict([Rejected(str(s), str(r)) for s, r in records], strict)
+                yield result
     finally:
         client.cancel(list(pending))
