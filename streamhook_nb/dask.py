@@ -161,7 +161,7 @@ def _frame(
 def deliveries(
     sources: Sources, *, format: str | None = None, blocksize: int | str | None = None
 ) -> dd.DataFrame:
-    """The deliveries frame (``load_log``'s columns), lazily, one partition per part."""
+    """The deliveries frame (``load_log``'s columns), lazily; small files share a partition."""
     parts = partitions(sources, format=format, blocksize=blocksize)
     return _frame(
         cluster_frames.deliveries_part, parts, (format,), empty_frame(), "streamhook-deliveries"
