@@ -119,7 +119,7 @@ def partitions(
     sources: Sources, *, format: str | None = None, blocksize: int | str | None = None
 ) -> list[LogRange]:
     """The parts the frames read: files, and numbered byte ranges of big capture logs (a
-    frame's partition is one of them, or a run of small whole files: see :func:`_frame`)."""
+    frame's partition is one of them, or a run of small whole files)."""
     return numbered_parts(_current_client(), sources, format=format, blocksize=blocksize)
 
 
