@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import time
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from streamhook_nb.verify.secrets import Secret
 from streamhook_nb.verify.stream_json import encode
 from streamhook_nb.webhook.failures import failure_reason
 from streamhook_nb.webhook.outbound import DeadlineExceeded, OutboundSession, redirect_note
-from streamhook_nb.webhook.plan import PlanError, validate_url
+from streamhook_nb.webhook.plan import PlanError, unreachable_host, validate_url
 from streamhook_nb.webhook.redact import redact_url, scrub
 from streamhook_nb.webhook.sample_event import (
     DEADLINE_SECONDS,
@@ -87,7 +86,7 @@ def _public_address(host: str, port: int, resolver: Resolver) -> Requirement:
         addresses = resolver(host, port)
     except OSError as exc:
         return Requirement("public address", FAIL, f"{host} does not resolve ({exc}).")
-    private = [a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_global]
+    private = [a for a in addresses if unreachable_host(a)]
     if private:
         return Requirement(
             "public address",

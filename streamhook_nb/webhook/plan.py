@@ -9,6 +9,7 @@ would be deleted); apps without ``event_hooks`` get the legacy ``webhook_url`` /
 from __future__ import annotations
 
 import copy
+import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -126,8 +127,40 @@ def plan_change(settings: Mapping[str, Any], change: WebhookChange) -> Plan:
     if change.event_types is not None:
         change = replace(change, event_types=validate_event_types(change.event_types))
     if settings.get("event_hooks"):
-        return _plan_event_hooks(settings, change, url)
-    return _plan_legacy(settings, change, url)
+        plan = _plan_event_hooks(settings, change, url)
+    else:
+        plan = _plan_legacy(settings, change, url)
+    if not change.enabled:
+        return plan
+    return replace(plan, diff=plan.diff + url_warnings(url))
+
+
+def url_warnings(url: str) -> tuple[str, ...]:
+    """What the URL alone shows will go wrong (no lookup): a host Stream's servers cannot
+    reach, and plain HTTP; one ``!`` line each, for the diff."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    warnings: list[str] = []
+    if unreachable_host(host):
+        warnings.append(
+            f"! {host} cannot be reached from Stream's servers (loopback or private): every "
+            "delivery would fail; expose the endpoint through a tunnel or a public host"
+        )
+    if parts.scheme == "http":
+        warnings.append("! plain HTTP: payloads travel unencrypted; use HTTPS in production")
+    return tuple(warnings)
+
+
+def unreachable_host(host: str) -> bool:
+    """True for ``localhost`` and for an address that is not on the public internet
+    (loopback, private, link-local, ...); a name that needs a lookup is not judged here."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    return not address.is_global
 
 
 def _plan_legacy(settings: Mapping[str, Any], change: WebhookChange, url: str) -> Plan:

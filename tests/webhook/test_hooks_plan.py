@@ -191,3 +191,33 @@ def test_event_types_are_checked_and_repeats_dropped() -> None:
         with pytest.raises(PlanError, match="is not an event type") as caught:
             plan_change(DEMO_APP_SETTINGS, WebhookChange("https://a.example.com/h", (bad,)))
         assert says in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://localhost:8000/hook", ["localhost cannot be reached", "plain HTTP"]),
+        ("https://api.localhost/hook", ["api.localhost cannot be reached"]),
+        ("https://127.0.0.1/hook", ["127.0.0.1 cannot be reached"]),
+        ("https://10.1.2.3:8443/hook", ["10.1.2.3 cannot be reached"]),
+        ("https://192.168.0.7/hook", ["192.168.0.7 cannot be reached"]),
+        ("https://[::1]/hook", ["::1 cannot be reached"]),
+        ("https://[fe80::1%25eth0]/hook", ["cannot be reached"]),
+        ("http://hooks.example.com/stream", ["plain HTTP"]),
+        (URL, []),
+        ("https://8.8.8.8/hook", []),
+    ],
+)
+def test_a_url_stream_cannot_reach_or_sends_in_clear_is_warned_of_in_the_diff(
+    url: str, expected: list[str]
+) -> None:
+    """Setting the production hook to ``localhost`` (a copy-paste from a test) makes every
+    delivery fail: the plan says so before it is applied, in the CLI and the widget alike."""
+    plan = plan_change(DEMO_APP_SETTINGS, WebhookChange(url))
+    warnings = [line for line in plan.diff if line.startswith("!")]
+    assert len(warnings) == len(expected)
+    for line, words in zip(warnings, expected, strict=True):
+        assert words in line
+    assert plan.changes_anything
+    off = plan_change(DEMO_APP_SETTINGS, WebhookChange(url, enabled=False))
+    assert not any(line.startswith("!") for line in off.diff)  # turned off: nothing to reach
