@@ -4,7 +4,9 @@ Run: ``.venv/bin/python benchmarks/bench_many_files.py`` (BENCH_FILES=10000 by d
 The files are the first deliveries of the 200k corpus (``common.capture_log``), one a file.
 Compared in the same run with polars reading the same files (``pl.read_ndjson`` of the list)
 and with the floor: opening and reading every file, nothing parsed, in one process. No target
-is set by an issue; the figures show what a file costs beyond reading it.
+is set by an issue; the figures show what a file costs beyond reading it. Last, the lazy Dask
+frames of ``streamhook_nb.dask`` on a LocalCluster (one worker per core), against
+``load_log`` of the same folder (the cluster's start is not counted).
 """
 
 from __future__ import annotations
@@ -61,5 +63,30 @@ def main() -> None:
         )
 
 
+def lazy_frames(where: Path, local: float) -> None:
+    """``deliveries().compute()`` and ``events(...)`` counted by type, on a LocalCluster."""
+    import streamhook_nb.dask as shd
+    from streamhook_nb.samples.webhooks import DEMO_SECRET
+    from streamhook_nb.verify.secrets import Keyring, Secret
+
+    ring = Keyring((Secret(DEMO_SECRET, "demo"),))
+    client = shd.connect()
+    try:
+        frame = shd.deliveries(where)
+        seconds = timed(lambda: frame.compute(), repeat=2)
+        print(
+            f"  {'dask: deliveries(folder).compute()':<40} {seconds:6.2f} s  -> "
+            f"{seconds / local:.2f}x load_log; {frame.npartitions} partitions"
+        )
+        events = shd.events(where, ring)
+        by_type = timed(
+            lambda: events.groupby("event_type", observed=True).size().compute(), repeat=2
+        )
+        print(f"  {'dask: events(folder) by type':<40} {by_type:6.2f} s")
+    finally:
+        shd.disconnect(client)
+
+
 if __name__ == "__main__":
     main()
+    lazy_frames(folder(), timed(lambda: load_log(folder(), progress=False), repeat=2))
