@@ -2,7 +2,9 @@
 
 The files in ``mitmproxy_files/`` were written by mitmproxy 11.0.2 (flow format 21), the real
 ``mitmdump`` as a reverse proxy in front of an aiohttp receiver (``make_flows.py`` there says
-how, and what each holds). Other flow states (older or newer versions, damaged flows) are
+how, and what each holds); ``mitmproxy-10.4.2.mitm`` (flow format 20) and
+``mitmproxy-9.0.1.mitm`` (flow format 18, the client's address still ``address``) hold the
+same requests as ``deliveries.mitm``, written by those versions. Other flow states (older or newer versions, damaged flows) are
 written here with ``tnetstrings.dumps``, which writes what mitmproxy's ``tnetstring.dumps``
 does.
 """
@@ -55,8 +57,12 @@ def test_format_is_appended_so_stored_codes_stay() -> None:
     assert FORMATS.index("aws-lambda") == 8
 
 
-def test_mitmdump_deliveries_load_byte_for_byte() -> None:
-    result = load_log(FILES / "deliveries.mitm")
+@pytest.mark.parametrize(
+    ("name", "version"),
+    [("deliveries.mitm", 21), ("mitmproxy-10.4.2.mitm", 20), ("mitmproxy-9.0.1.mitm", 18)],
+)
+def test_mitmdump_deliveries_load_byte_for_byte(name: str, version: int) -> None:
+    result = load_log(FILES / name)
     frame = result.deliveries
     # 1 POST, 2 gzip POST, 3 GET /, 4 favicon, 5 not UTF-8, 6 chunked, 7 HTTP/2, 8 WebSocket
     assert numbers(frame) == ["1", "2", "5", "6", "7"]
@@ -72,7 +78,8 @@ def test_mitmdump_deliveries_load_byte_for_byte() -> None:
     assert b"caf\xe9 \xff" in frame["body"].iloc[2]  # not UTF-8: the bytes as they came
     assert list(frame["response_status"]) == [200] * 5
     assert all(address.startswith("127.0.0.1:") for address in frame["remote_addr"])
-    first = states(FILES / "deliveries.mitm")[0]
+    first = states(FILES / name)[0]
+    assert first["version"] == version
     started = pd.Timestamp(first["request"]["timestamp_start"], unit="s", tz="UTC")
     assert abs(frame["received_at"].iloc[0] - started) < pd.Timedelta(microseconds=1)
     assert str(frame["received_at"].dtype).endswith("UTC]")

@@ -15,6 +15,9 @@ request).
   does; the second is as received.
 - ``replayed.mitm``: ``mitmdump -nC edited.mitm`` (client replay) re-sending both.
 - ``tcp.mitm``: a POST through ``reverse:tcp://``, a TCP flow.
+
+``mitmproxy-10.4.2.mitm`` and ``mitmproxy-9.0.1.mitm`` are ``deliveries.mitm`` as those versions
+of mitmdump write it (flow formats 20 and 18): the first part of this script, run with them.
 """
 
 from __future__ import annotations
