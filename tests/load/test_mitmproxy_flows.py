@@ -4,9 +4,9 @@ The files in ``mitmproxy_files/`` were written by mitmproxy 11.0.2 (flow format 
 ``mitmdump`` as a reverse proxy in front of an aiohttp receiver (``make_flows.py`` there says
 how, and what each holds); ``mitmproxy-10.4.2.mitm`` (flow format 20) and
 ``mitmproxy-9.0.1.mitm`` (flow format 18, the client's address still ``address``) hold the
-same requests as ``deliveries.mitm``, written by those versions. Other flow states (older or newer versions, damaged flows) are
-written here with ``tnetstrings.dumps``, which writes what mitmproxy's ``tnetstring.dumps``
-does.
+same requests as ``deliveries.mitm``, written by those versions. Other flow states (older or
+newer versions, damaged flows) are written here with ``tnetstrings.dumps``, which writes what
+mitmproxy's ``tnetstring.dumps`` does.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pytest
 from helpers import DATA, run_cli
 from tnetstrings import dumps, flow_state
 
-from streamhook_nb import inventory, load_log, verify_deliveries
+from streamhook_nb import RecordError, inventory, iter_load, load_log, verify_deliveries
 from streamhook_nb.load.detect import FORMATS, HEAD_BYTES, sniff
 from streamhook_nb.load.readers.tnetstring import decode, next_frame
 from streamhook_nb.samples.webhooks import DEMO_SECRET
@@ -311,6 +311,11 @@ def test_every_command(tmp_path: Path) -> None:
     again = run_cli("verify", str(stored), "--json", env=ENV)
     assert orjson.loads(again.stdout)["reasons"] == {"ok": 5}
     assert set(load_log(stored).deliveries["format"].astype(str)) == {"mitmproxy"}
+    for option, name in (("--to-jsonl", "hooks.jsonl"), ("--to-har", "hooks.har")):
+        converted = tmp_path / name
+        assert run_cli("load", str(path), option, str(converted)).returncode == 0
+        back = run_cli("verify", str(converted), "--json", env=ENV)
+        assert orjson.loads(back.stdout)["reasons"] == {"ok": 5}, option
     streamed = run_cli("verify", str(FILES / "streamed.mitm"), "--json", env=ENV)
     assert orjson.loads(streamed.stdout)["unverifiable"] == 1
 
@@ -337,3 +342,20 @@ def test_inventory_of_a_folder_mixing_formats(tmp_path: Path) -> None:
     assert set(table["format"]) >= {"har", "mitmproxy"}
     mixed = load_log(folder)
     assert mixed.deliveries["format"].astype(str).value_counts()["mitmproxy"] == 5
+
+
+def test_read_a_flow_at_a_time_in_chunks(tmp_path: Path) -> None:
+    bad = dumps(flow_state(version=99))
+    path = flows_file(tmp_path, *[GOOD] * 3, bad, *[GOOD] * 3)
+    parts = list(iter_load(path, chunk_size=2))
+    assert [len(part.deliveries) for part in parts] == [2, 2, 2]
+    assert [numbers(part.deliveries) for part in parts] == [["1", "2"], ["3", "5"], ["6", "7"]]
+    rejected = [source for part in parts for source in part.rejected["source"]]
+    assert [source.rsplit("#", 1)[1] for source in rejected] == ["4"]
+
+
+def test_strict_stops_at_the_first_bad_flow_naming_it(tmp_path: Path) -> None:
+    path = flows_file(tmp_path, GOOD, dumps(flow_state(version=99)))
+    with pytest.raises(RecordError, match="flow format version 99") as caught:
+        load_log(path, strict=True)
+    assert str(caught.value.source).endswith("flows.mitm#2")
