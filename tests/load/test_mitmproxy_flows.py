@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import random
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -156,6 +157,20 @@ def test_a_gzipped_flow_file_loads_the_same(tmp_path: Path) -> None:
     path = tmp_path / "flows.gz"
     path.write_bytes(gzip.compress((FILES / "deliveries.mitm").read_bytes()))
     assert reasons(load_log(path)) == {"ok": 5}
+
+
+def test_a_gzipped_flow_file_cut_short_keeps_the_flows_before(tmp_path: Path) -> None:
+    noise = random.Random(0).randbytes  # bodies gzip cannot shrink: flows past the head
+    packed = gzip.compress(b"".join(dumps(flow_state(content=noise(20_000))) for _ in range(10)))
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "flows.gz").write_bytes(packed[: len(packed) * 2 // 3])
+    for source in (folder, folder / "flows.gz"):
+        result = load_log(source)
+        assert numbers(result.deliveries)[:2] == ["1", "2"]
+        [reason] = result.rejected["reason"]
+        assert "the flows before it are kept" in reason
+        assert "a gzip file must be complete" in reason
 
 
 def test_an_empty_flow_file_has_no_deliveries(tmp_path: Path) -> None:

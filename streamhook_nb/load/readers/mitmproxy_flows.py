@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -67,6 +68,13 @@ def read(stream: IO[bytes], name: str, chunk: int) -> Iterator[DeliveryBatch]:
             frame = next_frame(stream, MAX_DOCUMENT_BYTES)
         except TnetstringError as exc:
             batch.reject(source, f"not a mitmproxy flow ({exc}); nothing after it can be read")
+            break
+        except (OSError, EOFError, zlib.error) as exc:  # a gzip file cut short or damaged
+            batch.reject(
+                source,
+                f"cannot read on ({exc}); the flows before it are kept. The file may be "
+                "damaged or cut short (a gzip file must be complete)",
+            )
             break
         if frame is None:
             break
