@@ -72,7 +72,7 @@ def read(stream: IO[bytes], name: str, chunk: int) -> Iterator[DeliveryBatch]:
         except (OSError, EOFError, zlib.error) as exc:  # a gzip file cut short or damaged
             batch.reject(
                 source,
-                f"cannot read on ({exc}); the flows before it are kept. The file may be "
+                f"cannot read further ({exc}); the flows before it are kept. The file may be "
                 "damaged or cut short (a gzip file must be complete)",
             )
             break
@@ -131,7 +131,7 @@ def _add_flow(batch: DeliveryBatch, source: str, frame: Frame) -> None:
 
 def _check_version(version: Any) -> None:
     """Refuse a flow format this reader does not know, saying which and what to do."""
-    if isinstance(version, list):  # mitmproxy before 3: its own version, as a list
+    if isinstance(version, list):  # mitmproxy up to 3.0: its own version, as a list
         shown = ".".join(str(part) for part in version[:3])
         raise BadEntryError(f"written by mitmproxy {shown}, older than this reader reads. {TO_HAR}")
     if not isinstance(version, int) or isinstance(version, bool):
