@@ -2,8 +2,8 @@
 flow format 21): mitmdump as a reverse proxy on 127.0.0.1 in front of a small aiohttp receiver,
 Stream deliveries POSTed through it, signed with the demo secret.
 
-mitmproxy is not a dependency: install it apart (``python3 -m venv /tmp/mitm && /tmp/mitm/bin/pip
-install mitmproxy``), then run ``MITMDUMP=/tmp/mitm/bin/mitmdump python
+mitmproxy is not a dependency: install it apart (``python3 -m venv mitm-venv &&
+mitm-venv/bin/pip install mitmproxy``), then run ``MITMDUMP=mitm-venv/bin/mitmdump python
 tests/load/mitmproxy_files/make_flows.py`` from the repository's root (``curl`` sends the HTTP/2
 request).
 
@@ -17,7 +17,8 @@ request).
 - ``tcp.mitm``: a POST through ``reverse:tcp://``, a TCP flow.
 
 ``mitmproxy-10.4.2.mitm`` and ``mitmproxy-9.0.1.mitm`` are ``deliveries.mitm`` as those versions
-of mitmdump write it (flow formats 20 and 18): the first part of this script, run with them.
+of mitmdump write it (flow formats 20 and 18): ``make_flows.py mitmproxy-10.4.2.mitm``, with
+``MITMDUMP`` naming that version's mitmdump, writes only the first file, under that name.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -154,7 +156,8 @@ def main() -> None:
     upstream, _ = start_receiver()
     # 1. deliveries: plain, gzip, non-UTF-8, chunked, GET, favicon, HTTP/2, websocket
     port = free_port()
-    flows = OUT / "deliveries.mitm"
+    only = sys.argv[1] if len(sys.argv) > 1 else None  # the first file only, so named
+    flows = OUT / (only or "deliveries.mitm")
     flows.unlink(missing_ok=True)
     proc = mitmdump(
         "--mode",
@@ -195,6 +198,9 @@ def main() -> None:
     asyncio.run(ws())
     time.sleep(0.5)
     stop(proc)
+
+    if only:
+        return
 
     # 2. streamed: a body larger than stream_large_bodies is forwarded, not kept
     port = free_port()
