@@ -374,3 +374,11 @@ def test_strict_stops_at_the_first_bad_flow_naming_it(tmp_path: Path) -> None:
     with pytest.raises(RecordError, match="flow format version 99") as caught:
         load_log(path, strict=True)
     assert str(caught.value.source).endswith("flows.mitm#2")
+
+
+@pytest.mark.parametrize("kind", ["udp", "dns", "tcp", b"tcp"])
+def test_flows_without_an_http_request_are_skipped(tmp_path: Path, kind: str | bytes) -> None:
+    other = {key: value for key, value in flow_state(type=kind).items() if key != "request"}
+    result = load_log(flows_file(tmp_path, GOOD, dumps(other), GOOD))
+    assert numbers(result.deliveries) == ["1", "3"]
+    assert (len(result.rejected), result.skipped) == (0, 1)
