@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from streamhook_nb.load.line_blocks import BOM
-from streamhook_nb.load.readers import aws_lambda, cloudwatch_csv, lambda_logs
+from streamhook_nb.load.readers import aws_lambda, cloudwatch_csv, lambda_logs, mitmproxy_flows
 
 FORMATS = (
     "capture-jsonl",
@@ -21,6 +21,7 @@ FORMATS = (
     "pcap",
     "webhook-site",
     "aws-lambda",
+    mitmproxy_flows.FORMAT,
 )
 """Every format a log can be read in (each can be forced instead of detected); a new one goes
 last, so that the codes stored for the others (the frame's ``format`` category) stay."""
@@ -74,6 +75,8 @@ def sniff(head: bytes) -> str | None:
     """Guess the format from a file's first bytes (``JSON_DOCUMENT``: parse, then classify)."""
     if is_capture(head):  # tcpdump, Wireshark, tshark: recognised by the magic number alone
         return "pcap"
+    if mitmproxy_flows.is_flow_file(head):  # mitmdump -w: tnetstrings, no BOM, no whitespace
+        return mitmproxy_flows.FORMAT
     text = head.removeprefix(BOM).lstrip()
     if not text:  # an empty log (a receiver that got nothing yet): no records, no error
         return "capture-jsonl"

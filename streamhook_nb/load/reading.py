@@ -32,6 +32,7 @@ from streamhook_nb.load.readers import (
     capture_blocks,
     har,
     lambda_logs,
+    mitmproxy_flows,
     ngrok,
     queue,
     raw_http,
@@ -145,6 +146,9 @@ def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Itera
         from streamhook_nb.load.readers import pcap
 
         yield from pcap.read(stream, name)
+        return
+    if kind == mitmproxy_flows.FORMAT:  # read a flow at a time
+        yield from mitmproxy_flows.read(stream, name, chunk)
         return
     data = read_whole(stream, name).removeprefix(BOM)  # Fiddler writes HAR with one
     if kind == "raw-http":
