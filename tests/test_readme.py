@@ -38,3 +38,14 @@ def test_every_notebook_is_in_the_table() -> None:
 def test_pages_written_here_exist() -> None:
     for page in ("cli", "webhook"):
         assert (ROOT / "docs" / f"{page}.md").is_file()
+
+
+def test_the_reference_pages_name_every_format_in_order() -> None:
+    """``--format`` (docs/cli.md) and the ``format`` column (docs/columns.md) list the formats;
+    a new reader must not be left out of them."""
+    from streamhook_nb.load.detect import FORMATS
+
+    listed = ", ".join(f"`{name}`" for name in FORMATS)
+    for page in ("cli", "columns"):
+        text = " ".join((ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8").split())
+        assert listed in text, page

@@ -181,7 +181,8 @@ def describe(summary: dict[str, Any]) -> str:
     if summary["skipped"]:
         lines.append(
             f"{counted(summary['skipped'], 'request')} skipped: not deliveries (not a POST, "
-            "not to --path, or an SNS subscription confirmation)"
+            "not to --path, an SNS subscription confirmation, or a proxy's own traffic: its "
+            "replays, its TCP or DNS flows)"
         )
     if summary["by_format"]:
         lines += ["", table(["format", "deliveries"], summary["by_format"].items())]
