@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -112,3 +113,29 @@ def test_verify_never_calls_a_page_load_a_missing_signature(
     assert main(["verify", str(tmp_path / "browser.http"), "--json"]) == 0
     report = orjson.loads(capsys.readouterr().out)
     assert (report["deliveries"], report["valid"], report["reasons"]) == (1, 1, {"ok": 1})
+
+
+def test_a_named_gzip_log_cut_short_keeps_its_lines_before_the_cut(tmp_path: Path) -> None:
+    """A log copied while it was being written: the lines before the cut load and the cut is
+    a rejected record naming its line (exit 1), as inside a folder; before, the named file
+    was refused whole (exit 2) and every line was lost."""
+    import gzip
+    import random
+
+    noise = random.Random(5).randbytes  # bodies gzip cannot shrink: the cut lands past the head
+    lines = [capture_line(noise(300).hex().encode()) for _ in range(400)]
+    packed = gzip.compress(b"".join(lines), mtime=0)
+    path = tmp_path / "today.jsonl.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    from streamhook_nb.samples.webhooks import DEMO_SECRET
+
+    env = {**os.environ, "STREAM_API_SECRET": DEMO_SECRET}
+    for command in ("load", "verify", "events"):
+        done = run_cli(command, str(path), "--json", env=env)
+        assert done.returncode == 1, done.stderr
+        summary = orjson.loads(done.stdout)
+        assert 0 < summary["deliveries"] < 400
+    loaded = load_log(path, progress=False)
+    [damage] = loaded.rejected.itertuples()
+    assert damage.source == f"{path}:{len(loaded.deliveries) + 1}"
+    assert "the lines before it are loaded" in damage.reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -137,8 +138,14 @@ def test_a_gzip_damaged_midway_keeps_the_same_rows_in_every_reader(tmp_path: Pat
     folder.mkdir()
     (folder / "damaged.jsonl.gz").write_bytes(bytes(data))
     loaded = load_log(folder, progress=False)
-    assert loaded.rejected["reason"].iloc[-1].startswith("cannot read (")
+    damage = loaded.rejected.iloc[-1]
+    assert damage["reason"].startswith("cannot read from this line on (")
+    assert "the lines before it are loaded" in damage["reason"]
+    assert re.fullmatch(r".*damaged\.jsonl\.gz:\d+", damage["source"])
     assert len(loaded.deliveries) > 0
+    named = load_log(folder / "damaged.jsonl.gz", progress=False)  # raised, losing every row
+    pd.testing.assert_frame_equal(named.deliveries, loaded.deliveries)
+    pd.testing.assert_frame_equal(named.rejected, loaded.rejected)
     counted = summarize(folder, workers=1)
     assert counted.deliveries == len(loaded.deliveries)
     assert len(counted.rejected) == len(loaded.rejected)

@@ -11,6 +11,7 @@ body, repeated or unfolded headers) is read again line by line by
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import IO, Any, cast
@@ -60,6 +61,18 @@ def read(
     return each_with_paused_gc(_gathered(batches, chunk_size))
 
 
+DAMAGE_ERRORS = (OSError, EOFError, zlib.error)
+"""What reading a damaged file raises (``zlib.error``: a gzip member with corrupt data)."""
+
+
+def damage_reason(exc: BaseException) -> str:
+    """Why a log stops being readable at some line, for the rejected record of that line."""
+    return (
+        f"cannot read from this line on ({exc}); the lines before it are loaded. The file may "
+        "be damaged or cut short (a gzip file must be complete)"
+    )
+
+
 def _gathered(batches: Iterator[DeliveryBatch], chunk_size: int) -> Iterator[DeliveryBatch]:
     """The blocks' batches gathered into batches of ``chunk_size`` deliveries (the last one
     fewer), whatever the blocks' sizes: a block that overflows a batch is cut."""
@@ -88,7 +101,16 @@ def _block_batches(
     first_line: int,
 ) -> Iterator[DeliveryBatch]:
     lineno = first_line
-    for block in blocks:
+    while True:
+        try:
+            block = next(blocks)
+        except StopIteration:
+            return
+        except DAMAGE_ERRORS as exc:  # the lines read before it are kept (a named file too)
+            damaged = DeliveryBatch(FORMAT)
+            damaged.reject(f"{name}:{lineno}", damage_reason(exc))
+            yield damaged
+            return
         batch = common_block(block, name, lineno, max_line_bytes)
         if batch is None:
             lines = block.iter_lines()
