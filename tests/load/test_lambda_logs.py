@@ -181,6 +181,34 @@ def test_events_logged_the_wrong_way_say_how_to_log_them(tmp_path: Path) -> None
     assert list(load_log(path).deliveries["webhook_id"]) == ["b"]
 
 
+def test_events_logged_after_a_label_as_aws_blueprints_do(tmp_path: Path) -> None:
+    # Node.js: console.log('Received event:', JSON.stringify(event, null, 2));
+    node = node_line("Received event: " + json.dumps(rest_event(REACTION, "node"), indent=2))
+    # Python: print("Received event: " + json.dumps(event, indent=2)), and logging one line
+    python = "Received event: " + json.dumps(http_api_event(READ, "python"), indent=2)
+    logged = f"[INFO]\t2026-11-26T10:00:00.456Z\t{REQUEST_ID}\tevent: " + json.dumps(
+        rest_event(READ, "logging")
+    )
+    node_object = node_line("Received event: {\n  httpMethod: 'POST',\n}")
+    python_dict = "Received event: " + str(rest_event(REACTION, "dict"))
+    lines = [
+        *node.split("\n"),
+        *python.split("\n"),
+        logged,
+        *node_object.split("\n"),
+        python_dict,
+        node_line('Response: {"statusCode": 200}'),
+    ]
+    path = _write(tmp_path, "cw.log", "\n".join(runtime_lines(lines)) + "\n")
+    result = load_log(path)
+    assert list(result.deliveries["webhook_id"]) == ["node", "python", "logging"]
+    assert _reasons(path) == {"ok": 3}
+    rejected = [(row.source, row.reason) for row in result.rejected.itertuples()]
+    assert [s for s, _ in rejected] == [f"{path}:{n}" for n in (len(lines) - 3, len(lines))]
+    assert "console.log(JSON.stringify(event))" in rejected[0][1]
+    assert "print(json.dumps(event))" in rejected[1][1]
+
+
 def test_aws_logs_tail_and_the_json_log_format(tmp_path: Path) -> None:
     stream = "2026/11/26/[$LATEST]0123456789abcdef0123456789abcdef"
     tail = [

@@ -75,6 +75,8 @@ _ENDED = "unexpected end of data"
 """What orjson says of a value cut short."""
 _SUBSCRIPTION_START = re.compile(rb'\s*\{\s*"(?:messageType|owner|logGroup|logStream)"\s*:')
 """A CloudWatch Logs subscription message's opening (Firehose and Kinesis deliver these)."""
+_LABEL_BYTES = 200
+"""The longest label a message may put before the event it logs (``Received event: ``)."""
 _SCAN_LINES = 200
 """How many first lines tell a log (runtime prefixes) from a file of events only."""
 
@@ -231,11 +233,22 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     try:
         value = parse_document(text)
     except orjson.JSONDecodeError as exc:
+        labelled = _after_label(text)
+        if labelled is not None:  # "Received event: {...}", as AWS's blueprints log it
+            _message(batch, source, labelled, only_events=only_events)
+            return
         shown = text[:4096].decode("utf-8", "replace")
         if only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
             batch.reject(source, _unreadable(shown, exc))
         return
     _value(batch, source, value, only_events=only_events)
+
+
+def _after_label(text: bytes) -> bytes | None:
+    """The object after a short label in a message (``Received event: {...}``, what AWS's
+    Node.js and Python blueprints log, or ``EVENT: {...}``), else None."""
+    start = text.find(b"{", 1, _LABEL_BYTES + 1)
+    return text[start:] if start > 0 and not text.startswith((b"{", b"[")) else None
 
 
 def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
