@@ -424,6 +424,28 @@ def test_csv_exports_of_insights_and_of_the_console(tmp_path: Path) -> None:
 READ_EVENT = http_api_event(READ, "c")
 
 
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"),
+    [(";", "utf-8-sig"), ("\t", "utf-16"), (",", "utf-8-sig")],
+    ids=["excel-semicolon-locale", "excel-unicode-text", "excel-csv-utf8"],
+)
+def test_a_csv_export_saved_again_by_excel(tmp_path: Path, delimiter: str, encoding: str) -> None:
+    """Excel writes CRLF, a byte order mark, and its locale's list separator (semicolons where
+    the comma is the decimal mark; tabs in UTF-16 for "Unicode Text")."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["@timestamp", "@message", "@logStream"])
+    pretty = node_line(json.dumps(rest_event(REACTION, "a"), indent=2))
+    writer.writerow(["26/11/2026 10:00", pretty, "s;t\tu"])
+    writer.writerow(["26/11/2026 10:00", node_line(json.dumps(READ_EVENT)), "s"])
+    path = _write(tmp_path, "saved.csv", out.getvalue().encode(encoding))
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["webhook_id"]) == ["a", "c"]
+    assert list(result.deliveries["source"]) == [f"{path}:2", f"{path}:{3 + pretty.count(chr(10))}"]
+    assert _reasons(path) == {"ok": 2}
+
+
 def test_a_damaged_csv_export(tmp_path: Path) -> None:
     good = node_line(json.dumps(READ_EVENT))
     text = _csv([["@timestamp", "@message"], ["t", good]]) + 't,"unterminated\n'
