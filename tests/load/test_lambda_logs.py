@@ -209,6 +209,33 @@ def test_events_logged_after_a_label_as_aws_blueprints_do(tmp_path: Path) -> Non
     assert "print(json.dumps(event))" in rejected[1][1]
 
 
+def test_events_in_the_json_records_of_node_and_python_loggers(tmp_path: Path) -> None:
+    def event(name: str) -> dict[str, Any]:
+        return rest_event(REACTION, name)
+
+    when = "2026-11-26T10:00:00.456Z"
+    records = [
+        # pino: logger.info({ event }, "received"), and a message with the event after a label
+        {"level": 30, "time": 1795687200456, "pid": 8, "event": event("pino"), "msg": "received"},
+        {"level": 30, "time": 1795687200457, "msg": "Received event: " + json.dumps(event("l"))},
+        # winston's json format: logger.info("received", { event })
+        {"event": event("winston"), "level": "info", "message": "received"},
+        # structlog's JSONRenderer: log.info("received", lambda_event=event)
+        {"lambda_event": event("structlog"), "event": "received", "level": "info"},
+        # python-json-logger: logger.info("received", extra={"event": event})
+        {"asctime": when, "levelname": "INFO", "message": "received", "event": event("pjl")},
+        {"level": 30, "time": 1795687200458, "msg": "sent the answer"},  # no event: passed over
+    ]
+    path = _write(tmp_path, "app.log", "".join(json.dumps(r) + "\n" for r in records))
+    assert sniff(path.read_bytes()) == "aws-lambda"
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["webhook_id"]) == ["pino", "l", "winston", "structlog", "pjl"]
+    assert _reasons(path) == {"ok": 5}
+    for record in records[:5]:  # each alone, as the first line of a log, is recognised
+        assert sniff(json.dumps(record).encode() + b"\n") == "aws-lambda", record
+
+
 def test_aws_logs_tail_and_the_json_log_format(tmp_path: Path) -> None:
     stream = "2026/11/26/[$LATEST]0123456789abcdef0123456789abcdef"
     tail = [

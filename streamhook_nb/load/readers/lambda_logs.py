@@ -252,25 +252,43 @@ def _after_label(text: bytes) -> bytes | None:
 
 
 def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
-    """A parsed value: an event, or a log record (JSON log format, Powertools) holding one."""
-    if isinstance(value, dict) and "@message" in value and not is_event(value):
-        add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
-        return
-    if isinstance(value, dict) and not is_event(value) and "message" in value:
-        inner = value["message"]
-        if isinstance(inner, str):
-            _message(batch, source, inner.encode("utf-8", "surrogatepass"), only_events=False)
+    """A parsed value: an event, or a log record holding one (see :func:`_held_event`)."""
+    if isinstance(value, dict) and not is_event(value):
+        if "@message" in value:
+            add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
             return
-        if not is_event(inner):
-            return  # another structured log record
-        value = inner
-    elif isinstance(value, dict) and str(value.get("type")).startswith("platform."):
-        return  # the runtime's own record in the JSON log format
+        held = _held_event(value)
+        if held is None:
+            text = next((value[k] for k in _MESSAGE_KEYS if isinstance(value.get(k), str)), None)
+            if text is not None:
+                _message(batch, source, text.encode("utf-8", "surrogatepass"), only_events=False)
+                return
+            if any(k in value for k in _MESSAGE_KEYS) or _is_platform(value):
+                return  # another structured log record, or the runtime's own (JSON log format)
+        else:
+            value = held
     if not is_event(value):
         if only_events:
             batch.reject(source, _NOT_EVENT)
         return
     add_or_reject(batch, source, add_event, value, "event")
+
+
+_MESSAGE_KEYS = ("message", "msg")
+"""Where a JSON log record keeps its message: Lambda's JSON log format, Powertools, winston and
+python-json-logger in ``message``, pino in ``msg``."""
+
+
+def _is_platform(record: dict[str, Any]) -> bool:
+    return str(record.get("type")).startswith("platform.")
+
+
+def _held_event(record: dict[str, Any]) -> Any:
+    """The event a JSON log record holds in one of its fields, or None: Lambda's JSON log format
+    and Powertools (``message``), pino (``logger.info({event}, "received")``), winston's and
+    python-json-logger's extra fields, structlog's keyword arguments
+    (``log.info("received", lambda_event=event)``)."""
+    return next((item for item in record.values() if is_event(item)), None)
 
 
 def _unreadable(text: str, exc: orjson.JSONDecodeError) -> str:
@@ -306,12 +324,16 @@ def is_log_record(record: dict[str, Any]) -> bool:
         return True
     if keys >= _PLATFORM_RECORD and str(record["type"]).startswith("platform."):
         return True
-    inner = record.get("message")
-    if isinstance(inner, str) and inner.lstrip().startswith("{"):
-        try:
-            inner = parse_document(inner.encode("utf-8", "surrogatepass"))
-        except orjson.JSONDecodeError:
-            return False
+    if _held_event(record) is not None:
+        return True
+    text = next((record[k] for k in _MESSAGE_KEYS if isinstance(record.get(k), str)), "")
+    start = text.find("{", 0, _LABEL_BYTES + 1)
+    if start < 0:
+        return False
+    try:
+        inner = parse_document(text[start:].encode("utf-8", "surrogatepass"))
+    except orjson.JSONDecodeError:
+        return False
     return is_event(inner)
 
 
