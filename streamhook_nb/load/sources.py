@@ -228,11 +228,26 @@ def _exists(handle: Any) -> bool:
 
 
 def read_whole(stream: IO[bytes], name: str) -> bytes:
-    """All of a stream that is read whole, up to :data:`MAX_DOCUMENT_BYTES` (else refused)."""
-    data = stream.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise too_large(name)
-    return data
+    """All of a stream that is read whole, up to :data:`MAX_DOCUMENT_BYTES` (else refused).
+
+    Read in pieces that grow as the file does: one read of the whole cap would ask for 1 GiB
+    up front however small the file (Python sizes the buffer by the request), which a limit
+    on the address space (``ulimit -v``) refuses with a ``MemoryError``.
+    """
+    limit = MAX_DOCUMENT_BYTES
+    pieces: list[bytes] = []
+    total, size = 0, _FIRST_PIECE
+    while piece := stream.read(min(size, limit + 1 - total)):
+        pieces.append(piece)
+        total += len(piece)
+        if total > limit:
+            raise too_large(name)
+        size = min(size * 2, _LARGEST_PIECE)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
+_FIRST_PIECE = 1 << 18
+_LARGEST_PIECE = 1 << 26
 
 
 def too_large(name: str) -> SourceError:
