@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import gzip
 import io
@@ -168,7 +169,7 @@ def _expand_one(item: str) -> Iterator[Source]:
         return
     if path.is_symlink():
         raise SourceError(
-            f"a symbolic link to {os.readlink(path)}, which does not exist",
+            f"a symbolic link to {os.readlink(path)}, which {_link_trouble(path)}",
             source=item,
             fix="Point the link at the log, or name the log itself",
         )
@@ -179,6 +180,16 @@ def _expand_one(item: str) -> Iterator[Source]:
             fix="Save the log to a file first, then load that file",
         )
     raise SourceError("no such file or directory", source=item, fix="Check the path")
+
+
+def _link_trouble(link: Path) -> str:
+    """What is wrong with where a link leads: nowhere, or round in a loop."""
+    try:
+        link.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "leads back to itself (a loop of links)"
+    return "does not exist"
 
 
 def _walk(root: Path) -> list[tuple[str, int]]:

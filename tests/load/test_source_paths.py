@@ -24,6 +24,13 @@ def test_a_broken_link_names_its_target(tmp_path: Path) -> None:
         load_log(link)
 
 
+def test_a_loop_of_links_is_named_as_one(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").symlink_to(tmp_path / "b.jsonl")
+    (tmp_path / "b.jsonl").symlink_to(tmp_path / "a.jsonl")
+    with pytest.raises(SourceError, match=r"a\.jsonl: a symbolic link to .*b\.jsonl, which leads"):
+        load_log(tmp_path / "a.jsonl")
+
+
 def test_a_missing_path_is_still_missing(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such file or directory"):
         load_log(tmp_path / "nothing.jsonl")
