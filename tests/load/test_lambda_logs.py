@@ -236,6 +236,21 @@ def test_events_in_the_json_records_of_node_and_python_loggers(tmp_path: Path) -
         assert sniff(json.dumps(record).encode() + b"\n") == "aws-lambda", record
 
 
+def test_aws_logs_tail_in_its_short_format(tmp_path: Path) -> None:
+    """``aws logs tail --format short``: the time to the second, without its zone, and the
+    message (a pretty-printed one goes on in the lines after it, as the CLI prints it)."""
+    pretty = "Received event: " + json.dumps(http_api_event(READ, "print"), indent=2)
+    messages = [node_line(json.dumps(rest_event(REACTION, "node"))), pretty]
+    lines = [f"2026-11-26T10:00:00 {line}" for line in runtime_lines(messages)]
+    path = _write(tmp_path, "short.txt", "\n".join(lines) + "\n")
+    assert sniff(path.read_bytes()) == "aws-lambda"
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["webhook_id"]) == ["node", "print"]
+    assert list(result.deliveries["source"]) == [f"{path}:2", f"{path}:3"]
+    assert _reasons(path) == {"ok": 2}
+
+
 def test_aws_logs_tail_and_the_json_log_format(tmp_path: Path) -> None:
     stream = "2026/11/26/[$LATEST]0123456789abcdef0123456789abcdef"
     tail = [

@@ -50,10 +50,10 @@ _PYTHON = re.compile(rb"\[[A-Z]{4,8}\]\t" + _TIME + rb"Z\t[^\t]*\t")
 """A Python runtime logger line's prefix: level, time, request id."""
 _GO = re.compile(rb"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})? ")
 """Go's ``log.Printf`` prefix (a Go function's own lines carry no request id)."""
-_TAIL = re.compile(_TIME + rb"(?:Z|[+-]\d\d:\d\d) (?:\d{4}/\d\d/\d\d/\[[^\]\s]*\]\S* |)")
+_TAIL = re.compile(_TIME + rb"(?:Z|[+-]\d\d:\d\d)? (?:\d{4}/\d\d/\d\d/\[[^\]\s]*\]\S* |)")
 """The prefix of ``aws logs tail`` (the event's time and its Lambda log stream,
-``2026/11/26/[$LATEST]0123abcd``), or of a log group exported to S3 (``create-export-task``:
-the time alone)."""
+``2026/11/26/[$LATEST]0123abcd``; with ``--format short`` the time alone, to the second and
+without its zone), or of a log group exported to S3 (``create-export-task``: the time alone)."""
 _PLATFORM = re.compile(
     rb"(?:(?:START|END|REPORT) RequestId: |(?:INIT_START|INIT_REPORT|INIT_RUNTIME_DONE"
     rb"|RESTORE_START|RESTORE_REPORT) |(?:EXTENSION|TELEMETRY|LOGS)[\t ]Name: |XRAY TraceId: )"
