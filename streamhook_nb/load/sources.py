@@ -153,33 +153,33 @@ def _expand_one(item: str) -> Iterator[Source]:
     if path.is_dir():
         files = _walk(path)
         if not files:
-            raise SourceError("directory holds no files", source=item)
+            raise SourceError("directory holds no files", source=shown_path(item))
         for name, size in files:
-            yield Source(name, name, size, listed=True)
+            yield Source(shown_path(name), name, size, listed=True)
         return
     if path.is_file():
-        yield Source(item, item, path.stat().st_size)
+        yield Source(shown_path(item), item, path.stat().st_size)
         return
     if glob.has_magic(item):
         matches = sorted(m for m in glob.glob(item, recursive=True) if os.path.isfile(m))
         if not matches:
-            raise SourceError("the pattern matches no file", source=item)
+            raise SourceError("the pattern matches no file", source=shown_path(item))
         for match in matches:
-            yield Source(match, match, os.path.getsize(match), listed=True)
+            yield Source(shown_path(match), match, os.path.getsize(match), listed=True)
         return
     if path.is_symlink():
         raise SourceError(
             f"a symbolic link to {os.readlink(path)}, which {_link_trouble(path)}",
-            source=item,
+            source=shown_path(item),
             fix="Point the link at the log, or name the log itself",
         )
     if path.exists():
         raise SourceError(
             "not a regular file (a pipe, socket or device)",
-            source=item,
+            source=shown_path(item),
             fix="Save the log to a file first, then load that file",
         )
-    raise SourceError("no such file or directory", source=item, fix="Check the path")
+    raise SourceError("no such file or directory", source=shown_path(item), fix="Check the path")
 
 
 def _link_trouble(link: Path) -> str:
@@ -190,6 +190,15 @@ def _link_trouble(link: Path) -> str:
         if exc.errno == errno.ELOOP:
             return "leads back to itself (a loop of links)"
     return "does not exist"
+
+
+def shown_path(path: str) -> str:
+    """A path as text to show and store: a file name that is not UTF-8 (a zip made on Windows,
+    unpacked here) holds the bytes Python keeps as lone surrogates, which no text column can
+    hold; they are shown as U+FFFD (the file is still opened by its real name)."""
+    if path.isascii():
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _walk(root: Path) -> list[tuple[str, int]]:
@@ -228,7 +237,7 @@ def _expand_url(url: str) -> Iterator[Source]:
             size = handle.fs.size(handle.path)
         except (OSError, NotImplementedError):
             size = None
-        yield Source(full, full, size, listed=glob.has_magic(url))
+        yield Source(shown_path(full), full, size, listed=glob.has_magic(url))
 
 
 def _exists(handle: Any) -> bool:
