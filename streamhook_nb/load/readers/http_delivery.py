@@ -42,6 +42,7 @@ def add_request(
     message); a subscription (un)confirmation is no event and is skipped. ``transport``, when
     the tool recorded it (our HAR writer does), is taken as it is.
     """
+    _check_text(headers, method=method, path=path, received_at=received_at, address=remote_addr)
     message_type = joined(headers.get(SNS_MESSAGE_TYPE))
     if transport is None and message_type is not None and (method or "").upper() == "POST":
         if _kinds(message_type) != {"notification"}:
@@ -65,6 +66,26 @@ def add_request(
         remote_addr=remote_addr,
         response_status=response_status,
     )
+
+
+def _check_text(headers: Headers, **fields: str | None) -> None:
+    """Raise :class:`BadEntryError` naming a field that holds a lone UTF-16 surrogate
+    (``"\\ud800"`` in a JSON document): no request's bytes give one, and no text column can
+    hold it."""
+    named = [(f"header {name[:80]!r}", name) for name in headers]
+    for name, value in headers.items():
+        values = value if isinstance(value, list) else [value]
+        named += [(f"header {name[:80]!r}", item) for item in values]
+    named += [(name, value) for name, value in fields.items() if value is not None]
+    for what, text in named:
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise BadEntryError(
+                    f"the request's {what} holds a lone UTF-16 surrogate "
+                    f"({text[exc.start]!r}), which no request bytes give"
+                ) from None
 
 
 def add_bodiless_request(
