@@ -236,6 +236,26 @@ def test_events_in_the_json_records_of_node_and_python_loggers(tmp_path: Path) -
         assert sniff(json.dumps(record).encode() + b"\n") == "aws-lambda", record
 
 
+def test_webhook_bodies_logged_without_their_event(tmp_path: Path) -> None:
+    """A function that logs only ``event.body`` leaves nothing to verify: each body is a
+    rejected record saying what to log instead. Beside the events it came with, a logged body
+    is passed over like any other message; in a file of events only it is named as a body."""
+    body = REACTION.decode()
+    alone = _write(tmp_path, "bodies.log", "\n".join(runtime_lines([node_line(body)] * 2)) + "\n")
+    result = load_log(alone)
+    assert len(result.deliveries) == 0
+    assert list(result.rejected["source"]) == [f"{alone}:2", f"{alone}:3"]
+    assert "console.log(JSON.stringify(event))" in result.rejected["reason"].iloc[0]
+    event = node_line(json.dumps(rest_event(REACTION, "a")))
+    both = _write(tmp_path, "both.log", "\n".join(runtime_lines([event, node_line(body)])) + "\n")
+    result = load_log(both)
+    assert (list(result.deliveries["webhook_id"]), len(result.rejected)) == (["a"], 0)
+    events = _write(tmp_path, "events.jsonl", json.dumps(rest_event(READ, "b")) + "\n" + body)
+    assert [reason[:40] for _, reason in _rejected(events)] == [
+        "a webhook body without its request: no h"
+    ]
+
+
 def test_aws_logs_tail_in_its_short_format(tmp_path: Path) -> None:
     """``aws logs tail --format short``: the time to the second, without its zone, and the
     message (a pretty-printed one goes on in the lines after it, as the CLI prints it)."""

@@ -34,6 +34,7 @@ from typing import Any
 import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
 from streamhook_nb.load.readers import cloudwatch_csv
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
@@ -70,6 +71,11 @@ _NOT_EVENT = (
     "not a Lambda event for an HTTP request (none of the fields httpMethod, requestContext, "
     "rawPath)"
 )
+_BARE_IN_LOG = (
+    "a webhook body logged without its event (console.log(event.body), print(body)): no "
+    "headers, so no X-Signature to check. Log the whole event instead: "
+    "console.log(JSON.stringify(event)), or print(json.dumps(event))"
+)
 _CUT = "CloudWatch Logs keeps at most 256 KB of a log event: a longer one is cut"
 _ENDED = "unexpected end of data"
 """What orjson says of a value cut short."""
@@ -85,15 +91,15 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
     """Every event of a file in any of the layouts above (sources ``file#N`` in an array or a
     CloudWatch Logs response, ``file:line`` where a value or log message starts)."""
     if cloudwatch_csv.is_export(data):
-        yield cloudwatch_csv.read(data, name, DeliveryBatch(FORMAT), add_log_event)
+        yield _settled(cloudwatch_csv.read(data, name, DeliveryBatch(FORMAT), add_log_event))
         return
     try:
         document = parse_document(data)
     except orjson.JSONDecodeError:
         if _SUBSCRIPTION_START.match(data):
-            yield _subscription_values(data, name)
+            yield _settled(_subscription_values(data, name))
         else:
-            yield _lines(data, name)
+            yield _settled(_lines(data, name))
         return
     yield from read_document(document, name, data)
 
@@ -109,7 +115,16 @@ def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBat
     else:  # one value, named as in a file of one per line or of values one after another
         line = 1 + data[: len(data) - len(data.lstrip())].count(b"\n")
         _value(batch, f"{name}:{line}", document, only_events=True)
-    yield batch
+    yield _settled(batch)
+
+
+def _settled(batch: DeliveryBatch) -> DeliveryBatch:
+    """``batch`` without the webhook bodies its log holds beside events (a function that logs
+    both its event and the body): those are passed over as any other message. A log of bodies
+    alone keeps them as rejected records, each saying what to log instead."""
+    if len(batch):
+        batch.rejected = [bad for bad in batch.rejected if bad.reason != _BARE_IN_LOG]
+    return batch
 
 
 def _add_array(batch: DeliveryBatch, name: str, document: list[Any]) -> None:
@@ -253,7 +268,7 @@ def _after_label(text: bytes) -> bytes | None:
 
 def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
     """A parsed value: an event, or a log record holding one (see :func:`_held_event`)."""
-    if isinstance(value, dict) and not is_event(value):
+    if isinstance(value, dict) and not is_event(value) and not is_bare_payload(value):
         if "@message" in value:
             add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
             return
@@ -267,6 +282,9 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
                 return  # another structured log record, or the runtime's own (JSON log format)
         else:
             value = held
+    if is_bare_payload(value):  # console.log(event.body), print(body)
+        batch.reject(source, BARE_PAYLOAD if only_events else _BARE_IN_LOG)
+        return
     if not is_event(value):
         if only_events:
             batch.reject(source, _NOT_EVENT)
