@@ -189,20 +189,24 @@ def test_events_logged_after_a_label_as_aws_blueprints_do(tmp_path: Path) -> Non
     logged = f"[INFO]\t2026-11-26T10:00:00.456Z\t{REQUEST_ID}\tevent: " + json.dumps(
         rest_event(READ, "logging")
     )
+    log4js = node_line(
+        "[2026-11-26T10:00:00.456] [INFO] default - " + json.dumps(rest_event(READ, "log4js"))
+    )
     node_object = node_line("Received event: {\n  httpMethod: 'POST',\n}")
     python_dict = "Received event: " + str(rest_event(REACTION, "dict"))
     lines = [
         *node.split("\n"),
         *python.split("\n"),
         logged,
+        log4js,
         *node_object.split("\n"),
         python_dict,
         node_line('Response: {"statusCode": 200}'),
     ]
     path = _write(tmp_path, "cw.log", "\n".join(runtime_lines(lines)) + "\n")
     result = load_log(path)
-    assert list(result.deliveries["webhook_id"]) == ["node", "python", "logging"]
-    assert _reasons(path) == {"ok": 3}
+    assert list(result.deliveries["webhook_id"]) == ["node", "python", "logging", "log4js"]
+    assert _reasons(path) == {"ok": 4}
     rejected = [(row.source, row.reason) for row in result.rejected.itertuples()]
     assert [s for s, _ in rejected] == [f"{path}:{n}" for n in (len(lines) - 3, len(lines))]
     assert "console.log(JSON.stringify(event))" in rejected[0][1]

@@ -261,9 +261,10 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
 
 def _after_label(text: bytes) -> bytes | None:
     """The object after a short label in a message (``Received event: {...}``, what AWS's
-    Node.js and Python blueprints log, or ``EVENT: {...}``), else None."""
+    Node.js and Python blueprints log, ``EVENT: {...}``, or a logger's own prefix such as
+    log4js' ``[2026-11-26T10:00:00.123] [INFO] default - {...}``), else None."""
     start = text.find(b"{", 1, _LABEL_BYTES + 1)
-    return text[start:] if start > 0 and not text.startswith((b"{", b"[")) else None
+    return text[start:] if start > 0 and not text.startswith(b"{") else None
 
 
 def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
