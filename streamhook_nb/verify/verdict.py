@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from streamhook_nb.load.body import signed_bytes
+from streamhook_nb.load.body import InflatedTooLargeError, signed_bytes
 from streamhook_nb.load.fidelity import VERIFIABLE, Fidelity
 from streamhook_nb.load.sources import GZIP_MAGIC
 from streamhook_nb.verify.reasons import HINTS, Reason
@@ -199,6 +199,8 @@ def _judge_carefully(
         )
     try:
         payload = signed_bytes(body)
+    except InflatedTooLargeError as exc:
+        return Verdict(Reason.UNDECODABLE_BODY, detail=f"({exc}.)")
     except ValueError:
         return Verdict(Reason.UNDECODABLE_BODY)
     candidates = keyring.candidates(api_key)
@@ -292,6 +294,8 @@ def _unsigned(body: bytes | None) -> Verdict:
     if body is not None and body.startswith(GZIP_MAGIC):
         try:
             signed_bytes(body)
+        except InflatedTooLargeError as exc:
+            return Verdict(Reason.UNDECODABLE_BODY, detail=f"({exc}.)")
         except ValueError:
             return Verdict(Reason.UNDECODABLE_BODY)
     return Verdict(Reason.UNSIGNED)
