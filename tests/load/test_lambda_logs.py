@@ -254,6 +254,10 @@ def test_webhook_bodies_logged_without_their_event(tmp_path: Path) -> None:
     both = _write(tmp_path, "both.log", "\n".join(runtime_lines([event, node_line(body)])) + "\n")
     result = load_log(both)
     assert (list(result.deliveries["webhook_id"]), len(result.rejected)) == (["a"], 0)
+    record = {"timestamp": "2026-11-26T10:00:00.456Z", "level": "INFO", "requestId": REQUEST_ID}
+    json_log = "\n".join(json.dumps(record | {key: json.loads(body)}) for key in ("message", "b"))
+    result = load_log(_write(tmp_path, "json.log", json_log + "\n"))
+    assert (len(result.deliveries), len(result.rejected)) == (0, 2)
     events = _write(tmp_path, "events.jsonl", json.dumps(rest_event(READ, "b")) + "\n" + body)
     assert [reason[:40] for _, reason in _rejected(events)] == [
         "a webhook body without its request: no h"

@@ -275,6 +275,8 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
             return
         held = _held_event(value)
         if held is None:
+            held = next((item for item in value.values() if is_bare_payload(item)), None)
+        if held is None:
             text = next((value[k] for k in _MESSAGE_KEYS if isinstance(value.get(k), str)), None)
             if text is not None:
                 _message(batch, source, text.encode("utf-8", "surrogatepass"), only_events=False)
