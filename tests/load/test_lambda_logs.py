@@ -3,6 +3,7 @@ after another, CloudWatch Logs lines and exports; detection, and every command o
 
 from __future__ import annotations
 
+import base64
 import csv
 import gzip
 import io
@@ -262,6 +263,82 @@ def test_webhook_bodies_logged_without_their_event(tmp_path: Path) -> None:
     assert [reason[:40] for _, reason in _rejected(events)] == [
         "a webhook body without its request: no h"
     ]
+
+
+def _sqs_record(body: str, number: int) -> dict[str, Any]:
+    """A record of a Lambda SQS event, as the Lambda developer guide shows one."""
+    return {
+        "messageId": f"059f36b4-87a3-44ab-83d2-661975830a7{number}",
+        "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1795687200123",
+            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+            "ApproximateFirstReceiveTimestamp": "1795687200130",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:stream-hooks",
+        "awsRegion": "us-east-1",
+    }
+
+
+def _sns_envelope(message: str) -> dict[str, Any]:
+    return {
+        "Type": "Notification",
+        "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:stream-hooks",
+        "Message": message,
+        "Timestamp": "2026-11-26T10:00:00.200Z",
+        "SignatureVersion": "1",
+    }
+
+
+def test_lambda_events_of_sqs_messages_and_sns_notifications(tmp_path: Path) -> None:
+    """Stream's SQS or SNS hook feeding a function: the events it logs hold queue messages
+    (unsigned), each ``file:line#N``; a logged event is read as any other."""
+    reaction = REACTION.decode()
+    gzipped = base64.b64encode(gzip.compress(READ)).decode()
+    sqs = {
+        "Records": [
+            _sqs_record(reaction, 1),
+            _sqs_record(gzipped, 2),
+            _sqs_record(json.dumps(_sns_envelope(reaction)), 3),  # SNS to SQS
+            _sqs_record("neither JSON nor base64!", 4),
+        ]
+    }
+    sns = {
+        "Records": [
+            {
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:stream-hooks:2bcfbf39",
+                "EventSource": "aws:sns",
+                "Sns": _sns_envelope(READ.decode()),
+            }
+        ]
+    }
+    s3 = {"Records": [{"eventSource": "aws:s3", "s3": {}}]}  # not a queue: passed over
+    lines = [node_line(json.dumps(sqs)), node_line(json.dumps(s3)), node_line(json.dumps(sns))]
+    path = _write(tmp_path, "queue.log", "\n".join(runtime_lines(lines)) + "\n")
+    result = load_log(path)
+    frame = result.deliveries
+    assert list(frame["source"]) == [f"{path}:2#{n}" for n in (1, 2, 3)] + [f"{path}:4#1"]
+    assert list(frame["transport"].astype(str)) == ["sqs", "sqs", "sns", "sns"]
+    assert [gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b for b in frame["body"]] == [
+        REACTION,
+        READ,
+        REACTION,
+        READ,
+    ]
+    assert str(frame["received_at"][0]) == "2026-11-26 10:00:00.123000+00:00"
+    assert _reasons(path) == {"unsigned": 4}
+    assert [s for s, _ in _rejected(path)] == [f"{path}:2#4"]
+    events = _write(tmp_path, "sqs-event.json", json.dumps(sqs, indent=2))
+    assert sniff(events.read_bytes()) == JSON_DOCUMENT
+    assert classify(json.loads(events.read_bytes())) == "aws-lambda"
+    assert len(load_log(events).deliveries) == 3
 
 
 def test_aws_logs_tail_in_its_short_format(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from streamhook_nb.load.readers.common import (
     json_values,
     parse_document,
 )
+from streamhook_nb.load.readers.queue import add_lambda_record, is_lambda_queue_event
 
 _TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?"
 _NODE = re.compile(_TIME + rb"Z\t[^\t]*\t[A-Z]{3,8}\t")
@@ -269,7 +270,7 @@ def _after_label(text: bytes) -> bytes | None:
 
 def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
     """A parsed value: an event, or a log record holding one (see :func:`_held_event`)."""
-    if isinstance(value, dict) and not is_event(value) and not is_bare_payload(value):
+    if isinstance(value, dict) and not _is_any_event(value) and not is_bare_payload(value):
         if "@message" in value:
             add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
             return
@@ -285,6 +286,10 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
                 return  # another structured log record, or the runtime's own (JSON log format)
         else:
             value = held
+    if is_lambda_queue_event(value):  # a function fed by Stream's SQS or SNS hook
+        for number, record in enumerate(value["Records"], start=1):
+            add_or_reject(batch, f"{source}#{number}", add_lambda_record, record, "record")
+        return
     if is_bare_payload(value):  # console.log(event.body), print(body)
         batch.reject(source, BARE_PAYLOAD if only_events else _BARE_IN_LOG)
         return
@@ -309,7 +314,12 @@ def _held_event(record: dict[str, Any]) -> Any:
     and Powertools (``message``), pino (``logger.info({event}, "received")``), winston's and
     python-json-logger's extra fields, structlog's keyword arguments
     (``log.info("received", lambda_event=event)``)."""
-    return next((item for item in record.values() if is_event(item)), None)
+    return next((item for item in record.values() if _is_any_event(item)), None)
+
+
+def _is_any_event(value: object) -> bool:
+    """An event of an HTTP request, or of queue messages."""
+    return is_event(value) or is_lambda_queue_event(value)
 
 
 def _unreadable(text: str, exc: orjson.JSONDecodeError) -> str:
@@ -339,7 +349,10 @@ _PLATFORM_RECORD = frozenset({"time", "type", "record"})
 
 def is_log_record(record: dict[str, Any]) -> bool:
     """A record of a Lambda function's JSON logs (Lambda's JSON log format, Powertools' Logger,
-    a runtime record), or any JSON log record holding an event."""
+    a runtime record), any JSON log record holding an event, or a Lambda event of SQS messages
+    or SNS notifications (an HTTP request's event is :func:`~aws_lambda.is_event`)."""
+    if is_lambda_queue_event(record):
+        return True
     keys = record.keys()
     if keys >= _LAMBDA_JSON_LOG or keys >= _POWERTOOLS_LOG:
         return True
@@ -355,7 +368,7 @@ def is_log_record(record: dict[str, Any]) -> bool:
         inner = parse_document(text[start:].encode("utf-8", "surrogatepass"))
     except orjson.JSONDecodeError:
         return False
-    return is_event(inner)
+    return _is_any_event(inner)
 
 
 def is_log_response(record: dict[str, Any]) -> bool:
