@@ -24,8 +24,9 @@ def inventory(sources: SourceLike | list[SourceLike], *, path: str | None = None
     """One row per file: its format, how many deliveries, rejections and skipped requests,
     their fidelity, and ``error`` (why the file cannot be read at all; NA when it can).
 
-    Each file is counted as ``load_log`` of it alone would load it, a batch at a time, so a
-    folder of thousands of files is listed in about the time it takes to read them.
+    Each file is counted as ``load_log`` of the same sources counts it (the rows add up to
+    that load), a batch at a time, so a folder of thousands of files is listed in about the
+    time it takes to read them.
     """
     rows = [_row(source, path) for source in expand(sources)]
     table = pd.DataFrame(rows)
