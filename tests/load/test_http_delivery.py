@@ -1,6 +1,6 @@
-"""Every reader of captured HTTP requests (HAR, webhook.site, Lambda events, ngrok) hands its
-requests to one place: a text field that no request's bytes give is a rejected record there,
-named, and the other requests load."""
+"""Every reader of captured requests (HAR, webhook.site, Lambda events, ngrok) and of queue
+messages checks their text: a field holding what no bytes sent give (a lone UTF-16 surrogate,
+escaped in a JSON document) is a rejected record, named, and the other deliveries load."""
 
 from __future__ import annotations
 
@@ -26,6 +26,15 @@ def _lambda(**changes: Any) -> dict[str, Any]:
     return event
 
 
+def _sns(**changes: Any) -> dict[str, Any]:
+    envelope = {"Type": "Notification", "MessageId": "m", "Message": REACTION.decode()}
+    return envelope | changes
+
+
+def _sqs(**changes: Any) -> dict[str, Any]:
+    return {"MessageId": "m", "Body": REACTION.decode()} | changes
+
+
 def har(*requests: dict[str, Any]) -> str:
     entries = [{"startedDateTime": "2026-11-26T10:00:00Z", "request": r} for r in requests]
     return json.dumps({"log": {"version": "1.2", "entries": entries}})
@@ -47,6 +56,16 @@ CASES = {
     "lambda query": (
         "l.json",
         lambda bad: json.dumps([_lambda(rawQueryString=bad), _lambda()]),
+        "#1",
+    ),
+    "sns timestamp": (
+        "sns.json",
+        lambda bad: json.dumps([_sns(Timestamp=f"2026-11-26T10:00:00{bad}Z"), _sns()]),
+        "#1",
+    ),
+    "sqs message id": (
+        "sqs.json",
+        lambda bad: json.dumps({"Messages": [_sqs(MessageId=bad), _sqs()]}),
         "#1",
     ),
     "lambda header name": (

@@ -10,7 +10,7 @@ from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.body import signed_bytes
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers, joined
-from streamhook_nb.load.readers.common import BadEntryError
+from streamhook_nb.load.readers.common import BadEntryError, check_text
 from streamhook_nb.load.readers.queue import raw_message, sns_payload
 
 SNS_MESSAGE_TYPE = "x-amz-sns-message-type"
@@ -42,7 +42,7 @@ def add_request(
     message); a subscription (un)confirmation is no event and is skipped. ``transport``, when
     the tool recorded it (our HAR writer does), is taken as it is.
     """
-    _check_text(headers, method=method, path=path, received_at=received_at, address=remote_addr)
+    check_text(headers, method=method, path=path, received_at=received_at, address=remote_addr)
     message_type = joined(headers.get(SNS_MESSAGE_TYPE))
     if transport is None and message_type is not None and (method or "").upper() == "POST":
         if _kinds(message_type) != {"notification"}:
@@ -66,26 +66,6 @@ def add_request(
         remote_addr=remote_addr,
         response_status=response_status,
     )
-
-
-def _check_text(headers: Headers, **fields: str | None) -> None:
-    """Raise :class:`BadEntryError` naming a field that holds a lone UTF-16 surrogate
-    (``"\\ud800"`` in a JSON document): no request's bytes give one, and no text column can
-    hold it."""
-    named = [(f"header {name[:80]!r}", name) for name in headers]
-    for name, value in headers.items():
-        values = value if isinstance(value, list) else [value]
-        named += [(f"header {name[:80]!r}", item) for item in values]
-    named += [(name, value) for name, value in fields.items() if value is not None]
-    for what, text in named:
-        if not text.isascii():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                raise BadEntryError(
-                    f"the request's {what} holds a lone UTF-16 surrogate "
-                    f"({text[exc.start]!r}), which no request bytes give"
-                ) from None
 
 
 def add_bodiless_request(

@@ -14,6 +14,7 @@ from streamhook_nb.load.headers import Headers
 from streamhook_nb.load.readers.common import (
     BadEntryError,
     b64,
+    check_text,
     entries_batch,
     epoch_ms_to_iso,
     field,
@@ -138,9 +139,11 @@ def _add_sqs(batch: DeliveryBatch, source: str, message: Any) -> None:
         _add_sns(batch, source, envelope, sent_at=sent_at)
         return
     payload, fidelity = _payload(body, "Body")
+    headers = _queue_headers(message.get("MessageId"))
+    check_text(headers)
     batch.add(
         source,
-        headers=_queue_headers(message.get("MessageId")),
+        headers=headers,
         body=payload,
         fidelity=fidelity,
         transport=Transport.SQS,
@@ -189,13 +192,16 @@ def add_lambda_record(batch: DeliveryBatch, source: str, record: Any) -> None:
 
 def _add_sns(batch: DeliveryBatch, source: str, envelope: Any, *, sent_at: str | None) -> None:
     payload, fidelity = sns_payload(envelope)
+    headers = _queue_headers(envelope.get("MessageId"))
+    received_at = field(envelope, "Timestamp", str, required=False) or sent_at
+    check_text(headers, received_at=received_at)
     batch.add(
         source,
-        headers=_queue_headers(envelope.get("MessageId")),
+        headers=headers,
         body=payload,
         fidelity=fidelity,
         transport=Transport.SNS,
-        received_at=field(envelope, "Timestamp", str, required=False) or sent_at,
+        received_at=received_at,
         method=None,
     )
 
