@@ -164,7 +164,7 @@ def test_cloudwatch_lines_that_are_no_event_are_passed_over(tmp_path: Path) -> N
 
 
 def test_events_logged_the_wrong_way_say_how_to_log_them(tmp_path: Path) -> None:
-    python_repr = str(rest_event(REACTION, "a"))  # print(event)
+    python_repr = str(rest_event(REACTION, "a"))[:300]  # print(event), cut short
     node_inspect = "{\n  resource: '/webhooks/stream',\n  httpMethod: 'POST',\n}"
     cut = json.dumps(rest_event(REACTION, "a"))[:300]
     lines = [
@@ -194,7 +194,7 @@ def test_events_logged_after_a_label_as_aws_blueprints_do(tmp_path: Path) -> Non
         "[2026-11-26T10:00:00.456] [INFO] default - " + json.dumps(rest_event(READ, "log4js"))
     )
     node_object = node_line("Received event: {\n  httpMethod: 'POST',\n}")
-    python_dict = "Received event: " + str(rest_event(REACTION, "dict"))
+    python_dict = "Received event: " + str(rest_event(REACTION, "dict"))[:400]
     lines = [
         *node.split("\n"),
         *python.split("\n"),
@@ -354,6 +354,28 @@ def test_aws_logs_tail_in_its_short_format(tmp_path: Path) -> None:
     assert list(result.deliveries["webhook_id"]) == ["node", "print"]
     assert list(result.deliveries["source"]) == [f"{path}:2", f"{path}:3"]
     assert _reasons(path) == {"ok": 2}
+
+
+def test_events_printed_as_python_dicts_are_read_exactly(tmp_path: Path) -> None:
+    """``print(event)`` and ``logger.info(event)`` write a dict's repr; a string's repr gives
+    back the very string, so the body is exact. It is read as a literal, never run."""
+    body = REACTION.replace(b"new stuff", "new 'stuff' \\ é \u2028 \x00".encode())
+    event = rest_event(body, "print")
+    logged = f"[INFO]\t2026-11-26T10:00:00.456Z\t{REQUEST_ID}\t{event!r}"
+    json_log = {"timestamp": "t", "level": "INFO", "requestId": REQUEST_ID, "message": repr(event)}
+    lines = [
+        repr(event),
+        logged,
+        "Received event: " + repr(http_api_event(READ, "label")),
+        node_line(json.dumps(json_log)),
+        "{'__import__': __import__('os').system('true')}",  # not a literal: passed over
+    ]
+    path = _write(tmp_path, "printed.log", "\n".join(runtime_lines(lines)) + "\n")
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["webhook_id"]) == ["print", "print", "label", "print"]
+    assert result.deliveries["body"][0] == body
+    assert _reasons(path) == {"ok": 4}
 
 
 def test_aws_logs_tail_and_the_json_log_format(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ and so do CSV exports (``cloudwatch_csv``) and subscription messages (``{"messag
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -249,6 +250,10 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     try:
         value = parse_document(text)
     except orjson.JSONDecodeError as exc:
+        printed = _python_dict(text)
+        if printed is not None:  # print(event): Python's repr keeps every string exactly
+            _value(batch, source, printed, only_events=only_events)
+            return
         labelled = _after_label(text)
         if labelled is not None:  # "Received event: {...}", as AWS's blueprints log it
             _message(batch, source, labelled, only_events=only_events)
@@ -258,6 +263,24 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
             batch.reject(source, _unreadable(shown, exc))
         return
     _value(batch, source, value, only_events=only_events)
+
+
+def _python_dict(text: bytes) -> dict[str, Any] | None:
+    """An event a Python function printed as it is (``print(event)``, ``logger.info(event)``:
+    a dict's repr, ``{'resource': ..., 'isBase64Encoded': False}``), read as the literal it is
+    (never run): a string's repr gives back the very string, so its body is exact. None for
+    anything else, or a repr cut short."""
+    if not text.startswith(b"{'") or len(text) > _PRINTED_BYTES:
+        return None
+    try:
+        value = ast.literal_eval(text.decode("utf-8"))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, UnicodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+_PRINTED_BYTES = 8 << 20
+"""The longest printed dict read (a log event holds 256 KB; a file of events, an event's 6 MB)."""
 
 
 def _after_label(text: bytes) -> bytes | None:
@@ -326,8 +349,8 @@ def _unreadable(text: str, exc: orjson.JSONDecodeError) -> str:
     """Why a logged event cannot be read, and what to log instead."""
     if text.startswith("{'"):
         return (
-            "an event printed as a Python dict (print(event)), not JSON: log "
-            "print(json.dumps(event)) instead"
+            "an event printed as a Python dict (print(event)) that cannot be read (cut short? "
+            f"{_CUT}): log print(json.dumps(event)) instead"
         )
     if re.match(r"\{\s*[A-Za-z_]\w*:", text):
         return (
