@@ -7,6 +7,7 @@ import glob
 import gzip
 import io
 import os
+import re
 import stat
 import zlib
 from collections.abc import Iterable, Iterator
@@ -198,7 +199,13 @@ def shown_path(path: str) -> str:
     hold; they are shown as U+FFFD (the file is still opened by its real name)."""
     if path.isascii():
         return path
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte (a Windows name)
+        return _SURROGATE.sub("\ufffd", path)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _walk(root: Path) -> list[tuple[str, int]]:

@@ -51,6 +51,14 @@ def test_a_file_name_that_is_not_utf8_is_shown_with_a_replacement(tmp_path: Path
         load_log(f"{folder / name}x")
 
 
+def test_any_path_text_can_be_shown() -> None:
+    from streamhook_nb.load.sources import shown_path
+
+    assert shown_path("logs/café.jsonl") == "logs/café.jsonl"
+    assert shown_path(os.fsdecode(b"caf\xe9.jsonl")) == "caf\ufffd.jsonl"
+    assert shown_path("a\ud800b.jsonl") == "a\ufffdb.jsonl"  # stands for no byte: replaced too
+
+
 def test_a_missing_path_is_still_missing(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such file or directory"):
         load_log(tmp_path / "nothing.jsonl")
