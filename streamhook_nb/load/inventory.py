@@ -24,8 +24,9 @@ def inventory(sources: SourceLike | list[SourceLike], *, path: str | None = None
     """One row per file: its format, how many deliveries, rejections and skipped requests,
     their fidelity, and ``error`` (why the file cannot be read at all; NA when it can).
 
-    Each file is counted as ``load_log`` of it alone would load it, a batch at a time, so a
-    folder of thousands of files is listed in about the time it takes to read them.
+    Each file is counted as ``load_log`` of the same sources counts it (the rows add up to
+    that load), a batch at a time, so a folder of thousands of files is listed in about the
+    time it takes to read them.
     """
     rows = [_row(source, path) for source in expand(sources)]
     table = pd.DataFrame(rows)
@@ -62,15 +63,28 @@ class _Counts:
 
 
 def _row(source: Source, path: str | None) -> dict[str, Any]:
+    """A file's row. One that cannot be read to its end gives its reason in ``error``; found in
+    a folder, it is counted as loading the folder counts it (what was read before the damage,
+    and the damage as one rejected record); named on its own, loading it fails: no counts."""
     counts = _Counts()
     named = Source(source.name, source.url, source.size)  # an unreadable file raises
+    error = None
     try:
         for batch in read_batches(named, None, _CHUNK, path):
             counts.add(batch)
     except SourceError as exc:
-        empty = {"deliveries": 0, "rejected": 0, "skipped": 0, **{f.value: 0 for f in Fidelity}}
         error = f"{exc.message}. {exc.fix}" if exc.fix else exc.message
-        return {"source": source.name, "format": "-", "transport": "-", **empty, "error": error}
+        if not source.listed:
+            empty = {"deliveries": 0, "rejected": 0, "skipped": 0}
+            return {
+                "source": source.name,
+                "format": "-",
+                "transport": "-",
+                **empty,
+                **{f.value: 0 for f in Fidelity},
+                "error": error,
+            }
+        counts.rejected += 1
     return {
         "source": source.name,
         "format": ", ".join(name for name in FORMATS if counts.formats[name]) or "-",
@@ -79,5 +93,5 @@ def _row(source: Source, path: str | None) -> dict[str, Any]:
         "rejected": counts.rejected,
         "skipped": counts.skipped,
         **{f.value: counts.fidelity[f.value] for f in Fidelity},
-        "error": None,
+        "error": error,
     }

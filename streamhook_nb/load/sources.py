@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import gzip
 import io
 import os
+import re
 import stat
 import zlib
 from collections.abc import Iterable, Iterator
@@ -152,33 +154,58 @@ def _expand_one(item: str) -> Iterator[Source]:
     if path.is_dir():
         files = _walk(path)
         if not files:
-            raise SourceError("directory holds no files", source=item)
+            raise SourceError("directory holds no files", source=shown_path(item))
         for name, size in files:
-            yield Source(name, name, size, listed=True)
+            yield Source(shown_path(name), name, size, listed=True)
         return
     if path.is_file():
-        yield Source(item, item, path.stat().st_size)
+        yield Source(shown_path(item), item, path.stat().st_size)
         return
     if glob.has_magic(item):
         matches = sorted(m for m in glob.glob(item, recursive=True) if os.path.isfile(m))
         if not matches:
-            raise SourceError("the pattern matches no file", source=item)
+            raise SourceError("the pattern matches no file", source=shown_path(item))
         for match in matches:
-            yield Source(match, match, os.path.getsize(match), listed=True)
+            yield Source(shown_path(match), match, os.path.getsize(match), listed=True)
         return
     if path.is_symlink():
         raise SourceError(
-            f"a symbolic link to {os.readlink(path)}, which does not exist",
-            source=item,
+            f"a symbolic link to {os.readlink(path)}, which {_link_trouble(path)}",
+            source=shown_path(item),
             fix="Point the link at the log, or name the log itself",
         )
     if path.exists():
         raise SourceError(
             "not a regular file (a pipe, socket or device)",
-            source=item,
+            source=shown_path(item),
             fix="Save the log to a file first, then load that file",
         )
-    raise SourceError("no such file or directory", source=item, fix="Check the path")
+    raise SourceError("no such file or directory", source=shown_path(item), fix="Check the path")
+
+
+def _link_trouble(link: Path) -> str:
+    """What is wrong with where a link leads: nowhere, or round in a loop."""
+    try:
+        link.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "leads back to itself (a loop of links)"
+    return "does not exist"
+
+
+def shown_path(path: str) -> str:
+    """A path as text to show and store: a file name that is not UTF-8 (a zip made on Windows,
+    unpacked here) holds the bytes Python keeps as lone surrogates, which no text column can
+    hold; they are shown as U+FFFD (the file is still opened by its real name)."""
+    if path.isascii():
+        return path
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte (a Windows name)
+        return _SURROGATE.sub("\ufffd", path)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _walk(root: Path) -> list[tuple[str, int]]:
@@ -217,7 +244,7 @@ def _expand_url(url: str) -> Iterator[Source]:
             size = handle.fs.size(handle.path)
         except (OSError, NotImplementedError):
             size = None
-        yield Source(full, full, size, listed=glob.has_magic(url))
+        yield Source(shown_path(full), full, size, listed=glob.has_magic(url))
 
 
 def _exists(handle: Any) -> bool:
@@ -228,11 +255,26 @@ def _exists(handle: Any) -> bool:
 
 
 def read_whole(stream: IO[bytes], name: str) -> bytes:
-    """All of a stream that is read whole, up to :data:`MAX_DOCUMENT_BYTES` (else refused)."""
-    data = stream.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise too_large(name)
-    return data
+    """All of a stream that is read whole, up to :data:`MAX_DOCUMENT_BYTES` (else refused).
+
+    Read in pieces that grow as the file does: one read of the whole cap would ask for 1 GiB
+    up front however small the file (Python sizes the buffer by the request), which a limit
+    on the address space (``ulimit -v``) refuses with a ``MemoryError``.
+    """
+    limit = MAX_DOCUMENT_BYTES
+    pieces: list[bytes] = []
+    total, size = 0, _FIRST_PIECE
+    while piece := stream.read(min(size, limit + 1 - total)):
+        pieces.append(piece)
+        total += len(piece)
+        if total > limit:
+            raise too_large(name)
+        size = min(size * 2, _LARGEST_PIECE)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
+_FIRST_PIECE = 1 << 18
+_LARGEST_PIECE = 1 << 26
 
 
 def too_large(name: str) -> SourceError:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from streamhook_nb.load.body import signed_bytes
+from streamhook_nb.load.body import InflatedTooLargeError, signed_bytes
 from streamhook_nb.load.fidelity import VERIFIABLE, Fidelity
 from streamhook_nb.load.sources import GZIP_MAGIC
 from streamhook_nb.verify.reasons import HINTS, Reason
@@ -199,6 +199,8 @@ def _judge_carefully(
         )
     try:
         payload = signed_bytes(body)
+    except InflatedTooLargeError as exc:
+        return Verdict(Reason.UNDECODABLE_BODY, detail=f"({exc}.)")
     except ValueError:
         return Verdict(Reason.UNDECODABLE_BODY)
     candidates = keyring.candidates(api_key)
@@ -260,8 +262,31 @@ def _without_exact_bytes(
     except ValueError:
         return unverifiable
     forms = _reserialized(payload, keep_same=True)  # the rebuilt body may be Stream's form
-    verdict = _reencoding_verdict(payload, expected, keyring.candidates(api_key), forms)
-    return verdict or unverifiable
+    candidates = keyring.candidates(api_key)
+    verdict = _reencoding_verdict(payload, expected, candidates, forms)
+    return verdict or _wrong_secret(forms, expected, api_key, candidates, keyring) or unverifiable
+
+
+def _wrong_secret(
+    forms: list[bytes],
+    expected: bytes,
+    api_key: str | None,
+    candidates: tuple[Secret, ...],
+    keyring: Keyring,
+) -> Verdict | None:
+    """``secret_whitespace`` or ``api_key_mismatch`` when a re-encoding of a rebuilt body
+    matches a trimmed secret or another app's: the secret is at fault, not only the capture."""
+    trimmed = tuple(t for s in candidates if (t := s.trimmed()) is not None)
+    rebuilt = "(A re-encoding of the rebuilt body matches: its content is authentic.)"
+    for form in forms:
+        found = matching(form, expected, trimmed)
+        if found is not None:
+            return Verdict(Reason.SECRET_WHITESPACE, found.label, rebuilt)
+        for other_key, secret in keyring.others(api_key):
+            if matching(form, expected, (secret,)) is not None:
+                detail = f"(X-Api-Key {api_key!r}; the secret of {other_key!r} matches) {rebuilt}"
+                return Verdict(Reason.API_KEY_MISMATCH, secret.label, detail)
+    return None
 
 
 def _unsigned(body: bytes | None) -> Verdict:
@@ -269,6 +294,8 @@ def _unsigned(body: bytes | None) -> Verdict:
     if body is not None and body.startswith(GZIP_MAGIC):
         try:
             signed_bytes(body)
+        except InflatedTooLargeError as exc:
+            return Verdict(Reason.UNDECODABLE_BODY, detail=f"({exc}.)")
         except ValueError:
             return Verdict(Reason.UNDECODABLE_BODY)
     return Verdict(Reason.UNSIGNED)

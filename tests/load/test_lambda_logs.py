@@ -3,6 +3,7 @@ after another, CloudWatch Logs lines and exports; detection, and every command o
 
 from __future__ import annotations
 
+import base64
 import csv
 import gzip
 import io
@@ -163,7 +164,7 @@ def test_cloudwatch_lines_that_are_no_event_are_passed_over(tmp_path: Path) -> N
 
 
 def test_events_logged_the_wrong_way_say_how_to_log_them(tmp_path: Path) -> None:
-    python_repr = str(rest_event(REACTION, "a"))  # print(event)
+    python_repr = str(rest_event(REACTION, "a"))[:300]  # print(event), cut short
     node_inspect = "{\n  resource: '/webhooks/stream',\n  httpMethod: 'POST',\n}"
     cut = json.dumps(rest_event(REACTION, "a"))[:300]
     lines = [
@@ -179,6 +180,202 @@ def test_events_logged_the_wrong_way_say_how_to_log_them(tmp_path: Path) -> None
     assert "console.log(JSON.stringify(event))" in rejected[1][1]
     assert "256 KB" in rejected[2][1]
     assert list(load_log(path).deliveries["webhook_id"]) == ["b"]
+
+
+def test_events_logged_after_a_label_as_aws_blueprints_do(tmp_path: Path) -> None:
+    # Node.js: console.log('Received event:', JSON.stringify(event, null, 2));
+    node = node_line("Received event: " + json.dumps(rest_event(REACTION, "node"), indent=2))
+    # Python: print("Received event: " + json.dumps(event, indent=2)), and logging one line
+    python = "Received event: " + json.dumps(http_api_event(READ, "python"), indent=2)
+    logged = f"[INFO]\t2026-11-26T10:00:00.456Z\t{REQUEST_ID}\tevent: " + json.dumps(
+        rest_event(READ, "logging")
+    )
+    log4js = node_line(
+        "[2026-11-26T10:00:00.456] [INFO] default - " + json.dumps(rest_event(READ, "log4js"))
+    )
+    node_object = node_line("Received event: {\n  httpMethod: 'POST',\n}")
+    python_dict = "Received event: " + str(rest_event(REACTION, "dict"))[:400]
+    lines = [
+        *node.split("\n"),
+        *python.split("\n"),
+        logged,
+        log4js,
+        *node_object.split("\n"),
+        python_dict,
+        node_line('Response: {"statusCode": 200}'),
+    ]
+    path = _write(tmp_path, "cw.log", "\n".join(runtime_lines(lines)) + "\n")
+    result = load_log(path)
+    assert list(result.deliveries["webhook_id"]) == ["node", "python", "logging", "log4js"]
+    assert _reasons(path) == {"ok": 4}
+    rejected = [(row.source, row.reason) for row in result.rejected.itertuples()]
+    assert [s for s, _ in rejected] == [f"{path}:{n}" for n in (len(lines) - 3, len(lines))]
+    assert "console.log(JSON.stringify(event))" in rejected[0][1]
+    assert "print(json.dumps(event))" in rejected[1][1]
+
+
+def test_events_in_the_json_records_of_node_and_python_loggers(tmp_path: Path) -> None:
+    def event(name: str) -> dict[str, Any]:
+        return rest_event(REACTION, name)
+
+    when = "2026-11-26T10:00:00.456Z"
+    records = [
+        # pino: logger.info({ event }, "received"), and a message with the event after a label
+        {"level": 30, "time": 1795687200456, "pid": 8, "event": event("pino"), "msg": "received"},
+        {"level": 30, "time": 1795687200457, "msg": "Received event: " + json.dumps(event("l"))},
+        # winston's json format: logger.info("received", { event })
+        {"event": event("winston"), "level": "info", "message": "received"},
+        # structlog's JSONRenderer: log.info("received", lambda_event=event)
+        {"lambda_event": event("structlog"), "event": "received", "level": "info"},
+        # python-json-logger: logger.info("received", extra={"event": event})
+        {"asctime": when, "levelname": "INFO", "message": "received", "event": event("pjl")},
+        {"level": 30, "time": 1795687200458, "msg": "sent the answer"},  # no event: passed over
+    ]
+    path = _write(tmp_path, "app.log", "".join(json.dumps(r) + "\n" for r in records))
+    assert sniff(path.read_bytes()) == "aws-lambda"
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["webhook_id"]) == ["pino", "l", "winston", "structlog", "pjl"]
+    assert _reasons(path) == {"ok": 5}
+    for record in records[:5]:  # each alone, as the first line of a log, is recognised
+        assert sniff(json.dumps(record).encode() + b"\n") == "aws-lambda", record
+
+
+def test_webhook_bodies_logged_without_their_event(tmp_path: Path) -> None:
+    """A function that logs only ``event.body`` leaves nothing to verify: each body is a
+    rejected record saying what to log instead. Beside the events it came with, a logged body
+    is passed over like any other message; in a file of events only it is named as a body."""
+    body = REACTION.decode()
+    alone = _write(tmp_path, "bodies.log", "\n".join(runtime_lines([node_line(body)] * 2)) + "\n")
+    result = load_log(alone)
+    assert len(result.deliveries) == 0
+    assert list(result.rejected["source"]) == [f"{alone}:2", f"{alone}:3"]
+    assert "console.log(JSON.stringify(event))" in result.rejected["reason"].iloc[0]
+    event = node_line(json.dumps(rest_event(REACTION, "a")))
+    both = _write(tmp_path, "both.log", "\n".join(runtime_lines([event, node_line(body)])) + "\n")
+    result = load_log(both)
+    assert (list(result.deliveries["webhook_id"]), len(result.rejected)) == (["a"], 0)
+    record = {"timestamp": "2026-11-26T10:00:00.456Z", "level": "INFO", "requestId": REQUEST_ID}
+    json_log = "\n".join(json.dumps(record | {key: json.loads(body)}) for key in ("message", "b"))
+    result = load_log(_write(tmp_path, "json.log", json_log + "\n"))
+    assert (len(result.deliveries), len(result.rejected)) == (0, 2)
+    events = _write(tmp_path, "events.jsonl", json.dumps(rest_event(READ, "b")) + "\n" + body)
+    assert [reason[:40] for _, reason in _rejected(events)] == [
+        "a webhook body without its request: no h"
+    ]
+
+
+def _sqs_record(body: str, number: int) -> dict[str, Any]:
+    """A record of a Lambda SQS event, as the Lambda developer guide shows one."""
+    return {
+        "messageId": f"059f36b4-87a3-44ab-83d2-661975830a7{number}",
+        "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1795687200123",
+            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+            "ApproximateFirstReceiveTimestamp": "1795687200130",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:stream-hooks",
+        "awsRegion": "us-east-1",
+    }
+
+
+def _sns_envelope(message: str) -> dict[str, Any]:
+    return {
+        "Type": "Notification",
+        "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:stream-hooks",
+        "Message": message,
+        "Timestamp": "2026-11-26T10:00:00.200Z",
+        "SignatureVersion": "1",
+    }
+
+
+def test_lambda_events_of_sqs_messages_and_sns_notifications(tmp_path: Path) -> None:
+    """Stream's SQS or SNS hook feeding a function: the events it logs hold queue messages
+    (unsigned), each ``file:line#N``; a logged event is read as any other."""
+    reaction = REACTION.decode()
+    gzipped = base64.b64encode(gzip.compress(READ)).decode()
+    sqs = {
+        "Records": [
+            _sqs_record(reaction, 1),
+            _sqs_record(gzipped, 2),
+            _sqs_record(json.dumps(_sns_envelope(reaction)), 3),  # SNS to SQS
+            _sqs_record("neither JSON nor base64!", 4),
+        ]
+    }
+    sns = {
+        "Records": [
+            {
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:stream-hooks:2bcfbf39",
+                "EventSource": "aws:sns",
+                "Sns": _sns_envelope(READ.decode()),
+            }
+        ]
+    }
+    s3 = {"Records": [{"eventSource": "aws:s3", "s3": {}}]}  # not a queue: passed over
+    lines = [node_line(json.dumps(sqs)), node_line(json.dumps(s3)), node_line(json.dumps(sns))]
+    path = _write(tmp_path, "queue.log", "\n".join(runtime_lines(lines)) + "\n")
+    result = load_log(path)
+    frame = result.deliveries
+    assert list(frame["source"]) == [f"{path}:2#{n}" for n in (1, 2, 3)] + [f"{path}:4#1"]
+    assert list(frame["transport"].astype(str)) == ["sqs", "sqs", "sns", "sns"]
+    assert [gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b for b in frame["body"]] == [
+        REACTION,
+        READ,
+        REACTION,
+        READ,
+    ]
+    assert str(frame["received_at"][0]) == "2026-11-26 10:00:00.123000+00:00"
+    assert _reasons(path) == {"unsigned": 4}
+    assert [s for s, _ in _rejected(path)] == [f"{path}:2#4"]
+    events = _write(tmp_path, "sqs-event.json", json.dumps(sqs, indent=2))
+    assert sniff(events.read_bytes()) == JSON_DOCUMENT
+    assert classify(json.loads(events.read_bytes())) == "aws-lambda"
+    assert len(load_log(events).deliveries) == 3
+
+
+def test_aws_logs_tail_in_its_short_format(tmp_path: Path) -> None:
+    """``aws logs tail --format short``: the time to the second, without its zone, and the
+    message (a pretty-printed one goes on in the lines after it, as the CLI prints it)."""
+    pretty = "Received event: " + json.dumps(http_api_event(READ, "print"), indent=2)
+    messages = [node_line(json.dumps(rest_event(REACTION, "node"))), pretty]
+    lines = [f"2026-11-26T10:00:00 {line}" for line in runtime_lines(messages)]
+    path = _write(tmp_path, "short.txt", "\n".join(lines) + "\n")
+    assert sniff(path.read_bytes()) == "aws-lambda"
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["webhook_id"]) == ["node", "print"]
+    assert list(result.deliveries["source"]) == [f"{path}:2", f"{path}:3"]
+    assert _reasons(path) == {"ok": 2}
+
+
+def test_events_printed_as_python_dicts_are_read_exactly(tmp_path: Path) -> None:
+    """``print(event)`` and ``logger.info(event)`` write a dict's repr; a string's repr gives
+    back the very string, so the body is exact. It is read as a literal, never run."""
+    body = REACTION.replace(b"new stuff", "new 'stuff' \\ é \u2028 \x00".encode())
+    event = rest_event(body, "print")
+    logged = f"[INFO]\t2026-11-26T10:00:00.456Z\t{REQUEST_ID}\t{event!r}"
+    json_log = {"timestamp": "t", "level": "INFO", "requestId": REQUEST_ID, "message": repr(event)}
+    lines = [
+        repr(event),
+        logged,
+        "Received event: " + repr(http_api_event(READ, "label")),
+        node_line(json.dumps(json_log)),
+        "{'__import__': __import__('os').system('true')}",  # not a literal: passed over
+    ]
+    path = _write(tmp_path, "printed.log", "\n".join(runtime_lines(lines)) + "\n")
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["webhook_id"]) == ["print", "print", "label", "print"]
+    assert result.deliveries["body"][0] == body
+    assert _reasons(path) == {"ok": 4}
 
 
 def test_aws_logs_tail_and_the_json_log_format(tmp_path: Path) -> None:
@@ -394,6 +591,28 @@ def test_csv_exports_of_insights_and_of_the_console(tmp_path: Path) -> None:
 
 
 READ_EVENT = http_api_event(READ, "c")
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"),
+    [(";", "utf-8-sig"), ("\t", "utf-16"), (",", "utf-8-sig")],
+    ids=["excel-semicolon-locale", "excel-unicode-text", "excel-csv-utf8"],
+)
+def test_a_csv_export_saved_again_by_excel(tmp_path: Path, delimiter: str, encoding: str) -> None:
+    """Excel writes CRLF, a byte order mark, and its locale's list separator (semicolons where
+    the comma is the decimal mark; tabs in UTF-16 for "Unicode Text")."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["@timestamp", "@message", "@logStream"])
+    pretty = node_line(json.dumps(rest_event(REACTION, "a"), indent=2))
+    writer.writerow(["26/11/2026 10:00", pretty, "s;t\tu"])
+    writer.writerow(["26/11/2026 10:00", node_line(json.dumps(READ_EVENT)), "s"])
+    path = _write(tmp_path, "saved.csv", out.getvalue().encode(encoding))
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["webhook_id"]) == ["a", "c"]
+    assert list(result.deliveries["source"]) == [f"{path}:2", f"{path}:{3 + pretty.count(chr(10))}"]
+    assert _reasons(path) == {"ok": 2}
 
 
 def test_a_damaged_csv_export(tmp_path: Path) -> None:

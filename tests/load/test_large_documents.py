@@ -4,6 +4,8 @@ so a small compressed file that inflates to gigabytes is refused by name, not re
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -85,3 +87,21 @@ def test_running_out_of_memory_is_one_line_not_a_traceback(
     assert code == 2
     assert err.startswith("streamhook-nb load: error: ran out of memory.")
     assert "Traceback" not in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux keeps it")
+def test_a_small_document_loads_under_an_address_space_limit(tmp_path: Path) -> None:
+    """A limit on the address space (``ulimit -v``, as shared Jupyter hosts set) with less than
+    the cap to spare: a small document must not ask for the cap's worth up front."""
+    path = tmp_path / "small.har"
+    path.write_bytes(_har(10))
+    script = f"""
+import resource
+from streamhook_nb import load_log
+with open("/proc/self/statm") as statm:
+    used = int(statm.read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (used + (512 << 20), resource.RLIM_INFINITY))
+print(len(load_log({str(path)!r}).rejected))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip()) == (0, "0"), done.stderr[-2000:]

@@ -263,6 +263,29 @@ def test_inventory_gives_an_unreadable_file_its_row(write_file: WriteFile) -> No
     assert table["skipped"].sum() == 0
 
 
+def test_inventory_of_a_folder_adds_up_to_loading_it(write_file: WriteFile) -> None:
+    """A file cut short is counted as the folder's load counts it: what was read before the
+    damage, and the damage as one rejected record (with the reason in ``error``)."""
+    import gzip
+
+    from streamhook_nb import inventory
+
+    folder = _folder_with_unreadable_files(write_file)
+    lines = b"".join(capture_line(str(n).encode()) for n in range(20_000))
+    write_file("logs/d.jsonl.gz", gzip.compress(lines)[:-3000])  # cut: most of it reads
+    table = inventory(folder)
+    result = load_log(folder)
+    assert (table["deliveries"].sum(), table["rejected"].sum()) == (
+        len(result.deliveries),
+        len(result.rejected),
+    )
+    cut = table.set_index("source").loc[str(folder / "d.jsonl.gz")]
+    loaded = result.deliveries["source"].str.startswith(str(folder / "d.jsonl.gz"))
+    assert cut["deliveries"] == loaded.sum() > 0
+    assert (cut["rejected"], cut["format"]) == (1, "capture-jsonl")
+    assert cut["error"].startswith("cannot read")
+
+
 def test_byte_order_mark_on_every_json_format(write_file: WriteFile, data_dir: Path) -> None:
     for sample in ("har", "ngrok", "sqs", "sns"):
         for file in sorted((data_dir / sample).iterdir()):

@@ -226,6 +226,18 @@ def test_an_unframed_request_followed_by_another_request_has_an_empty_body(
         assert len(result.rejected) == 0
 
 
+def test_lines_of_spaces_between_and_after_requests_are_blank(write_file: WriteFile) -> None:
+    """An editor's leftovers (indentation, a last line of spaces) are not a damaged request."""
+    unframed = b"POST /h HTTP/1.1\r\nHost: x\r\n\r\n"
+    data = (
+        request(b'{"a":1}') + b"  \r\n\t\n" + request(b'{"b":2}') + b"\n   \n" + unframed + b" \t"
+    )
+    result = load_log(write_file("spaces.http", data))
+    assert len(result.rejected) == 0, result.rejected.to_dict("records")
+    assert list(result.deliveries["body"]) == [b'{"a":1}', b'{"b":2}', b""]
+    assert list(result.deliveries["source"].str.rsplit(":", n=1).str[1]) == ["1", "7", "13"]
+
+
 def test_a_body_run_into_the_next_request_line_is_reported_not_skipped(
     write_file: WriteFile,
 ) -> None:

@@ -1,13 +1,16 @@
-"""A named path that is no log file gets an error saying what it is, not "no such file"."""
+"""A named path that is no log file gets an error saying what it is, not "no such file"; a
+path that is not UTF-8 is shown, not a traceback."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
+import orjson
 import pytest
 
-from streamhook_nb import SourceError, load_log
+from streamhook_nb import SourceError, inventory, load_log
 
 
 def test_a_pipe_is_named_as_one(tmp_path: Path) -> None:
@@ -22,6 +25,38 @@ def test_a_broken_link_names_its_target(tmp_path: Path) -> None:
     link.symlink_to(tmp_path / "gone" / "2026-11-26.jsonl")
     with pytest.raises(SourceError, match=r"today\.jsonl: a symbolic link to .*gone.*does not"):
         load_log(link)
+
+
+def test_a_loop_of_links_is_named_as_one(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").symlink_to(tmp_path / "b.jsonl")
+    (tmp_path / "b.jsonl").symlink_to(tmp_path / "a.jsonl")
+    with pytest.raises(SourceError, match=r"a\.jsonl: a symbolic link to .*b\.jsonl, which leads"):
+        load_log(tmp_path / "a.jsonl")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names as bytes, as Linux keeps them")
+def test_a_file_name_that_is_not_utf8_is_shown_with_a_replacement(tmp_path: Path) -> None:
+    """A zip made on Windows and unpacked here names its files in cp1252 (``café`` as
+    ``caf\\xe9``): Python keeps those bytes as lone surrogates, which no text column holds."""
+    record = {"received_at": None, "method": "POST", "path": "/h", "headers": {}, "body": "{}"}
+    folder = tmp_path / "unzipped"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.jsonl")
+    (folder / name).write_bytes(orjson.dumps(record) + b"\n")
+    shown = f"{folder}{os.sep}caf\ufffd.jsonl"
+    for source in (folder, folder / name):
+        assert list(load_log(source).deliveries["source"]) == [f"{shown}:1"]
+    assert list(inventory(folder)["source"]) == [shown]
+    with pytest.raises(SourceError, match=r"caf\ufffd\.jsonlx: no such file"):
+        load_log(f"{folder / name}x")
+
+
+def test_any_path_text_can_be_shown() -> None:
+    from streamhook_nb.load.sources import shown_path
+
+    assert shown_path("logs/café.jsonl") == "logs/café.jsonl"
+    assert shown_path(os.fsdecode(b"caf\xe9.jsonl")) == "caf\ufffd.jsonl"
+    assert shown_path("a\ud800b.jsonl") == "a\ufffdb.jsonl"  # stands for no byte: replaced too
 
 
 def test_a_missing_path_is_still_missing(tmp_path: Path) -> None:

@@ -374,3 +374,38 @@ def test_a_batch_is_judged_as_each_delivery_alone(
             verdict.matched_secret if verdict.reason is Reason.OK and clean and plain else None
         )
         assert label == expected  # the quick way finds every clean match, and only those
+
+
+def test_a_gzip_bomb_is_undecodable_never_inflated_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small gzip body that inflates past the cap (a megabyte of gzip can hold a gigabyte)
+    is ``undecodable_body`` saying so, over HTTP and over a queue; the loader's event fields
+    and retry digests read it without inflating it either. Just under the cap still verifies."""
+    from streamhook_nb import load_log, verify_deliveries
+    from streamhook_nb.load import body as body_module
+    from streamhook_nb.load.payload import event_type
+
+    monkeypatch.setattr(body_module, "MAX_INFLATED_BYTES", 1 << 20)
+    payload = b'{"type":"message.new","pad":"' + b" " * (2 << 20) + b'"}'
+    just_under = b'{"type":"message.new","pad":"' + b" " * ((1 << 20) - 40) + b'"}'
+    lines = []
+    for number, (signed, transport) in enumerate(
+        [(payload, "http"), (payload, "sqs"), (just_under, "http")]
+    ):
+        record = {
+            "received_at": None,
+            "method": "POST",
+            "path": "/hook",
+            "headers": {"x-signature": sign(signed, SECRET), "x-webhook-id": f"w{number}"},
+            "body_b64": base64.b64encode(gzip.compress(signed)).decode(),
+            "transport": transport,
+        }
+        lines.append(orjson.dumps(record))
+    path = tmp_path / "bomb.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    frame = verify_deliveries(load_log(path).deliveries, ONE)
+    assert list(frame["reason"].astype(str)) == ["undecodable_body"] * 2 + ["ok"]
+    assert "inflates past 1 MiB" in frame["hint"].iloc[0]
+    assert "inflates past 1 MiB" in frame["hint"].iloc[1]
+    assert [event_type(body) for body in frame["body"]] == [None, None, "message.new"]

@@ -17,9 +17,10 @@ from streamhook_nb.load.batch import DeliveryBatch
 
 AddMessage = Callable[[DeliveryBatch, str, str], None]
 
-_HEADER = re.compile(rb'"?@?timestamp"?,(?:[^\r\n]*,)?"?@?message"?(?:,|\r?\n|$)')
+_HEADER = re.compile(rb'"?@?timestamp"?([,;\t])(?:[^\r\n]*\1)?"?@?message"?(?:\1|\r?\n|$)')
 """A header naming the time and message columns (Insights adds ``@``), time first as both
-exports write it."""
+exports write it; separated by commas, or as Excel saves the file again: by semicolons (where
+the comma is the decimal mark) or tabs ("Unicode Text")."""
 _MESSAGE_COLUMNS = ("@message", "message")
 _FIELD_LIMIT = 8 * 1024 * 1024
 """Longest field read: a log event holds up to 256 KB, far beyond the csv module's default
@@ -34,7 +35,10 @@ def is_export(head: bytes) -> bool:
 def read(data: bytes, name: str, batch: DeliveryBatch, add: AddMessage) -> DeliveryBatch:
     """``add`` each message of a CSV export to ``batch``; a row without one is rejected."""
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
-    rows = csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline=""), strict=True)
+    header_row = _HEADER.match(data)
+    delimiter = header_row[1].decode() if header_row else ","
+    text = io.StringIO(data.decode("utf-8", "replace"), newline="")
+    rows = csv.reader(text, delimiter=delimiter, strict=True)
     try:
         header = next(rows)
     except (StopIteration, csv.Error):

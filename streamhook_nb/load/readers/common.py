@@ -233,3 +233,23 @@ def body_fidelity(headers: Headers, body: bytes, declared_size: int | None) -> F
     if declared_size is not None and declared_size > len(body):
         return Fidelity.TRUNCATED
     return Fidelity.EXACT
+
+
+def check_text(headers: Headers, **fields: str | None) -> None:
+    """Raise :class:`BadEntryError` naming a delivery's field that holds a lone UTF-16
+    surrogate (``"\\ud800"`` in a JSON document): no bytes sent over HTTP or a queue give one,
+    and no text column can hold it."""
+    named = [(f"header {name[:80]!r}", name) for name in headers]
+    for name, value in headers.items():
+        values = value if isinstance(value, list) else [value]
+        named += [(f"header {name[:80]!r}", item) for item in values]
+    named += [(name, value) for name, value in fields.items() if value is not None]
+    for what, text in named:
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise BadEntryError(
+                    f"the delivery's {what} holds a lone UTF-16 surrogate "
+                    f"({text[exc.start]!r}), which no bytes sent over HTTP or a queue give"
+                ) from None

@@ -10,7 +10,7 @@ from streamhook_nb.load.batch import DeliveryBatch
 from streamhook_nb.load.body import signed_bytes
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers, joined
-from streamhook_nb.load.readers.common import BadEntryError
+from streamhook_nb.load.readers.common import BadEntryError, check_text
 from streamhook_nb.load.readers.queue import raw_message, sns_payload
 
 SNS_MESSAGE_TYPE = "x-amz-sns-message-type"
@@ -42,6 +42,7 @@ def add_request(
     message); a subscription (un)confirmation is no event and is skipped. ``transport``, when
     the tool recorded it (our HAR writer does), is taken as it is.
     """
+    check_text(headers, method=method, path=path, received_at=received_at, address=remote_addr)
     message_type = joined(headers.get(SNS_MESSAGE_TYPE))
     if transport is None and message_type is not None and (method or "").upper() == "POST":
         if _kinds(message_type) != {"notification"}:

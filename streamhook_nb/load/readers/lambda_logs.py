@@ -27,6 +27,7 @@ and so do CSV exports (``cloudwatch_csv``) and subscription messages (``{"messag
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +35,7 @@ from typing import Any
 import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
 from streamhook_nb.load.readers import cloudwatch_csv
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
@@ -42,6 +44,7 @@ from streamhook_nb.load.readers.common import (
     json_values,
     parse_document,
 )
+from streamhook_nb.load.readers.queue import add_lambda_record, is_lambda_queue_event
 
 _TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?"
 _NODE = re.compile(_TIME + rb"Z\t[^\t]*\t[A-Z]{3,8}\t")
@@ -50,10 +53,10 @@ _PYTHON = re.compile(rb"\[[A-Z]{4,8}\]\t" + _TIME + rb"Z\t[^\t]*\t")
 """A Python runtime logger line's prefix: level, time, request id."""
 _GO = re.compile(rb"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})? ")
 """Go's ``log.Printf`` prefix (a Go function's own lines carry no request id)."""
-_TAIL = re.compile(_TIME + rb"(?:Z|[+-]\d\d:\d\d) (?:\d{4}/\d\d/\d\d/\[[^\]\s]*\]\S* |)")
+_TAIL = re.compile(_TIME + rb"(?:Z|[+-]\d\d:\d\d)? (?:\d{4}/\d\d/\d\d/\[[^\]\s]*\]\S* |)")
 """The prefix of ``aws logs tail`` (the event's time and its Lambda log stream,
-``2026/11/26/[$LATEST]0123abcd``), or of a log group exported to S3 (``create-export-task``:
-the time alone)."""
+``2026/11/26/[$LATEST]0123abcd``; with ``--format short`` the time alone, to the second and
+without its zone), or of a log group exported to S3 (``create-export-task``: the time alone)."""
 _PLATFORM = re.compile(
     rb"(?:(?:START|END|REPORT) RequestId: |(?:INIT_START|INIT_REPORT|INIT_RUNTIME_DONE"
     rb"|RESTORE_START|RESTORE_REPORT) |(?:EXTENSION|TELEMETRY|LOGS)[\t ]Name: |XRAY TraceId: )"
@@ -70,11 +73,18 @@ _NOT_EVENT = (
     "not a Lambda event for an HTTP request (none of the fields httpMethod, requestContext, "
     "rawPath)"
 )
+_BARE_IN_LOG = (
+    "a webhook body logged without its event (console.log(event.body), print(body)): no "
+    "headers, so no X-Signature to check. Log the whole event instead: "
+    "console.log(JSON.stringify(event)), or print(json.dumps(event))"
+)
 _CUT = "CloudWatch Logs keeps at most 256 KB of a log event: a longer one is cut"
 _ENDED = "unexpected end of data"
 """What orjson says of a value cut short."""
 _SUBSCRIPTION_START = re.compile(rb'\s*\{\s*"(?:messageType|owner|logGroup|logStream)"\s*:')
 """A CloudWatch Logs subscription message's opening (Firehose and Kinesis deliver these)."""
+_LABEL_BYTES = 200
+"""The longest label a message may put before the event it logs (``Received event: ``)."""
 _SCAN_LINES = 200
 """How many first lines tell a log (runtime prefixes) from a file of events only."""
 
@@ -83,15 +93,15 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
     """Every event of a file in any of the layouts above (sources ``file#N`` in an array or a
     CloudWatch Logs response, ``file:line`` where a value or log message starts)."""
     if cloudwatch_csv.is_export(data):
-        yield cloudwatch_csv.read(data, name, DeliveryBatch(FORMAT), add_log_event)
+        yield _settled(cloudwatch_csv.read(data, name, DeliveryBatch(FORMAT), add_log_event))
         return
     try:
         document = parse_document(data)
     except orjson.JSONDecodeError:
         if _SUBSCRIPTION_START.match(data):
-            yield _subscription_values(data, name)
+            yield _settled(_subscription_values(data, name))
         else:
-            yield _lines(data, name)
+            yield _settled(_lines(data, name))
         return
     yield from read_document(document, name, data)
 
@@ -107,7 +117,16 @@ def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBat
     else:  # one value, named as in a file of one per line or of values one after another
         line = 1 + data[: len(data) - len(data.lstrip())].count(b"\n")
         _value(batch, f"{name}:{line}", document, only_events=True)
-    yield batch
+    yield _settled(batch)
+
+
+def _settled(batch: DeliveryBatch) -> DeliveryBatch:
+    """``batch`` without the webhook bodies its log holds beside events (a function that logs
+    both its event and the body): those are passed over as any other message. A log of bodies
+    alone keeps them as rejected records, each saying what to log instead."""
+    if len(batch):
+        batch.rejected = [bad for bad in batch.rejected if bad.reason != _BARE_IN_LOG]
+    return batch
 
 
 def _add_array(batch: DeliveryBatch, name: str, document: list[Any]) -> None:
@@ -231,6 +250,14 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     try:
         value = parse_document(text)
     except orjson.JSONDecodeError as exc:
+        printed = _python_dict(text)
+        if printed is not None:  # print(event): Python's repr keeps every string exactly
+            _value(batch, source, printed, only_events=only_events)
+            return
+        labelled = _after_label(text)
+        if labelled is not None:  # "Received event: {...}", as AWS's blueprints log it
+            _message(batch, source, labelled, only_events=only_events)
+            return
         shown = text[:4096].decode("utf-8", "replace")
         if only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
             batch.reject(source, _unreadable(shown, exc))
@@ -238,21 +265,57 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     _value(batch, source, value, only_events=only_events)
 
 
+def _python_dict(text: bytes) -> dict[str, Any] | None:
+    """An event a Python function printed as it is (``print(event)``, ``logger.info(event)``:
+    a dict's repr, ``{'resource': ..., 'isBase64Encoded': False}``), read as the literal it is
+    (never run): a string's repr gives back the very string, so its body is exact. None for
+    anything else, or a repr cut short."""
+    if not text.startswith(b"{'") or len(text) > _PRINTED_BYTES:
+        return None
+    try:
+        value = ast.literal_eval(text.decode("utf-8"))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, UnicodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+_PRINTED_BYTES = 8 << 20
+"""The longest printed dict read (a log event holds 256 KB; a file of events, an event's 6 MB)."""
+
+
+def _after_label(text: bytes) -> bytes | None:
+    """The object after a short label in a message (``Received event: {...}``, what AWS's
+    Node.js and Python blueprints log, ``EVENT: {...}``, or a logger's own prefix such as
+    log4js' ``[2026-11-26T10:00:00.123] [INFO] default - {...}``), else None."""
+    start = text.find(b"{", 1, _LABEL_BYTES + 1)
+    return text[start:] if start > 0 and not text.startswith(b"{") else None
+
+
 def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
-    """A parsed value: an event, or a log record (JSON log format, Powertools) holding one."""
-    if isinstance(value, dict) and "@message" in value and not is_event(value):
-        add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
-        return
-    if isinstance(value, dict) and not is_event(value) and "message" in value:
-        inner = value["message"]
-        if isinstance(inner, str):
-            _message(batch, source, inner.encode("utf-8", "surrogatepass"), only_events=False)
+    """A parsed value: an event, or a log record holding one (see :func:`_held_event`)."""
+    if isinstance(value, dict) and not _is_any_event(value) and not is_bare_payload(value):
+        if "@message" in value:
+            add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
             return
-        if not is_event(inner):
-            return  # another structured log record
-        value = inner
-    elif isinstance(value, dict) and str(value.get("type")).startswith("platform."):
-        return  # the runtime's own record in the JSON log format
+        held = _held_event(value)
+        if held is None:
+            held = next((item for item in value.values() if is_bare_payload(item)), None)
+        if held is None:
+            text = next((value[k] for k in _MESSAGE_KEYS if isinstance(value.get(k), str)), None)
+            if text is not None:
+                _message(batch, source, text.encode("utf-8", "surrogatepass"), only_events=False)
+                return
+            if any(k in value for k in _MESSAGE_KEYS) or _is_platform(value):
+                return  # another structured log record, or the runtime's own (JSON log format)
+        else:
+            value = held
+    if is_lambda_queue_event(value):  # a function fed by Stream's SQS or SNS hook
+        for number, record in enumerate(value["Records"], start=1):
+            add_or_reject(batch, f"{source}#{number}", add_lambda_record, record, "record")
+        return
+    if is_bare_payload(value):  # console.log(event.body), print(body)
+        batch.reject(source, BARE_PAYLOAD if only_events else _BARE_IN_LOG)
+        return
     if not is_event(value):
         if only_events:
             batch.reject(source, _NOT_EVENT)
@@ -260,12 +323,34 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
     add_or_reject(batch, source, add_event, value, "event")
 
 
+_MESSAGE_KEYS = ("message", "msg")
+"""Where a JSON log record keeps its message: Lambda's JSON log format, Powertools, winston and
+python-json-logger in ``message``, pino in ``msg``."""
+
+
+def _is_platform(record: dict[str, Any]) -> bool:
+    return str(record.get("type")).startswith("platform.")
+
+
+def _held_event(record: dict[str, Any]) -> Any:
+    """The event a JSON log record holds in one of its fields, or None: Lambda's JSON log format
+    and Powertools (``message``), pino (``logger.info({event}, "received")``), winston's and
+    python-json-logger's extra fields, structlog's keyword arguments
+    (``log.info("received", lambda_event=event)``)."""
+    return next((item for item in record.values() if _is_any_event(item)), None)
+
+
+def _is_any_event(value: object) -> bool:
+    """An event of an HTTP request, or of queue messages."""
+    return is_event(value) or is_lambda_queue_event(value)
+
+
 def _unreadable(text: str, exc: orjson.JSONDecodeError) -> str:
     """Why a logged event cannot be read, and what to log instead."""
     if text.startswith("{'"):
         return (
-            "an event printed as a Python dict (print(event)), not JSON: log "
-            "print(json.dumps(event)) instead"
+            "an event printed as a Python dict (print(event)) that cannot be read (cut short? "
+            f"{_CUT}): log print(json.dumps(event)) instead"
         )
     if re.match(r"\{\s*[A-Za-z_]\w*:", text):
         return (
@@ -287,19 +372,26 @@ _PLATFORM_RECORD = frozenset({"time", "type", "record"})
 
 def is_log_record(record: dict[str, Any]) -> bool:
     """A record of a Lambda function's JSON logs (Lambda's JSON log format, Powertools' Logger,
-    a runtime record), or any JSON log record holding an event."""
+    a runtime record), any JSON log record holding an event, or a Lambda event of SQS messages
+    or SNS notifications (an HTTP request's event is :func:`~aws_lambda.is_event`)."""
+    if is_lambda_queue_event(record):
+        return True
     keys = record.keys()
     if keys >= _LAMBDA_JSON_LOG or keys >= _POWERTOOLS_LOG:
         return True
     if keys >= _PLATFORM_RECORD and str(record["type"]).startswith("platform."):
         return True
-    inner = record.get("message")
-    if isinstance(inner, str) and inner.lstrip().startswith("{"):
-        try:
-            inner = parse_document(inner.encode("utf-8", "surrogatepass"))
-        except orjson.JSONDecodeError:
-            return False
-    return is_event(inner)
+    if _held_event(record) is not None:
+        return True
+    text = next((record[k] for k in _MESSAGE_KEYS if isinstance(record.get(k), str)), "")
+    start = text.find("{", 0, _LABEL_BYTES + 1)
+    if start < 0:
+        return False
+    try:
+        inner = parse_document(text[start:].encode("utf-8", "surrogatepass"))
+    except orjson.JSONDecodeError:
+        return False
+    return _is_any_event(inner)
 
 
 def is_log_response(record: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from streamhook_nb.load.headers import Headers
 from streamhook_nb.load.readers.common import (
     BadEntryError,
     b64,
+    check_text,
     entries_batch,
     epoch_ms_to_iso,
     field,
@@ -138,9 +139,11 @@ def _add_sqs(batch: DeliveryBatch, source: str, message: Any) -> None:
         _add_sns(batch, source, envelope, sent_at=sent_at)
         return
     payload, fidelity = _payload(body, "Body")
+    headers = _queue_headers(message.get("MessageId"))
+    check_text(headers)
     batch.add(
         source,
-        headers=_queue_headers(message.get("MessageId")),
+        headers=headers,
         body=payload,
         fidelity=fidelity,
         transport=Transport.SQS,
@@ -149,15 +152,56 @@ def _add_sqs(batch: DeliveryBatch, source: str, message: Any) -> None:
     )
 
 
+LAMBDA_SOURCES = ("aws:sqs", "aws:sns")
+"""The ``eventSource`` of a Lambda event's ``Records`` that carry queue messages."""
+
+
+def is_lambda_queue_event(value: Any) -> bool:
+    """Whether ``value`` is a Lambda event of SQS messages or SNS notifications (``{"Records":
+    [{"eventSource": "aws:sqs", ...}]}``, or ``EventSource: aws:sns``), as a function that
+    consumes Stream's SQS or SNS hooks receives and may log it."""
+    records = value.get("Records") if isinstance(value, dict) else None
+    if not isinstance(records, list) or not records or not isinstance(records[0], dict):
+        return False
+    first = records[0]
+    return (first.get("eventSource") or first.get("EventSource")) in LAMBDA_SOURCES
+
+
+def add_lambda_record(batch: DeliveryBatch, source: str, record: Any) -> None:
+    """One record of a Lambda queue event: an SQS message (``body``, ``attributes``, as the
+    Lambda developer guide shows them) or an SNS notification (``Sns``, the envelope)."""
+    if not isinstance(record, dict):
+        raise BadEntryError("record is not an object")
+    kind = record.get("eventSource") or record.get("EventSource")
+    if kind == "aws:sqs":
+        message = {
+            "Body": field(record, "body", str),
+            "MessageId": record.get("messageId"),
+            "Attributes": field(record, "attributes", dict, required=False) or {},
+        }
+        _add_sqs(batch, source, message)
+    elif kind == "aws:sns":
+        envelope = field(record, "Sns", dict)
+        if is_sns_control(envelope):
+            batch.skipped += 1
+            return
+        _add_sns(batch, source, envelope, sent_at=None)
+    else:
+        raise BadEntryError(f"a record from {str(kind)[:40]!r}, not from SQS or SNS")
+
+
 def _add_sns(batch: DeliveryBatch, source: str, envelope: Any, *, sent_at: str | None) -> None:
     payload, fidelity = sns_payload(envelope)
+    headers = _queue_headers(envelope.get("MessageId"))
+    received_at = field(envelope, "Timestamp", str, required=False) or sent_at
+    check_text(headers, received_at=received_at)
     batch.add(
         source,
-        headers=_queue_headers(envelope.get("MessageId")),
+        headers=headers,
         body=payload,
         fidelity=fidelity,
         transport=Transport.SNS,
-        received_at=field(envelope, "Timestamp", str, required=False) or sent_at,
+        received_at=received_at,
         method=None,
     )
 

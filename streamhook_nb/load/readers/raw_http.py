@@ -302,6 +302,12 @@ def _framed(headers: Headers) -> bool:
 
 
 def _skip_blank(data: bytes, position: int) -> int:
-    while data[position : position + 1] in (b"\r", b"\n"):
-        position += 1
-    return position
+    """Past the blank lines at ``position``, and lines of nothing but spaces and tabs (what an
+    editor leaves at the end of a request pasted into a file): no request, nothing stray."""
+    while True:
+        end = data.find(b"\n", position)
+        if data[position : len(data) if end < 0 else end].strip(b" \t\r"):
+            return position
+        if end < 0:
+            return len(data)
+        position = end + 1
