@@ -703,3 +703,18 @@ def test_logs_insights_query_results_from_the_cli_and_rows_per_line(tmp_path: Pa
     assert list(load_log(lines).deliveries["source"]) == [f"{lines}:1"]
     other = _write(tmp_path, "api.json", json.dumps({"status": "ok", "results": [1, 2]}))
     assert classify(json.loads(other.read_text())) is None
+
+
+def test_a_printed_dict_longer_than_a_log_event_is_rejected_not_parsed(tmp_path: Path) -> None:
+    """Reading a Python literal costs about 240 bytes of memory per byte: the 8 MB the reader
+    took made a hostile line cost 2 GB and 6 s. Past what a CloudWatch event holds (256 KB)
+    it is rejected with the advice to log JSON."""
+    huge = rest_event(REACTION.replace(b"new stuff", b"x" * 300_000), "huge")
+    lines = [f"[INFO]\t2026-11-26T10:00:00.456Z\t{REQUEST_ID}\t{huge!r}"]
+    lines.append(f"[INFO]\t2026-11-26T10:00:00.456Z\t{REQUEST_ID}\t{rest_event(READ, 'b')!r}")
+    path = _write(tmp_path, "big.log", "\n".join(runtime_lines(lines)) + "\n")
+    result = load_log(path)
+    assert list(result.deliveries["webhook_id"]) == ["b"]
+    [(source, reason)] = _rejected(path)
+    assert source == f"{path}:2"
+    assert "print(json.dumps(event))" in reason
