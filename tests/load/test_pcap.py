@@ -759,3 +759,32 @@ def test_a_tcp_header_shorter_than_its_own_fields_is_no_segment() -> None:
     packet[20 + 12] = 2 << 4  # the data offset: 2 words
     with pytest.raises(NotTcp, match="malformed TCP header"):
         segment(RAW, bytes(packet))
+
+
+def test_a_forged_snap_length_never_asks_for_gigabytes(
+    recorded: list[tuple[bool, bytes]], write_file: WriteFile
+) -> None:
+    """A file header claiming a 4 GiB snap length let one record ask for 4 GiB in one read
+    (under ``ulimit -v``: "ran out of memory"); the record is damage, the packets before it
+    load."""
+    import struct
+    import subprocess
+    import sys
+
+    packets = conversation(recorded).packets
+    good = pcap_file(packets[:6], snaplen=0xFFFFFFFF)
+    path = write_file("forged.pcap", good + struct.pack("<IIII", 0, 0, 0xF0000000, 0xF0000000))
+    script = f"""
+import resource
+from streamhook_nb import load_log
+with open("/proc/self/statm") as statm:
+    used = int(statm.read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (used + (1 << 30), resource.RLIM_INFINITY))
+result = load_log({str(path)!r})
+print(len(result.deliveries), result.rejected["reason"].iloc[0])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("1 the capture is damaged after frame 6")
+    assert "claims 4026531840 bytes, more than the snap length" in done.stdout
+    assert "; the request before it was read" in done.stdout

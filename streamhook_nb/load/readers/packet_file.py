@@ -23,7 +23,9 @@ MAX_PACKET = 262144
 """libpcap's largest snap length: a record claiming more (and more than the file's snap
 length) is damage, as libpcap itself says (``invalid packet capture length``)."""
 MAX_BLOCK = 16 * 1024 * 1024
-"""libpcap's largest pcapng block it reads at first; a larger length field is damage."""
+"""libpcap's largest pcapng block it reads at first; a larger length field is damage. A pcap
+record is bounded by it too, whatever snap length the file claims (libpcap reads at most its
+own largest snap length), so a forged header cannot make one read ask for gigabytes."""
 _LINKTYPE_MASK = 0xFFFF  # the upper bits of a pcap header's link type hold FCS information
 _SPB = 3
 
@@ -118,7 +120,7 @@ def _pcap_frames(reader: _Reader, magic: bytes) -> Iterator[Frame]:
     packet_type = pcap.LEPktHdr if little else pcap.PktHdr
     header = header_type(magic + reader.read(header_type.__hdr_len__ - 4, "the file header"))
     linktype = header.linktype & _LINKTYPE_MASK
-    limit = max(header.snaplen, MAX_PACKET)
+    limit = min(max(header.snaplen, MAX_PACKET), MAX_BLOCK)  # a forged snap length: bounded
     while True:
         raw = reader.read(packet_type.__hdr_len__, "a packet record's header", eof_ok=True)
         if not raw:

@@ -69,7 +69,7 @@ def read(stream: IO[bytes], name: str) -> Iterator[DeliveryBatch]:
     if damage is not None:
         reading.batch.reject(
             name,
-            f"the capture is {damage}; the {reading.requests} requests before it were read "
+            f"the capture is {damage}; {_requests_before(reading.requests)} "
             "(the file may have been cut short: copy it again once the capture has stopped)",
         )
     elif not reading.requests:
@@ -195,3 +195,9 @@ class _Reading:
 def _shown(endpoint: Endpoint) -> str:
     address, port = endpoint
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+def _requests_before(count: int) -> str:
+    if count == 1:
+        return "the request before it was read"
+    return f"the {count} requests before it were read"
