@@ -45,11 +45,12 @@ _SNS_START = re.compile(
 """An SNS envelope's opening (SNS writes ``Type`` first), for a first envelope longer than the
 head: a message holds up to 256 KiB."""
 _LAMBDA_START = re.compile(
-    rb'\{\s*(?:"(?:resource|httpMethod|rawPath|routeKey|requestContext|multiValueHeaders'
-    rb'|isBase64Encoded)"\s*:|"version"\s*:\s*"[12]\.0")'
+    rb"""\{\s*(?:(["'])(?:resource|httpMethod|rawPath|routeKey|requestContext"""
+    rb"""|multiValueHeaders|isBase64Encoded)\1\s*:|(["'])version\2\s*:\s*(["'])[12]\.0\3)"""
 )
-"""A Lambda event's opening (API Gateway writes ``resource`` or ``version`` first), for a first
-event longer than the head (a Stream payload may be bigger than 64 KiB)."""
+"""A Lambda event's opening (API Gateway writes ``resource`` or ``version`` first), as JSON or
+as Python prints a dict (``print(event)``: single quotes), for a first event longer than the
+head (a Stream payload may be bigger than 64 KiB) or lines that are not JSON."""
 JSON_DOCUMENT = "json-document"  # decided once the whole document is parsed
 PCAP_MAGICS = {
     b"\xa1\xb2\xc3\xd4": (False, 10**6),

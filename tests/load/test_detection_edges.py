@@ -114,3 +114,27 @@ def test_a_deep_document_with_a_lone_surrogate_is_an_error_not_a_traceback(
     path = write_file("deep.json", b'["\\udc80",' + b"[" * depth + b"]" * depth + b"]")
     with pytest.raises(SourceError, match="nested too deeply"):
         load_log(path, format=forced)
+
+
+def test_lambda_events_printed_as_python_dicts_one_per_line_are_lambda_events(
+    write_file: WriteFile,
+) -> None:
+    """``print(event)`` lines (single quotes) were taken for a damaged capture log: every line
+    rejected as "not valid JSON", where the ``aws-lambda`` reader reads them exactly."""
+    event = {
+        "resource": "/hook",
+        "path": "/hook",
+        "httpMethod": "POST",
+        "headers": {"X-Signature": "ab" * 32},
+        "requestContext": {"requestTimeEpoch": 1764151200000},
+        "body": '{"type":"message.new"}',
+        "isBase64Encoded": False,
+    }
+    v2 = {"version": "2.0", "rawPath": "/hook", "body": "{}"}
+    for events in ([event, event], [v2, v2]):
+        head = "".join(f"{e!r}\n" for e in events).encode()
+        assert sniff(head) == "aws-lambda"
+    path = write_file("printed.log", f"{event!r}\n{event!r}\n".encode())
+    result = load_log(path)
+    assert result.rejected.empty
+    assert list(result.deliveries["body"]) == [b'{"type":"message.new"}'] * 2
