@@ -11,7 +11,6 @@ headers' JSON text is kept as written (the row reader writes each parsed object 
 
 from __future__ import annotations
 
-import zlib
 from itertools import pairwise
 
 import numpy as np
@@ -23,13 +22,13 @@ from streamhook_nb.errors import SourceError
 from streamhook_nb.load import columns, parquet
 from streamhook_nb.load.batch import MAX_DIGITS
 from streamhook_nb.load.parquet_rows import SCHEMA_KEY, SCHEMA_VERSION, STORED, headers_of
-from streamhook_nb.load.sources import Source
+from streamhook_nb.load.sources import DAMAGE_ERRORS, Source
 
 _CODES = columns.CATEGORIES
 _FIRST_YEAR, _LAST_YEAR = 1678, 2261
 """``received_at`` years the row reader parses the quick way (the others: see
 :func:`columns.received_stamps`)."""
-_UNREADABLE = (OSError, EOFError, zlib.error, SourceError)
+_UNREADABLE = (*DAMAGE_ERRORS, SourceError)
 """What opening or reading a damaged source raises: the readers then say why."""
 _NUMBERS = {"attempt": (0, 10**MAX_DIGITS - 1), "response_status": (100, 999)}
 """Stored numbers that read back as themselves (:func:`batch.whole_number`,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import zlib
 from collections.abc import Iterator
 from typing import IO
 
@@ -40,7 +39,7 @@ from streamhook_nb.load.readers import (
 )
 from streamhook_nb.load.readers.common import parse_document
 from streamhook_nb.load.selection import select
-from streamhook_nb.load.sources import Source, read_whole
+from streamhook_nb.load.sources import DAMAGE_ERRORS, Source, read_whole
 
 SourceLike = str | os.PathLike[str]
 
@@ -105,12 +104,36 @@ def read_batches(
         yield unreadable
 
 
+def _head(stream: IO[bytes]) -> bytes:
+    """The file's first :data:`HEAD_BYTES` to recognise its format, the stream rewound. A file
+    damaged within them (a small gzip file cut short) gives the bytes before the damage, so
+    that its reader keeps the records there and names the damage as the others do."""
+    try:
+        head = stream.read(HEAD_BYTES)
+    except DAMAGE_ERRORS:
+        stream.seek(0)
+        pieces: list[bytes] = []
+        held = 0
+        try:
+            while held < HEAD_BYTES and (piece := stream.read(_DAMAGED_HEAD_PIECE)):
+                pieces.append(piece)
+                held += len(piece)
+        except DAMAGE_ERRORS:
+            if not pieces:
+                raise
+        head = b"".join(pieces)[:HEAD_BYTES]
+    stream.seek(0)
+    return head
+
+
+_DAMAGED_HEAD_PIECE = 4096
+
+
 def _read_file(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
     with source.open() as stream:
         try:
-            head = stream.read(HEAD_BYTES)
-            stream.seek(0)
-        except _READ_ERRORS as exc:
+            head = _head(stream)
+        except DAMAGE_ERRORS as exc:
             raise _unreadable(source, exc) from exc
         if parquet.is_parquet(head):  # a container of deliveries of any format
             yield from parquet.read(stream, source.name, chunk)
@@ -120,7 +143,7 @@ def _read_file(source: Source, format: str | None, chunk: int) -> Iterator[Deliv
             raise _unknown_format(source, "its content")
         try:
             yield from _dispatch(kind, stream, source, chunk)
-        except _READ_ERRORS as exc:
+        except DAMAGE_ERRORS as exc:
             raise _unreadable(source, exc) from exc
 
 
@@ -133,8 +156,6 @@ _PYTHON_REPR_FIX = (
 _FORMATS_TRIED = f"Formats tried: {', '.join(FORMATS)}"
 _SEVERAL_DOCUMENTS = "unexpected content after document"
 """What orjson says of a file holding one JSON value per line."""
-_READ_ERRORS = (OSError, EOFError, zlib.error)
-"""What reading a damaged file raises (``zlib.error``: a gzip member with corrupt data)."""
 
 
 def _dispatch(kind: str, stream: IO[bytes], source: Source, chunk: int) -> Iterator[DeliveryBatch]:

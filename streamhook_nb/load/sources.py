@@ -23,6 +23,9 @@ ZLIB_HEADERS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 """How a UTF-16 text file starts: Windows PowerShell 5.1 writes what ``>`` redirects so (say,
 ``aws sqs receive-message ... > messages.json``)."""
+DAMAGE_ERRORS = (OSError, EOFError, zlib.error)
+"""What reading a damaged file raises (``EOFError``: a gzip file cut short; ``zlib.error``: a
+gzip member with corrupt data)."""
 MAX_DOCUMENT_BYTES = 1 << 30
 """The most a log read whole (one JSON document, a raw HTTP dump) may hold, once decompressed:
 more is refused by name before it fills the memory (a gzip file of 3 MB may inflate to 3 GB)."""

@@ -153,3 +153,23 @@ def test_a_gzip_damaged_midway_keeps_the_same_rows_in_every_reader(tmp_path: Pat
     assert verify_sources(folder, ring, workers=1).deliveries == len(loaded.deliveries)
     chunks = iter_load(folder, chunk_size=7, progress=False)
     assert sum(len(chunk.deliveries) for chunk in chunks) == len(loaded.deliveries)
+
+
+def test_a_small_gzip_log_cut_short_is_named_at_its_line_not_refused_whole(
+    tmp_path: Path,
+) -> None:
+    """Cut within its first 64 KiB, a gzip log could not be recognised at all: refused whole
+    (exit 2) when named, for every format. Its head is now what precedes the damage, and the
+    damage is a rejected record as for a longer log."""
+    import gzip
+    import random
+
+    noise = random.Random(3).randbytes
+    lines = [capture_line(noise(200).hex().encode()) for _ in range(40)]
+    packed = gzip.compress(b"".join(lines), mtime=0)
+    path = tmp_path / "small.jsonl.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    loaded = load_log(path, progress=False)
+    [damage] = loaded.rejected.itertuples()
+    assert damage.source == f"{path}:{len(loaded.deliveries) + 1}"
+    assert "cannot read from this line on" in damage.reason

@@ -11,7 +11,6 @@ body, repeated or unfolded headers) is read again line by line by
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import IO, Any, cast
@@ -34,6 +33,7 @@ from streamhook_nb.load.readers.capture_jsonl import (
     decode_common,
     decode_common_lines,
 )
+from streamhook_nb.load.sources import DAMAGE_ERRORS
 
 
 def read(
@@ -59,10 +59,6 @@ def read(
         blocks = source
     batches = _block_batches(iter(blocks), name, chunk_size, max_line_bytes, first_line)
     return each_with_paused_gc(_gathered(batches, chunk_size))
-
-
-DAMAGE_ERRORS = (OSError, EOFError, zlib.error)
-"""What reading a damaged file raises (``zlib.error``: a gzip member with corrupt data)."""
 
 
 def damage_reason(exc: BaseException) -> str:

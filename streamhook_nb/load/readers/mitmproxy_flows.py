@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -29,7 +28,7 @@ from streamhook_nb.load.readers.common import (
 )
 from streamhook_nb.load.readers.http_delivery import add_request
 from streamhook_nb.load.readers.tnetstring import Frame, TnetstringError, decode, next_frame
-from streamhook_nb.load.sources import MAX_DOCUMENT_BYTES
+from streamhook_nb.load.sources import DAMAGE_ERRORS, MAX_DOCUMENT_BYTES
 
 FORMAT = "mitmproxy"
 FLOW_VERSIONS = range(9, 22)
@@ -69,7 +68,7 @@ def read(stream: IO[bytes], name: str, chunk: int) -> Iterator[DeliveryBatch]:
         except TnetstringError as exc:
             batch.reject(source, f"not a mitmproxy flow ({exc}); nothing after it can be read")
             break
-        except (OSError, EOFError, zlib.error) as exc:  # a gzip file cut short or damaged
+        except DAMAGE_ERRORS as exc:  # a gzip file cut short or damaged
             batch.reject(
                 source,
                 f"cannot read further ({exc}); the flows before it are kept. The file may be "

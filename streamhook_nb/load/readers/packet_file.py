@@ -8,7 +8,6 @@ section, and return a record cut by the end of the file without a word.
 from __future__ import annotations
 
 import struct
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ import dpkt
 from dpkt import pcap, pcapng
 
 from streamhook_nb.load.detect import PCAP_MAGICS, PCAPNG_BYTE_ORDERS, PCAPNG_MAGIC
+from streamhook_nb.load.sources import DAMAGE_ERRORS
 
 MAX_PACKET = 262144
 """libpcap's largest snap length: a record claiming more (and more than the file's snap
@@ -103,7 +103,7 @@ class _Reader:
     def read(self, size: int, what: str, *, eof_ok: bool = False) -> bytes:
         try:
             data = self.stream.read(size)
-        except (OSError, EOFError, zlib.error) as exc:  # a damaged gzip file
+        except DAMAGE_ERRORS as exc:  # a damaged gzip file
             raise self.damaged(f"cannot read {what} ({exc})") from None
         if len(data) < size and not (eof_ok and not data):
             raise self.damaged(f"{what} is cut short ({len(data)} of {size} bytes)")
