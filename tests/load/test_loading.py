@@ -245,7 +245,7 @@ def test_an_unreadable_file_in_a_directory_is_one_rejected_record(write_file: Wr
     reasons = dict(zip(result.rejected["source"], result.rejected["reason"], strict=True))
     assert reasons[str(folder / "b-notes.txt")].startswith("not a known capture format")
     assert reasons[str(folder / "c.har")].startswith("not valid JSON")
-    assert reasons[str(folder / "d.jsonl.gz")].startswith("cannot read")
+    assert reasons[f"{folder / 'd.jsonl.gz'}:1"].startswith("cannot read from this line on")
     assert reasons[str(folder / "d2.jsonl.gz")].startswith("cannot read (Error -3")
     with pytest.raises(SourceError, match="not a known capture format"):
         load_log(folder / "b-notes.txt")  # named on its own: the whole load fails
