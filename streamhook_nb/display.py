@@ -53,7 +53,11 @@ class _LoadResultLike(Protocol):
     def by_format(self) -> Mapping[str, int]: ...
 
 
-GOOD, BAD, NEUTRAL = "#2e7d32", "#c62828", "#616161"
+GOOD = "var(--jp-success-color1, #2e7d32)"
+BAD = "var(--jp-error-color1, #c62828)"
+NEUTRAL = "var(--jp-ui-font-color2, #616161)"
+"""Verdict colours: JupyterLab's own, which its dark theme lightens (dark green and red read
+at a contrast of about 3 on its black); the fixed colour elsewhere (a report, GitHub)."""
 
 _FRAME = (
     "border-collapse:collapse;margin:0.3em 0;font-size:0.95em;text-align:left;table-layout:auto"
@@ -224,18 +228,25 @@ def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "60
     # sentences (hints) wrap in a wide column, paths wrap anywhere, short values (times, ids
     # such as a 36-character webhook id) stay whole on one line
     widest = [int(texts[c].str.len().max()) if len(texts) else 0 for c in texts.columns]
+    times = [pd.api.types.is_datetime64_any_dtype(shown[c]) for c in shown.columns]
     styles = [
-        f"{_CELL};{_HINT};min-width:18em"
+        f"{_CELL};white-space:normal"  # date, then time: two lines where the column is narrow
+        if is_time
+        else f"{_CELL};{_HINT};min-width:18em"
         if width > 60
         else f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:15em;max-width:22em"
         if width > WHOLE_WIDTH
         else f"{_CELL};white-space:nowrap"
-        for width in widest
+        for width, is_time in zip(widest, times, strict=True)
     ]
+    cell = [_time_cell if is_time else _e for is_time in times]
     head = "".join(f'<th style="{_CELL}">{_e(c)}</th>' for c in shown.columns)
     body = "".join(
         "<tr>"
-        + "".join(f'<td style="{style}">{_e(v)}</td>' for style, v in zip(styles, row, strict=True))
+        + "".join(
+            f'<td style="{style}">{show(v)}</td>'
+            for style, show, v in zip(styles, cell, row, strict=True)
+        )
         + "</tr>"
         for row in texts.itertuples(index=False, name=None)
     )
@@ -244,6 +255,13 @@ def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "60
     if len(frame) > max_rows:
         text += f'<p style="color:{NEUTRAL}">first {max_rows} of {len(frame)} rows</p>'
     return text
+
+
+def _time_cell(text: str) -> str:
+    """A time (``2026-11-19 09:31:40 UTC``) that may break after its date, and nowhere else:
+    a table of times fits a narrow notebook column instead of running past its edge."""
+    date, _, rest = text.partition(" ")
+    return f'{_e(date)} <span style="white-space:nowrap">{_e(rest)}</span>' if rest else _e(text)
 
 
 class Summary(dict[str, Any]):

@@ -19,6 +19,7 @@ from streamhook_nb.display import (
     cell_text,
     duration,
     frame_html,
+    summary_html,
     table,
 )
 from streamhook_nb.verify.reasons import HINTS, Reason
@@ -140,3 +141,25 @@ def test_a_cross_tabulation_keeps_its_rows_and_column_levels() -> None:
     assert ">status<" in str(shown._repr_html_())
     empty = table(crossed.iloc[:0], index=True, empty="None.")
     assert (repr(empty), empty._repr_html_()) == ("None.", f'<p style="color:{NEUTRAL}">None.</p>')
+
+
+def test_frame_html_lets_a_time_break_after_its_date_only() -> None:
+    """A table of times ran past a 1024-pixel notebook's column: each time was one unbreakable
+    line. It may break after the date; the time and its zone stay together."""
+    at = pd.Timestamp("2026-11-19T09:31:40Z")
+    page = frame_html(pd.DataFrame({"start": [at], "kind": ["endpoint"]}))
+    start, kind = re.findall(r'<td style="([^"]*)">(.*?)</td>', page)
+    assert "nowrap" not in start[0]
+    assert start[1] == '2026-11-19 <span style="white-space:nowrap">09:31:40 UTC</span>'
+    assert "white-space:nowrap" in kind[0]
+    missing = frame_html(pd.DataFrame({"start": [pd.NaT], "kind": ["x"]}))
+    assert re.findall(r'<td style="[^"]*">(.*?)</td>', missing)[0] == "-"
+
+
+def test_verdict_colours_follow_the_notebook_theme() -> None:
+    """Fixed dark green and red read at a contrast of about 3 on JupyterLab's dark theme:
+    the colours are the theme's own, with a fixed fallback outside JupyterLab."""
+    for colour, variable in ((GOOD, "success"), (BAD, "error"), (NEUTRAL, "ui-font")):
+        assert re.fullmatch(rf"var\(--jp-{variable}-color[12], #[0-9a-f]{{6}}\)", colour)
+    page = summary_html({"deliveries": 2, "valid": 1, "invalid": 1, "reasons": {"ok": 1}})
+    assert "color:var(--jp-error-color1, #c62828);font-weight:600" in page
