@@ -219,26 +219,31 @@ def _missing(value: object) -> bool:
         return False
 
 
+def _column_style(values: pd.Series, texts: pd.Series) -> str:
+    """How a column's cells wrap: sentences (hints) in a wide column, paths anywhere, times
+    after the date, lists (``message.new, message.updated``) between items; other short
+    values (ids such as a 36-character webhook id) stay whole on one line."""
+    widest = int(texts.str.len().max()) if len(texts) else 0
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return f"{_CELL};white-space:normal"  # date, then time: two lines in a narrow column
+    if widest > 60:
+        return f"{_CELL};{_HINT};min-width:18em"
+    if widest > WHOLE_WIDTH:
+        return f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:15em;max-width:22em"
+    if texts.str.contains(", ", regex=False).any():
+        return f"{_CELL};white-space:normal"
+    return f"{_CELL};white-space:nowrap"
+
+
 def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "60em") -> str:
     """A frame as an HTML table whose long text (hints) wraps and shows whole, left-aligned;
     durations in ms / s. Deterministic markup (no generated ids), so saved notebooks diff.
     ``max_width``: the table's CSS ``max-width`` (``"100%"``: as wide as its container)."""
     shown = frame.head(max_rows)
     texts = shown.map(cell_text)
-    # sentences (hints) wrap in a wide column, paths wrap anywhere, short values (times, ids
-    # such as a 36-character webhook id) stay whole on one line
-    widest = [int(texts[c].str.len().max()) if len(texts) else 0 for c in texts.columns]
-    times = [pd.api.types.is_datetime64_any_dtype(shown[c]) for c in shown.columns]
-    styles = [
-        f"{_CELL};white-space:normal"  # date, then time: two lines where the column is narrow
-        if is_time
-        else f"{_CELL};{_HINT};min-width:18em"
-        if width > 60
-        else f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:15em;max-width:22em"
-        if width > WHOLE_WIDTH
-        else f"{_CELL};white-space:nowrap"
-        for width, is_time in zip(widest, times, strict=True)
-    ]
+    columns = range(shown.shape[1])  # by position: a frame may repeat a column's name
+    styles = [_column_style(shown.iloc[:, n], texts.iloc[:, n]) for n in columns]
+    times = [pd.api.types.is_datetime64_any_dtype(shown.iloc[:, n]) for n in columns]
     cell = [_time_cell if is_time else _e for is_time in times]
     head = "".join(f'<th style="{_CELL}">{_e(c)}</th>' for c in shown.columns)
     body = "".join(

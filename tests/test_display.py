@@ -163,3 +163,15 @@ def test_verdict_colours_follow_the_notebook_theme() -> None:
         assert re.fullmatch(rf"var\(--jp-{variable}-color[12], #[0-9a-f]{{6}}\)", colour)
     page = summary_html({"deliveries": 2, "valid": 1, "invalid": 1, "reasons": {"ok": 1}})
     assert "color:var(--jp-error-color1, #c62828);font-weight:600" in page
+
+
+def test_frame_html_wraps_a_list_between_its_items() -> None:
+    """A hook's event types ("message.new, message.updated") were one unbreakable line that
+    pushed the hook's target past the notebook's edge."""
+    page = frame_html(
+        pd.DataFrame({"events": ["message.new, message.updated"], "lag": [pd.Timedelta("4min 5s")]})
+    )
+    (events, _), (lag, _) = re.findall(r'<td style="([^"]*)">(.*?)</td>', page)
+    assert "white-space:normal" in events
+    assert "anywhere" not in events  # between the items, not inside a name
+    assert "white-space:nowrap" in lag  # "4 min 05 s" stays whole
