@@ -66,7 +66,9 @@ _STYLE = f"{_FRAME};max-width:60em"
 _CELL = (
     "border:1px solid #ddd;padding:0.25em 0.6em;text-align:left;vertical-align:top;line-height:1.35"
 )
-_HINT = "white-space:normal;overflow-wrap:break-word;max-width:48em"
+_HINT = "white-space:normal;overflow-wrap:anywhere;max-width:48em"
+"""Long text wraps between words, and inside a word (a URL) only where it must; unlike
+``break-word``, ``anywhere`` lets a table narrow to its column."""
 WHOLE_WIDTH = 36
 """Values up to this many characters (times, UUIDs) are never broken over lines."""
 
@@ -227,11 +229,11 @@ def _column_style(values: pd.Series, texts: pd.Series) -> str:
     if pd.api.types.is_datetime64_any_dtype(values):
         return f"{_CELL};white-space:normal"  # date, then time: two lines in a narrow column
     if widest > 60:
-        return f"{_CELL};{_HINT};min-width:18em"
-    if widest > WHOLE_WIDTH:
-        return f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:15em;max-width:22em"
+        return f"{_CELL};{_HINT};min-width:10em"
     if texts.str.contains(", ", regex=False).any():
         return f"{_CELL};white-space:normal"
+    if widest > WHOLE_WIDTH:
+        return f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:10em;max-width:22em"
     return f"{_CELL};white-space:nowrap"
 
 

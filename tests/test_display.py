@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -175,3 +176,61 @@ def test_frame_html_wraps_a_list_between_its_items() -> None:
     assert "white-space:normal" in events
     assert "anywhere" not in events  # between the items, not inside a name
     assert "white-space:nowrap" in lag  # "4 min 05 s" stays whole
+
+
+NOTEBOOK_COLUMN_PX = 592
+"""The width of a notebook's output at 1024 pixels with JupyterLab's file browser open."""
+
+
+def _narrow_tables() -> dict[str, pd.DataFrame]:
+    """Tables the notebooks show, as wide as their data makes them."""
+    at = pd.Timestamp("2026-11-19T09:31:40Z")
+    hint = HINTS[Reason.BODY_RESERIALIZED] + " " + HINTS[Reason.SECRET_WHITESPACE]
+    return {
+        "incidents": pd.DataFrame(
+            {
+                "start": [at, at],
+                "lasted": pd.to_timedelta(["59min 20s", "37min 43s"]),
+                "reason": ["body_reserialized", "endpoint_rejected"],
+                "deliveries": [191, 122],
+                "hint": [hint, hint],
+            }
+        ),
+        "failures": pd.DataFrame(
+            {
+                "reason": ["missing_signature"],
+                "deliveries": [24],
+                "first": [at],
+                "last": [at],
+                "what_to_do": [hint],
+            }
+        ),
+        "hooks": pd.DataFrame(
+            {
+                "id": ["hook-webhook-1", "hook-sqs-1"],
+                "type": ["webhook", "pending_message"],
+                "enabled": [True, False],
+                "events": ["message.new, message.updated, reaction.new", "all"],
+                "target": [
+                    "https://hooks.example.com/webhooks/stream",
+                    "https://sqs.us-east-1.amazonaws.com/123456789012/stream-events",
+                ],
+            }
+        ),
+    }
+
+
+def test_tables_fit_a_notebook_column_at_1024_pixels(browser: Any) -> None:
+    """Drawn in Chromium, no such table runs past the column: times break after the date,
+    lists between items, hints and URLs over more lines."""
+    page = browser.new_page()
+    try:
+        for name, frame in _narrow_tables().items():
+            page.set_content(
+                f'<div id="out" style="width:{NOTEBOOK_COLUMN_PX}px;font-size:14px;'
+                f'font-family:sans-serif">{frame_html(frame)}</div>'
+            )
+            width = page.evaluate("document.querySelector('#out table').scrollWidth")
+            assert width <= NOTEBOOK_COLUMN_PX, (name, width)
+    finally:
+        page.close()
