@@ -267,8 +267,14 @@ def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "60
 def _time_cell(text: str) -> str:
     """A time (``2026-11-19 09:31:40 UTC``) that may break after its date, and nowhere else:
     a table of times fits a narrow notebook column instead of running past its edge."""
-    date, _, rest = text.partition(" ")
-    return f'{_e(date)} <span style="white-space:nowrap">{_e(rest)}</span>' if rest else _e(text)
+    date, _, rest = text.partition(" ")  # Chromium breaks "2026-11-19" after a hyphen
+    if not rest:
+        return _e(text)
+    return f"{_nowrap(date)} {_nowrap(rest)}"
+
+
+def _nowrap(text: str) -> str:
+    return f'<span style="white-space:nowrap">{_e(text)}</span>'
 
 
 class Summary(dict[str, Any]):
