@@ -182,6 +182,11 @@ def test_frame_html_wraps_a_list_between_its_items() -> None:
 
 NOTEBOOK_COLUMN_PX = 592
 """The width of a notebook's output at 1024 pixels with JupyterLab's file browser open."""
+LAB_FONT = (
+    "font-size:14px;font-family:system-ui,-apple-system,blinkmacsystemfont,'Segoe UI',"
+    "helvetica,arial,sans-serif"
+)
+"""JupyterLab's font for rendered HTML outputs."""
 
 
 def _narrow_tables() -> dict[str, pd.DataFrame]:
@@ -229,8 +234,8 @@ def test_tables_fit_a_notebook_column_at_1024_pixels(browser: Any) -> None:
     try:
         for name, frame in _narrow_tables().items():
             page.set_content(
-                f'<div id="out" style="width:{NOTEBOOK_COLUMN_PX}px;font-size:14px;'
-                f'font-family:sans-serif">{frame_html(frame)}</div>'
+                f'<div id="out" style="width:{NOTEBOOK_COLUMN_PX}px;{LAB_FONT}">'
+                f"{frame_html(frame)}</div>"
             )
             width = page.evaluate("document.querySelector('#out table').scrollWidth")
             assert width <= NOTEBOOK_COLUMN_PX, (name, width)
