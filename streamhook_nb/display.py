@@ -238,10 +238,12 @@ def _column_style(values: pd.Series, texts: pd.Series) -> str:
     return f"{_CELL};white-space:nowrap"
 
 
-def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "60em") -> str:
+def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "100%") -> str:
     """A frame as an HTML table whose long text (hints) wraps and shows whole, left-aligned;
     durations in ms / s. Deterministic markup (no generated ids), so saved notebooks diff.
-    ``max_width``: the table's CSS ``max-width`` (``"100%"``: as wide as its container)."""
+    ``max_width``: the table's CSS ``max-width``; by default as wide as its container, no
+    wider (a hint cell keeps a reading width of its own, 48em). A narrower cap made the
+    table break URLs inside a word while the notebook had room for them."""
     shown = frame.head(max_rows)
     texts = shown.map(cell_text)
     columns = range(shown.shape[1])  # by position: a frame may repeat a column's name

@@ -241,3 +241,20 @@ def test_tables_fit_a_notebook_column_at_1024_pixels(browser: Any) -> None:
             assert width <= NOTEBOOK_COLUMN_PX, (name, width)
     finally:
         page.close()
+
+
+def test_a_table_with_room_keeps_its_urls_whole(browser: Any) -> None:
+    """Capped at 60em, the hooks table broke "https://hooks.example.com/webhooks/stream" inside
+    a word in a wide notebook, which had room for it."""
+    hooks = _narrow_tables()["hooks"]
+    hooks["events"] = ["message.new, message.updated", "all"]  # notebook 04's demo app
+    page = browser.new_page()
+    try:
+        page.set_content(f'<div id="out" style="width:1200px;{LAB_FONT}">{frame_html(hooks)}</div>')
+        lines = page.evaluate(
+            "[...document.querySelectorAll('#out tbody tr td:last-child')]"
+            ".map(td => Math.round(td.getBoundingClientRect().height / 18.6))"
+        )
+        assert lines == [1, 1]
+    finally:
+        page.close()
