@@ -64,7 +64,7 @@ _FRAME = (
 )
 _STYLE = f"{_FRAME};max-width:60em"
 _CELL = (
-    "border:1px solid #ddd;padding:0.25em 0.45em;text-align:left;vertical-align:top;"
+    "border:1px solid #ddd;padding:0.25em 0.35em;text-align:left;vertical-align:top;"
     "line-height:1.35"
 )
 _HINT = "white-space:normal;overflow-wrap:anywhere;max-width:48em"
@@ -230,11 +230,11 @@ def _column_style(values: pd.Series, texts: pd.Series) -> str:
     if pd.api.types.is_datetime64_any_dtype(values):
         return f"{_CELL};white-space:normal"  # date, then time: two lines in a narrow column
     if widest > 60:
-        return f"{_CELL};{_HINT};min-width:8em"
+        return f"{_CELL};{_HINT};min-width:7em"
     if texts.str.contains(", ", regex=False).any():
         return f"{_CELL};white-space:normal"
     if widest > WHOLE_WIDTH:
-        return f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:8em;max-width:22em"
+        return f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:7em;max-width:22em"
     return f"{_CELL};white-space:nowrap"
 
 

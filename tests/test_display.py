@@ -180,8 +180,9 @@ def test_frame_html_wraps_a_list_between_its_items() -> None:
     assert "white-space:nowrap" in lag  # "4 min 05 s" stays whole
 
 
-NOTEBOOK_COLUMN_PX = 592
-"""The width of a notebook's output at 1024 pixels with JupyterLab's file browser open."""
+NOTEBOOK_COLUMN_PX = 572
+"""The room for a table in a notebook output at 1024 pixels with JupyterLab's file browser
+open: the output is 592 pixels wide, less the 20 of its right padding."""
 LAB_FONT = (
     "font-size:14px;font-family:system-ui,-apple-system,blinkmacsystemfont,'Segoe UI',"
     "helvetica,arial,sans-serif"
