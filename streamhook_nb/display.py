@@ -53,16 +53,23 @@ class _LoadResultLike(Protocol):
     def by_format(self) -> Mapping[str, int]: ...
 
 
-GOOD, BAD, NEUTRAL = "#2e7d32", "#c62828", "#616161"
+GOOD = "var(--jp-success-color1, #2e7d32)"
+BAD = "var(--jp-error-color1, #c62828)"
+NEUTRAL = "var(--jp-ui-font-color2, #616161)"
+"""Verdict colours: JupyterLab's own, which its dark theme lightens (dark green and red read
+at a contrast of about 3 on its black); the fixed colour elsewhere (a report, GitHub)."""
 
 _FRAME = (
     "border-collapse:collapse;margin:0.3em 0;font-size:0.95em;text-align:left;table-layout:auto"
 )
 _STYLE = f"{_FRAME};max-width:60em"
 _CELL = (
-    "border:1px solid #ddd;padding:0.25em 0.6em;text-align:left;vertical-align:top;line-height:1.35"
+    "border:1px solid #ddd;padding:0.25em 0.35em;text-align:left;vertical-align:top;"
+    "line-height:1.35"
 )
-_HINT = "white-space:normal;overflow-wrap:break-word;max-width:48em"
+_HINT = "white-space:normal;overflow-wrap:anywhere;max-width:48em"
+"""Long text wraps between words, and inside a word (a URL) only where it must; unlike
+``break-word``, ``anywhere`` lets a table narrow to its column."""
 WHOLE_WIDTH = 36
 """Values up to this many characters (times, UUIDs) are never broken over lines."""
 
@@ -215,27 +222,41 @@ def _missing(value: object) -> bool:
         return False
 
 
-def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "60em") -> str:
+def _column_style(values: pd.Series, texts: pd.Series) -> str:
+    """How a column's cells wrap: sentences (hints) in a wide column, paths anywhere, times
+    after the date, lists (``message.new, message.updated``) between items; other short
+    values (ids such as a 36-character webhook id) stay whole on one line."""
+    widest = int(texts.str.len().max()) if len(texts) else 0
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return f"{_CELL};white-space:normal"  # date, then time: two lines in a narrow column
+    if widest > 60:
+        return f"{_CELL};{_HINT};min-width:7em"
+    if texts.str.contains(", ", regex=False).any():
+        return f"{_CELL};white-space:normal"
+    if widest > WHOLE_WIDTH:
+        return f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:7em;max-width:22em"
+    return f"{_CELL};white-space:nowrap"
+
+
+def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "100%") -> str:
     """A frame as an HTML table whose long text (hints) wraps and shows whole, left-aligned;
     durations in ms / s. Deterministic markup (no generated ids), so saved notebooks diff.
-    ``max_width``: the table's CSS ``max-width`` (``"100%"``: as wide as its container)."""
+    ``max_width``: the table's CSS ``max-width``; by default as wide as its container, no
+    wider (a hint cell keeps a reading width of its own, 48em). A narrower cap made the
+    table break URLs inside a word while the notebook had room for them."""
     shown = frame.head(max_rows)
     texts = shown.map(cell_text)
-    # sentences (hints) wrap in a wide column, paths wrap anywhere, short values (times, ids
-    # such as a 36-character webhook id) stay whole on one line
-    widest = [int(texts[c].str.len().max()) if len(texts) else 0 for c in texts.columns]
-    styles = [
-        f"{_CELL};{_HINT};min-width:18em"
-        if width > 60
-        else f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:15em;max-width:22em"
-        if width > WHOLE_WIDTH
-        else f"{_CELL};white-space:nowrap"
-        for width in widest
-    ]
+    columns = range(shown.shape[1])  # by position: a frame may repeat a column's name
+    styles = [_column_style(shown.iloc[:, n], texts.iloc[:, n]) for n in columns]
+    times = [pd.api.types.is_datetime64_any_dtype(shown.iloc[:, n]) for n in columns]
+    cell = [_time_cell if is_time else _e for is_time in times]
     head = "".join(f'<th style="{_CELL}">{_e(c)}</th>' for c in shown.columns)
     body = "".join(
         "<tr>"
-        + "".join(f'<td style="{style}">{_e(v)}</td>' for style, v in zip(styles, row, strict=True))
+        + "".join(
+            f'<td style="{style}">{show(v)}</td>'
+            for style, show, v in zip(styles, cell, row, strict=True)
+        )
         + "</tr>"
         for row in texts.itertuples(index=False, name=None)
     )
@@ -244,6 +265,19 @@ def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "60
     if len(frame) > max_rows:
         text += f'<p style="color:{NEUTRAL}">first {max_rows} of {len(frame)} rows</p>'
     return text
+
+
+def _time_cell(text: str) -> str:
+    """A time (``2026-11-19 09:31:40 UTC``) that may break after its date, and nowhere else:
+    a table of times fits a narrow notebook column instead of running past its edge."""
+    date, _, rest = text.partition(" ")  # Chromium breaks "2026-11-19" after a hyphen
+    if not rest:
+        return _e(text)
+    return f"{_nowrap(date)} {_nowrap(rest)}"
+
+
+def _nowrap(text: str) -> str:
+    return f'<span style="white-space:nowrap">{_e(text)}</span>'
 
 
 class Summary(dict[str, Any]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -19,6 +20,7 @@ from streamhook_nb.display import (
     cell_text,
     duration,
     frame_html,
+    summary_html,
     table,
 )
 from streamhook_nb.verify.reasons import HINTS, Reason
@@ -140,3 +142,120 @@ def test_a_cross_tabulation_keeps_its_rows_and_column_levels() -> None:
     assert ">status<" in str(shown._repr_html_())
     empty = table(crossed.iloc[:0], index=True, empty="None.")
     assert (repr(empty), empty._repr_html_()) == ("None.", f'<p style="color:{NEUTRAL}">None.</p>')
+
+
+def test_frame_html_lets_a_time_break_after_its_date_only() -> None:
+    """A table of times ran past a 1024-pixel notebook's column: each time was one unbreakable
+    line. It may break after the date; the date, and the time with its zone, stay whole."""
+    at = pd.Timestamp("2026-11-19T09:31:40Z")
+    page = frame_html(pd.DataFrame({"start": [at], "kind": ["endpoint"]}))
+    start, kind = re.findall(r'<td style="([^"]*)">(.*?)</td>', page)
+    assert "nowrap" not in start[0]
+    nowrap = '<span style="white-space:nowrap">'
+    # the date whole too: Chromium breaks "2026-11-19" after a hyphen
+    assert start[1] == f"{nowrap}2026-11-19</span> {nowrap}09:31:40 UTC</span>"
+    assert "white-space:nowrap" in kind[0]
+    missing = frame_html(pd.DataFrame({"start": [pd.NaT], "kind": ["x"]}))
+    assert re.findall(r'<td style="[^"]*">(.*?)</td>', missing)[0] == "-"
+
+
+def test_verdict_colours_follow_the_notebook_theme() -> None:
+    """Fixed dark green and red read at a contrast of about 3 on JupyterLab's dark theme:
+    the colours are the theme's own, with a fixed fallback outside JupyterLab."""
+    for colour, variable in ((GOOD, "success"), (BAD, "error"), (NEUTRAL, "ui-font")):
+        assert re.fullmatch(rf"var\(--jp-{variable}-color[12], #[0-9a-f]{{6}}\)", colour)
+    page = summary_html({"deliveries": 2, "valid": 1, "invalid": 1, "reasons": {"ok": 1}})
+    assert "color:var(--jp-error-color1, #c62828);font-weight:600" in page
+
+
+def test_frame_html_wraps_a_list_between_its_items() -> None:
+    """A hook's event types ("message.new, message.updated") were one unbreakable line that
+    pushed the hook's target past the notebook's edge."""
+    page = frame_html(
+        pd.DataFrame({"events": ["message.new, message.updated"], "lag": [pd.Timedelta("4min 5s")]})
+    )
+    (events, _), (lag, _) = re.findall(r'<td style="([^"]*)">(.*?)</td>', page)
+    assert "white-space:normal" in events
+    assert "anywhere" not in events  # between the items, not inside a name
+    assert "white-space:nowrap" in lag  # "4 min 05 s" stays whole
+
+
+NOTEBOOK_COLUMN_PX = 572
+"""The room for a table in a notebook output at 1024 pixels with JupyterLab's file browser
+open: the output is 592 pixels wide, less the 20 of its right padding."""
+LAB_FONT = (
+    "font-size:14px;font-family:system-ui,-apple-system,blinkmacsystemfont,'Segoe UI',"
+    "helvetica,arial,sans-serif"
+)
+"""JupyterLab's font for rendered HTML outputs."""
+
+
+def _narrow_tables() -> dict[str, pd.DataFrame]:
+    """Tables the notebooks show, as wide as their data makes them."""
+    at = pd.Timestamp("2026-11-19T09:31:40Z")
+    hint = HINTS[Reason.BODY_RESERIALIZED] + " " + HINTS[Reason.SECRET_WHITESPACE]
+    return {
+        "incidents": pd.DataFrame(
+            {
+                "start": [at, at],
+                "lasted": pd.to_timedelta(["59min 20s", "37min 43s"]),
+                "reason": ["body_reserialized", "endpoint_rejected"],
+                "deliveries": [191, 122],
+                "hint": [hint, hint],
+            }
+        ),
+        "failures": pd.DataFrame(
+            {
+                "reason": ["missing_signature"],
+                "deliveries": [24],
+                "first": [at],
+                "last": [at],
+                "what_to_do": [hint],
+            }
+        ),
+        "hooks": pd.DataFrame(
+            {
+                "id": ["hook-webhook-1", "hook-sqs-1"],
+                "type": ["webhook", "pending_message"],
+                "enabled": [True, False],
+                "events": ["message.new, message.updated, reaction.new", "all"],
+                "target": [
+                    "https://hooks.example.com/webhooks/stream",
+                    "https://sqs.us-east-1.amazonaws.com/123456789012/stream-events",
+                ],
+            }
+        ),
+    }
+
+
+def test_tables_fit_a_notebook_column_at_1024_pixels(browser: Any) -> None:
+    """Drawn in Chromium, no such table runs past the column: times break after the date,
+    lists between items, hints and URLs over more lines."""
+    page = browser.new_page()
+    try:
+        for name, frame in _narrow_tables().items():
+            page.set_content(
+                f'<div id="out" style="width:{NOTEBOOK_COLUMN_PX}px;{LAB_FONT}">'
+                f"{frame_html(frame)}</div>"
+            )
+            width = page.evaluate("document.querySelector('#out table').scrollWidth")
+            assert width <= NOTEBOOK_COLUMN_PX, (name, width)
+    finally:
+        page.close()
+
+
+def test_a_table_with_room_keeps_its_urls_whole(browser: Any) -> None:
+    """Capped at 60em, the hooks table broke "https://hooks.example.com/webhooks/stream" inside
+    a word in a wide notebook, which had room for it."""
+    hooks = _narrow_tables()["hooks"]
+    hooks["events"] = ["message.new, message.updated", "all"]  # notebook 04's demo app
+    page = browser.new_page()
+    try:
+        page.set_content(f'<div id="out" style="width:1200px;{LAB_FONT}">{frame_html(hooks)}</div>')
+        lines = page.evaluate(
+            "[...document.querySelectorAll('#out tbody tr td:last-child')]"
+            ".map(td => Math.round(td.getBoundingClientRect().height / 18.6))"
+        )
+        assert lines == [1, 1]
+    finally:
+        page.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,15 @@ and apart from the blue bars; black vanished in the dark theme."""
 INCIDENT_PAD_PX = 24
 """The incident chart's time axis runs this many pixels beyond the first start and the last
 end, so no bar sits on the y axis or touches the right edge."""
-_WIDTH = 640
+CHART_WIDTH = 540
+"""Every chart's whole width in pixels, axis labels, titles and legend included (Vega's
+autosize ``fit-x`` with ``contains: padding``): it fits a notebook column at 1024 pixels with
+the file browser open (584 pixels, less the 38 of vega-embed's action menu). A fixed plot width
+of 640 plus the labels and a legend beside it ran 250 pixels past the column."""
+LABEL_LIMIT = 150
+"""The widest a category's label is drawn (an event type, a reason, an incident), in pixels:
+a longer one (``user.unread_message_reminder``) ends in "…"; its tooltip names it in full."""
+_FIT = alt.AutoSizeParams(type="fit-x", contains="padding")
 _UTC_FORMAT = "%Y-%m-%d %H:%M UTC"
 _MINUTE_FORMAT = "%a %Y-%m-%d %H:%M"
 _PERIOD_NAMES = {
@@ -55,6 +64,24 @@ MAX_MARKS = 4000
 a longer log is drawn with longer periods, and the subtitle says so."""
 _COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
 """A count's axis: whole numbers only (one delivery showed ticks at 0.2, 0.4, ...)."""
+
+
+def _sized(chart: Any, height: int) -> Any:
+    """``chart`` at :data:`CHART_WIDTH` pixels in all, its plot narrowing to leave room for
+    the labels and the legend."""
+    return chart.properties(width=CHART_WIDTH, height=height, autosize=_FIT)
+
+
+def _legend(columns: int = 3) -> alt.Legend:
+    """A legend under the plot, in columns, labels cut at :data:`LABEL_LIMIT`: beside the
+    plot, long names took a third of the chart's width."""
+    return alt.Legend(
+        orient="bottom", direction="horizontal", columns=columns, labelLimit=LABEL_LIMIT
+    )  # fmt: skip
+
+
+_CATEGORY_AXIS = alt.Axis(labelLimit=LABEL_LIMIT)
+"""A category axis (event types, incidents) whose long labels are cut, never the plot."""
 
 
 def _deliveries(n: int) -> str:
@@ -147,6 +174,10 @@ def period_name(freq: str) -> str:
     return _PERIOD_NAMES.get(freq, freq)
 
 
+_SENTENCE_CHARS = 60
+"""Characters per line of a chart's sentence at 14 px: a line stays inside :data:`CHART_WIDTH`."""
+
+
 def message(title: str, text: str) -> Chart:
     """A chart that is only a sentence: what an empty selection shows instead of empty axes.
 
@@ -154,15 +185,15 @@ def message(title: str, text: str) -> Chart:
     JupyterLab's dark theme); a text mark's colour does not, and read as dark grey on dark grey.
     The data keeps the sentence too, for whoever reads the spec."""
     frame = pd.DataFrame({"message": [text]})
-    chart = (
+    lines = textwrap.wrap(text, _SENTENCE_CHARS) or [""]  # a title line does not wrap itself
+    chart = _sized(
         alt.Chart(frame)
         .mark_text(opacity=0)
         .encode(text="message:N")
         .properties(
-            title=alt.TitleParams(title, subtitle=[text], subtitleFontSize=14, subtitlePadding=18),
-            width=_WIDTH,
-            height=30,
-        )
+            title=alt.TitleParams(title, subtitle=lines, subtitleFontSize=14, subtitlePadding=18)
+        ),
+        30,
     )
     return Chart(chart, title, empty=True, text=text)
 
@@ -303,7 +334,9 @@ def _stacked_over_time(
             y=alt.Y(
                 "sum(deliveries):Q", title=f"deliveries per {period_name(freq)}", axis=_COUNT_AXIS
             ),
-            color=alt.Color("event_type:N", title=legend, scale=colors, sort=order),
+            color=alt.Color(
+                "event_type:N", title=legend, scale=colors, sort=order, legend=_legend()
+            ),
             order=alt.Order("rank:Q"),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
             tooltip=[
@@ -317,13 +350,9 @@ def _stacked_over_time(
             end=f"datum.start + {_period_ms(freq)}",
         )
         .add_params(pick, alt.selection_interval(name="zoom", encodings=["x"], bind="scales"))
-        .properties(
-            title=alt.TitleParams(title, subtitle=_notes(events, coarser)),
-            width=_WIDTH,
-            height=260,
-        )
+        .properties(title=alt.TitleParams(title, subtitle=_notes(events, coarser)))
     )
-    return Chart(chart, title)
+    return Chart(_sized(chart, 260), title)
 
 
 def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
@@ -348,11 +377,16 @@ def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
         .encode(
             x=_time_axis(),
             x2="end:T",
-            y=alt.Y("event_type:N", title="event type", sort=order),
+            y=alt.Y("event_type:N", title="event type", sort=order, axis=_CATEGORY_AXIS),
             color=alt.Color(
                 "deliveries:Q",
                 title=f"deliveries per {period_name(freq)}",
                 scale=alt.Scale(scheme="blues"),
+                legend=alt.Legend(
+                    orient="bottom",
+                    direction="horizontal",
+                    gradientLength=200,
+                ),
             ),
             tooltip=[
                 _minute_tooltip("start", "from (UTC)", "%Y-%m-%d %H:%M"),
@@ -362,13 +396,9 @@ def type_time_heatmap(events: pd.DataFrame, freq: str | None = None) -> Chart:
         )
         .transform_calculate(end=f"datum.start + {_period_ms(freq)}")
         .add_params(alt.selection_interval(name="zoom", encodings=["x"], bind="scales"))
-        .properties(
-            title=alt.TitleParams(title, subtitle=_notes(events, coarser)),
-            width=_WIDTH,
-            height=max(120, 16 * len(order)),
-        )
+        .properties(title=alt.TitleParams(title, subtitle=_notes(events, coarser)))
     )
-    return Chart(chart, title)
+    return Chart(_sized(chart, max(120, 16 * len(order))), title)
 
 
 def verdict_counts(events: pd.DataFrame) -> pd.DataFrame:
@@ -391,12 +421,13 @@ def verdicts_by_type(events: pd.DataFrame) -> Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("event_type:N", title="event type", sort=order),
+            y=alt.Y("event_type:N", title="event type", sort=order, axis=_CATEGORY_AXIS),
             x=alt.X("sum(deliveries):Q", title="deliveries", axis=_COUNT_AXIS),
             color=alt.Color(
                 "verdict:N",
-                title="verdict",
                 scale=alt.Scale(domain=list(VERDICT_COLORS), range=list(VERDICT_COLORS.values())),
+                title="verdict",
+                legend=_legend(),
             ),
             order=alt.Order("verdict_rank:Q"),
             tooltip=[
@@ -408,9 +439,9 @@ def verdicts_by_type(events: pd.DataFrame) -> Chart:
         .transform_calculate(
             verdict_rank=f"indexof({json.dumps(list(VERDICT_COLORS))}, datum.verdict)"
         )
-        .properties(title=title, width=_WIDTH, height=max(80, 18 * len(order)))
+        .properties(title=title)
     )
-    return Chart(chart, title)
+    return Chart(_sized(chart, max(80, 18 * len(order))), title)
 
 
 def lag_bins(events: pd.DataFrame, bins: int = 40) -> tuple[pd.DataFrame, str]:
@@ -460,11 +491,9 @@ def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
     chart = alt.layer(bars, rule).properties(
         title=alt.TitleParams(
             title, subtitle=[f"median {median:,.1f} {unit} over {_deliveries(len(lags))}"]
-        ),
-        width=_WIDTH,
-        height=220,
+        )
     )
-    return Chart(chart, title)
+    return Chart(_sized(chart, 220), title)
 
 
 def _palette(n: int) -> list[str]:
@@ -527,13 +556,13 @@ def incidents(timeline: pd.DataFrame) -> Chart:
         axis=alt.Axis(format="%a %d %H:%M", labelOverlap=True, labelSeparation=LABEL_GAP),
     )
     base = alt.Chart(data).encode(
-        y=alt.Y("incident:N", title=None, sort=list(data["incident"])),
+        y=alt.Y("incident:N", title=None, sort=list(data["incident"]), axis=_CATEGORY_AXIS),
         color=alt.Color(
             "kind:N",
             title="kind",
             scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
             # above the bars: beside them, the long incident labels push it out of a notebook
-            legend=alt.Legend(orient="top"),
+            legend=alt.Legend(orient="top", labelLimit=LABEL_LIMIT),
         ),
         tooltip=[
             alt.Tooltip("incident:N", title="incident"),
@@ -546,8 +575,8 @@ def incidents(timeline: pd.DataFrame) -> Chart:
     chart = alt.layer(
         base.mark_bar(height=12).encode(x=x_axis, x2="end:T"),
         base.mark_point(filled=True, size=60, shape="diamond").encode(x=x_axis),  # a moment
-    ).properties(title=title, width=_WIDTH, height=max(60, 26 * len(data)))
-    return Chart(chart, title)
+    ).properties(title=title)
+    return Chart(_sized(chart, max(60, 26 * len(data))), title)
 
 
 def _time_axis(format: str = "%b %d %H:%M") -> alt.X:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,13 @@ class AuditFilter:
         UTC when they name no offset (``"2026-11-16"``, ``"2026-11-16T09:30+01:00"``);
         ``None`` or ``""`` leaves that side open. Text that is not a time is a
         :class:`UsageError` naming the parameter."""
-        return cls(start=_utc(start, "START"), end=_utc(end, "END"))
+        first, last = _utc(start, "START"), _utc(end, "END")
+        if first is not None and last is not None and last <= first:
+            raise UsageError(
+                f"END={end!r} is not after START={start!r}: the window holds no time",
+                fix="Swap them (END is exclusive), or set END = None",
+            )
+        return cls(start=first, end=last)
 
     def apply(self, events: pd.DataFrame) -> pd.DataFrame:
         """The events that pass, in their original order."""
@@ -73,11 +80,13 @@ def _utc(value: object, name: str) -> pd.Timestamp | None:
             f"{name}={value!r} is a number, not a time",
             fix=f'Write it as ISO 8601, such as "2026-11-16T09:30Z", or set {name} = None',
         )
-    try:
-        moment = pd.Timestamp(value)  # type: ignore[arg-type]
+    try:  # ISO 8601 only: "16/11/2026" is ambiguous, "now" and "today" a hidden clock
+        if isinstance(value, str):
+            datetime.fromisoformat(value.strip())  # the check; pandas keeps nanoseconds
+        moment = pd.Timestamp(value.strip() if isinstance(value, str) else value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as error:
         raise UsageError(
-            f"{name}={value!r} is not a time ({error})",
+            f"{name}={value!r} is not a time in ISO 8601 ({error})",
             fix=f'Write it as ISO 8601, such as "2026-11-16T09:30Z", or set {name} = None',
         ) from None
     if pd.isna(moment):

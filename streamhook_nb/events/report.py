@@ -17,7 +17,7 @@ from streamhook_nb.events.incidents import incident_labels, incident_timeline
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
-       max-width: 1100px; color: #1b1b1b; line-height: 1.4; }
+       max-width: 1100px; padding: 0 1rem; color: #1b1b1b; line-height: 1.4; }
 h1 { margin-bottom: 0.2rem; } .meta { color: #555; margin-top: 0; }
 h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; margin-top: 2rem; }
 table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
@@ -28,8 +28,10 @@ th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 .card b { display: block; font-size: 1.6rem; } .invalid b { color: #c62828; }
 .valid b { color: #2e7d32; } .note { color: #555; }
 .chart { margin: 0.5rem 0 1rem; overflow-x: auto; }
-table.text { width: 100%; } table.text td, table.text th { text-align: left; vertical-align: top; }
-table.text td:last-child { min-width: 22rem; white-space: normal; }
+table.text { width: 100%; } table.text td, table.text th { text-align: left; vertical-align: top;
+  overflow-wrap: anywhere; }
+table.text td:last-child { min-width: 14rem; white-space: normal; }
+.nw { white-space: nowrap; }
 """
 
 
@@ -108,9 +110,8 @@ def _incidents_table(found: pd.DataFrame) -> str:
             '<p class="note">No incident: no failures, refusals or retries clustered in time, '
             "and no lasting change of encoding or secret.</p>"
         )
-    shown = pd.DataFrame(
+    texts = pd.DataFrame(
         {
-            "when (UTC)": [_span(a, b) for a, b in zip(found["start"], found["end"], strict=True)],
             "what": incident_labels(found),
             "app (X-Api-Key)": found["api_key"],
             "deliveries": found["deliveries"],
@@ -118,19 +119,26 @@ def _incidents_table(found: pd.DataFrame) -> str:
             "event types": found["event_types"],
             "what to do": found["hint"],
         }
+    ).map(lambda value: "-" if pd.isna(value) else html.escape(str(value)))
+    texts.insert(
+        0, "when (UTC)", [_span(a, b) for a, b in zip(found["start"], found["end"], strict=True)]
     )
-    return shown.to_html(border=0, na_rep="-", index=False, classes="text")
+    return texts.to_html(border=0, na_rep="-", index=False, classes="text", escape=False)
 
 
 def _span(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    first = f"{start:%a %Y-%m-%d %H:%M:%S}"
+    """``Tue 2026-11-17 14:05:09 to 14:35:05`` as HTML that breaks between its parts only
+    (Chromium broke "2026-11-17" after a hyphen in a narrow column)."""
+    first = f"{_nowrap(f'{start:%a %Y-%m-%d}')} {_nowrap(f'{start:%H:%M:%S}')}"
     if end == start:
         return first
-    return (
-        f"{first} to {end:%H:%M:%S}"
-        if end.date() == start.date()
-        else f"{first} to {end:%a %Y-%m-%d %H:%M:%S}"
-    )
+    if end.date() == start.date():
+        return f"{first} to {_nowrap(f'{end:%H:%M:%S}')}"
+    return f"{first} to {_nowrap(f'{end:%a %Y-%m-%d}')} {_nowrap(f'{end:%H:%M:%S}')}"
+
+
+def _nowrap(text: str) -> str:
+    return f'<span class="nw">{html.escape(text)}</span>'
 
 
 def build_report(

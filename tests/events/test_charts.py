@@ -408,3 +408,92 @@ def test_an_empty_timeline_of_deliveries_without_times_does_not_claim_no_inciden
     )
     timed = charts.incidents(incident_timeline(_two_points()))
     assert timed.text == "No incident: no failures, refusals, retries or changes clustered."
+
+
+LONG_TYPES = (
+    "user.unread_message_reminder",
+    "export.channels.success",
+    "custom.order_shipment_status_changed_by_warehouse",  # a custom event: any length
+)
+
+
+def _long_type_names() -> pd.DataFrame:
+    """Deliveries of event types with long names, over a day, some invalid, with lag."""
+    times = pd.date_range("2026-11-16", periods=60, freq="25min", tz="UTC")
+    return pd.DataFrame(
+        {
+            "received_at": times,
+            "event_type": [LONG_TYPES[n % 3] for n in range(60)],
+            "lag": pd.to_timedelta([0.2 + n / 100 for n in range(60)], unit="s"),
+            "valid": pd.array([n % 7 != 0 for n in range(60)], dtype="boolean"),
+            "reason": ["ok" if n % 7 else "body_reserialized" for n in range(60)],
+            "webhook_id": pd.array([f"w{n}" for n in range(60)], dtype="string"),
+            "attempt": pd.array([1] * 60, dtype="Int64"),
+        }
+    )
+
+
+def _every_chart(events: pd.DataFrame) -> list[charts.Chart]:
+    return [
+        charts.deliveries_over_time(events, "h"),
+        charts.type_time_heatmap(events, "h"),
+        charts.failures_over_time(events, "h"),
+        charts.verdicts_by_type(events),
+        charts.lag_distribution(events),
+        charts.incidents(_incident_timeline()),
+        charts.message("Incident timeline", "No incident: " + "a long sentence " * 8),
+    ]
+
+
+def test_every_chart_fits_a_notebook_column_at_1024_pixels() -> None:
+    """The whole chart (labels and legend included) is CHART_WIDTH wide, which fits the
+    584-pixel column of JupyterLab at 1024 px with the file browser open; long category names
+    are cut at LABEL_LIMIT pixels, and the tooltip still names them in full."""
+    assert charts.CHART_WIDTH + 38 <= 584  # vega-embed's action menu takes 38 pixels
+    for chart in _every_chart(_long_type_names()):
+        spec = chart.spec()
+        assert spec["width"] == charts.CHART_WIDTH, chart.title
+        assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}, chart.title
+        layers = [spec, *spec.get("layer", [])]
+        for layer in layers:
+            encoding = layer.get("encoding", {})
+            y = encoding.get("y", {})
+            if y.get("type") == "nominal":
+                assert y["axis"]["labelLimit"] == charts.LABEL_LIMIT, chart.title
+                tips = [t["field"] for t in encoding["tooltip"]]
+                assert y["field"] in tips, chart.title  # the full name, on hover
+            legend = encoding.get("color", {}).get("legend", {})
+            if encoding.get("color", {}).get("type") == "nominal":
+                assert legend["labelLimit"] == charts.LABEL_LIMIT, chart.title
+                assert legend["orient"] in ("top", "bottom"), chart.title  # not beside the plot
+
+
+def test_a_sentence_chart_wraps_its_sentence() -> None:
+    text = "No incident: no failures, refusals, retries or changes clustered " * 2
+    subtitle = charts.message("Incident timeline", text).spec()["title"]["subtitle"]
+    assert len(subtitle) > 1
+    assert " ".join(subtitle) == text.strip()
+
+
+def test_every_chart_draws_inside_its_width_in_chromium(tmp_path: Path) -> None:
+    """Drawn by Vega, no chart is wider than CHART_WIDTH, whatever the length of the names."""
+    drawn = _every_chart(_long_type_names())
+    body = "\n".join(chart.html_fragment(f"c{n}") for n, chart in enumerate(drawn))
+    target = tmp_path / "all.html"
+    target.write_text(
+        f"<!DOCTYPE html><html><head>{vega_scripts.script_tag()}</head><body>{body}</body></html>",
+        encoding="utf-8",
+    )
+    requests: list[str] = []
+    with offline_page(target, requests) as tab:
+        widths = tab.evaluate(
+            "[...document.querySelectorAll('.chart svg.marks')]"
+            ".map(s => Math.round(s.getBoundingClientRect().width))"
+        )
+        labels = tab.evaluate(
+            "[...document.querySelectorAll('.chart svg.marks text')].map(t => t.textContent)"
+        )
+    assert len(widths) == len(drawn)
+    assert max(widths) <= charts.CHART_WIDTH, widths
+    assert "user.unread_message_reminder" in labels  # whole while it fits
+    assert any(label.startswith("custom.order_") and label.endswith("…") for label in labels)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
+import pandas as pd
 import pytest
 from helpers import ROOT, offline_page, run_cli
 
@@ -272,6 +273,58 @@ def test_story_report_has_the_incident_timeline() -> None:
         "failures: unknown_app",
     ):
         assert f"<td>{what}</td>" in section
-    assert "<td>Tue 2026-11-17 14:05:09 to 14:35:05</td>" in section
+    nw = '<span class="nw">'
+    # each part whole: Chromium broke "2026-11-17" after a hyphen in a narrow column
+    assert f"<td>{nw}Tue 2026-11-17</span> {nw}14:05:09</span> to {nw}14:35:05</span></td>" in (
+        section
+    )
     assert "demo_staging_app" in section
     assert "... and 663 more (the first 50 of 713 are shown" in html
+
+
+def test_story_report_fits_a_1024_pixel_window(tmp_path: Path) -> None:
+    """At 1024 pixels the incident table ran 64 pixels past the window (its hint column
+    wanted 22rem) and the page's text touched the window's edges."""
+    from helpers import DATA
+
+    from streamhook_nb import audit
+
+    story = DATA / "story"
+    result = audit(story, keyring(secrets_file=story / "secrets.toml"), keep_deliveries=False)
+    target = tmp_path / "story.html"
+    target.write_text(build_report(result.events), encoding="utf-8")
+    with offline_page(target, []) as tab:
+        tab.set_viewport_size({"width": 1024, "height": 800})
+        tab.wait_for_timeout(300)
+        width = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1], width
+        assert tab.evaluate("document.querySelector('h1').getBoundingClientRect().left") >= 8
+
+
+def test_incident_table_escapes_what_the_log_holds() -> None:
+    """The incident table's HTML is built by hand (its times keep their parts whole): an
+    X-Api-Key or an event type from the log is escaped, a missing one is "-"."""
+    from streamhook_nb.events.incidents import INCIDENT_COLUMNS
+    from streamhook_nb.events.report import _incidents_table
+
+    at = pd.Timestamp("2026-11-19T09:30Z")
+    found = pd.DataFrame(
+        {
+            "start": [at],
+            "end": [at + pd.Timedelta("1D")],
+            "kind": ["failures"],
+            "reason": ["unknown_app"],
+            "api_key": [None],
+            "deliveries": [3],
+            "events": [3],
+            "event_types": ["<img src=x onerror=alert(1)> 3"],
+            "hint": ["Map </td><script>alert(1)</script> to its secret."],
+        },
+        index=[7],
+    ).astype(INCIDENT_COLUMNS)
+    table = _incidents_table(found)
+    assert "<img" not in table
+    assert "<script" not in table
+    assert "&lt;img src=x onerror=alert(1)&gt; 3" in table
+    assert "<td>-</td>" in table  # no api_key
+    assert '<span class="nw">Fri 2026-11-20</span>' in table  # another day: its date
