@@ -84,7 +84,7 @@ def check_endpoint(
 def _public_address(host: str, port: int, resolver: Resolver) -> Requirement:
     try:
         addresses = resolver(host, port)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a name the IDNA codec refuses
         return Requirement("public address", FAIL, f"{host} does not resolve ({exc}).")
     private = [a for a in addresses if unreachable_host(a)]
     if private:

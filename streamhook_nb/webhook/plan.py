@@ -84,6 +84,11 @@ def validate_url(url: str) -> str:
         )
     if port == 0:
         raise PlanError(f"{shown} names port 0", fix="Give the port the endpoint listens on")
+    if not _dns_name(parts.hostname):
+        raise PlanError(
+            f"{shown} has a host name no DNS can hold",
+            fix="Each part of a host name between dots has 1 to 63 characters (253 in all)",
+        )
     if any(c.isspace() for c in text):
         raise PlanError(f"{shown} contains whitespace", fix="Remove it or percent-encode it")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
@@ -95,6 +100,22 @@ def validate_url(url: str) -> str:
             "the user name); percent-encode it as %5C inside the path",
         )
     return text
+
+
+def _dns_name(host: str) -> bool:
+    """True for an IP address, or a name whose labels DNS can hold (1 to 63 characters each,
+    253 in all, once international ones are encoded: what a lookup would refuse)."""
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        pass
+    else:
+        return True
+    try:
+        encoded = host.rstrip(".").encode("idna")
+    except UnicodeError:
+        return False
+    return 0 < len(encoded) <= 253
 
 
 _EVENT_TYPE = re.compile(r"\*|[a-z0-9_-]+(?:\.[a-z0-9_*-]+)*")

@@ -119,6 +119,10 @@ def test_check_endpoint(tmp_path: Path) -> None:
     assert "FAIL  answers a signed POST" in failing.stdout
     bad = cli(None, "check-endpoint", "nope", cwd=tmp_path)
     assert bad.returncode == 2
+    long_label = cli(None, "check-endpoint", f"https://{'a' * 70}.example.com/h", cwd=tmp_path)
+    assert long_label.returncode == 2
+    assert "has a host name no DNS can hold" in long_label.stderr
+    assert "Traceback" not in long_label.stderr
 
 
 def _no_credentials(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

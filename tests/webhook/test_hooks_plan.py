@@ -221,3 +221,23 @@ def test_a_url_stream_cannot_reach_or_sends_in_clear_is_warned_of_in_the_diff(
     assert plan.changes_anything
     off = plan_change(DEMO_APP_SETTINGS, WebhookChange(url, enabled=False))
     assert not any(line.startswith("!") for line in off.diff)  # turned off: nothing to reach
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://{'a' * 64}.example.com/hook",
+        "https://a..example.com/hook",
+        f"https://{'abcdefgh.' * 30}example.com/hook",
+    ],
+)
+def test_a_host_name_dns_cannot_hold_is_refused_by_name(url: str) -> None:
+    """A label over 63 characters passed, then the lookup in ``check-endpoint`` raised a
+    ``UnicodeError`` traceback (exit 0), and Apply would have sent it to Stream."""
+    with pytest.raises(PlanError, match="has a host name no DNS can hold"):
+        validate_url(url)
+
+
+def test_ip_addresses_and_international_names_are_valid_hosts() -> None:
+    for url in ("https://bücher.example/h", "https://[::1]:8443/h", "https://example.com./h"):
+        assert validate_url(url) == url
