@@ -270,7 +270,7 @@ def test_webhook_view_masks_a_token_and_forgets_a_refused_secret(
 
     secret_field.fill("a-wrong-secret-that-is-long-enough-for-hs256")
     view.locator("button[title='Load']").click()
-    expect(view.get_by_text("secret from the API secret field")).to_be_visible(timeout=30_000)
+    expect(view.get_by_text("the API key and the API secret field")).to_be_visible(timeout=30_000)
     expect(view.locator("td", has_text="hook-sqs-1")).to_have_count(0)  # no stale table
     _picture(page, view, ARTIFACTS / "webhook-view-refused-secret.png")
     view.locator("button[title='Load']").click()

@@ -47,6 +47,8 @@ def credentials_fix(secret: Secret) -> str:
     """What to check after a 401, naming where the refused secret came from."""
     if secret.label == DEFAULT_SECRET_ENV:
         where = f"{DEFAULT_KEY_ENV} and {DEFAULT_SECRET_ENV}"
+    elif secret.label.startswith("the "):  # a place in words: the API secret field, the demo's
+        where = f"the API key and {secret.label}"
     else:
         where = f"the API key and the secret from {secret.label}"
     return f"Check {where}: they must belong to the same app"

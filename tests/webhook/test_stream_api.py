@@ -103,7 +103,8 @@ def test_a_refusal_by_streams_own_api_names_stream() -> None:
     ("label", "named"),
     [
         ("STREAM_API_SECRET", "Check STREAM_API_KEY and STREAM_API_SECRET: they must"),
-        ("the API secret field", "Check the API key and the secret from the API secret field:"),
+        ("the API secret field", "Check the API key and the API secret field:"),
+        ("the demo stand-in secret", "Check the API key and the demo stand-in secret:"),
     ],
 )
 def test_a_401_names_where_the_refused_secret_came_from(

@@ -31,7 +31,7 @@ def test_a_refused_typed_secret_is_dropped_and_names_the_field(
     view.load_button.click()
     said = view.said[0]
     assert "HTTP 401" in said
-    assert "Check the API key and the secret from the API secret field" in said
+    assert "Check the API key and the API secret field" in said
     assert "STREAM_API" not in said  # the secret did not come from the variables
     assert "leave the field empty to use the demo stand-in secret." in said
     assert WRONG not in said
