@@ -95,6 +95,17 @@ def mitmdump(*args: str) -> subprocess.Popen[bytes]:
     return proc
 
 
+def reverse_proxy(target: str, port: int, flows: Path, *options: str) -> subprocess.Popen[bytes]:
+    """``mitmdump`` in reverse mode in front of ``target`` on 127.0.0.1:``port``, writing
+    ``flows``, once it listens."""
+    proc = mitmdump(
+        "--mode", f"reverse:{target}", "-p", str(port), "--listen-host", "127.0.0.1",
+        *options, "-w", str(flows),
+    )  # fmt: skip
+    wait_port(port)
+    return proc
+
+
 def wait_port(port: int) -> None:
     for _ in range(200):
         try:
@@ -159,17 +170,7 @@ def main() -> None:
     only = sys.argv[1] if len(sys.argv) > 1 else None  # the first file only, so named
     flows = OUT / (only or "deliveries.mitm")
     flows.unlink(missing_ok=True)
-    proc = mitmdump(
-        "--mode",
-        f"reverse:http://127.0.0.1:{upstream}",
-        "-p",
-        str(port),
-        "--listen-host",
-        "127.0.0.1",
-        "-w",
-        str(flows),
-    )
-    wait_port(port)
+    proc = reverse_proxy(f"http://127.0.0.1:{upstream}", port, flows)
     post(port, "/webhooks/stream", *delivery(0))
     post(port, "/webhooks/stream", *delivery(8, gzipped=True))
     get(port, "/")
@@ -206,19 +207,9 @@ def main() -> None:
     port = free_port()
     flows = OUT / "streamed.mitm"
     flows.unlink(missing_ok=True)
-    proc = mitmdump(
-        "--mode",
-        f"reverse:http://127.0.0.1:{upstream}",
-        "-p",
-        str(port),
-        "--listen-host",
-        "127.0.0.1",
-        "--set",
-        "stream_large_bodies=64k",
-        "-w",
-        str(flows),
+    proc = reverse_proxy(
+        f"http://127.0.0.1:{upstream}", port, flows, "--set", "stream_large_bodies=64k"
     )
-    wait_port(port)
     post(port, "/webhooks/stream", *delivery(32))
     big = json.loads(encode(EXAMPLES[9]["payload"]))
     big["channel"]["padding"] = "x" * 100_000
@@ -241,19 +232,7 @@ def main() -> None:
         "        flow.backup()\n"
         "        flow.request.content = flow.request.content.replace(b'member', b'MEMBER')\n"
     )
-    proc = mitmdump(
-        "--mode",
-        f"reverse:http://127.0.0.1:{upstream}",
-        "-p",
-        str(port),
-        "--listen-host",
-        "127.0.0.1",
-        "-s",
-        str(addon),
-        "-w",
-        str(flows),
-    )
-    wait_port(port)
+    proc = reverse_proxy(f"http://127.0.0.1:{upstream}", port, flows, "-s", str(addon))
     post(port, "/webhooks/stream", *delivery(8))
     post(port, "/webhooks/stream", *delivery(20))
     time.sleep(0.5)
@@ -280,17 +259,7 @@ def main() -> None:
     port = free_port()
     flows = OUT / "tcp.mitm"
     flows.unlink(missing_ok=True)
-    proc = mitmdump(
-        "--mode",
-        f"reverse:tcp://127.0.0.1:{upstream}",
-        "-p",
-        str(port),
-        "--listen-host",
-        "127.0.0.1",
-        "-w",
-        str(flows),
-    )
-    wait_port(port)
+    proc = reverse_proxy(f"tcp://127.0.0.1:{upstream}", port, flows)
     post(port, "/webhooks/stream", *delivery(17))
     time.sleep(0.5)
     stop(proc)
