@@ -63,9 +63,10 @@ class _Counts:
 
 
 def _row(source: Source, path: str | None) -> dict[str, Any]:
-    """A file's row. One that cannot be read to its end gives its reason in ``error``; found in
-    a folder, it is counted as loading the folder counts it (what was read before the damage,
-    and the damage as one rejected record); named on its own, loading it fails: no counts."""
+    """A file's row, counted as loading it counts it (a log damaged partway: what was read
+    before the damage, and the damage as one rejected record). One that cannot be read at all
+    gives its reason in ``error``; found in a folder, it is one rejected record, as loading the
+    folder counts it; named on its own, loading it fails: no counts."""
     counts = _Counts()
     named = Source(source.name, source.url, source.size)  # an unreadable file raises
     error = None
