@@ -542,8 +542,8 @@ def test_lazy_frames_put_small_files_several_to_a_partition(
     client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A partition per file made a folder of one file per delivery thousands of partitions
-    (10k files: 51 s for ``deliveries().compute()`` on a local cluster, now 0.7 s); the rows, rejected
-    records and events are the same as a local load's."""
+    (10k files: 51 s for ``deliveries().compute()`` on a local cluster, now 0.7 s); the rows,
+    rejected records and events are the same as a local load's."""
     from small_files import folder_of_small_files
 
     folder = folder_of_small_files(tmp_path / "hooks")
