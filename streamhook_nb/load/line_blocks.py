@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import IO
 
+from streamhook_nb.load.sources import DAMAGE_ERRORS
+
 BOM = b"\xef\xbb\xbf"
 """UTF-8 byte order mark (editors on Windows put one at the start of a file)."""
 BLOCK_LINES = 512
@@ -112,7 +114,12 @@ def read_blocks(
             yield block
             want = _next_read(block, block_lines)
             continue
-        last = _last_line(chunk[start:], max_line_bytes, readline, left)
+        try:
+            last = _last_line(chunk[start:], max_line_bytes, readline, left)
+        except DAMAGE_ERRORS:  # the file ends in damage: its whole lines before it still count
+            if start:
+                yield LineBlock(chunk[:start])
+            raise
         if last[-1] == 10 and len(last) <= max_line_bytes:  # an ordinary line: keep it here
             block = LineBlock(chunk[:start] + last)
             yield block

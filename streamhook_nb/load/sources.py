@@ -108,11 +108,49 @@ class Source:
 
 
 class _GzipReader(gzip.GzipFile):
-    """A gzip reader that also closes the file under it."""
+    """A gzip reader that also closes the file under it, and that gives what it can read
+    before damage (a file cut short) before it raises."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         super().__init__(fileobj=raw, mode="rb")
         self._raw = raw
+        self._damage: BaseException | None = None
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes. A read that meets damage returns the bytes before it (read
+        again from where it started, a decompressed step at a time: the failed read dropped
+        them) and the next read raises; a whole-file read (no size) raises at once."""
+        if self._damage is not None:
+            raise self._damage
+        if size is None or size < 0:
+            return super().read(size)
+        start = self.tell()
+        try:
+            return super().read(size)
+        except DAMAGE_ERRORS as exc:
+            before = self._before_damage(start, size)
+            if not before:
+                raise
+            self._damage = exc
+            return before
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Move (reading from the start again to go back); damage is then met again."""
+        self._damage = None
+        return super().seek(offset, whence)
+
+    def _before_damage(self, start: int, size: int) -> bytes:
+        try:
+            self.seek(start)
+        except DAMAGE_ERRORS:
+            return b""
+        data = bytearray()
+        try:
+            while len(data) < size and (piece := self.read1(size - len(data))):
+                data += piece  # one decompressed step at a time: none is dropped at the damage
+        except DAMAGE_ERRORS:
+            pass
+        return bytes(data)
 
     def close(self) -> None:
         try:

@@ -95,13 +95,24 @@ def test_json_document_of_unknown_shape(write_file: WriteFile) -> None:
         load_log(write_file("y.json", b'[{"Body": '))
 
 
-def test_corrupt_gzip_is_a_clear_error(write_file: WriteFile) -> None:
+def test_a_gzip_cut_short_keeps_every_whole_line_before_the_cut(write_file: WriteFile) -> None:
+    """The read that met the cut dropped what it had decompressed: up to 120 KiB of lines
+    before the damage were lost with it (here, all of them)."""
     import gzip
+    import zlib
 
-    content = gzip.compress(capture_line() * 50)
-    path = write_file("cut.jsonl.gz", content[: len(content) // 2])
+    content = gzip.compress(b"".join(capture_line(str(n).encode()) for n in range(400)))
+    cut = content[: len(content) // 2]
+    path = write_file("cut.jsonl.gz", cut)
+    whole_lines = zlib.decompressobj(31).decompress(cut).count(b"\n")
+    result = load_log(path)
+    assert list(result.deliveries["body"]) == [str(n).encode() for n in range(whole_lines)]
+    [(source, reason)] = result.rejected.itertuples(index=False)
+    assert source == f"{path}:{whole_lines + 1}"
+    assert "a gzip file must be complete" in reason
+    nothing = write_file("nothing.jsonl.gz", content[:20])  # not one byte inflates
     with pytest.raises(SourceError, match="cut short"):
-        load_log(path)
+        load_log(nothing)
 
 
 def test_unknown_format_option() -> None:
@@ -245,7 +256,9 @@ def test_an_unreadable_file_in_a_directory_is_one_rejected_record(write_file: Wr
     reasons = dict(zip(result.rejected["source"], result.rejected["reason"], strict=True))
     assert reasons[str(folder / "b-notes.txt")].startswith("not a known capture format")
     assert reasons[str(folder / "c.har")].startswith("not valid JSON")
-    assert reasons[f"{folder / 'd.jsonl.gz'}:1"].startswith("cannot read from this line on")
+    damaged = result.rejected[result.rejected["source"].str.contains("d.jsonl.gz:")]
+    assert damaged["reason"].iloc[-1].startswith("cannot read from this line on")
+    assert b"3" in list(result.deliveries["body"])  # the lines before its damage
     assert reasons[str(folder / "d2.jsonl.gz")].startswith("cannot read (Error -3")
     with pytest.raises(SourceError, match="not a known capture format"):
         load_log(folder / "b-notes.txt")  # named on its own: the whole load fails

@@ -65,6 +65,14 @@ def write_shards(root: Path) -> Path:
     return root
 
 
+def _unreadable_gzip(data: bytes) -> bytes:
+    """A gzip file whose deflate data is corrupt from its start: not one byte can be read
+    (one cut short keeps its lines before the cut, as a rejected record names the damage)."""
+    damaged = bytearray(gzip.compress(data))
+    damaged[12:40] = bytes(b ^ 0xFF for b in damaged[12:40])
+    return bytes(damaged)
+
+
 @pytest.fixture(scope="module")
 def shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_shards(tmp_path_factory.mktemp("logs") / "shards")
@@ -213,7 +221,7 @@ def test_strict_stops_at_the_first_rejected_record(cluster: DaskCluster, shards:
 
 def test_unreadable_shard_names_the_file_exit_2(cluster: DaskCluster, tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonl.gz"
-    broken.write_bytes(gzip.compress(b"\n".join(_jsonl(20, seed=4)))[:300])
+    broken.write_bytes(_unreadable_gzip(b"\n".join(_jsonl(20, seed=4))))
     done = run_cli("verify", broken, "--scheduler", cluster.address)
     assert done.returncode == 2
     assert str(broken).encode() in done.stderr
@@ -224,7 +232,7 @@ def test_unreadable_file_is_no_crash_in_a_local_clusters_log(tmp_path: Path) -> 
     """The workers of ``--scheduler local`` write to this terminal: a user error in a task
     must not show there as Dask's "Compute Failed" with a traceback."""
     broken = tmp_path / "broken.jsonl.gz"
-    broken.write_bytes(gzip.compress(b"\n".join(_jsonl(20, seed=4)))[:300])
+    broken.write_bytes(_unreadable_gzip(b"\n".join(_jsonl(20, seed=4))))
     for command in ("verify", "load"):
         done = run_cli(command, broken, "--json", "--scheduler", "local")
         assert done.returncode == 2
@@ -235,7 +243,7 @@ def test_unreadable_file_is_no_crash_in_a_local_clusters_log(tmp_path: Path) -> 
 
 def test_unreadable_shard_raises_source_error_in_python(client: Client, tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonl.gz"
-    broken.write_bytes(gzip.compress(b"\n".join(_jsonl(20, seed=4)))[:300])
+    broken.write_bytes(_unreadable_gzip(b"\n".join(_jsonl(20, seed=4))))
     with pytest.raises(SourceError, match=r"broken\.jsonl\.gz"):
         verify_sources(broken, RING, client=client)
 
