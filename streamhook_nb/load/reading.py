@@ -104,35 +104,11 @@ def read_batches(
         yield unreadable
 
 
-def _head(stream: IO[bytes]) -> bytes:
-    """The file's first :data:`HEAD_BYTES` to recognise its format, the stream rewound. A file
-    damaged within them (a small gzip file cut short) gives the bytes before the damage, so
-    that its reader keeps the records there and names the damage as the others do."""
-    try:
-        head = stream.read(HEAD_BYTES)
-    except DAMAGE_ERRORS:
-        stream.seek(0)
-        pieces: list[bytes] = []
-        held = 0
-        try:
-            while held < HEAD_BYTES and (piece := stream.read(_DAMAGED_HEAD_PIECE)):
-                pieces.append(piece)
-                held += len(piece)
-        except DAMAGE_ERRORS:
-            if not pieces:
-                raise
-        head = b"".join(pieces)[:HEAD_BYTES]
-    stream.seek(0)
-    return head
-
-
-_DAMAGED_HEAD_PIECE = 4096
-
-
 def _read_file(source: Source, format: str | None, chunk: int) -> Iterator[DeliveryBatch]:
     with source.open() as stream:
         try:
-            head = _head(stream)
+            head = stream.read(HEAD_BYTES)  # a gzip cut short gives the bytes before the cut
+            stream.seek(0)
         except DAMAGE_ERRORS as exc:
             raise _unreadable(source, exc) from exc
         if parquet.is_parquet(head):  # a container of deliveries of any format

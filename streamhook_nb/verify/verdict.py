@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from hmac import compare_digest
 from typing import TYPE_CHECKING
@@ -218,20 +218,15 @@ def diagnose(
     keyring: Keyring,
 ) -> Verdict:
     """Explain a signature that matches no candidate secret (run only for failures)."""
-    trimmed = tuple(t for s in candidates if (t := s.trimmed()) is not None)
-    found = matching(payload, expected, trimmed)
-    if found is not None:
-        return Verdict(Reason.SECRET_WHITESPACE, found.label)
+    trimmed = _trimmed_secret(payload, expected, candidates)
+    if trimmed is not None:
+        return trimmed
     reencoded = _reencoding_verdict(payload, expected, candidates, _reserialized(payload))
     if reencoded is not None:
         return reencoded
-    for other_key, secret in keyring.others(api_key):
-        if matching(payload, expected, (secret,)) is not None:
-            return Verdict(
-                Reason.API_KEY_MISMATCH,
-                secret.label,
-                f"(X-Api-Key {api_key!r}; the secret of {other_key!r} matches)",
-            )
+    other_app = _other_apps_secret(payload, expected, api_key, keyring)
+    if other_app is not None:
+        return other_app
     if keyring.expected_api_key and api_key and api_key != keyring.expected_api_key:
         return Verdict(
             Reason.API_KEY_MISMATCH,
@@ -276,16 +271,33 @@ def _wrong_secret(
 ) -> Verdict | None:
     """``secret_whitespace`` or ``api_key_mismatch`` when a re-encoding of a rebuilt body
     matches a trimmed secret or another app's: the secret is at fault, not only the capture."""
-    trimmed = tuple(t for s in candidates if (t := s.trimmed()) is not None)
     rebuilt = "(A re-encoding of the rebuilt body matches: its content is authentic.)"
     for form in forms:
-        found = matching(form, expected, trimmed)
+        found = _trimmed_secret(form, expected, candidates) or _other_apps_secret(
+            form, expected, api_key, keyring
+        )
         if found is not None:
-            return Verdict(Reason.SECRET_WHITESPACE, found.label, rebuilt)
-        for other_key, secret in keyring.others(api_key):
-            if matching(form, expected, (secret,)) is not None:
-                detail = f"(X-Api-Key {api_key!r}; the secret of {other_key!r} matches) {rebuilt}"
-                return Verdict(Reason.API_KEY_MISMATCH, secret.label, detail)
+            return replace(found, detail=f"{found.detail} {rebuilt}" if found.detail else rebuilt)
+    return None
+
+
+def _trimmed_secret(
+    payload: bytes, expected: bytes, candidates: tuple[Secret, ...]
+) -> Verdict | None:
+    """``secret_whitespace`` when a candidate secret matches once trimmed."""
+    trimmed = tuple(t for s in candidates if (t := s.trimmed()) is not None)
+    found = matching(payload, expected, trimmed)
+    return None if found is None else Verdict(Reason.SECRET_WHITESPACE, found.label)
+
+
+def _other_apps_secret(
+    payload: bytes, expected: bytes, api_key: str | None, keyring: Keyring
+) -> Verdict | None:
+    """``api_key_mismatch`` when the secret of another app in the keyring matches."""
+    for other_key, secret in keyring.others(api_key):
+        if matching(payload, expected, (secret,)) is not None:
+            detail = f"(X-Api-Key {api_key!r}; the secret of {other_key!r} matches)"
+            return Verdict(Reason.API_KEY_MISMATCH, secret.label, detail)
     return None
 
 

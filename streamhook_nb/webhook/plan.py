@@ -105,11 +105,7 @@ def validate_url(url: str) -> str:
 def _dns_name(host: str) -> bool:
     """True for an IP address, or a name whose labels DNS can hold (1 to 63 characters each,
     253 in all, once international ones are encoded: what a lookup would refuse)."""
-    try:
-        ipaddress.ip_address(host.split("%")[0])
-    except ValueError:
-        pass
-    else:
+    if _address(host) is not None:
         return True
     try:
         encoded = host.rstrip(".").encode("idna")
@@ -177,11 +173,16 @@ def unreachable_host(host: str) -> bool:
     (loopback, private, link-local, ...); a name that needs a lookup is not judged here."""
     if host == "localhost" or host.endswith(".localhost"):
         return True
+    address = _address(host)
+    return address is not None and not address.is_global
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The host as an IP address (an IPv6 zone, ``%eth0``, left out), or None for a name."""
     try:
-        address = ipaddress.ip_address(host.split("%")[0])
+        return ipaddress.ip_address(host.split("%")[0])
     except ValueError:
-        return False
-    return not address.is_global
+        return None
 
 
 def _plan_legacy(settings: Mapping[str, Any], change: WebhookChange, url: str) -> Plan:

@@ -303,7 +303,7 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
         if held is None:
             held = next((item for item in value.values() if is_bare_payload(item)), None)
         if held is None:
-            text = next((value[k] for k in _MESSAGE_KEYS if isinstance(value.get(k), str)), None)
+            text = _message_text(value)
             if text is not None:
                 _message(batch, source, text.encode("utf-8", "surrogatepass"), only_events=False)
                 return
@@ -328,6 +328,11 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
 _MESSAGE_KEYS = ("message", "msg")
 """Where a JSON log record keeps its message: Lambda's JSON log format, Powertools, winston and
 python-json-logger in ``message``, pino in ``msg``."""
+
+
+def _message_text(record: dict[str, Any]) -> str | None:
+    """A JSON log record's message, when it is text."""
+    return next((record[k] for k in _MESSAGE_KEYS if isinstance(record.get(k), str)), None)
 
 
 def _is_platform(record: dict[str, Any]) -> bool:
@@ -385,7 +390,7 @@ def is_log_record(record: dict[str, Any]) -> bool:
         return True
     if _held_event(record) is not None:
         return True
-    text = next((record[k] for k in _MESSAGE_KEYS if isinstance(record.get(k), str)), "")
+    text = _message_text(record) or ""
     start = text.find("{", 0, _LABEL_BYTES + 1)
     if start < 0:
         return False
