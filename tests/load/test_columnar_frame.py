@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streamhook_nb import load_log
+from streamhook_nb.load.columns import headers_arrow
 from streamhook_nb.load.deliveries import BODY, body_array, header_dicts, headers_text, values
 
 
@@ -84,3 +85,25 @@ def test_headers_text_is_valid_json_per_row(headers: list[dict[str, str]]) -> No
     array = pa.array(headers_text(headers))
     array.validate(full=True)
     assert [orjson.loads(text) for text in array.to_pylist()] == headers
+
+
+_HEADER_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            _HEADER_TEXT, _HEADER_TEXT | st.lists(_HEADER_TEXT, min_size=2, max_size=3)
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_the_headers_column_holds_the_json_orjson_writes(rows: list[dict[str, object]]) -> None:
+    assert headers_arrow(rows).to_pylist() == [orjson.dumps(h).decode() for h in rows]  # type: ignore[arg-type]
+
+
+def test_a_header_with_a_lone_surrogate_is_written_escaped() -> None:
+    texts = headers_arrow([{"x-note": "a\ud800"}, {"x-ok": "é"}]).to_pylist()
+    assert texts == ['{"x-note":"a\\ud800"}', '{"x-ok":"\\u00e9"}']
+    assert [orjson.loads(t.encode("utf-8", "surrogatepass")) for t in texts[1:]] == [{"x-ok": "é"}]
