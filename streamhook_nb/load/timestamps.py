@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-_PLAIN = (  # a time surely valid: a year datetime64[ns] holds, days 1-28, any offset
+_DAY = (  # a day every year has: 1-28 of any month, 29-30 but in February, 31 where it is
+    r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+)
+_PLAIN = (  # a time surely valid: a year datetime64[ns] holds, such a day, any offset
     r"(?:1(?:6(?:7[89]|[89]\d)|[7-9]\d\d)|2(?:[01]\d\d|2[0-5]\d|26[01]))"
-    r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?"
+    rf"-{_DAY}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{{1,9}})?"
     r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
 )
 _ALL_PLAIN = re.compile(rf"(?:{_PLAIN}\n)*{_PLAIN}", re.ASCII)

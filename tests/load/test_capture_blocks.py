@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -238,3 +239,22 @@ def test_a_byte_order_mark_does_not_count_against_the_line_cap() -> None:
     for data in (line, b"\xef\xbb\xbf" + line):  # the same log, with and without the mark
         frame, rejected = _by_blocks(data, 4, max_line_bytes=len(line))
         assert (len(frame), rejected) == (1, [])
+
+
+def test_every_calendar_day_but_a_leap_day_is_checked_in_one_expression() -> None:
+    """A month's log holds the 29th to the 31st: its times are checked in one regular
+    expression, as the 1st to the 28th are, and no day a year lacks ever passes it."""
+    from streamhook_nb.load.timestamps import _PLAIN
+
+    plain = re.compile(_PLAIN)
+    for year in (2024, 2026):
+        for month in range(1, 13):
+            for day in range(1, 32):
+                value = f"{year}-{month:02}-{day:02}T23:59:59.5+01:00"
+                try:
+                    dt.datetime.fromisoformat(value)
+                    real = True
+                except ValueError:
+                    real = False
+                leap_day = (month, day) == (2, 29)
+                assert bool(plain.fullmatch(value)) == (real and not leap_day), value
