@@ -10,7 +10,13 @@ import pandas as pd
 import pyarrow as pa
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.load import deliveries, parquet_frame, small_batches, split_load
+from streamhook_nb.load import (
+    deliveries,
+    inflated_split,
+    parquet_frame,
+    small_batches,
+    split_load,
+)
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.gc_pause import each_with_paused_gc, paused_gc
 from streamhook_nb.load.log_ranges import LogRange
@@ -95,7 +101,8 @@ def load_log(
     notebook). Requests that are not POSTs (or, with ``path``, not sent to that path) are
     not deliveries: they are counted in ``skipped``.
 
-    Big local capture logs are read on every core (:mod:`split_load`) when the load is not
+    Big local capture logs are read on every core (:mod:`split_load`; a big gzip one is
+    inflated here and parsed by the workers, :mod:`inflated_split`) when the load is not
     strict: by forked workers when forking is safe (this process runs one thread: a script),
     else by workers started from a server process when the logs are big enough to pay for it
     (a Jupyter kernel, from 64 MiB). The result is the same either way. Parquet files that
@@ -105,6 +112,8 @@ def load_log(
     parts = [] if strict else split_load.plan(found, format)
     if parts:
         return _load_split(parts, found, progress, path, format)
+    if not strict and inflated_split.inflated_log(found, format):
+        return _load_inflated(found[0], progress, path)
     if path is None and found:
         stored = _stored_parquet(found, progress)
         if stored is not None:
@@ -139,6 +148,23 @@ def _load_split(
         stored = split_load.load(parts, path=path, chunk=READ_CHUNK, on_part=on_part, format=format)
     frame = deliveries.frame_of(stored)
     return LoadResult(frame, deliveries.rejected_frame(rejected), skipped)
+
+
+def _load_inflated(source: Source, progress: bool | None, path: str | None) -> LoadResult:
+    """A big gzip capture log inflated here and parsed on every core (:mod:`inflated_split`),
+    with the same result."""
+    rejected: list[Rejected] = []
+    skipped = 0
+    with byte_bar(source.size, progress, "loading") as bar:
+
+        def on_part(bad: list[Rejected], skips: int, size: int) -> None:
+            nonlocal skipped
+            rejected.extend(bad)
+            skipped += skips
+            bar.update(size)
+
+        stored = inflated_split.load(source, path=path, chunk=READ_CHUNK, on_part=on_part)
+    return LoadResult(deliveries.frame_of(stored), deliveries.rejected_frame(rejected), skipped)
 
 
 def _stored_parquet(sources: list[Source], progress: bool | None) -> list[pa.RecordBatch] | None:

@@ -6,10 +6,11 @@ import multiprocessing
 import signal
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
-from multiprocessing.pool import Pool
+from multiprocessing.pool import AsyncResult, Pool
 from typing import TypeVar
 
 from streamhook_nb.errors import SourceError, WorkerLostError
@@ -49,12 +50,54 @@ def results(pool: Pool, function: Callable[[T], R], tasks: Iterable[T]) -> Itera
         except StopIteration:
             return
         except multiprocessing.TimeoutError:
-            if _worker_ids(pool) != workers:
-                raise WorkerLostError(
-                    "a worker process stopped before finishing its part (killed, perhaps for "
-                    "want of memory); nothing was written",
-                    fix="Free some memory, or read fewer or smaller logs at once",
-                ) from None
+            _check_workers(pool, workers)
+
+
+def bounded_results(
+    pool: Pool, function: Callable[[T], R], tasks: Iterable[T], ahead: int
+) -> Iterator[R]:
+    """:func:`results` for tasks made as they are needed (the blocks of a stream): at most
+    ``ahead`` are sent before the result waited for, so memory stays bounded (``imap`` takes
+    every task at once). An error in making a task is raised after the results of the tasks
+    made before it."""
+    workers = _worker_ids(pool)
+    pending: deque[AsyncResult[R]] = deque()
+    making = iter(tasks)
+    failure: Exception | None = None
+    while True:
+        while failure is None and len(pending) < ahead:
+            try:
+                task = next(making)
+            except StopIteration:
+                break
+            except Exception as exc:  # damage met while reading: after the tasks before it
+                failure = exc
+                break
+            pending.append(pool.apply_async(function, (task,)))
+        if not pending:
+            if failure is not None:
+                raise failure
+            return
+        yield _result(pending.popleft(), pool, workers)
+
+
+def _result(pending: AsyncResult[R], pool: Pool, workers: set[int]) -> R:
+    while True:
+        try:
+            return pending.get(timeout=_WATCH_SECONDS)
+        except multiprocessing.TimeoutError:
+            _check_workers(pool, workers)
+
+
+def _check_workers(pool: Pool, workers: set[int]) -> None:
+    """Raise when a worker died: a pool replaces it and loses its task, so waiting for that
+    task's result would never end."""
+    if _worker_ids(pool) != workers:
+        raise WorkerLostError(
+            "a worker process stopped before finishing its part (killed, perhaps for "
+            "want of memory); nothing was written",
+            fix="Free some memory, or read fewer or smaller logs at once",
+        ) from None
 
 
 _WATCH_SECONDS = 0.5

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,14 +39,21 @@ def outputs(count: int, folder: Path) -> Iterator[list[str]]:
     happened (a worker that failed halfway leaves nothing behind). Files that a killed process
     left there (its number no longer running) are deleted first: in shared memory they would
     hold memory until the machine restarts."""
+    with numbered_outputs(folder) as name:
+        yield [name(index) for index in range(count)]
+
+
+@contextmanager
+def numbered_outputs(folder: Path) -> Iterator[Callable[[int], str]]:
+    """:func:`outputs` for workers' files whose number is not known ahead (the tasks of a
+    stream): the name of file ``index``; every one is deleted on the way out."""
     remove_stale(folder)
     prefix = f"streamhook-{os.getpid()}-{id(object())}"
-    names = [str(folder / f"{prefix}-{index}.arrow") for index in range(count)]
     try:
-        yield names
+        yield lambda index: str(folder / f"{prefix}-{index}.arrow")
     finally:
-        for name in names:
-            Path(name).unlink(missing_ok=True)
+        for path in folder.glob(f"{prefix}-*.arrow"):
+            path.unlink(missing_ok=True)
 
 
 def remove_stale(folder: Path) -> None:

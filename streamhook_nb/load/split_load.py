@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 from multiprocessing.pool import Pool
@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from streamhook_nb.load import columns, log_ranges, shared_batches, small_batches
-from streamhook_nb.load.batch import Rejected, shift_source
+from streamhook_nb.load.batch import DeliveryBatch, Rejected, shift_source
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.part_reading import PartBatches
@@ -92,7 +92,7 @@ def _frame_bytes(sources: list[Source], split: list[bool]) -> int:
     )
 
 
-def _pool(processes: int) -> Pool:
+def worker_pool(processes: int) -> Pool:
     """Workers forked from here when that is safe, else from a server process."""
     if log_ranges.can_fork():
         return log_ranges.forked_pool(processes)
@@ -117,7 +117,7 @@ def load(
     gathered = log_ranges.gathered(parts, wanted)
     with (
         shared_batches.outputs(len(gathered), folder) as outputs,
-        _pool(wanted) as pool,
+        worker_pool(wanted) as pool,
     ):
         tasks = [_Task(p, o, path, chunk, format) for p, o in zip(gathered, outputs, strict=True)]
         lines_before = log_ranges.LinesBefore()
@@ -138,12 +138,19 @@ def _load_range(task: _Task) -> _Done:
     """In a worker: the task's parts read into record batches written to ``task.output``
     (small batches, such as a file per delivery, made Arrow a group at a time)."""
     parts = [PartBatches(part, task.format, task.chunk, task.path) for part in task.parts]
+    rejected, skipped = write_batches(chain.from_iterable(parts), task.output)
+    return _Done(rejected, skipped, sum(part.lines for part in parts))
+
+
+def write_batches(batches: Iterable[DeliveryBatch], output: str) -> tuple[list[Rejected], int]:
+    """In a worker: reader batches written to ``output`` as record batches (small ones made
+    Arrow a group at a time); returns their rejected records and count of skipped requests."""
     rejected: list[Rejected] = []
     skipped = 0
-    with shared_batches.writer(task.output, columns.STORAGE) as writer:
-        for group in small_batches.groups(chain.from_iterable(parts)):
+    with shared_batches.writer(output, columns.STORAGE) as writer:
+        for group in small_batches.groups(batches):
             skipped += sum(batch.skipped for batch in group)
             stored, bad = columns.record_batch_of(group)
             rejected += bad
             writer.write_batch(stored)
-    return _Done(rejected, skipped, sum(part.lines for part in parts))
+    return rejected, skipped

@@ -90,3 +90,32 @@ def test_a_load_whose_worker_dies_fails_cleanly(tmp_path: object) -> None:
 def _killed(task: object) -> object:
     os.kill(os.getpid(), signal.SIGKILL)
     return task
+
+
+def test_tasks_made_as_needed_stay_a_few_ahead_and_damage_comes_after_them() -> None:
+    import pytest
+
+    from streamhook_nb.errors import WorkerLostError
+    from streamhook_nb.load.log_ranges import bounded_results, forked_pool
+
+    made: list[int] = []
+
+    def tasks() -> object:
+        for number in range(1, 7):
+            made.append(number)
+            yield number
+        raise EOFError("cut short")
+
+    seen: list[tuple[int, int]] = []
+
+    def take_all(results: object) -> None:
+        for result in results:  # type: ignore[attr-defined]
+            seen.append((result, len(made)))
+
+    with forked_pool(2) as pool:
+        with pytest.raises(EOFError, match="cut short"):
+            take_all(bounded_results(pool, abs, tasks(), ahead=2))  # type: ignore[arg-type]
+        assert [result for result, _ in seen] == [1, 2, 3, 4, 5, 6]
+        assert all(count <= result + 2 for result, count in seen)  # never more than 2 ahead
+        with pytest.raises(WorkerLostError, match="a worker process stopped before finishing"):
+            list(bounded_results(pool, _dies_on_two, [1, 2, 3], ahead=2))

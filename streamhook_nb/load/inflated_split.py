@@ -1,0 +1,127 @@
+"""A big gzip capture log loaded on every core: inflated here, parsed by the workers.
+
+A gzip file cannot be cut into byte ranges as a plain log is (:mod:`split_load`), so one
+process would inflate and parse it alone. Instead this process inflates it and reads its blocks
+of lines (:mod:`block_tasks`), and worker processes turn each few megabytes of them into Arrow
+record batches, handed back without a copy, as :mod:`split_load`'s workers do. Only a few tasks
+are in flight at a time. The result is the one-process load's, rejected records and damage
+included.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from streamhook_nb.load import block_tasks, log_ranges, shared_batches, split_load
+from streamhook_nb.load.batch import Rejected
+from streamhook_nb.load.block_tasks import BlockTask, BlockTasks
+from streamhook_nb.load.line_blocks import read_blocks
+from streamhook_nb.load.readers import capture_blocks, capture_jsonl
+from streamhook_nb.load.selection import select
+from streamhook_nb.load.sources import DAMAGE_ERRORS, Source
+
+
+def inflated_log(sources: list[Source], format: str | None, workers: int | None = None) -> bool:
+    """Whether the sources are one big local gzip capture log (:func:`block_tasks.big_gzip_log`)
+    worth loading on every core here: several cores, forking safe (or the log big enough to
+    pay for workers from a server process), and room for the workers' files."""
+    wanted = workers or os.cpu_count() or 1
+    if wanted < 2 or not block_tasks.big_gzip_log(sources, format):
+        return False
+    inflated = (sources[0].size or 0) * split_load.GZIP_RATIO
+    if not log_ranges.can_fork() and (
+        inflated < split_load.SERVED_MIN_BYTES or not log_ranges.can_serve()
+    ):
+        return False
+    return shared_batches.folder_for(inflated) is not None
+
+
+@dataclass(frozen=True)
+class _Task:
+    blocks: BlockTask
+    name: str
+    path: str | None  # keep only requests to this path (``load_log(path=...)``)
+    chunk: int
+    output: str
+
+
+@dataclass(frozen=True)
+class _Done:
+    output: str
+    rejected: list[Rejected]
+    skipped: int
+
+
+def load(
+    source: Source,
+    *,
+    path: str | None,
+    chunk: int,
+    on_part: Callable[[list[Rejected], int, int], None],
+    workers: int | None = None,
+) -> list[pa.RecordBatch]:
+    """The log's record batches, in order; ``on_part`` gets each task's rejected records, its
+    count of skipped requests and the compressed bytes read for it, as it arrives. Damage (a
+    file cut short) is the rejected record of the line where reading stopped, after the lines
+    before it, as when one process reads the log."""
+    wanted = workers or os.cpu_count() or 1
+    needed = (source.size or 0) * split_load.GZIP_RATIO
+    folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
+    stored: list[pa.RecordBatch] = []
+    with (
+        source.open() as stream,
+        shared_batches.numbered_outputs(folder) as output,
+        split_load.worker_pool(wanted) as pool,
+    ):
+        tasks = BlockTasks(read_blocks(stream, capture_jsonl.MAX_LINE_BYTES))
+        work = (
+            _Task(blocks, source.name, path, chunk, output(index))
+            for index, blocks in enumerate(tasks)
+        )
+        position = _Position(stream)
+        try:
+            for done in log_ranges.bounded_results(
+                pool, _load_task, work, block_tasks.AHEAD * wanted
+            ):
+                stored += shared_batches.read_back(done.output)
+                on_part(done.rejected, done.skipped, position.moved())
+        except DAMAGE_ERRORS as exc:
+            damage = Rejected(f"{source.name}:{tasks.next_line}", capture_blocks.damage_reason(exc))
+            on_part([damage], 0, position.moved())
+    return stored
+
+
+def _load_task(task: _Task) -> _Done:
+    """In a worker: the task's lines read as the whole log's reader reads them, written to
+    ``task.output``."""
+    blocks = task.blocks
+    batches = capture_blocks.read(
+        iter(blocks.blocks), task.name, first_line=blocks.first_line, chunk_size=task.chunk
+    )
+    rejected, skipped = split_load.write_batches(
+        (select(batch, task.path) for batch in batches), task.output
+    )
+    return _Done(task.output, rejected, skipped)
+
+
+class _Position:
+    """How far into the compressed file reading has gone, for the progress bar."""
+
+    def __init__(self, stream: object) -> None:
+        self._raw = getattr(stream, "fileobj", None)
+        self._last = 0
+
+    def moved(self) -> int:
+        """The compressed bytes read since the last call."""
+        try:
+            now = self._raw.tell() if self._raw is not None else self._last
+        except (OSError, ValueError):  # closed
+            return 0
+        moved, self._last = now - self._last, now
+        return max(moved, 0)
