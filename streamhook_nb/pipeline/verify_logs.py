@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.load import log_ranges, parquet
+from streamhook_nb.load import block_tasks, log_ranges, parquet
 from streamhook_nb.load.batch import (
     DeliveryBatch,
     Rejected,
@@ -22,9 +22,10 @@ from streamhook_nb.load.batch import (
     time_rejections,
     whole_number,
 )
+from streamhook_nb.load.block_tasks import BlockTask, BlockTasks
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.headers import API_KEY, SIGNATURE, WEBHOOK_ID
-from streamhook_nb.load.line_blocks import LineBlock
+from streamhook_nb.load.line_blocks import LineBlock, read_blocks
 from streamhook_nb.load.log_ranges import (
     LinesBefore,
     LogRange,
@@ -36,7 +37,7 @@ from streamhook_nb.load.payload import event_type
 from streamhook_nb.load.readers import capture_blocks, capture_jsonl
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.selection import request_path, select
-from streamhook_nb.load.sources import expand
+from streamhook_nb.load.sources import DAMAGE_ERRORS, Source, expand
 from streamhook_nb.load.timestamps import invalid_times
 from streamhook_nb.pipeline.event_tally import EventTally, event_kind, event_kinds
 from streamhook_nb.pipeline.verify_report import VerifyReport
@@ -338,7 +339,9 @@ def verify_sources(
     _WORKER_STATE.update(keyring=keyring, details=details, format=format, tally=tally, path=path)
     report = _new_report(details, tally)
     try:
-        if parallel and len(tasks) > 1:
+        if parallel and block_tasks.big_gzip_log([task.source for task in tasks], format):
+            _verify_inflated(tasks[0].source, report, wanted)
+        elif parallel and len(tasks) > 1:
             with log_ranges.forked_pool(min(wanted, len(tasks))) as pool:
                 if details is True:  # every delivery's source: numbered by the workers
                     tasks = number_lines(tasks, _line_counts(pool, tasks))
@@ -355,6 +358,39 @@ def verify_sources(
                 report.merge(_run(task)[0])
     finally:
         _WORKER_STATE.clear()
+    return report
+
+
+def _verify_inflated(source: Source, report: VerifyReport, workers: int) -> None:
+    """A big gzip capture log, inflated here and verified by forked workers a few megabytes of
+    lines at a time (as ``load.inflated_split`` loads one): the report
+    one process would make, damage included."""
+    _WORKER_STATE["name"] = source.name
+    with source.open() as stream, log_ranges.forked_pool(workers) as pool:
+        tasks = BlockTasks(read_blocks(stream, capture_jsonl.MAX_LINE_BYTES))
+        ahead = block_tasks.AHEAD * workers
+        try:
+            for part in log_ranges.bounded_results(pool, _verify_blocks, tasks, ahead):
+                report.merge(part)
+        except DAMAGE_ERRORS as exc:
+            reason = capture_blocks.damage_reason(exc)
+            report.rejected.append(Rejected(f"{source.name}:{tasks.next_line}", reason))
+
+
+def _verify_blocks(task: BlockTask) -> VerifyReport:
+    """In a worker: the report of a task's lines, numbered from its first line."""
+    keyring: Keyring = _WORKER_STATE["keyring"]
+    path: str | None = _WORKER_STATE["path"]
+    name: str = _WORKER_STATE["name"]
+    report = _new_report(_WORKER_STATE["details"], _WORKER_STATE["tally"])
+    if report.details is None or report.failures_only:
+        verify_lines(task.blocks, name, task.first_line, keyring, report, path)
+        return report
+    batches = capture_blocks.read(
+        iter(task.blocks), name, first_line=task.first_line, chunk_size=STREAM_CHUNK
+    )
+    for batch in batches:
+        verify_batch(batch, keyring, report, path)
     return report
 
 

@@ -109,3 +109,45 @@ def test_a_log_listed_twice_is_numbered_from_its_first_line_each_time(
     assert [r.source for r in split.rejected] == [f"{log}:21"] * 2
     assert split.rejected == whole.rejected
     assert split.details == whole.details
+
+
+@pytest.fixture
+def inflated_logs(monkeypatch: pytest.MonkeyPatch, forking: None) -> None:
+    """Verify every gzip capture log on the workers, a few lines a task."""
+    from streamhook_nb.load import block_tasks
+
+    monkeypatch.setattr(block_tasks, "MIN_BYTES", 1)
+    monkeypatch.setattr(block_tasks, "TASK_BYTES", 20_000)
+
+
+@pytest.mark.parametrize("details", ["failures", False, True])
+@pytest.mark.usefixtures("inflated_logs")
+def test_a_gzip_log_inflated_here_verifies_on_the_workers_as_in_one_process(
+    tmp_path: Path, details: bool | str
+) -> None:
+    import gzip
+
+    from streamhook_nb.load import inflated_split
+    from streamhook_nb.load.sources import expand
+
+    lines = [record_line(r) for r in _RECORDS] * 300
+    odd = [b"{not json\n", record_line(_FORGED), *_LINES]
+    for k, at in enumerate(range(97, len(lines), 211)):  # failures and rejects in every task
+        lines[at] = odd[k % len(odd)]
+    log = tmp_path / "log.jsonl.gz"
+    whole = gzip.compress(b"\xef\xbb\xbf" + b"".join(lines))
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) * 3 // 4])
+    log.write_bytes(whole)
+    for path in (log, cut):
+        assert inflated_split.inflated_log(expand(path), None)
+        (inflated, here) = (
+            verify_sources(path, _RING, workers=n, details=details, tally=True)  # type: ignore[arg-type]
+            for n in (2, 1)
+        )
+        assert inflated.as_json() == here.as_json()
+        assert inflated.rejected == here.rejected
+        assert inflated.tally is not None
+        assert here.tally is not None
+        assert inflated.tally.as_json() == here.tally.as_json()
+    assert "cannot read from this line on" in inflated.rejected[-1].reason
