@@ -94,3 +94,39 @@ _FILES_IN_A_THREADED_SESSION = textwrap.dedent(
 def test_a_threaded_session_loads_daily_gzip_logs_on_served_workers() -> None:
     story = Path(__file__).resolve().parents[2] / "data" / "story"
     assert int(_in_a_session(_FILES_IN_A_THREADED_SESSION, story)) == 18656
+
+
+_GZIP_IN_A_THREADED_SESSION = textwrap.dedent(
+    """
+    import sys, threading
+    from multiprocessing import forkserver
+    import pandas as pd
+    from streamhook_nb import load_log
+    from streamhook_nb.load import block_tasks, inflated_split, split_load
+    from streamhook_nb.load.sources import expand
+
+    threading.Thread(target=threading.Event().wait, daemon=True).start()  # as in a kernel
+    block_tasks.MIN_BYTES = split_load.SERVED_MIN_BYTES = 1
+    block_tasks.TASK_BYTES = 50_000
+    assert inflated_split.inflated_log(expand(sys.argv[1]), None)
+    served = load_log(sys.argv[1], progress=False)
+    assert forkserver._forkserver._forkserver_pid is not None  # the workers came from it
+    split_load.SERVED_MIN_BYTES = 1 << 62  # now too small to serve: loaded here
+    assert not inflated_split.inflated_log(expand(sys.argv[1]), None)
+    here = load_log(sys.argv[1], progress=False)
+    pd.testing.assert_frame_equal(served.deliveries, here.deliveries)
+    pd.testing.assert_frame_equal(served.rejected, here.rejected)
+    print(len(served.deliveries), len(served.rejected))
+    """
+)
+
+
+def test_a_threaded_session_loads_a_big_gzip_log_on_served_workers(tmp_path: Path) -> None:
+    import gzip
+
+    plain = corpus(tmp_path)["full"]
+    log = tmp_path / "full.jsonl.gz"
+    log.write_bytes(gzip.compress(plain.read_bytes()))
+    deliveries, rejected = map(int, _in_a_session(_GZIP_IN_A_THREADED_SESSION, log).split())
+    assert deliveries > 1500
+    assert rejected > 3
