@@ -7,13 +7,20 @@ few megabytes at a time, each task knowing the number of its first line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
+from typing import IO, Any, TypeVar
 
+from streamhook_nb.load.batch import Rejected
 from streamhook_nb.load.detect import HEAD_BYTES, sniff
-from streamhook_nb.load.line_blocks import LineBlock
+from streamhook_nb.load.line_blocks import LineBlock, read_blocks
+from streamhook_nb.load.log_ranges import bounded_results
 from streamhook_nb.load.readers import capture_jsonl
+from streamhook_nb.load.readers.capture_blocks import damage_reason
 from streamhook_nb.load.sources import DAMAGE_ERRORS, GZIP_MAGIC, Source
+
+R = TypeVar("R")
 
 TASK_BYTES = 2 << 20
 """About how many bytes of lines make a task: enough to pay for sending it to a worker and
@@ -83,6 +90,43 @@ class BlockTasks:
             raise
         if group:
             yield BlockTask(tuple(group), first)
+
+
+def task_results(
+    stream: IO[bytes],
+    name: str,
+    pool: Pool,
+    function: Callable[[Any], R],
+    workers: int,
+    task: Callable[[BlockTask], Any] | None = None,
+) -> Iterator[R | Rejected]:
+    """``function`` over the tasks of the capture log ``stream``, in order, on ``pool``'s
+    workers (``task`` makes each one's argument from its :class:`BlockTask`, else that is
+    the argument). Damage met while reading (a file cut short) ends them with its rejected
+    record, at the line where reading stopped, as when one process reads the log."""
+    numbered = BlockTasks(read_blocks(stream, capture_jsonl.MAX_LINE_BYTES))
+    tasks: Iterable[Any] = numbered if task is None else map(task, numbered)
+    try:
+        yield from bounded_results(pool, function, tasks, AHEAD * workers)
+    except DAMAGE_ERRORS as exc:
+        yield Rejected(f"{name}:{numbered.next_line}", damage_reason(exc))
+
+
+class ReadPosition:
+    """How far into a compressed file its reader has gone, for a progress bar."""
+
+    def __init__(self, stream: object) -> None:
+        self._raw = getattr(stream, "fileobj", None)
+        self._last = 0
+
+    def moved(self) -> int:
+        """The compressed bytes read since the last call."""
+        try:
+            now = self._raw.tell() if self._raw is not None else self._last
+        except (OSError, ValueError):  # closed
+            return 0
+        moved, self._last = now - self._last, now
+        return max(moved, 0)
 
 
 def _size(block: LineBlock) -> int:

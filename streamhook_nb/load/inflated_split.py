@@ -14,17 +14,17 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 
 import pyarrow as pa
 
 from streamhook_nb.load import block_tasks, log_ranges, shared_batches, split_load
 from streamhook_nb.load.batch import Rejected
-from streamhook_nb.load.block_tasks import BlockTask, BlockTasks
-from streamhook_nb.load.line_blocks import read_blocks
-from streamhook_nb.load.readers import capture_blocks, capture_jsonl
+from streamhook_nb.load.block_tasks import BlockTask, ReadPosition, task_results
+from streamhook_nb.load.readers import capture_blocks
 from streamhook_nb.load.selection import select
-from streamhook_nb.load.sources import DAMAGE_ERRORS, Source
+from streamhook_nb.load.sources import Source
 
 
 def inflated_log(sources: list[Source], format: str | None, workers: int | None = None) -> bool:
@@ -79,21 +79,18 @@ def load(
         shared_batches.numbered_outputs(folder) as output,
         split_load.worker_pool(wanted) as pool,
     ):
-        tasks = BlockTasks(read_blocks(stream, capture_jsonl.MAX_LINE_BYTES))
-        work = (
-            _Task(blocks, source.name, path, chunk, output(index))
-            for index, blocks in enumerate(tasks)
-        )
-        position = _Position(stream)
-        try:
-            for done in log_ranges.bounded_results(
-                pool, _load_task, work, block_tasks.AHEAD * wanted
-            ):
-                stored += shared_batches.read_back(done.output)
-                on_part(done.rejected, done.skipped, position.moved())
-        except DAMAGE_ERRORS as exc:
-            damage = Rejected(f"{source.name}:{tasks.next_line}", capture_blocks.damage_reason(exc))
-            on_part([damage], 0, position.moved())
+        numbers = count()
+        position = ReadPosition(stream)
+
+        def task(blocks: BlockTask) -> _Task:
+            return _Task(blocks, source.name, path, chunk, output(next(numbers)))
+
+        for done in task_results(stream, source.name, pool, _load_task, wanted, task):
+            if isinstance(done, Rejected):  # damage: where reading stopped
+                on_part([done], 0, position.moved())
+                continue
+            stored += shared_batches.read_back(done.output)
+            on_part(done.rejected, done.skipped, position.moved())
     return stored
 
 
@@ -108,20 +105,3 @@ def _load_task(task: _Task) -> _Done:
         (select(batch, task.path) for batch in batches), task.output
     )
     return _Done(task.output, rejected, skipped)
-
-
-class _Position:
-    """How far into the compressed file reading has gone, for the progress bar."""
-
-    def __init__(self, stream: object) -> None:
-        self._raw = getattr(stream, "fileobj", None)
-        self._last = 0
-
-    def moved(self) -> int:
-        """The compressed bytes read since the last call."""
-        try:
-            now = self._raw.tell() if self._raw is not None else self._last
-        except (OSError, ValueError):  # closed
-            return 0
-        moved, self._last = now - self._last, now
-        return max(moved, 0)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from streamhook_nb.errors import UsageError
-from streamhook_nb.load import log_ranges
+from streamhook_nb.load import block_tasks, log_ranges
 from streamhook_nb.load.batch import (
     DeliveryBatch,
     Rejected,
@@ -17,13 +17,16 @@ from streamhook_nb.load.batch import (
     source_order,
     time_rejections,
 )
+from streamhook_nb.load.block_tasks import BlockTask, ReadPosition, task_results
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.gc_pause import each_with_paused_gc
 from streamhook_nb.load.log_ranges import LinesBefore, LogRange
 from streamhook_nb.load.part_reading import PartBatches
 from streamhook_nb.load.progress import byte_bar
+from streamhook_nb.load.readers import capture_blocks
 from streamhook_nb.load.reading import SourceLike, check_strict, read_sources
-from streamhook_nb.load.sources import expand
+from streamhook_nb.load.selection import select
+from streamhook_nb.load.sources import Source, expand
 
 if TYPE_CHECKING:
     from streamhook_nb.load.loading import LoadResult
@@ -109,6 +112,8 @@ def summarize(
     found = expand(sources)
     wanted = workers or os.cpu_count() or 1
     if not strict and wanted > 1 and log_ranges.can_fork():
+        if block_tasks.big_gzip_log(found, format):
+            return _summarize_inflated(found[0], path, progress, wanted)
         parts = log_ranges.streaming_parts(found, format, wanted)
         if len(parts) > 1:
             return _summarize_parts(parts, format, path, progress, min(wanted, len(parts)))
@@ -147,6 +152,43 @@ def _summarize_parts(
             summary.merge(counted)
             bar.update(sum(done[at : at + len(group)]))
             at += len(group)
+    return summary
+
+
+def _summarize_inflated(
+    source: Source, path: str | None, progress: bool | None, workers: int
+) -> LoadSummary:
+    """A big gzip capture log inflated here and counted by the workers a few MB of lines at a
+    time (:mod:`~streamhook_nb.load.block_tasks`), as one process counts it."""
+    summary = LoadSummary()
+    with (
+        byte_bar(source.size, progress, "loading") as bar,
+        source.open() as stream,
+        log_ranges.forked_pool(workers) as pool,
+    ):
+        position = ReadPosition(stream)
+
+        def task(blocks: BlockTask) -> tuple[BlockTask, str, str | None]:
+            return blocks, source.name, path
+
+        for counted in task_results(stream, source.name, pool, _summarize_blocks, workers, task):
+            if isinstance(counted, Rejected):  # damage: where reading stopped
+                summary.rejected.append(counted)
+            else:
+                summary.merge(counted)
+            bar.update(position.moved())
+    return summary
+
+
+def _summarize_blocks(task: tuple[BlockTask, str, str | None]) -> LoadSummary:
+    """In a worker: a task's lines counted as the whole log's reader reads them."""
+    blocks, name, path = task
+    summary = LoadSummary()
+    batches = capture_blocks.read(
+        iter(blocks.blocks), name, first_line=blocks.first_line, chunk_size=CHUNK
+    )
+    for batch in each_with_paused_gc(batches):
+        summary.add(select(batch, path))
     return summary
 
 

@@ -22,10 +22,10 @@ from streamhook_nb.load.batch import (
     time_rejections,
     whole_number,
 )
-from streamhook_nb.load.block_tasks import BlockTask, BlockTasks
+from streamhook_nb.load.block_tasks import BlockTask, task_results
 from streamhook_nb.load.detect import FORMATS
 from streamhook_nb.load.headers import API_KEY, SIGNATURE, WEBHOOK_ID
-from streamhook_nb.load.line_blocks import LineBlock, read_blocks
+from streamhook_nb.load.line_blocks import LineBlock
 from streamhook_nb.load.log_ranges import (
     LinesBefore,
     LogRange,
@@ -37,7 +37,7 @@ from streamhook_nb.load.payload import event_type
 from streamhook_nb.load.readers import capture_blocks, capture_jsonl
 from streamhook_nb.load.reading import SourceLike, read_batches
 from streamhook_nb.load.selection import request_path, select
-from streamhook_nb.load.sources import DAMAGE_ERRORS, Source, expand
+from streamhook_nb.load.sources import Source, expand
 from streamhook_nb.load.timestamps import invalid_times
 from streamhook_nb.pipeline.event_tally import EventTally, event_kind, event_kinds
 from streamhook_nb.pipeline.verify_report import VerifyReport
@@ -367,14 +367,11 @@ def _verify_inflated(source: Source, report: VerifyReport, workers: int) -> None
     one process would make, damage included."""
     _WORKER_STATE["name"] = source.name
     with source.open() as stream, log_ranges.forked_pool(workers) as pool:
-        tasks = BlockTasks(read_blocks(stream, capture_jsonl.MAX_LINE_BYTES))
-        ahead = block_tasks.AHEAD * workers
-        try:
-            for part in log_ranges.bounded_results(pool, _verify_blocks, tasks, ahead):
+        for part in task_results(stream, source.name, pool, _verify_blocks, workers):
+            if isinstance(part, Rejected):  # damage: where reading stopped
+                report.rejected.append(part)
+            else:
                 report.merge(part)
-        except DAMAGE_ERRORS as exc:
-            reason = capture_blocks.damage_reason(exc)
-            report.rejected.append(Rejected(f"{source.name}:{tasks.next_line}", reason))
 
 
 def _verify_blocks(task: BlockTask) -> VerifyReport:

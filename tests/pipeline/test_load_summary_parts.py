@@ -98,3 +98,34 @@ def test_a_file_that_cannot_be_opened_is_named_as_in_one_process(
         errors.append(str(caught.value))
     assert errors[0] == errors[1]
     assert errors[0].startswith(f"{locked}: cannot open (Permission denied)")
+
+
+def test_workers_count_a_big_gzip_log_inflated_here_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forking: None
+) -> None:
+    import gzip
+
+    from streamhook_nb.load import block_tasks
+
+    monkeypatch.setattr(block_tasks, "MIN_BYTES", 1)
+    monkeypatch.setattr(block_tasks, "TASK_BYTES", 20_000)
+    lines = corpus(tmp_path)["bare"].read_bytes().splitlines(keepends=True)
+    lines[5] = lines[5].replace(b'"method":"POST"', b'"method":"GET"')
+    lines[-3] = lines[-3].replace(b'"path":"', b'"path":"/elsewhere')
+    whole = gzip.compress(b"".join(lines))
+    log, cut = tmp_path / "mixed.jsonl.gz", tmp_path / "cut.jsonl.gz"
+    log.write_bytes(whole)
+    cut.write_bytes(whole[: len(whole) // 2])
+    inflated: list[object] = []
+    real = load_summary._summarize_inflated
+    monkeypatch.setattr(
+        load_summary, "_summarize_inflated", lambda *a: inflated.append(a) or real(*a)
+    )
+    for source in (log, cut):
+        parallel = summarize(source, workers=2, path="/webhooks/stream").as_json()
+        serial = summarize(source, workers=1, path="/webhooks/stream").as_json()
+        assert parallel == serial
+        assert parallel == load_log(source, path="/webhooks/stream").summary()
+    assert len(inflated) == 2
+    assert parallel["skipped"] >= 1
+    assert "cannot read from this line on" in parallel["rejected_records"][-1]["reason"]  # type: ignore[index]
