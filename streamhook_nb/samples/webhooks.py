@@ -480,6 +480,9 @@ def write(directory: Path) -> dict[str, int]:
         "sns/notification.json": _json(sns_envelope(extra[22], 99)),
         "demo-secrets.toml": DEMO_SECRETS_TOML.encode(),
     }
+    from streamhook_nb.samples import other_tools  # it builds on this module
+
+    files.update(other_tools.files())
     for name, content in files.items():
         target = directory / name
         target.parent.mkdir(parents=True, exist_ok=True)

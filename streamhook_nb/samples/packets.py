@@ -1,0 +1,156 @@
+"""TCP conversations laid out as a libpcap file, the way ``tcpdump -i any -w`` writes one.
+
+Segments are built with ``dpkt`` (IPv4, TCP with its checksums); each frame carries the Linux
+cooked capture v2 header that ``tcpdump -i any`` gives from libpcap 1.10 on (link type 276), and
+the file has microsecond timestamps (libpcap's default). No capture tool is needed.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import dpkt
+
+LINUX_SLL2 = 276
+SNAP_LENGTH = 262144
+"""tcpdump's default snap length: whole packets."""
+MSS = 1448
+"""The segment size of an Ethernet path with TCP timestamps, as Linux uses."""
+SYN, FIN, PSH, ACK = 0x02, 0x01, 0x08, 0x10
+_IPV4 = 0x0800
+_ARPHRD_ETHER = 1
+_INCOMING, _OUTGOING = 0, 4  # the cooked header's packet type, seen from the capturing host
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One TCP segment of a connection and when the capture saw it."""
+
+    time_us: int
+    from_client: bool
+    seq: int
+    ack: int
+    flags: int
+    payload: bytes = b""
+
+
+_STEP_US = 40
+"""Between one segment and the next of the same exchange on a local network."""
+
+
+@dataclass
+class Connection:
+    """The segments of one TCP connection, both ways, in the order they are sent.
+
+    ``client`` is the peer that connects (the proxy in front of the app), ``server`` the
+    capturing host. Sequence numbers start at the given initial values and wrap past 2**32.
+    Each step takes the time it starts at, in microseconds since the epoch.
+    """
+
+    client: tuple[str, int]
+    server: tuple[str, int]
+    client_isn: int
+    server_isn: int
+    segments: list[Segment] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._next = {True: self.client_isn, False: self.server_isn}
+        self._clock = 0
+
+    def _send(self, from_client: bool, payload: bytes = b"", flags: int = ACK | PSH) -> Segment:
+        ack = self._next[not from_client] if flags & ACK else 0
+        own = self._next[from_client] % 2**32
+        item = Segment(self._clock, from_client, own, ack % 2**32, flags, payload)
+        self.segments.append(item)
+        self._clock += _STEP_US
+        self._next[from_client] += len(payload) + (1 if flags & (SYN | FIN) else 0)
+        return item
+
+    def open(self, at_us: int) -> Connection:
+        """The three-way handshake."""
+        self._clock = at_us
+        self._send(True, flags=SYN)
+        self._send(False, flags=SYN | ACK)
+        self._send(True, flags=ACK)
+        return self
+
+    def request(self, at_us: int, data: bytes, answer: bytes) -> list[Segment]:
+        """The client sends ``data`` in segments of at most :data:`MSS` bytes (the last one
+        pushed), the server acknowledges them and sends ``answer``; returns the data segments."""
+        self._clock = max(self._clock, at_us)
+        sent = []
+        for start in range(0, len(data), MSS):
+            last = start + MSS >= len(data)
+            sent.append(self._send(True, data[start : start + MSS], ACK | (PSH if last else 0)))
+        self._send(False, flags=ACK)
+        self._send(False, answer)
+        self._send(True, flags=ACK)
+        return sent
+
+    def close(self, at_us: int) -> Connection:
+        """The client's FIN, the server's, and the last ACK."""
+        self._clock = max(self._clock, at_us)
+        self._send(True, flags=FIN | ACK)
+        self._send(False, flags=FIN | ACK)
+        self._send(True, flags=ACK)
+        return self
+
+
+Captured = tuple[Connection, Segment]
+"""A segment as the capture saw it, with its connection."""
+
+
+def captured(connection: Connection) -> list[Captured]:
+    """Every segment of ``connection``, as a capture that missed none shows them."""
+    return [(connection, segment) for segment in connection.segments]
+
+
+def pcap_file(frames: Sequence[Captured]) -> bytes:
+    """A little-endian libpcap file (microseconds, link type 276) of ``frames`` in time
+    order, each with the cooked header ``tcpdump -i any`` writes."""
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, SNAP_LENGTH, LINUX_SLL2)]
+    ordered = sorted(frames, key=lambda item: item[1].time_us)
+    for number, (connection, segment) in enumerate(ordered):
+        frame = _cooked(segment) + _ip_packet(connection, segment, number)
+        seconds, micros = divmod(segment.time_us, 10**6)
+        out.append(struct.pack("<IIII", seconds, micros, len(frame), len(frame)) + frame)
+    return b"".join(out)
+
+
+def _ip_packet(connection: Connection, segment: Segment, number: int) -> bytes:
+    source, destination = (
+        (connection.client, connection.server)
+        if segment.from_client
+        else (connection.server, connection.client)
+    )
+    tcp = dpkt.tcp.TCP(
+        sport=source[1],
+        dport=destination[1],
+        seq=segment.seq,
+        ack=segment.ack,
+        flags=segment.flags,
+        win=502,
+        data=segment.payload,
+    )
+    packet = dpkt.ip.IP(
+        id=(number * 7919) % 65536,
+        src=socket.inet_aton(source[0]),
+        dst=socket.inet_aton(destination[0]),
+        p=dpkt.ip.IP_PROTO_TCP,
+        ttl=64,
+        df=1,
+        data=tcp,
+    )
+    return bytes(packet)
+
+
+def _cooked(segment: Segment) -> bytes:
+    """The Linux cooked capture v2 header: protocol, interface 2 (eth0), Ethernet, direction,
+    and the sender's MAC address."""
+    incoming = segment.from_client
+    direction = _INCOMING if incoming else _OUTGOING
+    mac = bytes.fromhex("0a5800c0a8d2" if incoming else "0a5800c0a8e7") + b"\x00\x00"
+    return struct.pack(">HHiHBB8s", _IPV4, 0, 2, _ARPHRD_ETHER, direction, 6, mac)
