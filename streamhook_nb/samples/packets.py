@@ -18,7 +18,8 @@ LINUX_SLL2 = 276
 SNAP_LENGTH = 262144
 """tcpdump's default snap length: whole packets."""
 MSS = 1448
-"""The segment size of an Ethernet path with TCP timestamps, as Linux uses."""
+"""The segment size of an Ethernet path with TCP timestamps (1460 less the option), as Linux
+sends."""
 SYN, FIN, PSH, ACK = 0x02, 0x01, 0x08, 0x10
 _IPV4 = 0x0800
 _ARPHRD_ETHER = 1
@@ -35,6 +36,7 @@ class Segment:
     ack: int
     flags: int
     payload: bytes = b""
+    options: bytes = b""
 
 
 _STEP_US = 40
@@ -59,15 +61,29 @@ class Connection:
     def __post_init__(self) -> None:
         self._next = {True: self.client_isn, False: self.server_isn}
         self._clock = 0
+        self._stamps = {True: 0, False: 0}  # the last TCP timestamp each side sent
 
     def _send(self, from_client: bool, payload: bytes = b"", flags: int = ACK | PSH) -> Segment:
         ack = self._next[not from_client] if flags & ACK else 0
         own = self._next[from_client] % 2**32
-        item = Segment(self._clock, from_client, own, ack % 2**32, flags, payload)
+        options = self._options(from_client, flags)
+        item = Segment(self._clock, from_client, own, ack % 2**32, flags, payload, options)
         self.segments.append(item)
         self._clock += _STEP_US
         self._next[from_client] += len(payload) + (1 if flags & (SYN | FIN) else 0)
         return item
+
+    def _options(self, from_client: bool, flags: int) -> bytes:
+        """The options Linux sends: on a SYN the MSS, SACK permitted, timestamps and window
+        scale 7; on every other segment the timestamps (each host's own millisecond clock)."""
+        base = (self.client_isn if from_client else self.server_isn) % 2**31  # its own origin
+        stamp = (base + self._clock // 1000) % 2**32
+        echo = self._stamps[not from_client] if flags & ACK else 0
+        self._stamps[from_client] = stamp
+        timestamps = struct.pack(">BBII", 8, 10, stamp, echo)
+        if flags & SYN:
+            return struct.pack(">BBH", 2, 4, 1460) + b"\x04\x02" + timestamps + b"\x01\x03\x03\x07"
+        return b"\x01\x01" + timestamps
 
     def open(self, at_us: int) -> Connection:
         """The three-way handshake."""
@@ -132,7 +148,9 @@ def _ip_packet(connection: Connection, segment: Segment, number: int) -> bytes:
         seq=segment.seq,
         ack=segment.ack,
         flags=segment.flags,
-        win=502,
+        win=64240 if segment.flags & SYN else 502,  # scaled by 2**7 once the SYNs are done
+        off=(20 + len(segment.options)) // 4,
+        opts=segment.options,
         data=segment.payload,
     )
     packet = dpkt.ip.IP(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -150,6 +152,37 @@ def test_the_pcap_sample_is_laid_out_as_tcpdump_any_writes() -> None:
     )
     assert ours[:20] == tcpdump[:20]  # magic (microseconds), version, snap length
     assert ours[20:24] == cooked[20:24] == (276).to_bytes(4, "little")
+
+
+def _tshark_client_bytes(path: Path, stream: int) -> bytes:
+    """What Wireshark's "Follow TCP Stream" gives of the client's side of a connection."""
+    done = subprocess.run(
+        ["tshark", "-r", str(path), "-q", "-z", f"follow,tcp,raw,{stream}"],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    lines = done.stdout.split("=" * 67)[1].splitlines()[5:]  # after the header lines
+    return bytes.fromhex("".join(line for line in lines if line and not line.startswith("\t")))
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="needs Wireshark's tshark")
+def test_wireshark_reads_the_pcap_sample_as_we_do() -> None:
+    """Wireshark puts the connections back together into the very bytes we read: the three
+    requests of the keep-alive connection (out of order, retransmitted), and what was captured
+    of the request whose segment the capture missed."""
+    path = DATA / other_tools.PCAP
+    frame = load_log(path, progress=False).deliveries
+    by_port = {
+        port: frame[frame["remote_addr"].str.endswith(f":{port}")] for port in (41822, 41830)
+    }
+    keep_alive = _tshark_client_bytes(path, 0)
+    line = b"POST /webhooks/stream HTTP/1.1\r\n"
+    requests = [line + part for part in keep_alive.split(line)[1:]]
+    assert [r.split(b"\r\n\r\n", 1)[1] for r in requests] == list(by_port[41822]["body"])
+    cut = _tshark_client_bytes(path, 2).split(b"\r\n\r\n", 1)[1]
+    assert list(by_port[41830]["body"]) == [cut]
+    assert list(by_port[41830]["fidelity"].astype(str)) == ["truncated"]
 
 
 def test_what_each_tool_keeps_and_loses() -> None:
