@@ -1,8 +1,9 @@
 """A webhook.site export: its API's page of requests (``GET /token/{uuid}/requests``).
 
 webhook.site keeps each request's body as text (``content``), its headers with lower-cased
-names and a list of values each, and ``created_at`` in UTC to the second (the shape its API
-documentation shows).
+names and a list of values each, and ``created_at`` in UTC to the second (the fields and order
+of its API documentation's example; an empty ``query``, ``request`` or ``files`` is ``[]``, as
+its PHP back end writes an empty map).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def request(item: SampleDelivery, number: int, *, method: str = "POST") -> dict[
         "type": "web",
         "token_id": TOKEN,
         "ip": item.remote_addr,
+        "country": "United States",
+        "country_code": "US",
+        "region": "Virginia",
+        "city": "Ashburn",
         "hostname": "webhook.site",
         "method": method,
         "user_agent": headers.get("user-agent", [""])[0],
@@ -40,10 +45,13 @@ def request(item: SampleDelivery, number: int, *, method: str = "POST") -> dict[
         "headers": headers,
         "url": f"https://webhook.site/{TOKEN}",
         "size": len(item.body),
+        "custom_action_output": [],
+        "custom_action_errors": [],
+        "note": None,
         "time": round(0.0011 + (number % 7) * 0.00023, 6),
         "created_at": created,
         "updated_at": created,
-        "sorting": int(item.received_at.timestamp() * 1000) * 1000 + number,
+        "sorting": int(item.received_at.timestamp() * 10**6),
     }
 
 
