@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from streamhook_nb.samples.webhooks import SampleDelivery
+from streamhook_nb.samples.webhooks import SampleDelivery, wire_name
 
 ACCOUNT = "123456789012"
 REST_API = "70ixmpl4fl"
@@ -30,10 +30,6 @@ def _ms(moment: datetime) -> int:
 
 def _gateway_time(moment: datetime) -> str:
     return moment.strftime("%d/%b/%Y:%H:%M:%S +0000")
-
-
-def _wire_name(name: str) -> str:
-    return "-".join(part.capitalize() for part in name.split("-"))
 
 
 def _trace_id(request_id: str) -> str:
@@ -54,7 +50,7 @@ def _body(item: SampleDelivery, *, base64_binary: bool) -> tuple[str, bool]:
 def rest_event(item: SampleDelivery, request_id: str) -> dict[str, Any]:
     """An API Gateway REST API proxy event (payload 1.0) for ``item``: headers in the case
     Stream's Go client sends them, plus what the gateway adds."""
-    headers = [(_wire_name(name), value) for name, value in item.headers.items()]
+    headers = [(wire_name(name), value) for name, value in item.headers.items()]
     headers += [
         ("X-Amzn-Trace-Id", _trace_id(request_id)),
         ("X-Forwarded-For", item.remote_addr),

@@ -7,16 +7,28 @@ Each holds deliveries signed with the demo secret and shows what that tool keeps
 
 from __future__ import annotations
 
-import gzip
+import copy
 import json
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 
 from streamhook_nb.samples import flows, lambda_events, packets, webhook_site
-from streamhook_nb.samples.webhooks import SampleDelivery, deliveries
+from streamhook_nb.samples.webhooks import (
+    DEMO_API_KEY,
+    DEMO_SECRET,
+    SampleDelivery,
+    deliveries,
+    gzipped,
+    stream_headers,
+    webhook_payloads,
+    wire_name,
+)
+from streamhook_nb.verify.stream_json import encode
 
 PCAP = "pcap/tcpdump-behind-nginx.pcap"
+PCAPNG = "pcap/wireshark-ngrok-tunnel.pcapng"
 WEBHOOK_SITE = "webhook-site/requests.json"
 LAMBDA_URL = "aws-lambda/function-url-filter-log-events.json"
 LAMBDA_REST = "aws-lambda/rest-api-tail.log"
@@ -31,6 +43,7 @@ def files() -> dict[str, bytes]:
     """Every sample file: path under ``data/`` -> bytes."""
     return {
         PCAP: pcap_sample(),
+        PCAPNG: pcapng_sample(),
         WEBHOOK_SITE: _json(webhook_site_sample()),
         LAMBDA_URL: _json(function_url_sample()),
         LAMBDA_REST: rest_api_sample().encode(),
@@ -44,13 +57,6 @@ def _json(document: object) -> bytes:
 
 def _at(hour: int, minute: int) -> datetime:
     return datetime(2026, 11, 26, hour, minute, tzinfo=UTC)
-
-
-def _gzipped(item: SampleDelivery) -> SampleDelivery:
-    """The delivery with payload compression on: gzip body, signed over the plain bytes."""
-    body = gzip.compress(item.body, mtime=0)
-    headers = {**item.headers, "content-length": str(len(body)), "content-encoding": "gzip"}
-    return replace(item, body=body, headers=headers, notes=("gzip",))
 
 
 def _us(moment: datetime) -> int:
@@ -69,21 +75,17 @@ def _behind_nginx(item: SampleDelivery) -> bytes:
         f"Content-Length: {len(item.body)}",
     ]
     lines += [
-        f"{_wire(name)}: {value}"
+        f"{wire_name(name)}: {value}"
         for name, value in item.headers.items()
         if name not in ("host", "content-length")
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + item.body
 
 
-def _wire(name: str) -> str:
-    return "-".join(part.capitalize() for part in name.split("-"))
-
-
 def pcap_items() -> list[SampleDelivery]:
     """The deliveries the capture holds, in the order they were sent."""
     found = list(deliveries(10, seed=41, start=_at(10, 15)))
-    return [found[0], _gzipped(found[2]), found[9], found[4]]
+    return [found[0], gzipped(found[2]), found[9], found[4]]
 
 
 def pcap_sample() -> bytes:
@@ -132,12 +134,58 @@ def pcap_sample() -> bytes:
     return packets.pcap_file(frames)
 
 
+def pcapng_items() -> list[SampleDelivery]:
+    """The deliveries the Wireshark capture holds, as Stream sent them to the tunnel."""
+    found = list(deliveries(2, seed=61, start=_at(15, 30), first=30))
+    host = "a1b2-203-0-113-77.ngrok-free.app"
+    return [replace(item, headers={**item.headers, "host": host}) for item in found]
+
+
+def _through_ngrok(item: SampleDelivery) -> bytes:
+    """The request as the ngrok agent passes it to the local app: Stream's headers, then the
+    ``X-Forwarded-*`` ngrok adds (the ``Host`` stays the tunnel's)."""
+    lines = ["POST /webhooks/stream HTTP/1.1"]
+    lines += [f"{wire_name(name)}: {value}" for name, value in item.headers.items()]
+    lines += [
+        f"X-Forwarded-For: {item.remote_addr}",
+        f"X-Forwarded-Host: {item.headers['host']}",
+        "X-Forwarded-Proto: https",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + item.body
+
+
+def pcapng_sample() -> bytes:
+    """Wireshark on a developer's machine (``dumpcap -i lo -f 'tcp port 3000' -w
+    hook.pcapng``) while Stream's deliveries reach the local app through an ngrok tunnel
+    (``ngrok http 3000``): two deliveries on the agent's keep-alive connection, to the
+    nanosecond; the client is the agent on 127.0.0.1, Stream's address only in
+    ``X-Forwarded-For``."""
+    items = pcapng_items()
+    tunnel = packets.Connection(
+        ("127.0.0.1", 38514), ("127.0.0.1", 3000), 2_771_940_115, 3_520_117_401,
+        mss=packets.LOOPBACK_MSS,
+    )  # fmt: skip
+    tunnel.open(_us(items[0].received_at) - 700)
+    for item in items:
+        date = formatdate(item.received_at.timestamp(), usegmt=True)
+        answer = f"HTTP/1.1 204 No Content\r\nDate: {date}\r\n\r\n".encode()
+        tunnel.request(_us(item.received_at), _through_ngrok(item), answer)
+    tunnel.close(_us(items[-1].received_at) + 90_000_000)
+    section = [
+        (2, "Intel(R) Core(TM) i7-1165G7 @ 2.80GHz (with SSE4.2)"),  # shb_hardware
+        (3, "Linux 6.8.0-49-generic"),  # shb_os
+        (4, "Dumpcap (Wireshark) 4.2.2 (Git v4.2.2 packaged as 4.2.2-1.1build3)"),
+    ]
+    frames = packets.captured(tunnel)
+    return packets.pcapng_file(frames, "lo", "tcp port 3000", section)
+
+
 def webhook_site_items() -> list[SampleDelivery]:
     """The deliveries sent to the webhook.site URL."""
     found = list(deliveries(5, seed=43, start=_at(11, 0), first=4))
     for n, item in enumerate(found):
         found[n] = replace(item, headers={**item.headers, "host": "webhook.site"})
-    return [found[0], found[1], _gzipped(found[2]), found[3]]
+    return [found[0], found[1], gzipped(found[2]), found[3]]
 
 
 def webhook_site_sample() -> dict[str, object]:
@@ -166,7 +214,7 @@ def _request_id(n: int) -> str:
 def function_url_items() -> list[SampleDelivery]:
     """The deliveries to the function URL."""
     found = list(deliveries(3, seed=47, start=_at(12, 0), first=0))
-    return [found[0], _gzipped(found[1]), found[2]]
+    return [found[0], gzipped(found[1]), found[2]]
 
 
 def function_url_sample() -> dict[str, object]:
@@ -207,7 +255,7 @@ def function_url_sample() -> dict[str, object]:
 def rest_api_items() -> list[SampleDelivery]:
     """The deliveries to the REST API."""
     found = list(deliveries(3, seed=53, start=_at(13, 0), first=9))
-    return [found[0], _gzipped(found[1]), found[2]]
+    return [found[0], gzipped(found[1]), found[2]]
 
 
 def rest_api_sample() -> str:
@@ -239,13 +287,13 @@ def mitmproxy_items() -> list[SampleDelivery]:
 
 def mitmproxy_sample() -> bytes:
     """``mitmdump --mode reverse:http://localhost:8000 -p 8080 --set stream_large_bodies=16k
-    -w flows.mitm``: a delivery; a gzip one (kept as it came); a browser's ``GET``; a 40 KB
+    -w flows.mitm``: a delivery; a gzip one (kept as it came); a browser's ``GET``; an 84 KB
     body mitmproxy streamed through without keeping it; a delivery edited in mitmweb (the
     flow keeps the request as received in its backup); the same delivery replayed from mitmweb
     (mitmproxy sent it, not Stream)."""
     items = mitmproxy_items()
-    plain, zipped, edited = items[0], _gzipped(items[1]), items[3]
-    large = _padded(items[2], 40_000)
+    plain, zipped, edited = items[0], gzipped(items[1]), items[3]
+    large = _crowded_channel(items[2])
     client = ("203.0.113.10", 43120)
 
     def exchange(
@@ -259,7 +307,7 @@ def mitmproxy_sample() -> bytes:
             started=item.received_at.timestamp() + replayed,
             method=b"POST",
             path=b"/webhooks/stream",
-            headers=[(_wire(name), value) for name, value in item.headers.items()],
+            headers=[(wire_name(name), value) for name, value in item.headers.items()],
             content=content,
             client=client,
             status=401 if edit is not None else 200,
@@ -289,13 +337,24 @@ def mitmproxy_sample() -> bytes:
     )
 
 
-def _padded(item: SampleDelivery, size: int) -> SampleDelivery:
-    """The delivery with a large custom field, as a channel with much custom data has."""
-    from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET, stream_headers
-    from streamhook_nb.verify.stream_json import encode
-
-    payload = json.loads(item.body)
-    payload["channel_custom"] = {"notes": "x" * size}
+def _crowded_channel(item: SampleDelivery, members: int = 50) -> SampleDelivery:
+    """``item``'s time and webhook id carrying a ``channel.created`` event of a channel with
+    ``members`` members (Stream lists up to 50 in a payload): a body of 84 KB."""
+    payload = copy.deepcopy(next(p for p in webhook_payloads() if p["type"] == "channel.created"))
+    template = payload["members"][0]
+    crowd = []
+    for n in range(members):
+        member = copy.deepcopy(template)
+        name = f"member{n + 1:02d}"
+        member["user_id"] = member["user"]["id"] = name
+        member["user"]["name"] = member["user"]["first_name"] = name.capitalize()
+        member["user"]["image"] = f"https://getstream.io/random_png/?name={name}"
+        crowd.append(member)
+    payload["members"] = payload["channel"]["members"] = crowd
+    payload["channel"]["member_count"] = members
+    payload["created_at"] = item.received_at.isoformat(timespec="microseconds").replace(
+        "+00:00", "Z"
+    )
     body = encode(payload)
     headers = stream_headers(body, DEMO_SECRET, DEMO_API_KEY, item.headers["x-webhook-id"])
-    return replace(item, body=body, headers=headers)
+    return replace(item, body=body, headers=headers, event_type="channel.created")

@@ -1,8 +1,11 @@
-"""TCP conversations laid out as a libpcap file, the way ``tcpdump -i any -w`` writes one.
+"""TCP conversations laid out as capture files: libpcap as ``tcpdump -i any -w`` writes it, and
+pcapng as Wireshark's ``dumpcap`` writes it.
 
-Segments are built with ``dpkt`` (IPv4, TCP with its checksums); each frame carries the Linux
-cooked capture v2 header that ``tcpdump -i any`` gives from libpcap 1.10 on (link type 276), and
-the file has microsecond timestamps (libpcap's default). No capture tool is needed.
+Segments are built with ``dpkt`` (IPv4, TCP with its checksums and the options Linux sends).
+In the libpcap file each frame carries the Linux cooked capture v2 header that ``tcpdump -i
+any`` gives from libpcap 1.10 on (link type 276), with microsecond timestamps (libpcap's
+default); the pcapng file has one interface (Ethernet link type, as Linux's ``lo`` is) with
+nanosecond timestamps (``if_tsresol`` 9, dumpcap's). No capture tool is needed.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from dataclasses import dataclass, field
 
 import dpkt
 
-LINUX_SLL2 = 276
+ETHERNET, LINUX_SLL2 = 1, 276
 SNAP_LENGTH = 262144
 """tcpdump's default snap length: whole packets."""
 MSS = 1448
 """The segment size of an Ethernet path with TCP timestamps (1460 less the option), as Linux
 sends."""
+LOOPBACK_MSS = 65483
+"""The same on Linux's loopback interface (MTU 65536)."""
 SYN, FIN, PSH, ACK = 0x02, 0x01, 0x08, 0x10
 _IPV4 = 0x0800
 _ARPHRD_ETHER = 1
@@ -56,6 +61,7 @@ class Connection:
     server: tuple[str, int]
     client_isn: int
     server_isn: int
+    mss: int = MSS
     segments: list[Segment] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -82,7 +88,8 @@ class Connection:
         self._stamps[from_client] = stamp
         timestamps = struct.pack(">BBII", 8, 10, stamp, echo)
         if flags & SYN:
-            return struct.pack(">BBH", 2, 4, 1460) + b"\x04\x02" + timestamps + b"\x01\x03\x03\x07"
+            mss = struct.pack(">BBH", 2, 4, self.mss + 12)  # the MSS offered: no options
+            return mss + b"\x04\x02" + timestamps + b"\x01\x03\x03\x07"
         return b"\x01\x01" + timestamps
 
     def open(self, at_us: int) -> Connection:
@@ -94,13 +101,14 @@ class Connection:
         return self
 
     def request(self, at_us: int, data: bytes, answer: bytes) -> list[Segment]:
-        """The client sends ``data`` in segments of at most :data:`MSS` bytes (the last one
-        pushed), the server acknowledges them and sends ``answer``; returns the data segments."""
+        """The client sends ``data`` in segments of at most ``mss`` bytes (the last one pushed),
+        the server acknowledges them and sends ``answer``; returns the data segments."""
         self._clock = max(self._clock, at_us)
         sent = []
-        for start in range(0, len(data), MSS):
-            last = start + MSS >= len(data)
-            sent.append(self._send(True, data[start : start + MSS], ACK | (PSH if last else 0)))
+        size = self.mss
+        for start in range(0, len(data), size):
+            last = start + size >= len(data)
+            sent.append(self._send(True, data[start : start + size], ACK | (PSH if last else 0)))
         self._send(False, flags=ACK)
         self._send(False, answer)
         self._send(True, flags=ACK)
@@ -134,6 +142,51 @@ def pcap_file(frames: Sequence[Captured]) -> bytes:
         seconds, micros = divmod(segment.time_us, 10**6)
         out.append(struct.pack("<IIII", seconds, micros, len(frame), len(frame)) + frame)
     return b"".join(out)
+
+
+def pcapng_file(
+    frames: Sequence[Captured],
+    interface: str,
+    capture_filter: str,
+    section: Sequence[tuple[int, str]],
+) -> bytes:
+    """A little-endian pcapng file as dumpcap writes one: a section header with ``section``'s
+    options (code, text: hardware, OS, application), one Ethernet interface named
+    ``interface`` with its capture filter and nanosecond timestamps, an enhanced packet block
+    per frame in time order
+    (each time given a sub-microsecond part, as nanosecond clocks have), and the interface's
+    statistics at the end."""
+    texts = b"".join(_option(code, text.encode()) for code, text in section)
+    header = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + texts + _option(0, b"")
+    out = [_block(0x0A0D0D0A, header)]
+    options = _option(2, interface.encode()) + _option(11, b"\x00" + capture_filter.encode())
+    options += _option(9, b"\x09") + _option(0, b"")  # if_tsresol: nanoseconds
+    out.append(_block(1, struct.pack("<HHI", ETHERNET, 0, SNAP_LENGTH) + options))
+    ordered = sorted(frames, key=lambda item: item[1].time_us)
+    ticks = 0
+    for number, (connection, segment) in enumerate(ordered):
+        frame = _ethernet() + _ip_packet(connection, segment, number)
+        ticks = segment.time_us * 1000 + (number * 389) % 1000
+        head = struct.pack("<IIIII", 0, ticks >> 32, ticks & 0xFFFFFFFF, len(frame), len(frame))
+        out.append(_block(6, head + frame + b"\x00" * (-len(frame) % 4)))
+    received = struct.pack("<Q", len(ordered))
+    counts = _option(4, received) + _option(5, bytes(8)) + _option(0, b"")  # ifrecv, ifdrop
+    out.append(_block(5, struct.pack("<III", 0, ticks >> 32, ticks & 0xFFFFFFFF) + counts))
+    return b"".join(out)
+
+
+def _block(kind: int, body: bytes) -> bytes:
+    length = len(body) + 12
+    return struct.pack("<II", kind, length) + body + struct.pack("<I", length)
+
+
+def _option(code: int, value: bytes) -> bytes:
+    return struct.pack("<HH", code, len(value)) + value + b"\x00" * (-len(value) % 4)
+
+
+def _ethernet() -> bytes:
+    """The Ethernet header of a frame on Linux's loopback: both addresses zero."""
+    return bytes(12) + struct.pack(">H", _IPV4)
 
 
 def _ip_packet(connection: Connection, segment: Segment, number: int) -> bytes:

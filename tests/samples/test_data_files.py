@@ -7,6 +7,7 @@ import gzip
 import json
 import re
 import shutil
+import struct
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -45,6 +46,7 @@ EXPECTED: dict[str, tuple[str, int, int, int, dict[str, int], dict[str, int]]] =
     "pcap/tcpdump-behind-nginx.pcap": (
         "pcap", 4, 0, 1, {"ok": 3, "unverifiable": 1}, {"exact": 3, "truncated": 1}
     ),
+    "pcap/wireshark-ngrok-tunnel.pcapng": ("pcap", 2, 0, 0, {"ok": 2}, {"exact": 2}),
     "webhook-site/requests.json": (
         "webhook-site", 4, 0, 1, {"ok": 3, "unverifiable": 1}, {"exact": 3, "reconstructed": 1}
     ),
@@ -183,6 +185,28 @@ def test_wireshark_reads_the_pcap_sample_as_we_do() -> None:
     cut = _tshark_client_bytes(path, 2).split(b"\r\n\r\n", 1)[1]
     assert list(by_port[41830]["body"]) == [cut]
     assert list(by_port[41830]["fidelity"].astype(str)) == ["truncated"]
+
+
+def test_the_pcapng_sample_is_laid_out_as_dumpcap_writes() -> None:
+    """A section header, an interface with nanosecond timestamps (``if_tsresol`` 9), enhanced
+    packet blocks, the interface's statistics last: the blocks of the pcapng dumpcap wrote."""
+    ours = (DATA / other_tools.PCAPNG).read_bytes()
+    dumpcap = (ROOT / "tests" / "load" / "tcpdump_files" / "dumpcap-lo-any.pcapng").read_bytes()
+    assert _block_types(ours) == [0x0A0D0D0A, 1, *[6] * 14, 5]
+    assert {0x0A0D0D0A, 1, 6, 5} <= set(_block_types(dumpcap))
+    assert ours[:4] == dumpcap[:4]  # a section header
+    assert ours[8:16] == dumpcap[8:16]  # little-endian, version 1.0
+    times = load_log(DATA / other_tools.PCAPNG, progress=False).deliveries["received_at"]
+    assert all(moment.value % 1000 for moment in times)  # nanoseconds kept
+
+
+def _block_types(data: bytes) -> list[int]:
+    types, at = [], 0
+    while at < len(data):
+        kind, length = struct.unpack_from("<II", data, at)
+        types.append(kind)
+        at += length
+    return types
 
 
 def test_what_each_tool_keeps_and_loses() -> None:
