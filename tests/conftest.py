@@ -17,10 +17,14 @@ settings.load_profile("no-deadline")  # no timing threshold in a test: a busy ma
 
 @pytest.fixture(scope="session")
 def tour_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small sample logs of every format: a copy of data/ without the story week (story/),
-    so a test that loads the whole folder sees only the format tour."""
+    """The small sample logs of the tour: a copy of data/ without the story week (story/) and
+    the samples of the other tools (packet capture, webhook.site, AWS Lambda, mitmproxy), so a
+    test that loads the whole folder counts what it always has (the other tools' samples have
+    their own test, ``tests/samples/test_data_files.py``)."""
+    from streamhook_nb.samples.other_tools import FOLDERS
+
     target = tmp_path_factory.mktemp("tour") / "data"
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("story"))
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("story", *FOLDERS))
     return target
 
 

@@ -76,11 +76,12 @@ class SampleDelivery:
     def raw_http(self) -> bytes:
         """This delivery as the bytes on the wire (HTTP/1.1, Content-Length)."""
         lines = ["POST /webhooks/stream HTTP/1.1"]
-        lines += [f"{_wire_name(k)}: {v}" for k, v in self.headers.items()]
+        lines += [f"{wire_name(k)}: {v}" for k, v in self.headers.items()]
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + self.body
 
 
-def _wire_name(name: str) -> str:
+def wire_name(name: str) -> str:
+    """A header name as Go's net/http writes it: ``x-api-key`` -> ``X-Api-Key``."""
     return "-".join(part.capitalize() for part in name.split("-"))
 
 
@@ -210,7 +211,8 @@ def _retry(delivery: SampleDelivery, seconds: float) -> SampleDelivery:
     )
 
 
-def _gzipped(delivery: SampleDelivery) -> SampleDelivery:
+def gzipped(delivery: SampleDelivery) -> SampleDelivery:
+    """The delivery with payload compression on: a gzip body, signed over the plain bytes."""
     body = gzip.compress(delivery.body, mtime=0)
     headers = {**delivery.headers, "content-encoding": "gzip", "content-length": str(len(body))}
     return replace(delivery, body=body, headers=headers, notes=("gzip",))
@@ -266,7 +268,7 @@ def main_log() -> list[SampleDelivery]:
             planted.append(replace(item, status=500))
             planted.append(_retry(item, 1.5 + n % 3))
         elif n % 17 == 3:
-            planted.append(_gzipped(item))
+            planted.append(gzipped(item))
         elif n == 40:
             tampered = item.body.replace(b'"type":"', b'"type":"x', 1)
             planted.append(_with_body(item, tampered, "tampered"))
@@ -337,7 +339,7 @@ def har_document(items: list[SampleDelivery], *, damaged: int = 0) -> dict[str, 
                     "httpVersion": "HTTP/1.1",
                     "cookies": [],
                     "headers": [
-                        {"name": _wire_name(k), "value": v} for k, v in item.headers.items()
+                        {"name": wire_name(k), "value": v} for k, v in item.headers.items()
                     ],
                     "queryString": [],
                     **({"postData": post} if post else {}),
@@ -384,7 +386,7 @@ def ngrok_document(items: list[SampleDelivery]) -> dict[str, Any]:
                 "request": {
                     "method": "POST",
                     "proto": "HTTP/1.1",
-                    "headers": {_wire_name(k): [v] for k, v in item.headers.items()},
+                    "headers": {wire_name(k): [v] for k, v in item.headers.items()},
                     "uri": "/webhooks/stream",
                     "raw": base64.b64encode(item.raw_http()).decode(),
                 },
@@ -405,9 +407,7 @@ def ngrok_document(items: list[SampleDelivery]) -> dict[str, Any]:
 def chunked(item: SampleDelivery) -> bytes:
     """The delivery sent with ``Transfer-Encoding: chunked`` instead of a length."""
     headers = {k: v for k, v in item.headers.items() if k != "content-length"}
-    head = ["POST /webhooks/stream HTTP/1.1"] + [
-        f"{_wire_name(k)}: {v}" for k, v in headers.items()
-    ]
+    head = ["POST /webhooks/stream HTTP/1.1"] + [f"{wire_name(k)}: {v}" for k, v in headers.items()]
     head.append("Transfer-Encoding: chunked")
     body = item.body
     chunks = b"".join(
@@ -471,7 +471,7 @@ def write(directory: Path) -> dict[str, int]:
             mtime=0,
         ),
         "har/devtools-export.har": _json(
-            har_document([*extra[:6], _gzipped(extra[6]), *extra[23:25]], damaged=2)
+            har_document([*extra[:6], gzipped(extra[6]), *extra[23:25]], damaged=2)
         ),
         "ngrok/requests.json": _json(ngrok_document(extra[7:12])),
         "raw-http/two-requests.http": extra[12].raw_http() + b"\r\n" + extra[13].raw_http(),
@@ -480,6 +480,9 @@ def write(directory: Path) -> dict[str, int]:
         "sns/notification.json": _json(sns_envelope(extra[22], 99)),
         "demo-secrets.toml": DEMO_SECRETS_TOML.encode(),
     }
+    from streamhook_nb.samples import other_tools  # it builds on this module
+
+    files.update(other_tools.files())
     for name, content in files.items():
         target = directory / name
         target.parent.mkdir(parents=True, exist_ok=True)
