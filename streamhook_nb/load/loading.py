@@ -11,13 +11,14 @@ import pyarrow as pa
 
 from streamhook_nb.errors import UsageError
 from streamhook_nb.load import (
+    columns,
     deliveries,
     inflated_split,
     parquet_frame,
     small_batches,
     split_load,
 )
-from streamhook_nb.load.batch import DeliveryBatch, Rejected
+from streamhook_nb.load.batch import DeliveryBatch, Rejected, source_order
 from streamhook_nb.load.gc_pause import each_with_paused_gc, paused_gc
 from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.progress import byte_bar
@@ -212,16 +213,58 @@ def iter_load(
     """
     if chunk_size < 1:
         raise UsageError("chunk_size must be at least 1")
-    batches = read_sources(expand(sources), format, strict, progress, chunk_size, path)
+    read = min(READ_CHUNK, chunk_size)  # Python objects for a few rows at a time
+    batches = read_sources(expand(sources), format, strict, progress, read, path)
     yield from each_with_paused_gc(_results(batches, strict, chunk_size))
 
 
 def _results(
     batches: Iterator[DeliveryBatch], strict: bool, chunk_size: int
 ) -> Iterator[LoadResult]:
-    """A result per batch; small ones (a file per delivery) gathered up to ``chunk_size``."""
+    """Results of at most ``chunk_size`` deliveries: each reader batch (small ones a group at
+    a time) made Arrow as it is read, the record batches gathered and a file's cut where a
+    result is full (every result but the last of a file's then has ``chunk_size``), each
+    rejected record in the result its line puts it in."""
+    chunk = _Chunk()
     for group in small_batches.groups(batches, most=chunk_size):
-        frame, rejected = deliveries.from_batch(*group)
-        check_strict(rejected, strict)
+        part, bad = columns.record_batch_of(group)
+        check_strict(bad, strict)
         skipped = sum(batch.skipped for batch in group)
-        yield LoadResult(frame, deliveries.rejected_frame(rejected), skipped)
+        if len(group) > 1 and chunk.rows + part.num_rows > chunk_size:
+            yield chunk.result()  # small files (at most chunk_size rows) are never cut: their
+            chunk = _Chunk()  # records could not be put in order by their sources' names
+        while chunk.rows == chunk_size or chunk.rows + part.num_rows > chunk_size:
+            take = chunk_size - chunk.rows  # 0 for a full chunk: it takes the records before
+            head, part = part.slice(0, take), part.slice(take)  # the next one's first row
+            boundary = source_order(part["source"][0].as_py()) if part.num_rows else None
+            before = [r for r in bad if boundary is None or source_order(r.source) < boundary]
+            bad = bad[len(before) :]
+            chunk.add(head, before, skipped)
+            skipped = 0
+            yield chunk.result()
+            chunk = _Chunk()
+        chunk.add(part, bad, skipped)
+    if chunk.rows or chunk.rejected or chunk.skipped:
+        yield chunk.result()
+
+
+class _Chunk:
+    """Record batches, rejected records and skipped requests gathered for one result."""
+
+    def __init__(self) -> None:
+        self.stored: list[pa.RecordBatch] = []
+        self.rejected: list[Rejected] = []
+        self.rows = self.skipped = 0
+
+    def add(self, part: pa.RecordBatch, rejected: list[Rejected], skipped: int) -> None:
+        """Gather a record batch with the rejected records and skips that go with it."""
+        if part.num_rows:
+            self.stored.append(part)
+            self.rows += part.num_rows
+        self.rejected += rejected
+        self.skipped += skipped
+
+    def result(self) -> LoadResult:
+        """The gathered deliveries as a frame."""
+        frame = deliveries.frame_of(self.stored)
+        return LoadResult(frame, deliveries.rejected_frame(self.rejected), self.skipped)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import fsspec
 import pandas as pd
@@ -316,3 +317,66 @@ def test_iter_load_counts_skipped_requests(write_file: WriteFile) -> None:
     chunks = list(iter_load(path))
     assert sum(chunk.skipped for chunk in chunks) == 1
     assert sum(len(chunk.deliveries) for chunk in chunks) == 1
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 4, 5, 9, 64])
+def test_iter_load_reads_a_few_rows_at_a_time_and_gives_chunks_of_the_size_asked(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch, chunk_size: int
+) -> None:
+    """Reader batches of a few rows (Python objects for only those at a time) gathered into
+    results of ``chunk_size``: the rows, rejected records and skips of the whole load."""
+    from streamhook_nb.load import loading, small_batches
+
+    monkeypatch.setattr(loading, "READ_CHUNK", 4)
+    monkeypatch.setattr(small_batches, "SMALL_ROWS", 4)  # as 512 rows are not small
+    lines = [
+        b"{bad json\n"
+        if n % 6 == 0
+        else capture_line(received_at="yesterday")
+        if n % 10 == 0
+        else capture_line(f'{{"n":{n}}}'.encode(), method="GET" if n == 8 else "POST")
+        for n in range(1, 41)
+    ]
+    path = write_file("log.jsonl", b"".join(lines))
+    whole = load_log(path)
+    chunks = list(iter_load(path, chunk_size=chunk_size))
+    sizes = [len(c.deliveries) for c in chunks]
+    assert sizes[:-1] == [chunk_size] * (len(sizes) - 1)
+    assert 0 < sizes[-1] <= chunk_size
+    pd.testing.assert_frame_equal(
+        pd.concat([c.deliveries for c in chunks], ignore_index=True), whole.deliveries
+    )
+    pd.testing.assert_frame_equal(
+        pd.concat([c.rejected for c in chunks], ignore_index=True), whole.rejected
+    )
+    assert sum(c.skipped for c in chunks) == whole.skipped == 1
+    lines = [_line_numbers(c.deliveries["source"]) for c in chunks]
+    for at, chunk in enumerate(chunks):  # a rejected record lies between its chunk's neighbours
+        for line in _line_numbers(chunk.rejected["source"]):
+            assert at == 0 or line > lines[at - 1][-1]
+            assert at == len(chunks) - 1 or line < lines[at + 1][0]
+
+
+def _line_numbers(sources: pd.Series) -> list[int]:
+    return [int(source.rpartition(":")[2]) for source in sources]
+
+
+def test_iter_load_holds_python_objects_for_a_read_chunk_not_a_result(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Converting a big log 50,000 deliveries at a time held 50,000 rows of Python objects
+    (a dict of headers and bytes per row: about 500 MB at the peak for a 300 MB log)."""
+    from streamhook_nb.load import loading
+
+    asked: list[int] = []
+    read_sources = loading.read_sources
+
+    def reading(*args: Any) -> Any:
+        asked.append(args[4])
+        return read_sources(*args)
+
+    monkeypatch.setattr(loading, "read_sources", reading)
+    path = write_file("log.jsonl", capture_line() * 3)
+    assert sum(len(c.deliveries) for c in iter_load(path, chunk_size=50_000)) == 3
+    assert sum(len(c.deliveries) for c in iter_load(path, chunk_size=2)) == 3
+    assert asked == [loading.READ_CHUNK, 2]
