@@ -7,14 +7,18 @@ import sys
 import zlib
 from pathlib import Path
 
+import orjson
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from streamhook_nb import load_log
 from streamhook_nb.load import block_tasks, inflated_split, log_ranges, split_load
 from streamhook_nb.load.block_tasks import BlockTasks
 from streamhook_nb.load.line_blocks import LineBlock
 from streamhook_nb.load.sources import expand
+from streamhook_nb.samples import webhooks as sample_webhooks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pipeline"))
 from golden_snapshot import corpus
@@ -129,3 +133,34 @@ def test_damage_goes_out_after_the_blocks_read_before_it() -> None:
     with pytest.raises(EOFError):
         next(seen)
     assert tasks.next_line == 3
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.floats(0.05, 1.0), st.integers(0, 255), st.booleans())
+def test_a_gzip_log_damaged_anywhere_loads_on_the_workers_as_here(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    inflated_logs: None,
+    at: float,
+    byte: int,
+    cut: bool,
+) -> None:
+    """Cut short or with a byte changed anywhere, the log gives on the workers exactly what
+    one process gives: the lines before the damage, then the damage named at its line."""
+    folder = tmp_path_factory.mktemp("damaged")
+    whole = gzip.compress(_LOG)
+    position = min(int(len(whole) * at), len(whole) - 1)
+    damaged = whole[:position] if cut else whole[:position] + bytes([byte]) + whole[position + 1 :]
+    log = folder / "log.jsonl.gz"
+    log.write_bytes(damaged)
+    fanned = inflated_split.inflated_log(expand(log), None)
+    assert fanned or at < 0.3  # past its first 64 KiB of lines (about 15% of it) the head reads
+    if fanned:  # (else its head is unreadable: it is read here, as any damaged file)
+        _same(load_log(log, progress=False), _here(monkeypatch, log))
+
+
+_LOG = b"".join(
+    orjson.dumps(d.capture_record()) + b"\n" for d in sample_webhooks.deliveries(300, seed=3)
+)
