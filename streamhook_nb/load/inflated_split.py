@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -25,6 +25,7 @@ from streamhook_nb.load.block_tasks import BlockTask, ReadPosition, task_results
 from streamhook_nb.load.readers import capture_blocks
 from streamhook_nb.load.selection import select
 from streamhook_nb.load.sources import Source
+from streamhook_nb.load.split_load import LoadedPart
 
 
 def inflated_log(sources: list[Source], format: str | None, workers: int | None = None) -> bool:
@@ -67,13 +68,23 @@ def load(
     workers: int | None = None,
 ) -> list[pa.RecordBatch]:
     """The log's record batches, in order; ``on_part`` gets each task's rejected records, its
-    count of skipped requests and the compressed bytes read for it, as it arrives. Damage (a
-    file cut short) is the rejected record of the line where reading stopped, after the lines
-    before it, as when one process reads the log."""
+    count of skipped requests and the compressed bytes read for it, as it arrives."""
+    stored: list[pa.RecordBatch] = []
+    for loaded in loaded_parts(source, path=path, chunk=chunk, workers=workers):
+        stored += loaded.stored
+        on_part(loaded.rejected, loaded.skipped, loaded.size)
+    return stored
+
+
+def loaded_parts(
+    source: Source, *, path: str | None, chunk: int, workers: int | None = None
+) -> Iterator[LoadedPart]:
+    """Each task's record batches, in order, a few tasks in flight at a time. Damage (a file
+    cut short) is a last part holding the rejected record of the line where reading stopped,
+    after the lines before it, as when one process reads the log."""
     wanted = workers or os.cpu_count() or 1
     needed = (source.size or 0) * split_load.GZIP_RATIO
     folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
-    stored: list[pa.RecordBatch] = []
     with (
         source.open() as stream,
         shared_batches.numbered_outputs(folder) as output,
@@ -87,11 +98,10 @@ def load(
 
         for done in task_results(stream, source.name, pool, _load_task, wanted, task):
             if isinstance(done, Rejected):  # damage: where reading stopped
-                on_part([done], 0, position.moved())
+                yield LoadedPart([], [done], 0, position.moved(), one_file=True)
                 continue
-            stored += shared_batches.read_back(done.output)
-            on_part(done.rejected, done.skipped, position.moved())
-    return stored
+            stored = shared_batches.read_back(done.output)
+            yield LoadedPart(stored, done.rejected, done.skipped, position.moved(), one_file=True)
 
 
 def _load_task(task: _Task) -> _Done:

@@ -209,43 +209,89 @@ def iter_load(
     """Load in chunks of at most ``chunk_size`` deliveries, for logs bigger than memory.
 
     Capture JSON Lines stream line by line; whole-document formats (HAR, ngrok, SQS) are
-    parsed one file at a time.
+    parsed one file at a time. When the load is not strict, big capture logs (in byte ranges
+    of about 16 MiB), many files and a big gzip log are read on every core, as by
+    :func:`load_log`, with a few parts in memory at a time; the chunks are the same.
     """
     if chunk_size < 1:
         raise UsageError("chunk_size must be at least 1")
+    found = expand(sources)
+    if not strict:
+        parts = _loaded_parts(found, format, path)
+        if parts is not None:
+            with byte_bar(sum(s.size or 0 for s in found), progress, "loading") as bar:
+                yield from each_with_paused_gc(_gathered(_counted(parts, bar), chunk_size))
+            return
     read = min(READ_CHUNK, chunk_size)  # Python objects for a few rows at a time
-    batches = read_sources(expand(sources), format, strict, progress, read, path)
-    yield from each_with_paused_gc(_results(batches, strict, chunk_size))
+    batches = read_sources(found, format, strict, progress, read, path)
+    yield from each_with_paused_gc(_gathered(_made_arrow(batches, strict, chunk_size), chunk_size))
 
 
-def _results(
+def _loaded_parts(
+    found: list[Source], format: str | None, path: str | None
+) -> Iterator[split_load.LoadedPart] | None:
+    """The parts of a chunked load read on every core (byte ranges of big capture logs, of
+    :data:`split_load.CHUNK_RANGE_BYTES`, and other files; or a big gzip log's tasks), a few in
+    memory at a time; None when loading here is the way."""
+    parts = split_load.plan(found, format, range_bytes=split_load.CHUNK_RANGE_BYTES)
+    if parts:
+        return split_load.loaded_parts(parts, path=path, chunk=READ_CHUNK, format=format)
+    if inflated_split.inflated_log(found, format):
+        return inflated_split.loaded_parts(found[0], path=path, chunk=READ_CHUNK)
+    return None
+
+
+def _counted(parts: Iterator[split_load.LoadedPart], bar: Any) -> Iterator[split_load.LoadedPart]:
+    for part in parts:
+        bar.update(part.size)
+        yield part
+
+
+def _made_arrow(
     batches: Iterator[DeliveryBatch], strict: bool, chunk_size: int
-) -> Iterator[LoadResult]:
-    """Results of at most ``chunk_size`` deliveries: each reader batch (small ones a group at
-    a time) made Arrow as it is read, the record batches gathered and a file's cut where a
-    result is full (every result but the last of a file's then has ``chunk_size``), each
-    rejected record in the result its line puts it in."""
-    chunk = _Chunk()
+) -> Iterator[split_load.LoadedPart]:
+    """Reader batches made Arrow as they are read (small ones a group at a time)."""
     for group in small_batches.groups(batches, most=chunk_size):
         part, bad = columns.record_batch_of(group)
         check_strict(bad, strict)
         skipped = sum(batch.skipped for batch in group)
-        if len(group) > 1 and chunk.rows + part.num_rows > chunk_size:
-            yield chunk.result()  # small files (at most chunk_size rows) are never cut: their
-            chunk = _Chunk()  # records could not be put in order by their sources' names
-        while chunk.rows == chunk_size or chunk.rows + part.num_rows > chunk_size:
+        yield split_load.LoadedPart([part], bad, skipped, 0, one_file=len(group) == 1)
+
+
+def _gathered(parts: Iterable[split_load.LoadedPart], chunk_size: int) -> Iterator[LoadResult]:
+    """Results of ``chunk_size`` deliveries (the last fewer): the parts' record batches gathered
+    and cut where a result is full, each rejected record in the result its line puts it in
+    (:func:`_rejected_before`)."""
+    chunk = _Chunk()
+    for part in parts:
+        rows = pa.Table.from_batches(part.stored, schema=columns.STORAGE)
+        bad, skipped = part.rejected, part.skipped
+        while chunk.rows == chunk_size or chunk.rows + rows.num_rows > chunk_size:
             take = chunk_size - chunk.rows  # 0 for a full chunk: it takes the records before
-            head, part = part.slice(0, take), part.slice(take)  # the next one's first row
-            boundary = source_order(part["source"][0].as_py()) if part.num_rows else None
-            before = [r for r in bad if boundary is None or source_order(r.source) < boundary]
+            head, rows = rows.slice(0, take), rows.slice(take)  # the next one's first row
+            before = _rejected_before(part, bad, head, rows)
             bad = bad[len(before) :]
             chunk.add(head, before, skipped)
             skipped = 0
             yield chunk.result()
             chunk = _Chunk()
-        chunk.add(part, bad, skipped)
+        chunk.add(rows, bad, skipped)
     if chunk.rows or chunk.rejected or chunk.skipped:
         yield chunk.result()
+
+
+def _rejected_before(
+    part: split_load.LoadedPart, bad: list[Rejected], head: pa.Table, rest: pa.Table
+) -> list[Rejected]:
+    """Which of a part's rejected records go with ``head``, its rows in a full result: in one
+    file, those before the first row of ``rest`` (all, when nothing is left); in several small
+    files (whose order the sources' names cannot tell), all, with the part's first rows."""
+    if not part.one_file:
+        return bad if head.num_rows else []
+    if not rest.num_rows:
+        return bad
+    boundary = source_order(rest["source"][0].as_py())
+    return [r for r in bad if source_order(r.source) < boundary]
 
 
 class _Chunk:
@@ -256,11 +302,11 @@ class _Chunk:
         self.rejected: list[Rejected] = []
         self.rows = self.skipped = 0
 
-    def add(self, part: pa.RecordBatch, rejected: list[Rejected], skipped: int) -> None:
-        """Gather a record batch with the rejected records and skips that go with it."""
-        if part.num_rows:
-            self.stored.append(part)
-            self.rows += part.num_rows
+    def add(self, rows: pa.Table, rejected: list[Rejected], skipped: int) -> None:
+        """Gather rows with the rejected records and skips that go with them."""
+        if rows.num_rows:
+            self.stored += rows.to_batches()
+            self.rows += rows.num_rows
         self.rejected += rejected
         self.skipped += skipped
 

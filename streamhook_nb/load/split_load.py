@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from multiprocessing.pool import Pool
@@ -54,14 +54,26 @@ SERVED_MIN_BYTES = 64 * 1024 * 1024
 """Where this process cannot fork (a Jupyter kernel), logs of at least this many bytes in all
 are still loaded on every core, by workers started from a server process: its first start
 costs about half a second, which a smaller load would not win back."""
+AHEAD = 2
+"""Tasks in flight per worker: one being read, one waiting (a split load's tasks are its
+workers' shares; a chunked load's, ranges of :data:`CHUNK_RANGE_BYTES`)."""
+CHUNK_RANGE_BYTES = 16 << 20
+"""A big log loaded in chunks (``iter_load``) is read in byte ranges of about this size, so
+that only a few of them are in memory at a time."""
 
 
-def plan(sources: list[Source], format: str | None, workers: int | None = None) -> list[LogRange]:
-    """The parts to load side by side (byte ranges of big local capture logs, other files
-    whole), or ``[]`` when loading here is the way: one core, one file too small to split, files
-    that are not local, too little in all to pay for the workers (:data:`FILES_MIN_BYTES`), or
-    this process cannot fork (it runs threads, e.g. a Jupyter kernel) and the logs are too
-    small to pay for starting workers from a server process (:data:`SERVED_MIN_BYTES`)."""
+def plan(
+    sources: list[Source],
+    format: str | None,
+    workers: int | None = None,
+    range_bytes: int | None = None,
+) -> list[LogRange]:
+    """The parts to load side by side (byte ranges of big local capture logs, one per worker
+    or of about ``range_bytes``, other files whole), or ``[]`` when loading here is the way:
+    one core, one file too small to split, files that are not local, too little in all to pay
+    for the workers (:data:`FILES_MIN_BYTES`), or this process cannot fork (it runs threads,
+    e.g. a Jupyter kernel) and the logs are too small to pay for starting workers from a
+    server process (:data:`SERVED_MIN_BYTES`)."""
     wanted = workers or os.cpu_count() or 1
     if wanted < 2 or not sources or any("://" in source.url for source in sources):
         return []
@@ -79,8 +91,19 @@ def plan(sources: list[Source], format: str | None, workers: int | None = None) 
     return [
         part
         for source, whole_log in zip(sources, split, strict=True)
-        for part in (log_ranges.split(source, wanted) if whole_log else [LogRange(source)])
+        for part in (
+            log_ranges.split(source, _ranges(source, wanted, range_bytes))
+            if whole_log
+            else [LogRange(source)]
+        )
     ]
+
+
+def _ranges(source: Source, workers: int, range_bytes: int | None) -> int:
+    """How many byte ranges a big log is read in: one per worker, or of about ``range_bytes``."""
+    if range_bytes is None:
+        return workers
+    return max(workers, -(-(source.size or 0) // range_bytes))
 
 
 def _frame_bytes(sources: list[Source], split: list[bool]) -> int:
@@ -99,6 +122,17 @@ def worker_pool(processes: int) -> Pool:
     return log_ranges.server_pool(processes)
 
 
+@dataclass
+class LoadedPart:
+    """One task's deliveries as record batches, with its rejected records and skips."""
+
+    stored: list[pa.RecordBatch]
+    rejected: list[Rejected]
+    skipped: int
+    size: int  # the bytes of the files it covers (for a progress bar)
+    one_file: bool  # a byte range or one file: its rows and rejected records are in line order
+
+
 def load(
     parts: list[LogRange],
     *,
@@ -110,8 +144,24 @@ def load(
 ) -> list[pa.RecordBatch]:
     """The record batches of every part, in order; ``on_part`` gets each part's rejected
     records, its count of skipped requests and its size in bytes as it arrives."""
-    wanted = min(workers or os.cpu_count() or 1, len(parts))
     stored: list[pa.RecordBatch] = []
+    for loaded in loaded_parts(parts, path=path, chunk=chunk, workers=workers, format=format):
+        stored += loaded.stored
+        on_part(loaded.rejected, loaded.skipped, loaded.size)
+    return stored
+
+
+def loaded_parts(
+    parts: list[LogRange],
+    *,
+    path: str | None,
+    chunk: int,
+    workers: int | None = None,
+    format: str | None = None,
+) -> Iterator[LoadedPart]:
+    """Each task's record batches (sources renumbered within their files), in order, a few
+    tasks in flight at a time."""
+    wanted = min(workers or os.cpu_count() or 1, len(parts))
     needed = sum(p.size for p in parts)
     folder = shared_batches.folder_for(needed) or Path(tempfile.gettempdir())
     gathered = log_ranges.gathered(parts, wanted)
@@ -121,17 +171,20 @@ def load(
     ):
         tasks = [_Task(p, o, path, chunk, format) for p, o in zip(gathered, outputs, strict=True)]
         lines_before = log_ranges.LinesBefore()
-        for task, done in zip(tasks, log_ranges.results(pool, _load_range, tasks), strict=True):
+        results = log_ranges.bounded_results(pool, _load_range, tasks, AHEAD * wanted)
+        for task, done in zip(tasks, results, strict=True):
             part = task.parts[0]  # a byte range, or whole files (their shift: 0)
             source, shift = part.source, lines_before.take(part, done.lines)
-            for batch in shared_batches.read_back(task.output):
-                stored.append(columns.shift_sources(batch, source.name, shift))
+            stored = [
+                columns.shift_sources(batch, source.name, shift)
+                for batch in shared_batches.read_back(task.output)
+            ]
             rejected = [
                 Rejected(shift_source(r.source, source.name, shift), r.reason)
                 for r in done.rejected
             ]
-            on_part(rejected, done.skipped, sum(part.size for part in task.parts))
-    return stored
+            size = sum(part.size for part in task.parts)
+            yield LoadedPart(stored, rejected, done.skipped, size, len(task.parts) == 1)
 
 
 def _load_range(task: _Task) -> _Done:
