@@ -1,36 +1,13 @@
-"""Write tnetstrings as mitmproxy's ``tnetstring.dumps`` does (for tests: flows of any shape)."""
+"""mitmproxy flows of any shape for tests, written as tnetstrings (the sample generator's
+``dumps``, which writes them as mitmproxy's ``tnetstring.dumps`` does)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from streamhook_nb.samples.flows import dumps
 
-def dumps(value: Any) -> bytes:
-    """``value`` as a tnetstring: ``str`` as ``;`` text, ``bytes`` as ``,``, a dict's items
-    in the order given (mitmproxy's writer puts a dict's last item first: :func:`flow_state`
-    lists a flow's fields in the order a file holds them)."""
-    if value is None:
-        return b"0:~"
-    if value is True or value is False:
-        text = b"true" if value else b"false"
-        return b"%d:%s!" % (len(text), text)
-    if isinstance(value, int):
-        return _netstring(str(value).encode(), b"#")
-    if isinstance(value, float):
-        return _netstring(repr(value).encode(), b"^")
-    if isinstance(value, bytes):
-        return _netstring(value, b",")
-    if isinstance(value, str):
-        return _netstring(value.encode(), b";")
-    if isinstance(value, list | tuple):
-        return _netstring(b"".join(map(dumps, value)), b"]")
-    if isinstance(value, dict):
-        return _netstring(b"".join(dumps(k) + dumps(v) for k, v in value.items()), b"}")
-    raise TypeError(f"cannot write {type(value).__name__}")
-
-
-def _netstring(payload: bytes, tag: bytes) -> bytes:
-    return b"%d:%s%s" % (len(payload), payload, tag)
+__all__ = ["dumps", "flow_state"]
 
 
 def flow_state(
