@@ -30,11 +30,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
 from streamhook_nb.load.readers import cloudwatch_csv
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
@@ -76,8 +77,15 @@ _NOT_EVENT = (
 _BARE_IN_LOG = (
     "a webhook body logged without its event (console.log(event.body), print(body)): no "
     "headers, so no X-Signature to check. Log the whole event instead: "
-    "console.log(JSON.stringify(event)), or print(json.dumps(event))"
+    "console.log(JSON.stringify(event)), or print(json.dumps(event)); in a server, log the "
+    "raw body with its headers, or capture with streamhook-nb capture"
 )
+
+
+@dataclass(frozen=True)
+class _BodyAlone(Rejected):
+    """A webhook body a log holds without its event: a rejected record only in a log that
+    holds no event (beside events, it is passed over like any other message)."""
 _CUT = "CloudWatch Logs keeps at most 256 KB of a log event: a longer one is cut"
 _ENDED = "unexpected end of data"
 """What orjson says of a value cut short."""
@@ -125,7 +133,12 @@ def _settled(batch: DeliveryBatch) -> DeliveryBatch:
     both its event and the body): those are passed over as any other message. A log of bodies
     alone keeps them as rejected records, each saying what to log instead."""
     if len(batch):
-        batch.rejected = [bad for bad in batch.rejected if bad.reason != _BARE_IN_LOG]
+        batch.rejected = [bad for bad in batch.rejected if not isinstance(bad, _BodyAlone)]
+    else:
+        batch.rejected = [
+            Rejected(bad.source, bad.reason) if isinstance(bad, _BodyAlone) else bad
+            for bad in batch.rejected
+        ]
     return batch
 
 
@@ -316,7 +329,10 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
             add_or_reject(batch, f"{source}#{number}", add_lambda_record, record, "record")
         return
     if is_bare_payload(value):  # console.log(event.body), print(body)
-        batch.reject(source, BARE_PAYLOAD if only_events else _BARE_IN_LOG)
+        if only_events:
+            batch.reject(source, BARE_PAYLOAD)
+        else:
+            batch.rejected.append(_BodyAlone(source, _BARE_IN_LOG))
         return
     if not is_event(value):
         if only_events:
