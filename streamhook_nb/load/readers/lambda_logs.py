@@ -86,6 +86,8 @@ _BARE_IN_LOG = (
 class _BodyAlone(Rejected):
     """A webhook body a log holds without its event: a rejected record only in a log that
     holds no event (beside events, it is passed over like any other message)."""
+
+
 _CUT = "CloudWatch Logs keeps at most 256 KB of a log event: a longer one is cut"
 _ENDED = "unexpected end of data"
 """What orjson says of a value cut short."""
