@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 
+from streamhook_nb.load.payload import duplicate_keys as duplicate_keys
+
 _GO_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
 _LINE_SEPARATORS = (("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
 
@@ -41,30 +43,6 @@ def reserialized_forms(payload: Any) -> list[bytes]:
     )
     forms = [go_form, ascii_form, compact]
     return list(dict.fromkeys(forms))
-
-
-def duplicate_keys(payload: bytes) -> list[str] | None:
-    """Keys that occur twice in one JSON object, at any depth (each named once, in order).
-
-    Parsers keep one value of a duplicated key (which one differs between them), so a body
-    with duplicates may not mean what Stream signed once re-encoded. ``[]`` when there are
-    none; ``None`` when it cannot be told (not JSON, or nested too deep to walk).
-    """
-    found: dict[str, None] = {}
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in items:
-            if key in seen:
-                found[key] = None
-            seen.add(key)
-        return dict(items)
-
-    try:
-        json.loads(payload, object_pairs_hook=pairs)
-    except (ValueError, RecursionError):
-        return None
-    return list(found)
 
 
 stream_encode = encode
