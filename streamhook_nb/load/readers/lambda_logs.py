@@ -37,10 +37,12 @@ import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
-from streamhook_nb.load.readers import cloudwatch_csv
+from streamhook_nb.load.readers import cloudwatch_csv, logged_requests
+from streamhook_nb.load.readers.app_log_lines import APP_LOG_LINE
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
 from streamhook_nb.load.readers.common import (
+    BadEntryError,
     add_or_reject,
     json_values,
     parse_document,
@@ -119,6 +121,9 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
 def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBatch]:
     """The events of ``data``, a file that parsed as the JSON ``document``."""
     batch = DeliveryBatch(FORMAT)
+    values = document if isinstance(document, list) else [document]
+    if any(logged_requests.parsed_body(_delivery_in(value)) for value in values):
+        document = logged_requests.parse_marked(data) or document  # rebuilt: keys must not repeat
     events = _log_events(document) if isinstance(document, dict) else None
     if events is not None:  # a CloudWatch Logs response
         _add_log_events(batch, name, events)
@@ -211,20 +216,47 @@ def _subscription_values(data: bytes, name: str) -> DeliveryBatch:
 
 
 def _lines(data: bytes, name: str) -> DeliveryBatch:
-    """Log lines, JSON Lines, or values pretty-printed one after another."""
+    """Log lines, JSON Lines, or values pretty-printed one after another.
+
+    A log (a Lambda runtime's lines, or an application's: see ``app_log_lines``) is mostly
+    other messages, passed over; a log in which no message holds a request, an event or a
+    body is one rejected record, so that a log of the wrong things is never read as nothing.
+    """
     batch = DeliveryBatch(FORMAT)
     lines = data.splitlines()
-    logs = any(LOG_LINE.match(line) for line in lines[:_SCAN_LINES])
+    logs = any(_is_log_line(line) for line in lines[:_SCAN_LINES])
+    count = 0
     for number, message in _messages(lines):
         _message(batch, f"{name}:{number}", message, only_events=not logs)
+        count += 1
+    if logs and not (len(batch) or batch.rejected or batch.skipped):
+        batch.reject(name, _nothing_found(count))
     return batch
+
+
+def _is_log_line(line: bytes) -> bool:
+    """A line that makes a file a log: the Lambda runtime's, a logger's or a server's (see
+    ``app_log_lines``). Text printed without a logger does not: among JSON values it may be
+    one damaged, and is rejected as a file of events rejects what is no event."""
+    return bool(LOG_LINE.match(line) or APP_LOG_LINE.match(line))
+
+
+def _nothing_found(messages: int) -> str:
+    """Why a log yields nothing, and what to log."""
+    return (
+        f"a log in which none of its {messages:,} messages is a webhook request (a Lambda "
+        "event, or an object of headers and body) or a body: nothing to verify. Log each "
+        "request whole: in a Lambda function console.log(JSON.stringify(event)) or "
+        "print(json.dumps(event)); in a server its headers with the raw body as JSON "
+        '({"headers": ..., "body": ...}), or capture with streamhook-nb capture'
+    )
 
 
 def _messages(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
     """``(line number, message)`` for each log message, continuation lines joined on."""
     start, parts = 0, list[bytes]()
     for number, line in enumerate(lines, start=1):
-        if parts and line[:1] in (b" ", b"\t", b"}", b"]"):
+        if parts and line[:1] in (b" ", b"\t", b"}", b"]") and _opens_value(parts[0]):
             parts.append(line)  # an indented line, or the one that closes the value
             continue
         if parts:
@@ -235,6 +267,13 @@ def _messages(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
             start, parts = number, [message]
     if parts:
         yield start, b"\n".join(parts)
+
+
+def _opens_value(first: bytes) -> bool:
+    """Whether a message's first line opens a value that later lines may go on with (an
+    indented line after one without, such as Rails' ``  Parameters:``, is a message of its
+    own)."""
+    return b"{" in first or first.rstrip().endswith(b"[")
 
 
 def _without_prefix(line: bytes) -> bytes | None:
@@ -265,7 +304,11 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     try:
         value = parse_document(text)
     except orjson.JSONDecodeError as exc:
-        printed = _python_dict(text)
+        try:
+            printed = _python_dict(text)
+        except _RepeatedKeysError as repeated:
+            batch.reject(source, str(repeated))
+            return
         if printed is not None:  # print(event): Python's repr keeps every string exactly
             _value(batch, source, printed, only_events=only_events)
             return
@@ -274,10 +317,23 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
             _message(batch, source, labelled, only_events=only_events)
             return
         shown = text[:4096].decode("utf-8", "replace")
-        if only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
+        if _RUBY_PARAMETERS.match(shown):  # Rails: Parameters: {"type"=>"message.new", ...}
+            batch.rejected.append(_BodyAlone(source, _RAILS_PARAMETERS))
+        elif only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
             batch.reject(source, _unreadable(shown, exc))
         return
+    if logged_requests.parsed_body(_delivery_in(value)):  # rebuilt: its keys must not repeat
+        value = logged_requests.parse_marked(text) or value
     _value(batch, source, value, only_events=only_events)
+
+
+_RUBY_PARAMETERS = re.compile(r'\{"[^"]{1,80}" ?=>.*"type" ?=> ?"[a-z_.]+"', re.DOTALL)
+"""A Ruby hash's ``inspect`` holding a payload's ``type``: Rails' ``Parameters:`` line."""
+_RAILS_PARAMETERS = (
+    "the parameters Rails parsed from a webhook (a Ruby hash): no headers and not the bytes "
+    "Stream signed, so nothing to verify. Log request.raw_post with the request's headers "
+    "as JSON, or capture with streamhook-nb capture"
+)
 
 
 def _python_dict(text: bytes) -> dict[str, Any] | None:
@@ -288,10 +344,37 @@ def _python_dict(text: bytes) -> dict[str, Any] | None:
     if not text.startswith(b"{'") or len(text) > _PRINTED_BYTES:
         return None
     try:
-        value = ast.literal_eval(text.decode("utf-8"))
+        tree = ast.parse(text.decode("utf-8"), mode="eval")
+        value = ast.literal_eval(tree)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, UnicodeError):
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    repeated = _repeated_in_literal(tree)
+    if repeated and logged_requests.parsed_body(_delivery_in(value)):
+        raise _RepeatedKeysError(repeated)
+    return value
+
+
+class _RepeatedKeysError(ValueError):
+    """A printed dict that repeats a key (no dict's repr does: it was edited)."""
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__(logged_requests.repeated_reason(keys))
+
+
+def _repeated_in_literal(tree: ast.AST) -> list[str]:
+    """The keys a dict display in ``tree`` repeats."""
+    found: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            seen: set[object] = set()
+            for key in node.keys:
+                value = key.value if isinstance(key, ast.Constant) else None
+                if value in seen:
+                    found[str(value)] = None
+                seen.add(value)
+    return list(found)
 
 
 _PRINTED_BYTES = 256 << 10
@@ -310,7 +393,7 @@ def _after_label(text: bytes) -> bytes | None:
 
 def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
     """A parsed value: an event, or a log record holding one (see :func:`_held_event`)."""
-    if isinstance(value, dict) and not _is_any_event(value) and not is_bare_payload(value):
+    if isinstance(value, dict) and not _is_delivery(value) and not is_bare_payload(value):
         if "@message" in value:
             add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
             return
@@ -330,6 +413,18 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
         for number, record in enumerate(value["Records"], start=1):
             add_or_reject(batch, f"{source}#{number}", add_lambda_record, record, "record")
         return
+    repeated = logged_requests.repeated_keys(value) if _is_delivery(value) else []
+    if repeated and logged_requests.parsed_body(value):
+        batch.reject(source, logged_requests.repeated_reason(repeated))
+        return
+    try:
+        value = logged_requests.plain(value)
+    except BadEntryError as exc:
+        batch.reject(source, str(exc))
+        return
+    if logged_requests.is_request(value) and not is_event(value):  # {headers, body}
+        add_or_reject(batch, source, logged_requests.add_request, value, "request")
+        return
     if is_bare_payload(value):  # console.log(event.body), print(body)
         if only_events:
             batch.reject(source, BARE_PAYLOAD)
@@ -343,9 +438,9 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
     add_or_reject(batch, source, add_event, value, "event")
 
 
-_MESSAGE_KEYS = ("message", "msg")
+_MESSAGE_KEYS = ("message", "msg", "event")
 """Where a JSON log record keeps its message: Lambda's JSON log format, Powertools, winston and
-python-json-logger in ``message``, pino in ``msg``."""
+python-json-logger in ``message``, pino and bunyan in ``msg``, structlog in ``event``."""
 
 
 def _message_text(record: dict[str, Any]) -> str | None:
@@ -358,11 +453,23 @@ def _is_platform(record: dict[str, Any]) -> bool:
 
 
 def _held_event(record: dict[str, Any]) -> Any:
-    """The event a JSON log record holds in one of its fields, or None: Lambda's JSON log format
-    and Powertools (``message``), pino (``logger.info({event}, "received")``), winston's and
-    python-json-logger's extra fields, structlog's keyword arguments
-    (``log.info("received", lambda_event=event)``)."""
-    return next((item for item in record.values() if _is_any_event(item)), None)
+    """The event (or logged request) a JSON log record holds in one of its fields, or None:
+    Lambda's JSON log format and Powertools (``message``), pino
+    (``logger.info({event}, "received")``), winston's and python-json-logger's extra fields,
+    structlog's keyword arguments (``log.info("received", lambda_event=event)``)."""
+    return next((item for item in record.values() if _is_delivery(item)), None)
+
+
+def _is_delivery(value: object) -> bool:
+    """An event of an HTTP request or of queue messages, or a request logged as an object."""
+    return _is_any_event(value) or logged_requests.is_request(value)
+
+
+def _delivery_in(value: object) -> object:
+    """The event or logged request ``value`` is or holds in one of its fields, else None."""
+    if _is_delivery(value):
+        return value
+    return _held_event(value) if isinstance(value, dict) else None
 
 
 def _is_any_event(value: object) -> bool:
