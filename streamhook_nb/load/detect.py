@@ -9,7 +9,13 @@ from typing import Any
 import orjson
 
 from streamhook_nb.load.line_blocks import BOM
-from streamhook_nb.load.readers import aws_lambda, cloudwatch_csv, lambda_logs, mitmproxy_flows
+from streamhook_nb.load.readers import (
+    aws_lambda,
+    cloudwatch_csv,
+    lambda_logs,
+    mitmproxy_flows,
+    platform_logs,
+)
 from streamhook_nb.load.readers.app_log_lines import (
     APP_LOG_LINE,
     APP_LOG_LINE_IN,
@@ -100,7 +106,11 @@ def sniff(head: bytes) -> str | None:
         # a Lambda function's log whose first lines are its own output (``print``), an
         # application's log (a logger's or a server's lines), or lines printed as they are
         # holding a request or an event
-        prefixed = lambda_logs.LOG_LINE_IN.search(text) or APP_LOG_LINE_IN.search(text)
+        prefixed = (
+            lambda_logs.LOG_LINE_IN.search(text)
+            or APP_LOG_LINE_IN.search(text)
+            or platform_logs.WRANGLER_LINE.match(text)
+        )
         return aws_lambda.FORMAT if prefixed or _holds_delivery(complete) else None
     logged = any(APP_LOG_LINE.match(line) for line in complete)
     records = log_records = 0
@@ -197,6 +207,7 @@ def _is_lambda(record: dict[str, Any]) -> bool:
         or lambda_logs.is_log_record(record)
         or lambda_logs.is_log_response(record)
         or ("@message" in record and "@timestamp" in record)
+        or lambda_logs.is_platform_record(record)
     )
 
 

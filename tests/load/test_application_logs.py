@@ -384,3 +384,131 @@ def test_non_ascii_text_through_powershells_code_page(tmp_path: Path) -> None:
         frame = load_log(path).deliveries
         assert list(frame["fidelity"].astype(str)) == ["reconstructed"]
         assert _reasons(path) == [reason]
+
+
+def _cloud_logging_entry(number: int, **payload: Any) -> dict[str, Any]:
+    """A Cloud Run ``LogEntry`` as ``gcloud logging read --format json`` prints it (fields as
+    the Cloud Logging API's LogEntry reference names them)."""
+    return {
+        "insertId": f"6745f0a2000a1b2c3d4e5f{number:02d}",
+        "labels": {"instanceId": "00f8b7c1d2e3"},
+        "logName": "projects/hooks-prod/logs/run.googleapis.com%2Fstdout",
+        "receiveTimestamp": "2026-11-26T10:00:00.456789012Z",
+        "resource": {
+            "labels": {
+                "configuration_name": "hooks",
+                "location": "us-central1",
+                "project_id": "hooks-prod",
+                "revision_name": "hooks-00001-abc",
+                "service_name": "hooks",
+            },
+            "type": "cloud_run_revision",
+        },
+        "timestamp": "2026-11-26T10:00:00.123456Z",
+        **payload,
+    }
+
+
+def test_google_cloud_logging_entries(tmp_path: Path) -> None:
+    """Cloud Run: a line of text in ``textPayload``; a JSON line (structured logging) in
+    ``jsonPayload``. Entries of other lines are passed over; entries holding nothing at all
+    are one rejected record."""
+    request = {"headers": _node_headers(READ, "json"), "body": READ.decode()}
+    entries = [
+        _cloud_logging_entry(1, textPayload=UVICORN[0]),
+        _cloud_logging_entry(2, textPayload="INFO:root:Received event: " + _event("text")),
+        _cloud_logging_entry(3, jsonPayload={"message": "webhook", **request}, severity="INFO"),
+        _cloud_logging_entry(4, textPayload=ACCESS),
+    ]
+    path = tmp_path / "gcloud.json"
+    path.write_text(json.dumps(entries, indent=2), encoding="utf-8")
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["source"]) == [f"{path}#2", f"{path}#3"]
+    assert _reasons(path) == ["ok", "ok"]
+    exported = _write(tmp_path, "sink.jsonl", [json.dumps(entry) for entry in entries])
+    assert _reasons(exported) == ["ok", "ok"]  # a sink's export: one entry per line
+    quiet = tmp_path / "quiet.json"
+    quiet.write_text(json.dumps([entries[0], entries[3]]), encoding="utf-8")
+    [(source, reason)] = _rejected(quiet)
+    assert source == str(quiet)
+    assert "none of its 2 messages" in reason
+
+
+def _tail_event(method: str, logged: list[list[Any]]) -> dict[str, Any]:
+    """A Cloudflare Workers tail event (wrangler's ``TailEventMessage``): the request without
+    its body, and each ``console.log`` call's arguments."""
+    headers = _node_headers(READ, "tail") if method == "POST" else {}
+    return {
+        "outcome": "ok",
+        "scriptName": "stream-hooks",
+        "diagnosticsChannelEvents": [],
+        "exceptions": [],
+        "logs": [
+            {"message": message, "level": "log", "timestamp": 1795687200123} for message in logged
+        ],
+        "eventTimestamp": 1795687200120,
+        "event": {
+            "request": {
+                "url": "https://hooks.example.workers.dev/webhooks/stream",
+                "method": method,
+                "headers": headers,
+                "cf": {"colo": "IAD", "country": "US"},
+            },
+            "response": {"status": 200},
+        },
+    }
+
+
+def test_wrangler_tail_in_its_json_format(tmp_path: Path) -> None:
+    """``wrangler tail --format json``: its two lines, then each event pretty-printed. A
+    request the Worker logged is read; a POST whose logs hold none is refused, saying what to
+    log (the tail never keeps a body); another method is skipped."""
+    request = {"headers": _node_headers(READ, "worker"), "body": READ.decode()}
+    events = [
+        _tail_event("POST", [["received", json.dumps(request)]]),
+        _tail_event("GET", []),
+        _tail_event("POST", [["signature check failed"]]),
+    ]
+    banner = [
+        "successfully created tail, expires at 11/26/2026, 4:00:00 PM",
+        "Connected to stream-hooks, waiting for logs...",
+    ]
+    path = _write(tmp_path, "tail.log", [*banner, *(json.dumps(e, indent=2) for e in events)])
+    assert sniff(path.read_bytes()) == "aws-lambda"
+    result = load_log(path)
+    assert list(result.deliveries["webhook_id"]) == ["worker"]
+    assert list(result.deliveries["source"]) == [f"{path}:3#1"]
+    assert result.skipped == 1
+    [(source, reason)] = _rejected(path)
+    assert source.startswith(f"{path}:")
+    assert "request.clone().text()" in reason
+    assert _reasons(path) == ["ok"]
+
+
+def test_vercel_log_drain_records_whose_head_holds_no_event(tmp_path: Path) -> None:
+    """Vercel's JSON log drain: the function's line in ``message`` (the Lambda runtime's
+    prefix before it), beside ``deploymentId``, ``source``, ``requestId``."""
+    base = {
+        "id": "1573817187330377061717300000",
+        "deploymentId": "dpl_233NRGRjVZX1caZrXWtz5g1TAksD",
+        "source": "lambda",
+        "host": "hooks-example.vercel.app",
+        "timestamp": 1795687200123,
+        "projectId": "gdufoJxB6b9b1fEqr1jUtFkyavUU",
+        "requestId": "643af4e3-975a-4cc7-9e7a-1eda11539d90",
+        "path": "/api/stream-webhook",
+    }
+    request = {"headers": _node_headers(REACTION, "vercel"), "body": REACTION.decode()}
+    noise = json.dumps(base | {"message": "START RequestId: 643af4e3 Version: $LATEST"})
+    logged = json.dumps(
+        base
+        | {
+            "message": f"2026-11-26T10:00:00.123Z\t{base['requestId']}\tINFO\t"
+            + json.dumps(request)
+        }
+    )
+    path = _write(tmp_path, "drain.jsonl", [noise] * (HEAD_BYTES // len(noise) + 5) + [logged])
+    assert sniff(path.read_bytes()[:HEAD_BYTES]) == "aws-lambda"
+    assert _rejected(path) == []
+    assert _reasons(path) == ["ok"]

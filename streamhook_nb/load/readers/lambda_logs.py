@@ -37,7 +37,7 @@ import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
-from streamhook_nb.load.readers import cloudwatch_csv, logged_requests
+from streamhook_nb.load.readers import cloudwatch_csv, logged_requests, platform_logs
 from streamhook_nb.load.readers.app_log_lines import APP_LOG_LINE
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
@@ -129,6 +129,9 @@ def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBat
         _add_log_events(batch, name, events)
     elif isinstance(document, list):
         _add_array(batch, name, document)
+        platform = any(isinstance(item, dict) and is_platform_record(item) for item in document)
+        if platform and not (len(batch) or batch.rejected or batch.skipped):
+            batch.reject(name, _nothing_found(len(document)))
     else:  # one value, named as in a file of one per line or of values one after another
         line = 1 + data[: len(data) - len(data.lstrip())].count(b"\n")
         _value(batch, f"{name}:{line}", document, only_events=True)
@@ -229,16 +232,28 @@ def _lines(data: bytes, name: str) -> DeliveryBatch:
     for number, message in _messages(lines):
         _message(batch, f"{name}:{number}", message, only_events=not logs)
         count += 1
-    if logs and not (len(batch) or batch.rejected or batch.skipped):
+    if (logs or _platform_lines(lines)) and not (len(batch) or batch.rejected or batch.skipped):
         batch.reject(name, _nothing_found(count))
     return batch
+
+
+def _platform_lines(lines: list[bytes]) -> bool:
+    """Whether the first line is a platform's log record (a Cloud Logging export's line)."""
+    first = next((line for line in lines if line.strip()), b"")
+    try:
+        record = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and is_platform_record(record)
 
 
 def _is_log_line(line: bytes) -> bool:
     """A line that makes a file a log: the Lambda runtime's, a logger's or a server's (see
     ``app_log_lines``). Text printed without a logger does not: among JSON values it may be
     one damaged, and is rejected as a file of events rejects what is no event."""
-    return bool(LOG_LINE.match(line) or APP_LOG_LINE.match(line))
+    return bool(
+        LOG_LINE.match(line) or APP_LOG_LINE.match(line) or platform_logs.WRANGLER_LINE.match(line)
+    )
 
 
 def _nothing_found(messages: int) -> str:
@@ -393,6 +408,8 @@ def _after_label(text: bytes) -> bytes | None:
 
 def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
     """A parsed value: an event, or a log record holding one (see :func:`_held_event`)."""
+    if isinstance(value, dict) and _platform_record(batch, source, value):
+        return
     if isinstance(value, dict) and not _is_delivery(value) and not is_bare_payload(value):
         if "@message" in value:
             add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
@@ -436,6 +453,44 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
             batch.reject(source, _NOT_EVENT)
         return
     add_or_reject(batch, source, add_event, value, "event")
+
+
+def _platform_record(batch: DeliveryBatch, source: str, record: dict[str, Any]) -> bool:
+    """Read what a function logged from a platform's record of it (see ``platform_logs``):
+    True when ``record`` is one. A Workers tail event of a POST whose logs hold nothing is a
+    rejected record saying what to log; of another method, skipped."""
+    if platform_logs.is_log_entry(record):
+        _logged(batch, source, platform_logs.entry_payload(record))
+        return True
+    if not platform_logs.is_tail_event(record):
+        return False
+    before = (len(batch), len(batch.rejected), batch.skipped)
+    for number, argument in platform_logs.tail_arguments(record):
+        _logged(batch, f"{source}#{number}", argument)
+    if (len(batch), len(batch.rejected), batch.skipped) == before:
+        method = platform_logs.tail_method(record)
+        if method == "POST":
+            batch.reject(source, platform_logs.NO_REQUEST_IN_TAIL)
+        elif method is not None:
+            batch.skipped += 1  # a page load or a health check: never a webhook
+    return True
+
+
+def _logged(batch: DeliveryBatch, source: str, logged: object) -> None:
+    """What a function logged: a line of text, or a value logged as it is."""
+    if isinstance(logged, str):
+        _message(batch, source, logged.encode("utf-8", "surrogatepass"), only_events=False)
+    elif logged is not None:
+        _value(batch, source, logged, only_events=False)
+
+
+def is_platform_record(record: dict[str, Any]) -> bool:
+    """A Cloud Logging entry, a Workers tail event or a Vercel log drain record."""
+    return (
+        platform_logs.is_log_entry(record)
+        or platform_logs.is_tail_event(record)
+        or platform_logs.is_drain_record(record)
+    )
 
 
 _MESSAGE_KEYS = ("message", "msg", "event")
