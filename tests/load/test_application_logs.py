@@ -512,3 +512,24 @@ def test_vercel_log_drain_records_whose_head_holds_no_event(tmp_path: Path) -> N
     assert sniff(path.read_bytes()[:HEAD_BYTES]) == "aws-lambda"
     assert _rejected(path) == []
     assert _reasons(path) == ["ok"]
+
+
+def test_requests_a_python_app_printed_as_dicts(tmp_path: Path) -> None:
+    """Flask's ``app.logger.info("%s", {"headers": dict(request.headers), "body":
+    request.get_data()})`` prints a dict, its body a bytes literal; with
+    ``get_data(as_text=True)`` a string. Both are the exact bytes (read as literals, never
+    run), between werkzeug's access lines."""
+    headers = dict(stream_headers(REACTION, "flask"))
+    flask = "[2026-11-26 10:00:00,123] INFO in app: "
+    access = '34.225.1.7 - - [26/Nov/2026 10:00:00] "POST /webhooks/stream HTTP/1.1" 200 -'
+    lines = [
+        access,
+        flask + repr({"headers": headers, "body": REACTION}),
+        flask + repr({"headers": headers, "body": REACTION.decode()}),
+        access,
+    ]
+    path = _write(tmp_path, "flask.log", lines)
+    result = load_log(path)
+    assert result.rejected.empty, result.rejected.to_dict("records")
+    assert list(result.deliveries["fidelity"].astype(str)) == ["exact", "exact"]
+    assert _reasons(path) == ["ok", "ok"]

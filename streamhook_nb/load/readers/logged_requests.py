@@ -7,8 +7,9 @@ An Express or Next.js handler that logs what it received writes
 the fields of a capture record (``headers``, and ``body`` as text or as the parsed JSON), so it
 is read as one (see ``capture_jsonl.parse_record``): a parsed body is re-encoded and
 ``reconstructed``. Node.js writes a ``Buffer`` body (``express.raw()``) as
-``{"type": "Buffer", "data": [bytes...]}`` (``Buffer.prototype.toJSON``): those are the exact
-bytes.
+``{"type": "Buffer", "data": [bytes...]}`` (``Buffer.prototype.toJSON``), and Python prints
+``request.get_data()`` or ``request.body`` as a bytes literal (``b'{"type": ...}'``, in a dict
+printed as it is): those are the exact bytes.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def is_request(value: object) -> bool:
 def add_request(batch: DeliveryBatch, source: str, value: dict[str, Any]) -> None:
     """Add the request ``value`` records; raises :class:`BadEntryError` saying why it cannot."""
     record = dict(value)
-    data = _buffer_bytes(record.get("body"))
+    body = record.get("body")
+    data = body if isinstance(body, bytes) else _buffer_bytes(body)
     if data is not None:
         del record["body"]
         record["body_b64"] = base64.b64encode(data).decode("ascii")
