@@ -533,3 +533,27 @@ def test_requests_a_python_app_printed_as_dicts(tmp_path: Path) -> None:
     assert result.rejected.empty, result.rejected.to_dict("records")
     assert list(result.deliveries["fidelity"].astype(str)) == ["exact", "exact"]
     assert _reasons(path) == ["ok", "ok"]
+
+
+def test_npm_start_of_a_next_js_app(tmp_path: Path) -> None:
+    """``npm start > app.log`` of a Next.js app: npm's banner, Next's (printed without a
+    logger), then what a route handler logged:
+    ``console.log(JSON.stringify({headers: Object.fromEntries(req.headers), body: await
+    req.text()}))``. The banners are passed over, not rejected line by line."""
+    request = {"headers": _node_headers(READ, "next"), "body": READ.decode()}
+    lines = [
+        "",
+        "> hooks@0.1.0 start",
+        "> next start",
+        "",
+        "   \u25b2 Next.js 14.2.3",
+        "   - Local:        http://localhost:3000",
+        "",
+        " \u2713 Starting...",
+        " \u2713 Ready in 1033ms",
+        json.dumps(request),
+    ]
+    path = _write(tmp_path, "app.log", lines)
+    assert sniff(path.read_bytes()) == "aws-lambda"
+    assert _rejected(path) == []
+    assert _reasons(path) == ["ok"]

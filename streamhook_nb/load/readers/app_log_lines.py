@@ -19,7 +19,9 @@ what the named tool writes by default (the format string is in its documentation
 - access logs: Apache/nginx common and combined (``127.0.0.1 - - [26/Nov/2026:10:00:00 +0000]
   "POST ...``), werkzeug and Django's development server (``[26/Nov/2026 10:00:00] "POST ...``)
   and morgan's ``dev``/``tiny`` formats (``POST /webhook 200 4.123 ms - 2``);
-- a level in brackets: ``[INFO] ...``.
+- a level in brackets: ``[INFO] ...``;
+- ``npm start > app.log``: npm's banner (``> hooks@1.0.0 start``), and Next.js's
+  (``  \u25b2 Next.js 14.2.3``, ``  - Local: http://localhost:3000``, `` \u2713 Ready in 1.2s``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ _PREFIXES = (
     rb"\[" + _MONTH_DAY + rb"\] ",  # Django's development server
     _METHOD + rb" /\S* \d{3} ",  # morgan
     rb"\[" + _LEVEL + rb"\] ",
+    rb"> [\w@./-]+@\S+ \w",  # npm run's banner: "> hooks@1.0.0 start"
+    rb"\s*(?:\xe2\x96\xb2 Next\.js |\xe2\x9c\x93 (?:Ready|Starting|Compiled)|- Local: )",  # next
 )
 APP_LOG_LINE = re.compile(b"|".join(_PREFIXES))
 """The start of a line an application's logger or server writes (see the module's list)."""
