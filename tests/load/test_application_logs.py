@@ -190,6 +190,9 @@ def test_json_logs_whose_head_holds_no_event(tmp_path: Path, name: str) -> None:
     assert sniff(path.read_bytes()[:HEAD_BYTES]) == "aws-lambda"
     assert _rejected(path) == []
     assert _reasons(path) == ["ok"]
+    quiet = _write(tmp_path, f"{name}-quiet.log", [other] * 3)
+    [(source, reason)] = _rejected(quiet)
+    assert (source, "none of its 3 messages" in reason) == (str(quiet), True)
 
 
 def _node_headers(body: bytes, webhook_id: str) -> dict[str, str]:

@@ -38,7 +38,7 @@ import orjson
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
 from streamhook_nb.load.readers import cloudwatch_csv, logged_requests, platform_logs
-from streamhook_nb.load.readers.app_log_lines import APP_LOG_LINE
+from streamhook_nb.load.readers.app_log_lines import APP_LOG_LINE, is_json_log_record
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
 from streamhook_nb.load.readers.common import (
@@ -232,19 +232,20 @@ def _lines(data: bytes, name: str) -> DeliveryBatch:
     for number, message in _messages(lines):
         _message(batch, f"{name}:{number}", message, only_events=not logs)
         count += 1
-    if (logs or _platform_lines(lines)) and not (len(batch) or batch.rejected or batch.skipped):
+    if (logs or _record_lines(lines)) and not (len(batch) or batch.rejected or batch.skipped):
         batch.reject(name, _nothing_found(count))
     return batch
 
 
-def _platform_lines(lines: list[bytes]) -> bool:
-    """Whether the first line is a platform's log record (a Cloud Logging export's line)."""
+def _record_lines(lines: list[bytes]) -> bool:
+    """Whether the first line is a log record: a JSON logger's (pino, winston, structlog) or a
+    platform's (a Cloud Logging export's line, a Vercel log drain's)."""
     first = next((line for line in lines if line.strip()), b"")
     try:
         record = orjson.loads(first)
     except orjson.JSONDecodeError:
         return False
-    return isinstance(record, dict) and is_platform_record(record)
+    return isinstance(record, dict) and (is_platform_record(record) or is_json_log_record(record))
 
 
 def _is_log_line(line: bytes) -> bool:
