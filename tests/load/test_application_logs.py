@@ -118,6 +118,18 @@ PREFIXES = {
     ),
     # morgan's "dev" format after Express's console.log (which has no prefix)
     "express": ("POST /webhooks/stream 200 4.123 ms - 2", ""),
+    # winston's simple format: `${level}: ${message}`, after a morgan line
+    "winston": ("POST /webhooks/stream 200 4.123 ms - 2", "info: "),
+    # logrus on a terminal, and its text formatter
+    "logrus": ('time="2026-11-26T10:00:00Z" level=info msg="listening on :8080"', "INFO[0001] "),
+    # Logback's documented console pattern
+    # "%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg%n"
+    "logback": (
+        "10:00:00.120 [main] INFO  c.e.hooks.Application - Started Application in 1.2 seconds",
+        "10:00:00.123 [http-nio-8080-exec-1] INFO  c.e.hooks.WebhookController - ",
+    ),
+    # Python "%(levelname)s - %(message)s"
+    "levelname-dash": ("INFO - Application startup complete.", "INFO - "),
     # Apache/nginx combined access log before the app's own line
     "nginx": (
         '34.225.1.7 - - [26/Nov/2026:10:00:00 +0000] "POST /webhooks/stream HTTP/1.1" 200 2 '

@@ -9,6 +9,9 @@ what the named tool writes by default (the format string is in its documentation
 - uvicorn's default formatter (``"%(levelprefix)s %(message)s"``, the level and a colon padded
   to 9 characters): ``INFO:     Started server process [4242]``;
 - a level, then the time (Django's logging example, ``"{levelname} {asctime} {module} ..."``);
+- ``"%(levelname)s - %(message)s"``; logrus on a terminal (``INFO[0000] ...``); winston's
+  ``simple`` and ``cli`` formats (``info: Received event ...``); Logback's documented
+  console pattern (``10:00:00.123 [main] INFO  c.e.App - ...``);
 - a ``%(asctime)s`` format (``2026-11-26 10:00:00,123 INFO app ...``), ISO 8601 times (Spring
   Boot's Logback, Quarkus, Serilog), and a time in brackets (gunicorn's
   ``[2026-11-26 10:00:00 +0000] [1] [INFO] ...``, log4js, Azure Functions' host);
@@ -34,6 +37,10 @@ _MONTH_DAY = rb"\d\d/[A-Z][a-z]{2}/\d{4}[ :]\d\d:\d\d:\d\d"
 _PREFIXES = (
     _LEVEL + rb":(?: +|[\w.-]*:)",  # Python logging's default format, uvicorn
     _LEVEL + rb" +\d{4}-\d\d-\d\d",  # "{levelname} {asctime}": Django's verbose example
+    _LEVEL + rb" +[-|] ",  # "%(levelname)s - %(message)s"
+    _LEVEL + rb"\[\d{4}\] ",  # logrus on a terminal: INFO[0000] ...
+    rb"(?:error|warn|info|http|verbose|debug|silly): ",  # winston's simple and cli formats
+    rb"\d\d:\d\d:\d\d[.,]\d{3} \[",  # Logback's "%d{HH:mm:ss.SSS} [%thread] %-5level ..."
     rb"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d",  # asctime, ISO 8601, gunicorn, log4js
     rb"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d",  # Go's log package
     rb"(?:time|ts|level)=\S+ ",  # logfmt, Go's slog text handler
