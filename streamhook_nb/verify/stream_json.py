@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -43,6 +44,19 @@ def reserialized_forms(payload: Any) -> list[bytes]:
     )
     forms = [go_form, ascii_form, compact]
     return list(dict.fromkeys(forms))
+
+
+def same_numbers(payload: bytes, form: bytes) -> bool:
+    """Whether a re-encoding keeps every number of ``payload`` to the digit: a float parser
+    reads ``0.1000000000000000055511`` and ``0.1`` alike, an app reading decimals (Python's
+    ``Decimal``, Go's ``json.Number``) does not. Numbers are compared by value, so ``1.0``
+    and ``1``, or ``1e2`` and ``100``, are the same."""
+    try:
+        return bool(
+            json.loads(payload, parse_float=Decimal) == json.loads(form, parse_float=Decimal)
+        )
+    except (ValueError, RecursionError):
+        return False
 
 
 stream_encode = encode
