@@ -321,6 +321,24 @@ def test_a_parsed_body_whose_keys_repeat_is_never_called_authentic(tmp_path: Pat
     assert _reasons(clean, "aws-lambda") == ["body_reserialized", "body_reserialized"]
 
 
+def test_a_parsed_body_whose_numbers_have_more_digits_than_a_float(tmp_path: Path) -> None:
+    """A parsed body writing ``0.1000000000000000055511`` is rebuilt as ``0.1``: content that
+    could have been signed while an app reading decimals read another number. Rejected, never
+    ``body_reserialized``; the digits a float keeps (``0.5``, ``1e2``) are read as before."""
+    event = rest_event(REACTION, "a") | {"body": json.loads(REACTION)}
+    text = json.dumps(event)
+    signed = '"type": "reaction.new"'
+
+    def with_number(number: str) -> str:
+        return text.replace(signed, f'"score": {number}, {signed}', 1)
+
+    path = _write(tmp_path, "cut.jsonl", [with_number("0.1000000000000000055511")])
+    [(_, reason)] = _rejected(path)
+    assert "more digits than a parser keeps (0.1000000000000000055511)" in reason
+    kept = _write(tmp_path, "kept.log", [*UVICORN, "INFO:root:" + with_number("1e2")])
+    assert (_rejected(kept), len(load_log(kept).deliveries)) == ([], 1)
+
+
 def test_repeated_keys_where_the_bytes_are_kept(tmp_path: Path) -> None:
     """A body kept as text is verified as the bytes it is: ``ok`` only when those very bytes
     (repeats and all) were signed; a JSON logger's own repeated keys (pino writes a child's

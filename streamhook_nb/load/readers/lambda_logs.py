@@ -431,10 +431,11 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
         for number, record in enumerate(value["Records"], start=1):
             add_or_reject(batch, f"{source}#{number}", add_lambda_record, record, "record")
         return
-    repeated = logged_requests.repeated_keys(value) if _is_delivery(value) else []
-    if repeated and logged_requests.parsed_body(value):
-        batch.reject(source, logged_requests.repeated_reason(repeated))
-        return
+    if logged_requests.parsed_body(value) and _is_delivery(value):
+        ambiguous = logged_requests.ambiguity(value)
+        if ambiguous is not None:
+            batch.reject(source, ambiguous)
+            return
     try:
         value = logged_requests.plain(value)
     except BadEntryError as exc:
