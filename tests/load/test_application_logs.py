@@ -590,3 +590,14 @@ def test_npm_start_of_a_next_js_app(tmp_path: Path) -> None:
     assert sniff(path.read_bytes()) == "aws-lambda"
     assert _rejected(path) == []
     assert _reasons(path) == ["ok"]
+
+
+def test_platform_records_nested_without_end_are_not_a_crash(tmp_path: Path) -> None:
+    """A Cloud Logging entry whose ``jsonPayload`` is an entry, and so on 500 deep: what a
+    function logged is read once, never as another platform's record."""
+    entry = json.dumps({"logName": "l", "insertId": "i", "textPayload": UVICORN[0]})
+    opening = '{"logName": "l", "insertId": "i", "jsonPayload": '
+    path = tmp_path / "nested.json"
+    path.write_text("[" + opening * 500 + entry + "}" * 500 + "]", encoding="utf-8")
+    [(source, reason)] = _rejected(path)
+    assert (source, "none of its 1 message is" in reason) == (str(path), True)

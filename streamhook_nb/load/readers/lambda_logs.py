@@ -260,7 +260,8 @@ def _is_log_line(line: bytes) -> bool:
 def _nothing_found(messages: int) -> str:
     """Why a log yields nothing, and what to log."""
     return (
-        f"a log in which none of its {messages:,} messages is a webhook request (a Lambda "
+        f"a log in which none of its {messages:,} message{'' if messages == 1 else 's'} is "
+        "a webhook request (a Lambda "
         "event, or an object of headers and body) or a body: nothing to verify. Log each "
         "request whole: in a Lambda function console.log(JSON.stringify(event)) or "
         "print(json.dumps(event)); in a server its headers with the raw body as JSON "
@@ -407,9 +408,13 @@ def _after_label(text: bytes) -> bytes | None:
     return text[start:] if start > 0 and not text.startswith(b"{") else None
 
 
-def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
-    """A parsed value: an event, or a log record holding one (see :func:`_held_event`)."""
-    if isinstance(value, dict) and _platform_record(batch, source, value):
+def _value(
+    batch: DeliveryBatch, source: str, value: Any, *, only_events: bool, platform: bool = True
+) -> None:
+    """A parsed value: an event, or a log record holding one (see :func:`_held_event`); a
+    platform's record of what a function logged, unless ``platform`` is false (what it holds
+    is never another platform's record: no nesting without end)."""
+    if platform and isinstance(value, dict) and _platform_record(batch, source, value):
         return
     if isinstance(value, dict) and not _is_delivery(value) and not is_bare_payload(value):
         if "@message" in value:
@@ -483,7 +488,7 @@ def _logged(batch: DeliveryBatch, source: str, logged: object) -> None:
     if isinstance(logged, str):
         _message(batch, source, logged.encode("utf-8", "surrogatepass"), only_events=False)
     elif logged is not None:
-        _value(batch, source, logged, only_events=False)
+        _value(batch, source, logged, only_events=False, platform=False)
 
 
 def is_platform_record(record: dict[str, Any]) -> bool:
