@@ -51,7 +51,7 @@ _PREFIXES = (
     _METHOD + rb" /\S* \d{3} ",  # morgan
     rb"\[" + _LEVEL + rb"\] ",
     rb"> [\w@./-]+@\S+ \w",  # npm run's banner: "> hooks@1.0.0 start"
-    rb"\s*(?:\xe2\x96\xb2 Next\.js |\xe2\x9c\x93 (?:Ready|Starting|Compiled)|- Local: )",  # next
+    rb"[ \t]*(?:\xe2\x96\xb2 Next\.js |\xe2\x9c\x93 (?:Ready|Starting|Compiled)|- Local: )",  # next
 )
 APP_LOG_LINE = re.compile(b"|".join(_PREFIXES))
 """The start of a line an application's logger or server writes (see the module's list)."""
