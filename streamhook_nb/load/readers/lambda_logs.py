@@ -23,6 +23,11 @@ the lines after it that are indented or close it. ``aws logs filter-log-events``
 Logs Insights JSON export (``[{"@timestamp": ..., "@message": ...}]``) hold the same messages,
 and so do CSV exports (``cloudwatch_csv``) and subscription messages (``{"messageType": ...,
 "logEvents": [...]}``, back to back as Firehose writes them to S3).
+
+An application's own log is read the same way: its logger's and server's lines
+(``app_log_lines``) make a file a log, a request it logged as an object is read as one
+(``logged_requests``), and serverless platforms' records hand back what a function logged
+(``platform_logs``).
 """
 
 from __future__ import annotations
