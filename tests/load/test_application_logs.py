@@ -281,6 +281,10 @@ def test_rails_parameters_say_what_to_log(tmp_path: Path) -> None:
     assert all("request.raw_post" in reason for _, reason in rejected)
     both = _write(tmp_path, "both.log", [*lines, ruby + "Received event: " + _event("a")])
     assert (_rejected(both), _reasons(both)) == ([], ["ok"])
+    form = ruby + '  Parameters: {"authenticity_token"=>"[FILTERED]", "type"=>"admin"}'
+    other = _write(tmp_path, "other.log", [lines[0], form])  # another request's parameters
+    [(source, reason)] = _rejected(other)
+    assert (source, "none of its 2 messages" in reason) == (str(other), True)
 
 
 def _repeating(event: dict[str, Any], first_type: str) -> str:

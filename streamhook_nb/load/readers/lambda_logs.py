@@ -339,7 +339,7 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
             _message(batch, source, labelled, only_events=only_events)
             return
         shown = text[:4096].decode("utf-8", "replace")
-        if _RUBY_PARAMETERS.match(shown):  # Rails: Parameters: {"type"=>"message.new", ...}
+        if _is_ruby_payload(shown):  # Rails: Parameters: {"type"=>"message.new", ...}
             batch.rejected.append(_BodyAlone(source, _RAILS_PARAMETERS))
         elif only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
             batch.reject(source, _unreadable(shown, exc))
@@ -349,8 +349,18 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     _value(batch, source, value, only_events=only_events)
 
 
-_RUBY_PARAMETERS = re.compile(r'\{"[^"]{1,80}" ?=>.*"type" ?=> ?"[a-z_.]+"', re.DOTALL)
-"""A Ruby hash's ``inspect`` holding a payload's ``type``: Rails' ``Parameters:`` line."""
+_RUBY_HASH = re.compile(r'\{"[^"]{1,80}" ?=> ?')
+"""A Ruby hash's ``inspect`` (``=>`` with spaces from Ruby 3.4)."""
+_RUBY_PAYLOAD_KEYS = (re.compile(r'"type" ?=> ?"[a-z_.]+"'), re.compile(r'"created_at" ?=> ?'))
+"""A Stream payload's ``type`` and ``created_at`` in such a hash."""
+
+
+def _is_ruby_payload(text: str) -> bool:
+    """Rails' ``Parameters:`` line of a webhook: a Ruby hash holding a payload's fields (the
+    parameters of another request, a form with a ``type``, are not one)."""
+    return bool(_RUBY_HASH.match(text)) and all(key.search(text) for key in _RUBY_PAYLOAD_KEYS)
+
+
 _RAILS_PARAMETERS = (
     "the parameters Rails parsed from a webhook (a Ruby hash): no headers and not the bytes "
     "Stream signed, so nothing to verify. Log request.raw_post with the request's headers "
