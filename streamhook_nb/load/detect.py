@@ -9,7 +9,18 @@ from typing import Any
 import orjson
 
 from streamhook_nb.load.line_blocks import BOM
-from streamhook_nb.load.readers import aws_lambda, cloudwatch_csv, lambda_logs, mitmproxy_flows
+from streamhook_nb.load.readers import (
+    aws_lambda,
+    cloudwatch_csv,
+    lambda_logs,
+    mitmproxy_flows,
+    platform_logs,
+)
+from streamhook_nb.load.readers.app_log_lines import (
+    APP_LOG_LINE,
+    APP_LOG_LINE_IN,
+    is_json_log_record,
+)
 
 FORMATS = (
     "capture-jsonl",
@@ -85,13 +96,24 @@ def sniff(head: bytes) -> str | None:
         return "raw-http"
     if lambda_logs.LOG_LINE.match(text) or cloudwatch_csv.is_export(text):
         return aws_lambda.FORMAT  # a Lambda function's CloudWatch Logs, or their CSV export
+    if APP_LOG_LINE.match(text):  # an application's log: [2026-11-26 10:00:00 +0000] [1] ...
+        return aws_lambda.FORMAT
     if text.startswith(b"["):
         return JSON_DOCUMENT
-    if not text.startswith(b"{"):
-        # a Lambda function's log whose first lines are its own output (``print``)
-        return aws_lambda.FORMAT if lambda_logs.LOG_LINE_IN.search(text) else None
     lines = text.split(b"\n")
     complete = [line for line in lines[:-1] if line.strip()]
+    if not text.startswith(b"{"):
+        # a Lambda function's log whose first lines are its own output (``print``), an
+        # application's log (a logger's or a server's lines), or lines printed as they are
+        # holding a request or an event
+        prefixed = (
+            lambda_logs.LOG_LINE_IN.search(text)
+            or APP_LOG_LINE_IN.search(text)
+            or platform_logs.WRANGLER_LINE.match(text)
+        )
+        return aws_lambda.FORMAT if prefixed or _holds_delivery(complete) else None
+    logged = any(APP_LOG_LINE.match(line) for line in complete)
+    records = log_records = 0
     for line in complete:
         try:
             record = orjson.loads(line)
@@ -99,10 +121,16 @@ def sniff(head: bytes) -> str | None:
             continue
         if isinstance(record, dict):
             kind = _classify_object(record)
+            if kind == "capture-jsonl" and logged:
+                return aws_lambda.FORMAT  # requests logged among a logger's lines: a log
             if kind in ("capture-jsonl", "sns", "sqs", "webhook-site", aws_lambda.FORMAT):
                 return kind
+            records += 1
+            log_records += is_json_log_record(record)
     if any(_LAMBDA_START.match(line.lstrip()) for line in complete):
         return aws_lambda.FORMAT  # events one per line, none readable: each is rejected
+    if log_records and log_records == records:
+        return aws_lambda.FORMAT  # a JSON logger's records (pino, winston, structlog): a log
     if len(complete) > 1 and all(line.lstrip().startswith(b"{") for line in complete):
         return "capture-jsonl"  # one object per line, none readable: each line is rejected
     if not complete and _LAMBDA_START.match(text):
@@ -114,6 +142,25 @@ def sniff(head: bytes) -> str | None:
     if not complete and _SNS_START.match(text):
         return "sns"
     return JSON_DOCUMENT
+
+
+def _holds_delivery(lines: list[bytes]) -> bool:
+    """Whether a line, after a label, holds a JSON request or event (lines printed without a
+    logger: ``Received {"headers": ..., "body": ...}``)."""
+    for line in lines:
+        start = line.find(b"{", 0, 201)
+        if start < 0:
+            continue
+        try:
+            record = orjson.loads(line[start:])
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and _classify_object(record) in (
+            "capture-jsonl",
+            aws_lambda.FORMAT,
+        ):
+            return True
+    return False
 
 
 def classify(document: Any) -> str | None:
@@ -160,6 +207,7 @@ def _is_lambda(record: dict[str, Any]) -> bool:
         or lambda_logs.is_log_record(record)
         or lambda_logs.is_log_response(record)
         or ("@message" in record and "@timestamp" in record)
+        or lambda_logs.is_platform_record(record)
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import msgspec
 import orjson
 
@@ -46,3 +49,27 @@ def is_bare_payload(value: object) -> bool:
 
 
 _REQUEST_FIELDS = frozenset(("headers", "body", "body_b64", "method", "request", "Body"))
+
+
+def duplicate_keys(payload: bytes) -> list[str] | None:
+    """Keys that occur twice in one JSON object, at any depth (each named once, in order).
+
+    Parsers keep one value of a duplicated key (which one differs between them), so a body
+    with duplicates may not mean what Stream signed once re-encoded. ``[]`` when there are
+    none; ``None`` when it cannot be told (not JSON, or nested too deep to walk).
+    """
+    found: dict[str, None] = {}
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                found[key] = None
+            seen.add(key)
+        return dict(items)
+
+    try:
+        json.loads(payload, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return None
+    return list(found)

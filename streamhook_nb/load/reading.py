@@ -15,7 +15,7 @@ import orjson
 
 from streamhook_nb.errors import RecordError, SourceError, UsageError
 from streamhook_nb.load import parquet
-from streamhook_nb.load.batch import DeliveryBatch, Rejected
+from streamhook_nb.load.batch import DeliveryBatch, Rejected, Row
 from streamhook_nb.load.detect import (
     FORMATS,
     HEAD_BYTES,
@@ -24,6 +24,7 @@ from streamhook_nb.load.detect import (
     classify_first_value,
     sniff,
 )
+from streamhook_nb.load.fidelity import Fidelity
 from streamhook_nb.load.line_blocks import BOM
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
 from streamhook_nb.load.progress import byte_bar
@@ -39,7 +40,7 @@ from streamhook_nb.load.readers import (
 )
 from streamhook_nb.load.readers.common import parse_document
 from streamhook_nb.load.selection import select
-from streamhook_nb.load.sources import DAMAGE_ERRORS, Source, read_whole
+from streamhook_nb.load.sources import DAMAGE_ERRORS, Source, TranscodedText, read_whole
 
 SourceLike = str | os.PathLike[str]
 
@@ -117,10 +118,41 @@ def _read_file(source: Source, format: str | None, chunk: int) -> Iterator[Deliv
         kind = format or sniff(head)
         if kind is None:
             raise _unknown_format(source, "its content")
+        transcoded = isinstance(stream, TranscodedText)
         try:
-            yield from _dispatch(kind, stream, source, chunk)
+            for batch in _dispatch(kind, stream, source, chunk):
+                yield _code_page_lossy(batch) if transcoded else batch
         except DAMAGE_ERRORS as exc:
             raise _unreadable(source, exc) from exc
+
+
+_KEPT_BYTES = frozenset((Fidelity.EXACT.value, Fidelity.DECODED.value))
+
+
+def _code_page_lossy(batch: DeliveryBatch) -> DeliveryBatch:
+    """A batch read from UTF-16 text (Windows PowerShell's ``>``), whose bodies of non-ASCII
+    text are ``reconstructed``: PowerShell decoded the app's bytes with a code page the file
+    does not name, so such a body may not be the bytes signed (ASCII survives any code page,
+    and bytes kept as base64 are not text)."""
+    if all(_kept(row) for row in batch.rows):
+        return batch
+    batch.rows = [
+        row if _kept(row) else row._replace(fidelity=Fidelity.RECONSTRUCTED.value)
+        for row in batch.rows
+    ]
+    return batch
+
+
+def _kept(row: Row) -> bool:
+    """Whether a row's body survived a code page: ASCII, not text, or not claimed exact."""
+    body = row.body
+    if body is None or body.isascii() or row.fidelity not in _KEPT_BYTES:
+        return True
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return True  # bytes (gzip) given as base64: the code page never saw them
+    return False
 
 
 _PYTHON_REPR = re.compile(rb"\s*\[?\s*\{\s*'")

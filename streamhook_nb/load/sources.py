@@ -6,6 +6,7 @@ import errno
 import glob
 import gzip
 import io
+import itertools
 import os
 import re
 import stat
@@ -79,7 +80,16 @@ class Source:
                 source=self.name,
                 fix="Save it again as UTF-8 (PowerShell: Out-File -Encoding utf8)",
             ) from None
-        return io.BytesIO(text.encode("utf-8", "surrogatepass"))
+        width = _cut_width(text)
+        if width is not None:
+            raise SourceError(
+                f"cannot read (it is UTF-16 text whose lines are cut at {width} characters: "
+                "Windows PowerShell 5.1's > wraps or cuts what it writes at the console's width, "
+                "so a logged request no longer fits on its line)",
+                source=self.name,
+                fix=_RESAVE_FIX,
+            )
+        return TranscodedText(text.encode("utf-8", "surrogatepass"))
 
     def _inflated(self, raw: IO[bytes]) -> IO[bytes]:
         """A zlib-compressed file, inflated whole (the formats written so are JSON documents,
@@ -105,6 +115,38 @@ class Source:
                 fix="The file was cut short; copy or save it again",
             )
         return io.BytesIO(inflated)
+
+
+class TranscodedText(io.BytesIO):
+    """A UTF-16 text file as UTF-8. Its text is what Windows PowerShell made of the app's
+    output: decoded with the console's code page (437, 850, 1252 or UTF-8: which, the file
+    does not say), so a non-ASCII character may not stand for the bytes the app printed."""
+
+
+_RESAVE_FIX = (
+    "Write the log again so that each line is kept whole: run the app under cmd.exe "
+    '(cmd /c "node app.js > app.log"), or PowerShell 7, whose > keeps lines whole, or pipe to '
+    "Out-File -Encoding utf8 -Width 2147483647 app.log"
+)
+_MIN_CUT_WIDTH = 40
+"""The narrowest console width a cut is looked for at (a console is 80 or 120 wide)."""
+
+
+def _cut_width(text: str) -> int | None:
+    """The width at which a UTF-16 log's lines were cut (PowerShell 5.1's ``>`` wraps or cuts
+    lines at the console's width), or None when its lines look whole: at least two lines of
+    the longest length that end no JSON value and are followed by a line that starts
+    otherwise (the rest of a wrapped line, where whole records, such as one event logged for
+    each retry, start alike)."""
+    lines = text.splitlines()
+    width = max(map(len, lines), default=0)
+    if width < _MIN_CUT_WIDTH:
+        return None
+    cut = 0
+    for line, after in itertools.pairwise(lines):
+        if len(line) == width and not line.endswith(("}", "]")) and after[:1] != line[:1]:
+            cut += 1
+    return width if cut >= 2 else None
 
 
 class _GzipReader(gzip.GzipFile):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import orjson
+
+from streamhook_nb.load.payload import duplicate_keys as duplicate_keys
 
 _GO_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
 _LINE_SEPARATORS = (("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
@@ -43,28 +46,17 @@ def reserialized_forms(payload: Any) -> list[bytes]:
     return list(dict.fromkeys(forms))
 
 
-def duplicate_keys(payload: bytes) -> list[str] | None:
-    """Keys that occur twice in one JSON object, at any depth (each named once, in order).
-
-    Parsers keep one value of a duplicated key (which one differs between them), so a body
-    with duplicates may not mean what Stream signed once re-encoded. ``[]`` when there are
-    none; ``None`` when it cannot be told (not JSON, or nested too deep to walk).
-    """
-    found: dict[str, None] = {}
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in items:
-            if key in seen:
-                found[key] = None
-            seen.add(key)
-        return dict(items)
-
+def same_numbers(payload: bytes, form: bytes) -> bool:
+    """Whether a re-encoding keeps every number of ``payload`` to the digit: a float parser
+    reads ``0.1000000000000000055511`` and ``0.1`` alike, an app reading decimals (Python's
+    ``Decimal``, Go's ``json.Number``) does not. Numbers are compared by value, so ``1.0``
+    and ``1``, or ``1e2`` and ``100``, are the same."""
     try:
-        json.loads(payload, object_pairs_hook=pairs)
+        return bool(
+            json.loads(payload, parse_float=Decimal) == json.loads(form, parse_float=Decimal)
+        )
     except (ValueError, RecursionError):
-        return None
-    return list(found)
+        return False
 
 
 stream_encode = encode

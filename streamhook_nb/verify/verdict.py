@@ -16,7 +16,7 @@ from streamhook_nb.load.sources import GZIP_MAGIC
 from streamhook_nb.verify.reasons import HINTS, Reason
 from streamhook_nb.verify.secrets import Keyring, Secret
 from streamhook_nb.verify.signing import hmac_pads, hmac_sha256
-from streamhook_nb.verify.stream_json import duplicate_keys, reserialized_forms
+from streamhook_nb.verify.stream_json import duplicate_keys, reserialized_forms, same_numbers
 
 if TYPE_CHECKING:
     from hashlib import _Hash as Hash
@@ -313,12 +313,20 @@ def _unsigned(body: bytes | None) -> Verdict:
     return Verdict(Reason.UNSIGNED)
 
 
-def _reserialized_verdict(payload: bytes, secret: Secret) -> Verdict:
-    """``body_reserialized`` (authentic content), unless the body has duplicate keys: then its
-    re-encoding kept one value per key, and what an app parses may not be what was signed."""
+def _reserialized_verdict(payload: bytes, form: bytes, secret: Secret) -> Verdict:
+    """``body_reserialized`` (authentic content), unless the body has duplicate keys (its
+    re-encoding kept one value per key) or a number written with more digits than the
+    re-encoding kept: then what an app parses may not be what was signed."""
     duplicates = duplicate_keys(payload)
-    if duplicates == []:
+    if duplicates == [] and same_numbers(payload, form):
         return Verdict(Reason.BODY_RESERIALIZED, secret.label)
+    if duplicates == []:
+        return Verdict(
+            Reason.SIGNATURE_MISMATCH,
+            detail="(A re-encoding of the body matches, but the body writes a number with "
+            "more digits than the re-encoding kept: an application that reads numbers "
+            "exactly (decimals, big numbers) parses other content than Stream signed.)",
+        )
     if duplicates is None:
         named = "it cannot be checked for duplicate keys (nested too deep)"
     else:
@@ -337,7 +345,7 @@ def _reencoding_verdict(
     for form in forms:
         found = matching(form, expected, candidates)
         if found is not None:
-            return _reserialized_verdict(payload, found)
+            return _reserialized_verdict(payload, form, found)
     return None
 
 

@@ -23,6 +23,11 @@ the lines after it that are indented or close it. ``aws logs filter-log-events``
 Logs Insights JSON export (``[{"@timestamp": ..., "@message": ...}]``) hold the same messages,
 and so do CSV exports (``cloudwatch_csv``) and subscription messages (``{"messageType": ...,
 "logEvents": [...]}``, back to back as Firehose writes them to S3).
+
+An application's own log is read the same way: its logger's and server's lines
+(``app_log_lines``) make a file a log, a request it logged as an object is read as one
+(``logged_requests``), and serverless platforms' records hand back what a function logged
+(``platform_logs``).
 """
 
 from __future__ import annotations
@@ -30,16 +35,19 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from streamhook_nb.load.batch import DeliveryBatch
+from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
-from streamhook_nb.load.readers import cloudwatch_csv
+from streamhook_nb.load.readers import cloudwatch_csv, logged_requests, platform_logs
+from streamhook_nb.load.readers.app_log_lines import APP_LOG_LINE, is_json_log_record
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
 from streamhook_nb.load.readers.common import (
+    BadEntryError,
     add_or_reject,
     json_values,
     parse_document,
@@ -76,8 +84,17 @@ _NOT_EVENT = (
 _BARE_IN_LOG = (
     "a webhook body logged without its event (console.log(event.body), print(body)): no "
     "headers, so no X-Signature to check. Log the whole event instead: "
-    "console.log(JSON.stringify(event)), or print(json.dumps(event))"
+    "console.log(JSON.stringify(event)), or print(json.dumps(event)); in a server, log the "
+    "raw body with its headers, or capture with streamhook-nb capture"
 )
+
+
+@dataclass(frozen=True)
+class _BodyAlone(Rejected):
+    """A webhook body a log holds without its event: a rejected record only in a log that
+    holds no event (beside events, it is passed over like any other message)."""
+
+
 _CUT = "CloudWatch Logs keeps at most 256 KB of a log event: a longer one is cut"
 _ENDED = "unexpected end of data"
 """What orjson says of a value cut short."""
@@ -109,11 +126,17 @@ def read(data: bytes, name: str) -> Iterator[DeliveryBatch]:
 def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBatch]:
     """The events of ``data``, a file that parsed as the JSON ``document``."""
     batch = DeliveryBatch(FORMAT)
+    values = document if isinstance(document, list) else [document]
+    if any(logged_requests.parsed_body(_delivery_in(value)) for value in values):
+        document = logged_requests.parse_marked(data) or document  # rebuilt: keys must not repeat
     events = _log_events(document) if isinstance(document, dict) else None
     if events is not None:  # a CloudWatch Logs response
         _add_log_events(batch, name, events)
     elif isinstance(document, list):
         _add_array(batch, name, document)
+        platform = any(isinstance(item, dict) and is_platform_record(item) for item in document)
+        if platform and not (len(batch) or batch.rejected or batch.skipped):
+            batch.reject(name, _nothing_found(len(document)))
     else:  # one value, named as in a file of one per line or of values one after another
         line = 1 + data[: len(data) - len(data.lstrip())].count(b"\n")
         _value(batch, f"{name}:{line}", document, only_events=True)
@@ -125,7 +148,12 @@ def _settled(batch: DeliveryBatch) -> DeliveryBatch:
     both its event and the body): those are passed over as any other message. A log of bodies
     alone keeps them as rejected records, each saying what to log instead."""
     if len(batch):
-        batch.rejected = [bad for bad in batch.rejected if bad.reason != _BARE_IN_LOG]
+        batch.rejected = [bad for bad in batch.rejected if not isinstance(bad, _BodyAlone)]
+    else:
+        batch.rejected = [
+            Rejected(bad.source, bad.reason) if isinstance(bad, _BodyAlone) else bad
+            for bad in batch.rejected
+        ]
     return batch
 
 
@@ -196,20 +224,61 @@ def _subscription_values(data: bytes, name: str) -> DeliveryBatch:
 
 
 def _lines(data: bytes, name: str) -> DeliveryBatch:
-    """Log lines, JSON Lines, or values pretty-printed one after another."""
+    """Log lines, JSON Lines, or values pretty-printed one after another.
+
+    A log (a Lambda runtime's lines, or an application's: see ``app_log_lines``) is mostly
+    other messages, passed over; a log in which no message holds a request, an event or a
+    body is one rejected record, so that a log of the wrong things is never read as nothing.
+    """
     batch = DeliveryBatch(FORMAT)
     lines = data.splitlines()
-    logs = any(LOG_LINE.match(line) for line in lines[:_SCAN_LINES])
+    logs = any(_is_log_line(line) for line in lines[:_SCAN_LINES])
+    count = 0
     for number, message in _messages(lines):
         _message(batch, f"{name}:{number}", message, only_events=not logs)
+        count += 1
+    if (logs or _record_lines(lines)) and not (len(batch) or batch.rejected or batch.skipped):
+        batch.reject(name, _nothing_found(count))
     return batch
+
+
+def _record_lines(lines: list[bytes]) -> bool:
+    """Whether the first line is a log record: a JSON logger's (pino, winston, structlog) or a
+    platform's (a Cloud Logging export's line, a Vercel log drain's)."""
+    first = next((line for line in lines if line.strip()), b"")
+    try:
+        record = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and (is_platform_record(record) or is_json_log_record(record))
+
+
+def _is_log_line(line: bytes) -> bool:
+    """A line that makes a file a log: the Lambda runtime's, a logger's or a server's (see
+    ``app_log_lines``). Text printed without a logger does not: among JSON values it may be
+    one damaged, and is rejected as a file of events rejects what is no event."""
+    return bool(
+        LOG_LINE.match(line) or APP_LOG_LINE.match(line) or platform_logs.WRANGLER_LINE.match(line)
+    )
+
+
+def _nothing_found(messages: int) -> str:
+    """Why a log yields nothing, and what to log."""
+    return (
+        f"a log in which none of its {messages:,} message{'' if messages == 1 else 's'} is "
+        "a webhook request (a Lambda "
+        "event, or an object of headers and body) or a body: nothing to verify. Log each "
+        "request whole: in a Lambda function console.log(JSON.stringify(event)) or "
+        "print(json.dumps(event)); in a server its headers with the raw body as JSON "
+        '({"headers": ..., "body": ...}), or capture with streamhook-nb capture'
+    )
 
 
 def _messages(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
     """``(line number, message)`` for each log message, continuation lines joined on."""
     start, parts = 0, list[bytes]()
     for number, line in enumerate(lines, start=1):
-        if parts and line[:1] in (b" ", b"\t", b"}", b"]"):
+        if parts and line[:1] in (b" ", b"\t", b"}", b"]") and _opens_value(parts[0]):
             parts.append(line)  # an indented line, or the one that closes the value
             continue
         if parts:
@@ -220,6 +289,13 @@ def _messages(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
             start, parts = number, [message]
     if parts:
         yield start, b"\n".join(parts)
+
+
+def _opens_value(first: bytes) -> bool:
+    """Whether a message's first line opens a value that later lines may go on with (an
+    indented line after one without, such as Rails' ``  Parameters:``, is a message of its
+    own)."""
+    return b"{" in first or first.rstrip().endswith(b"[")
 
 
 def _without_prefix(line: bytes) -> bytes | None:
@@ -250,7 +326,11 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     try:
         value = parse_document(text)
     except orjson.JSONDecodeError as exc:
-        printed = _python_dict(text)
+        try:
+            printed = _python_dict(text)
+        except _RepeatedKeysError as repeated:
+            batch.reject(source, str(repeated))
+            return
         if printed is not None:  # print(event): Python's repr keeps every string exactly
             _value(batch, source, printed, only_events=only_events)
             return
@@ -259,10 +339,33 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
             _message(batch, source, labelled, only_events=only_events)
             return
         shown = text[:4096].decode("utf-8", "replace")
-        if only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
+        if _is_ruby_payload(shown):  # Rails: Parameters: {"type"=>"message.new", ...}
+            batch.rejected.append(_BodyAlone(source, _RAILS_PARAMETERS))
+        elif only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
             batch.reject(source, _unreadable(shown, exc))
         return
+    if logged_requests.parsed_body(_delivery_in(value)):  # rebuilt: its keys must not repeat
+        value = logged_requests.parse_marked(text) or value
     _value(batch, source, value, only_events=only_events)
+
+
+_RUBY_HASH = re.compile(r'\{"[^"]{1,80}" ?=> ?')
+"""A Ruby hash's ``inspect`` (``=>`` with spaces from Ruby 3.4)."""
+_RUBY_PAYLOAD_KEYS = (re.compile(r'"type" ?=> ?"[a-z_.]+"'), re.compile(r'"created_at" ?=> ?'))
+"""A Stream payload's ``type`` and ``created_at`` in such a hash."""
+
+
+def _is_ruby_payload(text: str) -> bool:
+    """Rails' ``Parameters:`` line of a webhook: a Ruby hash holding a payload's fields (the
+    parameters of another request, a form with a ``type``, are not one)."""
+    return bool(_RUBY_HASH.match(text)) and all(key.search(text) for key in _RUBY_PAYLOAD_KEYS)
+
+
+_RAILS_PARAMETERS = (
+    "the parameters Rails parsed from a webhook (a Ruby hash): no headers and not the bytes "
+    "Stream signed, so nothing to verify. Log request.raw_post with the request's headers "
+    "as JSON, or capture with streamhook-nb capture"
+)
 
 
 def _python_dict(text: bytes) -> dict[str, Any] | None:
@@ -273,10 +376,37 @@ def _python_dict(text: bytes) -> dict[str, Any] | None:
     if not text.startswith(b"{'") or len(text) > _PRINTED_BYTES:
         return None
     try:
-        value = ast.literal_eval(text.decode("utf-8"))
+        tree = ast.parse(text.decode("utf-8"), mode="eval")
+        value = ast.literal_eval(tree)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, UnicodeError):
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    repeated = _repeated_in_literal(tree)
+    if repeated and logged_requests.parsed_body(_delivery_in(value)):
+        raise _RepeatedKeysError(repeated)
+    return value
+
+
+class _RepeatedKeysError(ValueError):
+    """A printed dict that repeats a key (no dict's repr does: it was edited)."""
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__(logged_requests.repeated_reason(keys))
+
+
+def _repeated_in_literal(tree: ast.AST) -> list[str]:
+    """The keys a dict display in ``tree`` repeats."""
+    found: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            seen: set[object] = set()
+            for key in node.keys:
+                value = key.value if isinstance(key, ast.Constant) else None
+                if value in seen:
+                    found[str(value)] = None
+                seen.add(value)
+    return list(found)
 
 
 _PRINTED_BYTES = 256 << 10
@@ -293,9 +423,15 @@ def _after_label(text: bytes) -> bytes | None:
     return text[start:] if start > 0 and not text.startswith(b"{") else None
 
 
-def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) -> None:
-    """A parsed value: an event, or a log record holding one (see :func:`_held_event`)."""
-    if isinstance(value, dict) and not _is_any_event(value) and not is_bare_payload(value):
+def _value(
+    batch: DeliveryBatch, source: str, value: Any, *, only_events: bool, platform: bool = True
+) -> None:
+    """A parsed value: an event, or a log record holding one (see :func:`_held_event`); a
+    platform's record of what a function logged, unless ``platform`` is false (what it holds
+    is never another platform's record: no nesting without end)."""
+    if platform and isinstance(value, dict) and _platform_record(batch, source, value):
+        return
+    if isinstance(value, dict) and not _is_delivery(value) and not is_bare_payload(value):
         if "@message" in value:
             add_log_event(batch, source, value["@message"])  # a row of Logs Insights results
             return
@@ -315,8 +451,24 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
         for number, record in enumerate(value["Records"], start=1):
             add_or_reject(batch, f"{source}#{number}", add_lambda_record, record, "record")
         return
+    if logged_requests.parsed_body(value) and _is_delivery(value):
+        ambiguous = logged_requests.ambiguity(value)
+        if ambiguous is not None:
+            batch.reject(source, ambiguous)
+            return
+    try:
+        value = logged_requests.plain(value)
+    except BadEntryError as exc:
+        batch.reject(source, str(exc))
+        return
+    if logged_requests.is_request(value) and not is_event(value):  # {headers, body}
+        add_or_reject(batch, source, logged_requests.add_request, value, "request")
+        return
     if is_bare_payload(value):  # console.log(event.body), print(body)
-        batch.reject(source, BARE_PAYLOAD if only_events else _BARE_IN_LOG)
+        if only_events:
+            batch.reject(source, BARE_PAYLOAD)
+        else:
+            batch.rejected.append(_BodyAlone(source, _BARE_IN_LOG))
         return
     if not is_event(value):
         if only_events:
@@ -325,9 +477,47 @@ def _value(batch: DeliveryBatch, source: str, value: Any, *, only_events: bool) 
     add_or_reject(batch, source, add_event, value, "event")
 
 
-_MESSAGE_KEYS = ("message", "msg")
+def _platform_record(batch: DeliveryBatch, source: str, record: dict[str, Any]) -> bool:
+    """Read what a function logged from a platform's record of it (see ``platform_logs``):
+    True when ``record`` is one. A Workers tail event of a POST whose logs hold nothing is a
+    rejected record saying what to log; of another method, skipped."""
+    if platform_logs.is_log_entry(record):
+        _logged(batch, source, platform_logs.entry_payload(record))
+        return True
+    if not platform_logs.is_tail_event(record):
+        return False
+    before = (len(batch), len(batch.rejected), batch.skipped)
+    for number, argument in platform_logs.tail_arguments(record):
+        _logged(batch, f"{source}#{number}", argument)
+    if (len(batch), len(batch.rejected), batch.skipped) == before:
+        method = platform_logs.tail_method(record)
+        if method == "POST":
+            batch.reject(source, platform_logs.NO_REQUEST_IN_TAIL)
+        elif method is not None:
+            batch.skipped += 1  # a page load or a health check: never a webhook
+    return True
+
+
+def _logged(batch: DeliveryBatch, source: str, logged: object) -> None:
+    """What a function logged: a line of text, or a value logged as it is."""
+    if isinstance(logged, str):
+        _message(batch, source, logged.encode("utf-8", "surrogatepass"), only_events=False)
+    elif logged is not None:
+        _value(batch, source, logged, only_events=False, platform=False)
+
+
+def is_platform_record(record: dict[str, Any]) -> bool:
+    """A Cloud Logging entry, a Workers tail event or a Vercel log drain record."""
+    return (
+        platform_logs.is_log_entry(record)
+        or platform_logs.is_tail_event(record)
+        or platform_logs.is_drain_record(record)
+    )
+
+
+_MESSAGE_KEYS = ("message", "msg", "event")
 """Where a JSON log record keeps its message: Lambda's JSON log format, Powertools, winston and
-python-json-logger in ``message``, pino in ``msg``."""
+python-json-logger in ``message``, pino and bunyan in ``msg``, structlog in ``event``."""
 
 
 def _message_text(record: dict[str, Any]) -> str | None:
@@ -340,11 +530,23 @@ def _is_platform(record: dict[str, Any]) -> bool:
 
 
 def _held_event(record: dict[str, Any]) -> Any:
-    """The event a JSON log record holds in one of its fields, or None: Lambda's JSON log format
-    and Powertools (``message``), pino (``logger.info({event}, "received")``), winston's and
-    python-json-logger's extra fields, structlog's keyword arguments
-    (``log.info("received", lambda_event=event)``)."""
-    return next((item for item in record.values() if _is_any_event(item)), None)
+    """The event (or logged request) a JSON log record holds in one of its fields, or None:
+    Lambda's JSON log format and Powertools (``message``), pino
+    (``logger.info({event}, "received")``), winston's and python-json-logger's extra fields,
+    structlog's keyword arguments (``log.info("received", lambda_event=event)``)."""
+    return next((item for item in record.values() if _is_delivery(item)), None)
+
+
+def _is_delivery(value: object) -> bool:
+    """An event of an HTTP request or of queue messages, or a request logged as an object."""
+    return _is_any_event(value) or logged_requests.is_request(value)
+
+
+def _delivery_in(value: object) -> object:
+    """The event or logged request ``value`` is or holds in one of its fields, else None."""
+    if _is_delivery(value):
+        return value
+    return _held_event(value) if isinstance(value, dict) else None
 
 
 def _is_any_event(value: object) -> bool:
