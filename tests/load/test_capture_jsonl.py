@@ -329,3 +329,35 @@ def _deep_line(body: object) -> bytes:
     import json
 
     return json.dumps({"headers": {}, "body": body}).encode() + b"\n"
+
+
+def test_a_parsed_body_whose_json_repeats_a_key_or_cuts_a_number_is_rejected(
+    tmp_path: Path,
+) -> None:
+    """An app's JSON lines of ``{"headers", "body": {...}}`` read as capture records: a body
+    rebuilt from logged JSON that repeats a key (orjson keeps the last value, the app may have
+    read the first) or writes more digits than a float keeps could be other content than what
+    was signed, so it is rejected, never ``body_reserialized``."""
+    from streamhook_nb import Keyring, Secret, verify_deliveries
+    from streamhook_nb.samples.webhooks import DEMO_API_KEY, DEMO_SECRET
+    from streamhook_nb.verify.signing import sign
+    from streamhook_nb.verify.stream_json import encode
+
+    body = {"type": "reaction.new", "cid": "messaging:general", "score": 1.5}
+    signed = encode(body)
+    headers = {"x-signature": sign(signed, DEMO_SECRET), "x-api-key": DEMO_API_KEY}
+    plain = orjson.dumps({"headers": headers, "body": body}).decode()
+    repeated = plain.replace(
+        '"type":"reaction.new"', '"type":"message.deleted","type":"reaction.new"'
+    )
+    long_number = plain.replace('"score":1.5', '"score":1.50000000000000000001')
+    log = tmp_path / "app.jsonl"
+    log.write_text("\n".join([plain, repeated, long_number]) + "\n")
+    result = load_log(log)
+    assert result.deliveries["source"].tolist() == [f"{log}:1"]
+    assert result.rejected["source"].tolist() == [f"{log}:2", f"{log}:3"]
+    reasons = result.rejected["reason"].tolist()
+    assert "repeats a key ('type')" in reasons[0]
+    assert "more digits than a parser keeps (1.50000000000000000001)" in reasons[1]
+    ring = Keyring((Secret(DEMO_SECRET, "DEMO"),))
+    assert verify_deliveries(result.deliveries, ring)["reason"].tolist() == ["body_reserialized"]

@@ -14,6 +14,7 @@ from streamhook_nb.load.batch import DeliveryBatch, Row, http_status, picked_hea
 from streamhook_nb.load.fidelity import Fidelity, Transport
 from streamhook_nb.load.headers import Headers, fold_mapping
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
+from streamhook_nb.load.readers import marked_json
 from streamhook_nb.load.readers.common import BadEntryError
 from streamhook_nb.load.readers.http_delivery import SNS_MESSAGE_TYPE, add_request
 
@@ -155,10 +156,23 @@ def careful(batch: DeliveryBatch, line: bytes, source: str, max_line_bytes: int)
     except BadRecordError as exc:
         batch.reject(source, str(exc))
         return
+    if type(record.get("body")) in (dict, list):  # a parsed body, rebuilt from what was logged
+        unsure = _ambiguity(line)
+        if unsure is not None:
+            batch.reject(source, unsure)
+            return
     if SNS_MESSAGE_TYPE in row.headers and record.get("transport") is None:
         _add_sns_request(batch, row)
     else:
         batch.rows.append(row)
+
+
+def _ambiguity(line: bytes) -> str | None:
+    """Why a record whose body was logged parsed cannot be rebuilt as the body the app read:
+    its JSON repeats a key (orjson keeps the last value, other parsers the first) or writes a
+    number with more digits than a float keeps (see :func:`marked_json.ambiguity`)."""
+    marked = marked_json.parse_marked(line)
+    return None if marked is None else marked_json.ambiguity(marked)
 
 
 def _add_sns_request(batch: DeliveryBatch, row: Row) -> None:

@@ -42,7 +42,7 @@ import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
-from streamhook_nb.load.readers import cloudwatch_csv, logged_requests, platform_logs
+from streamhook_nb.load.readers import cloudwatch_csv, logged_requests, marked_json, platform_logs
 from streamhook_nb.load.readers.app_log_lines import APP_LOG_LINE, is_json_log_record
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
@@ -128,7 +128,7 @@ def read_document(document: Any, name: str, data: bytes) -> Iterator[DeliveryBat
     batch = DeliveryBatch(FORMAT)
     values = document if isinstance(document, list) else [document]
     if any(logged_requests.parsed_body(_delivery_in(value)) for value in values):
-        document = logged_requests.parse_marked(data) or document  # rebuilt: keys must not repeat
+        document = marked_json.parse_marked(data) or document  # rebuilt: keys must not repeat
     events = _log_events(document) if isinstance(document, dict) else None
     if events is not None:  # a CloudWatch Logs response
         _add_log_events(batch, name, events)
@@ -345,7 +345,7 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
             batch.reject(source, _unreadable(shown, exc))
         return
     if logged_requests.parsed_body(_delivery_in(value)):  # rebuilt: its keys must not repeat
-        value = logged_requests.parse_marked(text) or value
+        value = marked_json.parse_marked(text) or value
     _value(batch, source, value, only_events=only_events)
 
 
@@ -392,7 +392,7 @@ class _RepeatedKeysError(ValueError):
     """A printed dict that repeats a key (no dict's repr does: it was edited)."""
 
     def __init__(self, keys: list[str]) -> None:
-        super().__init__(logged_requests.repeated_reason(keys))
+        super().__init__(marked_json.repeated_reason(keys))
 
 
 def _repeated_in_literal(tree: ast.AST) -> list[str]:
@@ -452,12 +452,12 @@ def _value(
             add_or_reject(batch, f"{source}#{number}", add_lambda_record, record, "record")
         return
     if logged_requests.parsed_body(value) and _is_delivery(value):
-        ambiguous = logged_requests.ambiguity(value)
+        ambiguous = marked_json.ambiguity(value)
         if ambiguous is not None:
             batch.reject(source, ambiguous)
             return
     try:
-        value = logged_requests.plain(value)
+        value = marked_json.plain(value)
     except BadEntryError as exc:
         batch.reject(source, str(exc))
         return
