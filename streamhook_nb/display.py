@@ -60,12 +60,16 @@ NEUTRAL = "var(--jp-ui-font-color2, #616161)"
 """Verdict colours: JupyterLab's own, which its dark theme lightens (dark green and red read
 at a contrast of about 3 on its black); the fixed colour elsewhere (a report, GitHub)."""
 
+BORDER = "var(--jp-border-color2, #ddd)"
+"""Table rules: JupyterLab's, which its dark theme darkens (a fixed light grey glared on black)."""
+
 _FRAME = (
     "border-collapse:collapse;margin:0.3em 0;font-size:0.95em;text-align:left;table-layout:auto"
 )
 _STYLE = f"{_FRAME};max-width:60em"
 _CELL = (
-    "border:1px solid #ddd;padding:0.25em 0.3em;text-align:left;vertical-align:top;line-height:1.35"
+    f"border:1px solid {BORDER};padding:0.25em 0.3em;text-align:left;vertical-align:top;"
+    "line-height:1.35"
 )
 _HINT = "white-space:normal;overflow-wrap:anywhere;max-width:48em"
 """Long text wraps between words, and inside a word (a URL) only where it must; unlike
@@ -227,11 +231,17 @@ LONGEST_PIECE = 24
 base64 blob) may break anywhere; shorter ones never break inside."""
 
 
+SHORT = 12
+"""An identifier this short (``message.new``) never breaks: no wider than a column header."""
+
+
 def breakable(text: str) -> str:
     """``text`` as HTML that may break only after its separators: a path after each ``/``, a
     webhook id after each ``-``, ``user.unread_message_reminder`` after ``.`` and ``_``.
     The breaks are ``<wbr>``: they add no character, so a copied value is the value, and a
     column with room shows it on one line."""
+    if len(text) <= SHORT:
+        return _e(text)
     return "<wbr>".join(_e(piece) for piece in _SEPARATOR.split(text))
 
 

@@ -136,7 +136,8 @@ def test_frame_html_breaks_an_id_only_after_its_separators() -> None:
         "123",
     ]
     assert "anywhere" not in style
-    assert breakable("a<b>&c.d") == "a&lt;b&gt;&amp;c.<wbr>d"
+    assert breakable("message.new") == "message.new"  # short: whole, no break marks
+    assert breakable("a<b>&c.example.com") == "a&lt;b&gt;&amp;c.<wbr>example.<wbr>com"
     signature = "ab" * 32  # no separator: it may break anywhere, else it alone sets the width
     assert (
         "overflow-wrap:anywhere"
@@ -346,3 +347,10 @@ def test_a_table_with_room_keeps_its_urls_whole(browser: Any) -> None:
         assert lines == [1, 1]
     finally:
         page.close()
+
+
+def test_table_rules_follow_the_notebook_theme() -> None:
+    """A fixed #ddd drew glaring white rules on JupyterLab's dark theme."""
+    page = frame_html(pd.DataFrame({"reason": ["ok"]}))
+    assert "border:1px solid var(--jp-border-color2, #ddd)" in page
+    assert "solid #ddd" not in page

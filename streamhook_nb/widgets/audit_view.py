@@ -39,6 +39,10 @@ NOTE_COLOR = "var(--jp-ui-font-color2, #555)"
 """The help text's colour: JupyterLab's secondary text, readable in its light and dark themes
 (a fixed grey read as grey on black in the dark one)."""
 
+NOTE_STYLE = f"color:{NOTE_COLOR};font-size:0.85em;line-height:1.4"
+"""The help text: small, in lines of its own height (a widget's text takes the height of a
+control, 28 pixels, and a two-line note read double-spaced)."""
+
 NO_MATCH = "No deliveries match the selection."
 NOTHING_TO_EXPORT = "No delivery matches the selection: nothing to download."
 
@@ -142,8 +146,8 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
                     layout=widgets.Layout(flex_flow="row wrap"),  # narrow notebooks: wrap
                 ),
                 widgets.HTML(
-                    f'<small style="color:{NOTE_COLOR}">{MULTI_SELECT_NOTE}'
-                    f"{UNTIMED_NOTE if untimed else ''}</small>"
+                    f'<div style="{NOTE_STYLE}">{MULTI_SELECT_NOTE}'
+                    f"{UNTIMED_NOTE if untimed else ''}</div>"
                 ),
                 self.window,
                 widgets.HBox(
