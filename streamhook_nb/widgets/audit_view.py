@@ -68,6 +68,12 @@ def _sentence(text: str) -> dict[str, Any]:
     return {"text/html": html.escape(text), "text/plain": text}
 
 
+def _full_width() -> widgets.Layout:
+    """As wide as the view, no wider: a widget's own 2-pixel side margins on top of 100% ran
+    past the notebook's edge (and ``overflow: auto`` then showed a scroll bar)."""
+    return widgets.Layout(width="100%", margin="2px 0")
+
+
 class AuditView(widgets.VBox):  # type: ignore[misc]
     """Pick event types, verdicts, channel types and a time window; the counts, a chart and the
     matching deliveries follow. Reset clears every filter; Download CSV saves the matches."""
@@ -123,9 +129,9 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
             style={"button_width": "auto"},  # each name whole ("deliveries over time")
         )
         self.status = widgets.Label()
-        self.counts = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.counts = widgets.HTML(layout=_full_width())
         self.chart = widgets.Output()
-        self.deliveries = widgets.HTML(layout=widgets.Layout(width="100%", overflow="auto"))
+        self.deliveries = widgets.HTML(layout=_full_width())
         self.export_button = widgets.Button(description="Download CSV", icon="download")
         self.export_link = widgets.Output()
         for control in (

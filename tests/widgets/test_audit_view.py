@@ -219,6 +219,18 @@ def test_the_matching_deliveries_use_the_views_width(events: pd.DataFrame, tmp_p
     assert "max-width:48em" in view.deliveries.value
 
 
+def test_the_tables_are_as_wide_as_the_view_and_no_wider(
+    events: pd.DataFrame, tmp_path: Path
+) -> None:
+    """At 100% wide with ipywidgets' 2-pixel side margins, the list of deliveries ran 2 pixels
+    past the output's edge in a 1024-pixel window."""
+    view = AuditView(events, export_dir=tmp_path)
+    for table in (view.deliveries, view.counts):
+        assert table.layout.width == "100%"
+        assert table.layout.margin == "2px 0"
+        assert table.layout.overflow is None  # no scroll bar for a table that fits
+
+
 def test_the_help_text_takes_the_notebooks_theme(events: pd.DataFrame, tmp_path: Path) -> None:
     """A fixed grey (#555) read as grey on black in JupyterLab's dark theme."""
     note = _note(AuditView(events, export_dir=tmp_path))
