@@ -64,12 +64,12 @@ BORDER = "var(--jp-border-color2, #ddd)"
 """Table rules: JupyterLab's, which its dark theme darkens (a fixed light grey glared on black)."""
 
 _FRAME = (
-    "border-collapse:collapse;margin:0.3em 0;font-size:0.95em;text-align:left;table-layout:auto"
+    "border-collapse:collapse;margin:0.3em 0;font-size:var(--jp-ui-font-size1, 13px);"
+    "text-align:left;table-layout:auto"
 )
 _STYLE = f"{_FRAME};max-width:60em"
 _CELL = (
-    f"border:1px solid {BORDER};padding:0.25em 0.3em;text-align:left;vertical-align:top;"
-    "line-height:1.35"
+    f"border:1px solid {BORDER};padding:0.25em;text-align:left;vertical-align:top;line-height:1.35"
 )
 _HINT = "white-space:normal;overflow-wrap:anywhere;max-width:48em"
 """Long text wraps between words, and inside a word (a URL) only where it must; unlike

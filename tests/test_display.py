@@ -284,12 +284,18 @@ def _narrow_tables() -> dict[str, pd.DataFrame]:
                 "hint": [hint, "The signature matches the exact body."],
             }
         ),
-        "inventory": pd.DataFrame(  # notebook 00's
+        "inventory": pd.DataFrame(  # notebook 00's: six counts beside the paths
             {
-                "source": ["../data/webhook-site/webhook-site-export.json", "../data/sqs/x.json"],
-                "format": ["capture-jsonl, har", "sqs"],
-                **{n: [3077, 0] for n in ("deliveries", "rejected", "exact", "decoded")},
-                **{n: [1, 0] for n in ("truncated", "missing")},
+                "source": [
+                    "../data/capture/stream-2026-11-26.jsonl",
+                    "../data/sns/notification.json",
+                    "../data/webhook-site/webhook-site-export.json",
+                ],
+                "format": ["capture-jsonl", "sns", "capture-jsonl, har"],
+                **{
+                    n: [3077, 0, 1]
+                    for n in ("deliveries", "rejected", "exact", "decoded", "truncated", "missing")
+                },
             }
         ),
         "counts by type": pd.DataFrame(  # tables.by_type, reset_index
