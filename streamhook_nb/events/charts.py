@@ -488,11 +488,11 @@ def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
             x="median:Q", tooltip=[alt.Tooltip("median:Q", title=f"median ({unit})", format=",.1f")]
         )
     )
-    chart = alt.layer(bars, rule).properties(
-        title=alt.TitleParams(
-            title, subtitle=[f"median {median:,.1f} {unit} over {_deliveries(len(lags))}"]
-        )
-    )
+    subtitle = f"median {median:,.1f} {unit} over {_deliveries(len(lags))}"
+    untimed = len(events) - len(lags)
+    if untimed:  # else the chart's count disagrees with the selection's, unexplained
+        subtitle += f"; {_deliveries(untimed)} without both timestamps"
+    chart = alt.layer(bars, rule).properties(title=alt.TitleParams(title, subtitle=[subtitle]))
     return Chart(_sized(chart, 220), title)
 
 
