@@ -8,7 +8,8 @@ Nothing here ever shows a secret: a keyring is rendered by its labels.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 import pandas as pd
@@ -59,19 +60,20 @@ NEUTRAL = "var(--jp-ui-font-color2, #616161)"
 """Verdict colours: JupyterLab's own, which its dark theme lightens (dark green and red read
 at a contrast of about 3 on its black); the fixed colour elsewhere (a report, GitHub)."""
 
+BORDER = "var(--jp-border-color2, #ddd)"
+"""Table rules: JupyterLab's, which its dark theme darkens (a fixed light grey glared on black)."""
+
 _FRAME = (
-    "border-collapse:collapse;margin:0.3em 0;font-size:0.95em;text-align:left;table-layout:auto"
+    "border-collapse:collapse;margin:0.3em 0;font-size:var(--jp-ui-font-size1, 13px);"
+    "text-align:left;table-layout:auto"
 )
 _STYLE = f"{_FRAME};max-width:60em"
 _CELL = (
-    "border:1px solid #ddd;padding:0.25em 0.35em;text-align:left;vertical-align:top;"
-    "line-height:1.35"
+    f"border:1px solid {BORDER};padding:0.25em;text-align:left;vertical-align:top;line-height:1.35"
 )
 _HINT = "white-space:normal;overflow-wrap:anywhere;max-width:48em"
 """Long text wraps between words, and inside a word (a URL) only where it must; unlike
 ``break-word``, ``anywhere`` lets a table narrow to its column."""
-WHOLE_WIDTH = 36
-"""Values up to this many characters (times, UUIDs) are never broken over lines."""
 
 
 def duration(value: pd.Timedelta | float | None) -> str:
@@ -222,40 +224,87 @@ def _missing(value: object) -> bool:
         return False
 
 
-def _column_style(values: pd.Series, texts: pd.Series) -> str:
-    """How a column's cells wrap: sentences (hints) in a wide column, paths anywhere, times
-    after the date, lists (``message.new, message.updated``) between items; other short
-    values (ids such as a 36-character webhook id) stay whole on one line."""
+_SEPARATOR = re.compile(r"(?<=[/._:\-])(?=[^/._:\-])")
+"""Where an identifier may break: after a run of ``/ . _ : -`` (``../``), not at its end."""
+LONGEST_PIECE = 24
+"""A piece of an identifier (between separators) longer than this (a 64-hex signature, a
+base64 blob) may break anywhere; shorter ones never break inside."""
+
+
+SHORT = 12
+"""An identifier this short (``message.new``) never breaks: no wider than a column header."""
+
+
+def breakable(text: str) -> str:
+    """``text`` as HTML that may break only after its separators: a path after each ``/``, a
+    webhook id after each ``-``, ``user.unread_message_reminder`` after ``.`` and ``_``.
+    The breaks are ``<wbr>``: they add no character, so a copied value is the value, and a
+    column with room shows it on one line."""
+    if len(text) <= SHORT:
+        return _e(text)
+    return "<wbr>".join(_e(piece) for piece in _SEPARATOR.split(text))
+
+
+def _longest_piece(texts: pd.Series) -> int:
+    pieces = texts.str.split(_SEPARATOR).explode()
+    return int(pieces.str.len().max()) if len(pieces) else 0
+
+
+Cell = Callable[[str], str]
+
+
+def _column(values: pd.Series, texts: pd.Series) -> tuple[str, Cell]:
+    """How a column's cells wrap, and how a cell's text becomes HTML: sentences (hints) in a
+    wide column, times after the date, lists (``message.new, message.updated``) between
+    items, numbers never (right-aligned), identifiers (paths, webhook ids, event types, cids)
+    only after their separators, so a table narrows to a 1024-pixel notebook's column without
+    cutting or hiding a value, and shows each on one line where it has room."""
     widest = int(texts.str.len().max()) if len(texts) else 0
     if pd.api.types.is_datetime64_any_dtype(values):
-        return f"{_CELL};white-space:normal"  # date, then time: two lines in a narrow column
+        return f"{_CELL};white-space:normal", _time_cell  # date, then time in a narrow column
+    if _is_number(values):
+        return f"{_CELL};{_NUMBER}", _e
     if widest > 60:
-        return f"{_CELL};{_HINT};min-width:7em"
+        return f"{_CELL};{_HINT};min-width:7em", _e
     if texts.str.contains(", ", regex=False).any():
-        return f"{_CELL};white-space:normal"
-    if widest > WHOLE_WIDTH:
-        return f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:7em;max-width:22em"
-    return f"{_CELL};white-space:nowrap"
+        return f"{_CELL};white-space:normal", _e
+    if _longest_piece(texts) > LONGEST_PIECE:
+        return f"{_CELL};white-space:normal;overflow-wrap:anywhere;min-width:7em", breakable
+    return f"{_CELL};white-space:normal;overflow-wrap:normal", breakable
+
+
+_NUMBER = "white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums"
+
+
+def _is_number(values: pd.Series) -> bool:
+    """Counts, rates and durations: right-aligned, never broken (``171 ms``)."""
+    if pd.api.types.is_bool_dtype(values):
+        return False
+    return pd.api.types.is_numeric_dtype(values) or pd.api.types.is_timedelta64_dtype(values)
 
 
 def frame_html(frame: pd.DataFrame, *, max_rows: int = 200, max_width: str = "100%") -> str:
-    """A frame as an HTML table whose long text (hints) wraps and shows whole, left-aligned;
-    durations in ms / s. Deterministic markup (no generated ids), so saved notebooks diff.
-    ``max_width``: the table's CSS ``max-width``; by default as wide as its container, no
-    wider (a hint cell keeps a reading width of its own, 48em). A narrower cap made the
-    table break URLs inside a word while the notebook had room for them."""
+    """A frame as an HTML table whose long text (hints) wraps and shows whole, left-aligned,
+    numbers right-aligned; durations in ms / s. Deterministic markup (no generated ids), so
+    saved notebooks diff. ``max_width``: the table's CSS ``max-width``; by default as wide as
+    its container, no wider (a hint cell keeps a reading width of its own, 48em). A narrower
+    cap made the table break URLs inside a word while the notebook had room for them."""
     shown = frame.head(max_rows)
     texts = shown.map(cell_text)
     columns = range(shown.shape[1])  # by position: a frame may repeat a column's name
-    styles = [_column_style(shown.iloc[:, n], texts.iloc[:, n]) for n in columns]
-    times = [pd.api.types.is_datetime64_any_dtype(shown.iloc[:, n]) for n in columns]
-    cell = [_time_cell if is_time else _e for is_time in times]
-    head = "".join(f'<th style="{_CELL}">{_e(c)}</th>' for c in shown.columns)
+    kinds = [_column(shown.iloc[:, n], texts.iloc[:, n]) for n in columns]
+    numbers = [_is_number(shown.iloc[:, n]) for n in columns]
+    head = "".join(
+        f'<th style="{_CELL};text-align:right">{_e(c)}</th>'
+        if number
+        else f'<th style="{_CELL}">{breakable(str(c))}</th>'
+        for c, number in zip(shown.columns, numbers, strict=True)
+    )
     body = "".join(
         "<tr>"
         + "".join(
             f'<td style="{style}">{show(v)}</td>'
-            for style, show, v in zip(styles, cell, row, strict=True)
+            for (style, show), v in zip(kinds, row, strict=True)
         )
         + "</tr>"
         for row in texts.itertuples(index=False, name=None)

@@ -17,6 +17,7 @@ from streamhook_nb.display import (
     GOOD,
     NEUTRAL,
     Summary,
+    breakable,
     cell_text,
     duration,
     frame_html,
@@ -107,14 +108,51 @@ def test_frame_html_is_deterministic_and_wraps() -> None:
     assert "text-align:left" in page
 
 
-def test_frame_html_keeps_a_webhook_id_on_one_line() -> None:
+def test_frame_html_breaks_an_id_only_after_its_separators() -> None:
+    """A 36-character webhook id was one unbreakable line, and a path broke anywhere
+    ("../data/story/s" "tream-2026-"): a table of them ran past a 1024-pixel notebook's
+    column. Both may break only after a separator, marked ``<wbr>`` (no character added)."""
     webhook_id = "e8a8529f-035e-4a25-9b08-923d10c67fd9"
     path = "../data/capture/stream-2026-11-26.jsonl:123"
     page = frame_html(pd.DataFrame({"webhook_id": [webhook_id], "source": [path]}))
-    cells = re.findall(r'<td style="([^"]*)">([^<]*)</td>', page)
-    styles = {text: style for style, text in cells}
-    assert "white-space:nowrap" in styles[webhook_id]
-    assert "overflow-wrap:anywhere" in styles[path]  # a long path may still wrap
+    cells = {
+        re.sub("<wbr>", "", t): (s, t)
+        for s, t in re.findall(r'<td style="([^"]*)">(.*?)</td>', page)
+    }
+    style, shown = cells[webhook_id]
+    assert shown == "e8a8529f-<wbr>035e-<wbr>4a25-<wbr>9b08-<wbr>923d10c67fd9"
+    assert "nowrap" not in style
+    assert "anywhere" not in style
+    style, shown = cells[path]
+    assert shown.split("<wbr>") == [
+        "../",
+        "data/",
+        "capture/",
+        "stream-",
+        "2026-",
+        "11-",
+        "26.",
+        "jsonl:",
+        "123",
+    ]
+    assert "anywhere" not in style
+    assert breakable("message.new") == "message.new"  # short: whole, no break marks
+    assert breakable("a<b>&c.example.com") == "a&lt;b&gt;&amp;c.<wbr>example.<wbr>com"
+    signature = "ab" * 32  # no separator: it may break anywhere, else it alone sets the width
+    assert (
+        "overflow-wrap:anywhere"
+        in re.findall(r'<td style="([^"]*)">', frame_html(pd.DataFrame({"s": [signature]})))[0]
+    )
+
+
+def test_frame_html_right_aligns_numbers() -> None:
+    page = frame_html(
+        pd.DataFrame({"event_type": ["message.new"], "deliveries": [6813], "rate": [0.5]})
+    )
+    heads = re.findall(r'<th style="([^"]*)">', page)
+    cells = re.findall(r'<td style="([^"]*)">', page)
+    assert ["text-align:right" in s for s in heads] == [False, True, True]
+    assert ["text-align:right" in s for s in cells] == [False, True, True]
 
 
 def test_a_table_without_rows_says_so_in_words() -> None:
@@ -154,7 +192,8 @@ def test_frame_html_lets_a_time_break_after_its_date_only() -> None:
     nowrap = '<span style="white-space:nowrap">'
     # the date whole too: Chromium breaks "2026-11-19" after a hyphen
     assert start[1] == f"{nowrap}2026-11-19</span> {nowrap}09:31:40 UTC</span>"
-    assert "white-space:nowrap" in kind[0]
+    assert "anywhere" not in kind[0]  # a word without a separator never breaks
+    assert kind[1] == "endpoint"
     missing = frame_html(pd.DataFrame({"start": [pd.NaT], "kind": ["x"]}))
     assert re.findall(r'<td style="[^"]*">(.*?)</td>', missing)[0] == "-"
 
@@ -190,6 +229,9 @@ LAB_FONT = (
 """JupyterLab's font for rendered HTML outputs."""
 
 
+WEBHOOK_ID = "e8a8529f-035e-4a25-9b08-923d10c67fd9"
+
+
 def _narrow_tables() -> dict[str, pd.DataFrame]:
     """Tables the notebooks show, as wide as their data makes them."""
     at = pd.Timestamp("2026-11-19T09:31:40Z")
@@ -213,6 +255,57 @@ def _narrow_tables() -> dict[str, pd.DataFrame]:
                 "what_to_do": [hint],
             }
         ),
+        "events": pd.DataFrame(  # notebook 03's first table
+            {
+                "received_at": [at, at],
+                "event_type": ["user.unread_message_reminder", "message.updated"],
+                "cid": ["messaging:general-0", "livestream:launch-3"],
+                "user_id": ["tommaso-175", "user_67890"],
+                "webhook_id": [WEBHOOK_ID, WEBHOOK_ID],
+                "reason": ["body_reserialized", "ok"],
+            }
+        ),
+        "retried events": pd.DataFrame(  # notebook 03's dedupe table
+            {
+                "received_at": [at],
+                "event_type": ["user.unread_message_reminder"],
+                "webhook_id": [WEBHOOK_ID],
+                "attempts": [3],
+                "any_valid": [True],
+            }
+        ),
+        "matching deliveries": pd.DataFrame(  # the AuditView's list
+            {
+                "source": ["../data/story/stream-2026-11-16.jsonl.gz:12345"] * 2,
+                "received_at": [at, at],
+                "event_type": ["user.unread_message_reminder", "message.new"],
+                "verdict": ["invalid", "unverifiable"],
+                "reason": ["body_reserialized", "ok"],
+                "hint": [hint, "The signature matches the exact body."],
+            }
+        ),
+        "inventory": pd.DataFrame(  # notebook 00's: six counts beside the paths
+            {
+                "source": [
+                    "../data/capture/stream-2026-11-26.jsonl",
+                    "../data/sns/notification.json",
+                    "../data/webhook-site/webhook-site-export.json",
+                ],
+                "format": ["capture-jsonl", "sns", "capture-jsonl, har"],
+                **{
+                    n: [3077, 0, 1]
+                    for n in ("deliveries", "rejected", "exact", "decoded", "truncated", "missing")
+                },
+            }
+        ),
+        "counts by type": pd.DataFrame(  # tables.by_type, reset_index
+            {
+                "event_type": ["user.unread_message_reminder"],
+                **{
+                    n: [18656] for n in ("deliveries", "events", "valid", "invalid", "unverifiable")
+                },
+            }
+        ),
         "hooks": pd.DataFrame(
             {
                 "id": ["hook-webhook-1", "hook-sqs-1"],
@@ -230,7 +323,8 @@ def _narrow_tables() -> dict[str, pd.DataFrame]:
 
 def test_tables_fit_a_notebook_column_at_1024_pixels(browser: Any) -> None:
     """Drawn in Chromium, no such table runs past the column: times break after the date,
-    lists between items, hints and URLs over more lines."""
+    lists between items, hints and URLs over more lines, identifiers after a separator
+    (webhook ids, the AuditView's paths and event types ran 19 to 380 pixels over)."""
     page = browser.new_page()
     try:
         for name, frame in _narrow_tables().items():
@@ -259,3 +353,10 @@ def test_a_table_with_room_keeps_its_urls_whole(browser: Any) -> None:
         assert lines == [1, 1]
     finally:
         page.close()
+
+
+def test_table_rules_follow_the_notebook_theme() -> None:
+    """A fixed #ddd drew glaring white rules on JupyterLab's dark theme."""
+    page = frame_html(pd.DataFrame({"reason": ["ok"]}))
+    assert "border:1px solid var(--jp-border-color2, #ddd)" in page
+    assert "solid #ddd" not in page

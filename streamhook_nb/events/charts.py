@@ -449,7 +449,7 @@ def lag_bins(events: pd.DataFrame, bins: int = 40) -> tuple[pd.DataFrame, str]:
     seconds = events["lag"].dropna().dt.total_seconds().to_numpy(dtype="float64")
     if not len(seconds):
         return pd.DataFrame(columns=["start", "end", "deliveries"]), "s"
-    unit, scale = ("ms", 1000.0) if np.median(np.abs(seconds)) < 1 else ("s", 1.0)
+    unit, scale = tables.lag_unit(seconds)
     values = seconds * scale
     low, high = float(values.min()), float(values.max())
     if low == high:  # one value: one bar a unit wide around it, not 40 slivers of a unit
@@ -488,11 +488,11 @@ def lag_distribution(events: pd.DataFrame, bins: int = 40) -> Chart:
             x="median:Q", tooltip=[alt.Tooltip("median:Q", title=f"median ({unit})", format=",.1f")]
         )
     )
-    chart = alt.layer(bars, rule).properties(
-        title=alt.TitleParams(
-            title, subtitle=[f"median {median:,.1f} {unit} over {_deliveries(len(lags))}"]
-        )
-    )
+    subtitle = f"median {median:,.1f} {unit} over {_deliveries(len(lags))}"
+    untimed = len(events) - len(lags)
+    if untimed:  # else the chart's count disagrees with the selection's, unexplained
+        subtitle += f"; {_deliveries(untimed)} without both timestamps"
+    chart = alt.layer(bars, rule).properties(title=alt.TitleParams(title, subtitle=[subtitle]))
     return Chart(_sized(chart, 220), title)
 
 

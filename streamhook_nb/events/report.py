@@ -209,7 +209,7 @@ def build_report(
         "<h2>Retries and duplicates</h2>",
         _table(tables.attempt_histogram(events), "No deliveries."),
         _table(tables.duplicate_rate(events).head(15), "No deliveries."),
-        "<h2>Delivery lag</h2>",  # the table and the chart name their unit (ms)
+        "<h2>Delivery lag</h2>",  # the table and the chart name their unit (ms or s)
         _table(tables.lag_percentiles(events), "No deliveries with both timestamps."),
         _chart(charts.lag_distribution(events), "chart-lag"),
         f"<h2>Gaps longer than {html.escape(gap_threshold)}</h2>",

@@ -146,25 +146,37 @@ def duplicate_rate(events: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["duplicate_rate", "deliveries"], ascending=False, kind="stable")
 
 
+def lag_unit(seconds: pd.Series | npt.NDArray[np.float64]) -> tuple[str, float]:
+    """The unit lags read best in, and the factor from seconds: ``("ms", 1000.0)`` when the
+    median lag is under a second, else ``("s", 1.0)``. The lag chart and the lag table use
+    it both, so they say the same numbers in the same unit."""
+    values = np.abs(np.asarray(seconds, dtype="float64"))
+    return ("ms", 1000.0) if len(values) and np.median(values) < 1 else ("s", 1.0)
+
+
 def lag_percentiles(
     events: pd.DataFrame, percentiles: Sequence[float] = (0.5, 0.9, 0.99)
 ) -> pd.DataFrame:
-    """Delivery lag (``received_at - created_at``) in milliseconds, as the lag chart shows it:
-    per event type, and ``(all)``. The columns name their unit: ``p50 (ms)``, ..."""
+    """Delivery lag (``received_at - created_at``) per event type, and ``(all)``, in the unit
+    the lag chart uses (:func:`lag_unit`: ms, or s when the median lag is a second or more,
+    as for a replayed or queued log). The columns name it: ``p50 (ms)`` or ``p50 (s)``."""
     timed = events[events["lag"].notna()]
-    ms = timed["lag"].dt.total_seconds() * 1000
-    names = [f"p{round(p * 100):g} (ms)" for p in percentiles]
+    seconds = timed["lag"].dt.total_seconds()
+    unit, scale = lag_unit(seconds)
+    values = seconds * scale
+    names = [f"p{round(p * 100):g} ({unit})" for p in percentiles]
     if timed.empty:
         return pd.DataFrame(columns=["deliveries", *names]).rename_axis("event_type")
-    per_type = ms.groupby(timed["event_type"].astype(str)).quantile(list(percentiles))
+    per_type = values.groupby(timed["event_type"].astype(str)).quantile(list(percentiles))
     table = per_type.unstack()
     table.columns = names
-    overall = pd.DataFrame([ms.quantile(list(percentiles)).to_numpy()], columns=names)
+    overall = pd.DataFrame([values.quantile(list(percentiles)).to_numpy()], columns=names)
     overall.index = pd.Index(["(all)"])
     table.insert(0, "deliveries", timed.groupby(timed["event_type"].astype(str)).size())
     overall.insert(0, "deliveries", len(timed))
-    # To the microsecond, the clocks' resolution: an even table, and no false digits.
-    combined: pd.DataFrame = pd.concat([table.sort_index(), overall]).round(dict.fromkeys(names, 3))
+    # To the microsecond in ms, the millisecond in s: an even table, and no false digits.
+    digits = dict.fromkeys(names, 3)
+    combined: pd.DataFrame = pd.concat([table.sort_index(), overall]).round(digits)
     return combined.rename_axis("event_type")
 
 

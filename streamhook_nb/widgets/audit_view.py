@@ -39,6 +39,10 @@ NOTE_COLOR = "var(--jp-ui-font-color2, #555)"
 """The help text's colour: JupyterLab's secondary text, readable in its light and dark themes
 (a fixed grey read as grey on black in the dark one)."""
 
+NOTE_STYLE = f"color:{NOTE_COLOR};font-size:0.85em;line-height:1.4"
+"""The help text: small, in lines of its own height (a widget's text takes the height of a
+control, 28 pixels, and a two-line note read double-spaced)."""
+
 NO_MATCH = "No deliveries match the selection."
 NOTHING_TO_EXPORT = "No delivery matches the selection: nothing to download."
 
@@ -62,6 +66,12 @@ def show(output: widgets.Output, bundle: dict[str, Any]) -> None:
 def _sentence(text: str) -> dict[str, Any]:
     """A MIME bundle of one plain sentence."""
     return {"text/html": html.escape(text), "text/plain": text}
+
+
+def _full_width() -> widgets.Layout:
+    """As wide as the view, no wider: a widget's own 2-pixel side margins on top of 100% ran
+    past the notebook's edge (and ``overflow: auto`` then showed a scroll bar)."""
+    return widgets.Layout(width="100%", margin="2px 0")
 
 
 class AuditView(widgets.VBox):  # type: ignore[misc]
@@ -119,9 +129,9 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
             style={"button_width": "auto"},  # each name whole ("deliveries over time")
         )
         self.status = widgets.Label()
-        self.counts = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.counts = widgets.HTML(layout=_full_width())
         self.chart = widgets.Output()
-        self.deliveries = widgets.HTML(layout=widgets.Layout(width="100%", overflow="auto"))
+        self.deliveries = widgets.HTML(layout=_full_width())
         self.export_button = widgets.Button(description="Download CSV", icon="download")
         self.export_link = widgets.Output()
         for control in (
@@ -142,8 +152,8 @@ class AuditView(widgets.VBox):  # type: ignore[misc]
                     layout=widgets.Layout(flex_flow="row wrap"),  # narrow notebooks: wrap
                 ),
                 widgets.HTML(
-                    f'<small style="color:{NOTE_COLOR}">{MULTI_SELECT_NOTE}'
-                    f"{UNTIMED_NOTE if untimed else ''}</small>"
+                    f'<div style="{NOTE_STYLE}">{MULTI_SELECT_NOTE}'
+                    f"{UNTIMED_NOTE if untimed else ''}</div>"
                 ),
                 self.window,
                 widgets.HBox(

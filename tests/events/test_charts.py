@@ -142,6 +142,17 @@ def test_lag_in_milliseconds_when_short() -> None:
     assert spec["title"]["subtitle"] == ["median 375.0 ms over 2 deliveries"]
 
 
+def test_lag_says_how_many_deliveries_it_leaves_out() -> None:
+    """The AuditView said 713 deliveries match and the lag chart "median ... over 689
+    deliveries": the 24 without ``created_at`` (scanners' requests) went unmentioned."""
+    untimed = _two_points().iloc[:1].assign(lag=pd.to_timedelta([None]))
+    three = pd.concat([_two_points(), untimed])
+    spec = charts.lag_distribution(three).spec()
+    assert spec["title"]["subtitle"] == [
+        "median 375.0 ms over 2 deliveries; 1 delivery without both timestamps"
+    ]
+
+
 def test_lag_in_seconds_when_long() -> None:
     slow = _two_points().assign(lag=pd.to_timedelta([2, 90], unit="s"))
     data, unit = charts.lag_bins(slow, bins=4)

@@ -12,7 +12,7 @@ from audit_reference import by_type as reference_by_type
 from audit_reference import payload
 
 from streamhook_nb import UsageError, events_frame, keyring, load_log, verify_deliveries
-from streamhook_nb.events import tables
+from streamhook_nb.events import charts, tables
 from streamhook_nb.events.catalog import is_documented
 from streamhook_nb.load.deliveries import values
 
@@ -126,6 +126,21 @@ def test_lag_percentiles(events: pd.DataFrame) -> None:
     assert table.loc["(all)", "p99 (ms)"] == pytest.approx(ms.quantile(0.99), abs=0.001)
     assert table.loc["(all)", "p50 (ms)"] > 0
     assert table.loc["(all)", "p99 (ms)"] < 5000
+
+
+def test_lag_percentiles_in_seconds_when_the_lag_is_long() -> None:
+    """A replayed or queued log (lags of minutes to days) gave ``p99 (ms)`` of seven or eight
+    digits, which pandas shows as ``1.2e+07``; the table takes the lag chart's unit."""
+    at = pd.Timestamp("2026-11-26T10:00:00Z")
+    lags = pd.to_timedelta(["2s", "90s", "3h", "2D"])
+    events = pd.DataFrame({"event_type": ["message.new"] * 4, "lag": lags})
+    table = tables.lag_percentiles(events)
+    assert list(table.columns) == ["deliveries", "p50 (s)", "p90 (s)", "p99 (s)"]
+    assert table.loc["(all)", "p50 (s)"] == pytest.approx((90 + 3 * 3600) / 2)
+    assert charts.lag_bins(events.assign(received_at=at))[1] == "s"  # the chart says s too
+    assert "e+" not in table.to_string()
+    quick = events.assign(lag=pd.to_timedelta(["100ms", "200ms", "300ms", "5s"]))
+    assert list(tables.lag_percentiles(quick).columns)[1] == "p50 (ms)"
 
 
 def test_gaps(events: pd.DataFrame) -> None:
