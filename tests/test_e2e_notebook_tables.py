@@ -28,9 +28,6 @@ TABLES = {
     "06-audit-a-month-on-a-cluster.ipynb": ("shd.rejected(LOG)",),
 }
 """The cells (by a piece of their code) whose tables were cut, per notebook."""
-WIDTH = {"00-quickstart.ipynb": 1280}
-"""Pixels wide, where not 1024: notebook 00 is measured at 1024 once its committed outputs are
-re-executed with the narrower tables (its inventory ran 62 pixels over)."""
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +54,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _open(browser: Any, base: str, notebook: str) -> Any:
     from playwright.sync_api import expect
 
-    width = WIDTH.get(notebook, 1024)
-    page = browser.new_context(viewport={"width": width, "height": 768}).new_page()
+    page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
     page.goto(f"{base}/lab/tree/{notebook}?token={TOKEN}&reset")
     expect(page.locator(".jp-Notebook")).to_be_visible(timeout=60_000)
     expect(page.locator(".jp-FileBrowser")).to_be_visible()  # the narrow notebook column
