@@ -11,14 +11,13 @@ import pyarrow as pa
 
 from streamhook_nb.errors import UsageError
 from streamhook_nb.load import (
-    columns,
     deliveries,
     inflated_split,
     parquet_frame,
-    small_batches,
+    result_chunks,
     split_load,
 )
-from streamhook_nb.load.batch import DeliveryBatch, Rejected, source_order
+from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.gc_pause import each_with_paused_gc, paused_gc
 from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.progress import byte_bar
@@ -220,11 +219,17 @@ def iter_load(
         parts = _loaded_parts(found, format, path)
         if parts is not None:
             with byte_bar(sum(s.size or 0 for s in found), progress, "loading") as bar:
-                yield from each_with_paused_gc(_gathered(_counted(parts, bar), chunk_size))
+                yield from each_with_paused_gc(_results(_counted(parts, bar), chunk_size))
             return
     read = min(READ_CHUNK, chunk_size)  # Python objects for a few rows at a time
     batches = read_sources(found, format, strict, progress, read, path)
-    yield from each_with_paused_gc(_gathered(_made_arrow(batches, strict, chunk_size), chunk_size))
+    parts = result_chunks.made_arrow(batches, strict, chunk_size)
+    yield from each_with_paused_gc(_results(parts, chunk_size))
+
+
+def _results(parts: Iterator[split_load.LoadedPart], chunk_size: int) -> Iterator[LoadResult]:
+    for frame, rejected, skipped in result_chunks.gathered(parts, chunk_size):
+        yield LoadResult(frame, rejected, skipped)
 
 
 def _loaded_parts(
@@ -245,72 +250,3 @@ def _counted(parts: Iterator[split_load.LoadedPart], bar: Any) -> Iterator[split
     for part in parts:
         bar.update(part.size)
         yield part
-
-
-def _made_arrow(
-    batches: Iterator[DeliveryBatch], strict: bool, chunk_size: int
-) -> Iterator[split_load.LoadedPart]:
-    """Reader batches made Arrow as they are read (small ones a group at a time)."""
-    for group in small_batches.groups(batches, most=chunk_size):
-        part, bad = columns.record_batch_of(group)
-        check_strict(bad, strict)
-        skipped = sum(batch.skipped for batch in group)
-        yield split_load.LoadedPart([part], bad, skipped, 0, one_file=len(group) == 1)
-
-
-def _gathered(parts: Iterable[split_load.LoadedPart], chunk_size: int) -> Iterator[LoadResult]:
-    """Results of ``chunk_size`` deliveries (the last fewer): the parts' record batches gathered
-    and cut where a result is full, each rejected record in the result its line puts it in
-    (:func:`_rejected_before`)."""
-    chunk = _Chunk()
-    for part in parts:
-        rows = pa.Table.from_batches(part.stored, schema=columns.STORAGE)
-        bad, skipped = part.rejected, part.skipped
-        while chunk.rows == chunk_size or chunk.rows + rows.num_rows > chunk_size:
-            take = chunk_size - chunk.rows  # 0 for a full chunk: it takes the records before
-            head, rows = rows.slice(0, take), rows.slice(take)  # the next one's first row
-            before = _rejected_before(part, bad, head, rows)
-            bad = bad[len(before) :]
-            chunk.add(head, before, skipped)
-            skipped = 0
-            yield chunk.result()
-            chunk = _Chunk()
-        chunk.add(rows, bad, skipped)
-    if chunk.rows or chunk.rejected or chunk.skipped:
-        yield chunk.result()
-
-
-def _rejected_before(
-    part: split_load.LoadedPart, bad: list[Rejected], head: pa.Table, rest: pa.Table
-) -> list[Rejected]:
-    """Which of a part's rejected records go with ``head``, its rows in a full result: in one
-    file, those before the first row of ``rest`` (all, when nothing is left); in several small
-    files (whose order the sources' names cannot tell), all, with the part's first rows."""
-    if not part.one_file:
-        return bad if head.num_rows else []
-    if not rest.num_rows:
-        return bad
-    boundary = source_order(rest["source"][0].as_py())
-    return [r for r in bad if source_order(r.source) < boundary]
-
-
-class _Chunk:
-    """Record batches, rejected records and skipped requests gathered for one result."""
-
-    def __init__(self) -> None:
-        self.stored: list[pa.RecordBatch] = []
-        self.rejected: list[Rejected] = []
-        self.rows = self.skipped = 0
-
-    def add(self, rows: pa.Table, rejected: list[Rejected], skipped: int) -> None:
-        """Gather rows with the rejected records and skips that go with them."""
-        if rows.num_rows:
-            self.stored += rows.to_batches()
-            self.rows += rows.num_rows
-        self.rejected += rejected
-        self.skipped += skipped
-
-    def result(self) -> LoadResult:
-        """The gathered deliveries as a frame."""
-        frame = deliveries.frame_of(self.stored)
-        return LoadResult(frame, deliveries.rejected_frame(self.rejected), self.skipped)
