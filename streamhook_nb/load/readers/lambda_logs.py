@@ -32,7 +32,6 @@ An application's own log is read the same way: its logger's and server's lines
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,7 +41,13 @@ import orjson
 
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.payload import BARE_PAYLOAD, is_bare_payload
-from streamhook_nb.load.readers import cloudwatch_csv, logged_requests, marked_json, platform_logs
+from streamhook_nb.load.readers import (
+    cloudwatch_csv,
+    logged_requests,
+    marked_json,
+    platform_logs,
+    printed_values,
+)
 from streamhook_nb.load.readers.app_log_lines import APP_LOG_LINE, is_json_log_record
 from streamhook_nb.load.readers.aws_lambda import FORMAT as FORMAT
 from streamhook_nb.load.readers.aws_lambda import add_event, is_event
@@ -326,93 +331,27 @@ def _message(batch: DeliveryBatch, source: str, message: bytes, *, only_events: 
     try:
         value = parse_document(text)
     except orjson.JSONDecodeError as exc:
-        try:
-            printed = _python_dict(text)
-        except _RepeatedKeysError as repeated:
-            batch.reject(source, str(repeated))
-            return
+        printed = printed_values.python_dict(text)
         if printed is not None:  # print(event): Python's repr keeps every string exactly
-            _value(batch, source, printed, only_events=only_events)
+            value, repeated = printed
+            if repeated and logged_requests.parsed_body(_delivery_in(value)):
+                batch.reject(source, marked_json.repeated_reason(repeated))  # it was edited
+            else:
+                _value(batch, source, value, only_events=only_events)
             return
         labelled = _after_label(text)
         if labelled is not None:  # "Received event: {...}", as AWS's blueprints log it
             _message(batch, source, labelled, only_events=only_events)
             return
         shown = text[:4096].decode("utf-8", "replace")
-        if _is_ruby_payload(shown):  # Rails: Parameters: {"type"=>"message.new", ...}
-            batch.rejected.append(_BodyAlone(source, _RAILS_PARAMETERS))
+        if printed_values.is_ruby_payload(shown):  # Rails: Parameters: {"type"=>"message.new"}
+            batch.rejected.append(_BodyAlone(source, printed_values.RAILS_PARAMETERS))
         elif only_events or (shown.startswith("{") and _LOOKS_LIKE_EVENT.search(shown)):
             batch.reject(source, _unreadable(shown, exc))
         return
     if logged_requests.parsed_body(_delivery_in(value)):  # rebuilt: its keys must not repeat
         value = marked_json.parse_marked(text) or value
     _value(batch, source, value, only_events=only_events)
-
-
-_RUBY_HASH = re.compile(r'\{"[^"]{1,80}" ?=> ?')
-"""A Ruby hash's ``inspect`` (``=>`` with spaces from Ruby 3.4)."""
-_RUBY_PAYLOAD_KEYS = (re.compile(r'"type" ?=> ?"[a-z_.]+"'), re.compile(r'"created_at" ?=> ?'))
-"""A Stream payload's ``type`` and ``created_at`` in such a hash."""
-
-
-def _is_ruby_payload(text: str) -> bool:
-    """Rails' ``Parameters:`` line of a webhook: a Ruby hash holding a payload's fields (the
-    parameters of another request, a form with a ``type``, are not one)."""
-    return bool(_RUBY_HASH.match(text)) and all(key.search(text) for key in _RUBY_PAYLOAD_KEYS)
-
-
-_RAILS_PARAMETERS = (
-    "the parameters Rails parsed from a webhook (a Ruby hash): no headers and not the bytes "
-    "Stream signed, so nothing to verify. Log request.raw_post with the request's headers "
-    "as JSON, or capture with streamhook-nb capture"
-)
-
-
-def _python_dict(text: bytes) -> dict[str, Any] | None:
-    """An event a Python function printed as it is (``print(event)``, ``logger.info(event)``:
-    a dict's repr, ``{'resource': ..., 'isBase64Encoded': False}``), read as the literal it is
-    (never run): a string's repr gives back the very string, so its body is exact. None for
-    anything else, or a repr cut short."""
-    if not text.startswith(b"{'") or len(text) > _PRINTED_BYTES:
-        return None
-    try:
-        tree = ast.parse(text.decode("utf-8"), mode="eval")
-        value = ast.literal_eval(tree)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, UnicodeError):
-        return None
-    if not isinstance(value, dict):
-        return None
-    repeated = _repeated_in_literal(tree)
-    if repeated and logged_requests.parsed_body(_delivery_in(value)):
-        raise _RepeatedKeysError(repeated)
-    return value
-
-
-class _RepeatedKeysError(ValueError):
-    """A printed dict that repeats a key (no dict's repr does: it was edited)."""
-
-    def __init__(self, keys: list[str]) -> None:
-        super().__init__(marked_json.repeated_reason(keys))
-
-
-def _repeated_in_literal(tree: ast.AST) -> list[str]:
-    """The keys a dict display in ``tree`` repeats."""
-    found: dict[str, None] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Dict):
-            seen: set[object] = set()
-            for key in node.keys:
-                value = key.value if isinstance(key, ast.Constant) else None
-                if value in seen:
-                    found[str(value)] = None
-                seen.add(value)
-    return list(found)
-
-
-_PRINTED_BYTES = 256 << 10
-"""The longest printed dict read: what a CloudWatch log event holds. Reading a literal costs
-about 0.8 s and 240 bytes of memory per byte (10 MB: 8 s and 2.4 GB), so a longer one is
-rejected with the advice to log JSON, which is read at a thousand times the speed."""
 
 
 def _after_label(text: bytes) -> bytes | None:
