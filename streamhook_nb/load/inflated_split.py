@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
-
-import pyarrow as pa
 
 from streamhook_nb.load import block_tasks, log_ranges, shared_batches, split_load
 from streamhook_nb.load.batch import Rejected
@@ -57,23 +55,6 @@ class _Done:
     output: str
     rejected: list[Rejected]
     skipped: int
-
-
-def load(
-    source: Source,
-    *,
-    path: str | None,
-    chunk: int,
-    on_part: Callable[[list[Rejected], int, int], None],
-    workers: int | None = None,
-) -> list[pa.RecordBatch]:
-    """The log's record batches, in order; ``on_part`` gets each task's rejected records, its
-    count of skipped requests and the compressed bytes read for it, as it arrives."""
-    stored: list[pa.RecordBatch] = []
-    for loaded in loaded_parts(source, path=path, chunk=chunk, workers=workers):
-        stored += loaded.stored
-        on_part(loaded.rejected, loaded.skipped, loaded.size)
-    return stored
 
 
 def loaded_parts(

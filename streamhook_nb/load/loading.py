@@ -19,7 +19,6 @@ from streamhook_nb.load import (
 )
 from streamhook_nb.load.batch import DeliveryBatch, Rejected
 from streamhook_nb.load.gc_pause import each_with_paused_gc, paused_gc
-from streamhook_nb.load.log_ranges import LogRange
 from streamhook_nb.load.progress import byte_bar
 from streamhook_nb.load.reading import SourceLike, check_strict, read_sources
 from streamhook_nb.load.sources import Source, expand
@@ -109,11 +108,9 @@ def load_log(
     ``to_parquet`` wrote are read by Arrow straight into the frame (:mod:`parquet_frame`).
     """
     found = expand(sources)
-    parts = [] if strict else split_load.plan(found, format)
-    if parts:
-        return _load_split(parts, found, progress, path, format)
-    if not strict and inflated_split.inflated_log(found, format):
-        return _load_inflated(found[0], progress, path)
+    parts = None if strict else _loaded_parts(found, format, path)
+    if parts is not None:
+        return _load_parts(parts, found, progress)
     if path is None and found:
         stored = _stored_parquet(found, progress)
         if stored is not None:
@@ -127,43 +124,20 @@ def load_log(
     return LoadResult(frame, deliveries.rejected_frame(rejected), counted.skipped)
 
 
-def _load_split(
-    parts: list[LogRange],
-    sources: list[Source],
-    progress: bool | None,
-    path: str | None,
-    format: str | None,
+def _load_parts(
+    parts: Iterator[split_load.LoadedPart], sources: list[Source], progress: bool | None
 ) -> LoadResult:
-    """Big capture logs read on every core (:mod:`split_load`), with the same result."""
+    """The parts read on every core (:func:`_loaded_parts`) as one result, the same as a load
+    in one process gives."""
+    stored: list[pa.RecordBatch] = []
     rejected: list[Rejected] = []
     skipped = 0
     with byte_bar(sum(s.size or 0 for s in sources), progress, "loading") as bar:
-
-        def on_part(bad: list[Rejected], skips: int, size: int) -> None:
-            nonlocal skipped
-            rejected.extend(bad)
-            skipped += skips
-            bar.update(size)
-
-        stored = split_load.load(parts, path=path, chunk=READ_CHUNK, on_part=on_part, format=format)
-    frame = deliveries.frame_of(stored)
-    return LoadResult(frame, deliveries.rejected_frame(rejected), skipped)
-
-
-def _load_inflated(source: Source, progress: bool | None, path: str | None) -> LoadResult:
-    """A big gzip capture log inflated here and parsed on every core (:mod:`inflated_split`),
-    with the same result."""
-    rejected: list[Rejected] = []
-    skipped = 0
-    with byte_bar(source.size, progress, "loading") as bar:
-
-        def on_part(bad: list[Rejected], skips: int, size: int) -> None:
-            nonlocal skipped
-            rejected.extend(bad)
-            skipped += skips
-            bar.update(size)
-
-        stored = inflated_split.load(source, path=path, chunk=READ_CHUNK, on_part=on_part)
+        for part in parts:
+            stored += part.stored
+            rejected += part.rejected
+            skipped += part.skipped
+            bar.update(part.size)
     return LoadResult(deliveries.frame_of(stored), deliveries.rejected_frame(rejected), skipped)
 
 
@@ -216,7 +190,7 @@ def iter_load(
         raise UsageError("chunk_size must be at least 1")
     found = expand(sources)
     if not strict:
-        parts = _loaded_parts(found, format, path)
+        parts = _loaded_parts(found, format, path, split_load.CHUNK_RANGE_BYTES)
         if parts is not None:
             with byte_bar(sum(s.size or 0 for s in found), progress, "loading") as bar:
                 yield from each_with_paused_gc(_results(_counted(parts, bar), chunk_size))
@@ -233,12 +207,12 @@ def _results(parts: Iterator[split_load.LoadedPart], chunk_size: int) -> Iterato
 
 
 def _loaded_parts(
-    found: list[Source], format: str | None, path: str | None
+    found: list[Source], format: str | None, path: str | None, range_bytes: int | None = None
 ) -> Iterator[split_load.LoadedPart] | None:
-    """The parts of a chunked load read on every core (byte ranges of big capture logs, of
-    :data:`split_load.CHUNK_RANGE_BYTES`, and other files; or a big gzip log's tasks), a few in
-    memory at a time; None when loading here is the way."""
-    parts = split_load.plan(found, format, range_bytes=split_load.CHUNK_RANGE_BYTES)
+    """The parts of a load read on every core (byte ranges of big capture logs, one per
+    worker or of about ``range_bytes``, and other files; or a big gzip log's tasks), a few in
+    flight at a time; None when loading here is the way."""
+    parts = split_load.plan(found, format, range_bytes=range_bytes)
     if parts:
         return split_load.loaded_parts(parts, path=path, chunk=READ_CHUNK, format=format)
     if inflated_split.inflated_log(found, format):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from multiprocessing.pool import Pool
@@ -131,24 +131,6 @@ class LoadedPart:
     skipped: int
     size: int  # the bytes of the files it covers (for a progress bar)
     one_file: bool  # a byte range or one file: its rows and rejected records are in line order
-
-
-def load(
-    parts: list[LogRange],
-    *,
-    path: str | None,
-    chunk: int,
-    on_part: Callable[[list[Rejected], int, int], None],
-    workers: int | None = None,
-    format: str | None = None,
-) -> list[pa.RecordBatch]:
-    """The record batches of every part, in order; ``on_part`` gets each part's rejected
-    records, its count of skipped requests and its size in bytes as it arrives."""
-    stored: list[pa.RecordBatch] = []
-    for loaded in loaded_parts(parts, path=path, chunk=chunk, workers=workers, format=format):
-        stored += loaded.stored
-        on_part(loaded.rejected, loaded.skipped, loaded.size)
-    return stored
 
 
 def loaded_parts(
